@@ -1,0 +1,76 @@
+# The returns portal. `make run` serves the demo; `make test` runs every test.
+# Set-up is idempotent: stamps make a second run take seconds.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+export FLASK_APP := wsgi
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: frontend/package.json frontend/package-lock.json | $(STAMPS)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/assets: $(STAMPS)/npm frontend/build.mjs $(wildcard frontend/src/*) | $(STAMPS)
+	cd frontend && node build.mjs
+	@touch $@
+
+install: $(STAMPS)/venv $(STAMPS)/assets ## Create .venv, install the package and build the front-end assets
+
+browser: ## Install the system Chromium for browser tests (apt-get, when missing)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium with apt-get (needed by the browser tests)"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+services: ## Start PostgreSQL and Redis on this machine if they are not running
+	@sh .ci/ensure-services
+
+db-upgrade: install ## Apply database migrations
+	$(BIN)/flask db upgrade
+
+seed: db-upgrade ## Load the demo data (safe to re-run)
+	$(BIN)/flask seed-demo
+
+run: seed ## Serve the app with demo data at http://127.0.0.1:5000 (SQLite, jobs in-process)
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+worker: install ## Run a background worker with the scheduler (needs REDIS_URL)
+	$(BIN)/python -m workers
+
+test: install browser services ## Run the whole test suite (unit, integration, end-to-end)
+	$(BIN)/python -m pytest
+
+test-unit: install ## Run the unit tests only
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: install services ## Run the integration tests (PostgreSQL and Redis)
+	$(BIN)/python -m pytest tests/integration
+
+test-e2e: install browser ## Run the browser tests
+	$(BIN)/python -m pytest tests/e2e
+
+lint: install ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Reformat with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtual environment, node modules, built assets and stamps
+	rm -rf $(VENV) $(STAMPS) frontend/node_modules portal/static *.egg-info

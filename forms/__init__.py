@@ -1,0 +1,1 @@
+"""WTForms forms with GOV.UK widgets. Messages live in ``forms.messages``."""

@@ -1,0 +1,1 @@
+"""Pages for the service's administrators."""

@@ -1,0 +1,92 @@
+"""Password reset by an emailed single-use link, and accepting an invitation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from forms.auth import NewPasswordForm, RequestResetForm
+from portal.access import public
+from portal.auth import email_tokens
+from portal.auth.passwords import hash_password
+from portal.auth.security_log import record_event
+from portal.auth.sessions import end_all_sessions, start_session
+from portal.extensions import db
+from portal.mail import send_email
+from portal.models import Council, User
+from portal.timeutil import utcnow
+
+bp = Blueprint("password_reset", __name__)
+
+
+def banned_words() -> list[str]:
+    names = list(db.session.scalars(select(Council.name).order_by(Council.name)))
+    slugs = list(db.session.scalars(select(Council.slug).order_by(Council.slug)))
+    service = current_app.config["SERVICE_NAME"]
+    return [service, "returns portal", *names, *slugs]
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@public
+def request_reset():
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and user.active:
+            token = email_tokens.issue(user, "reset")
+            db.session.commit()
+            record_event("password-reset-requested", user=user)
+            link = url_for("password_reset.choose_password", token=token, _external=True)
+            _send_or_log(
+                user.email, "Reset your password", "email/password_reset.txt", link=link, user=user
+            )
+        # The same page whether or not the address has an account.
+        return render_template("auth/reset_sent.html", email=email)
+    status = 400 if form.errors else 200
+    return render_template("auth/request_reset.html", form=form), status
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@public
+def choose_password(token: str):
+    return _set_password(token, "reset")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    return _set_password(token, "invite")
+
+
+def _set_password(token: str, purpose: str):
+    record = email_tokens.find_usable(token, purpose)
+    if record is None:
+        return render_template("auth/link_expired.html", purpose=purpose), 400
+    form = NewPasswordForm(banned_words=[*banned_words(), record.user.email.split("@")[0]])
+    if form.validate_on_submit():
+        if not email_tokens.consume(record):
+            db.session.rollback()
+            return render_template("auth/link_expired.html", purpose=purpose), 400
+        user = record.user
+        user.password_hash = hash_password(form.password.data)
+        user.password_changed_at = utcnow()
+        end_all_sessions(user.id)
+        db.session.commit()
+        record_event("password-set" if purpose == "invite" else "password-reset", user=user)
+        if purpose == "invite":
+            start_session(user)
+            flash("Your password is saved and you are signed in", "success")
+            return redirect(url_for("pages.home"))
+        flash("Your password has been reset. Sign in with your new password", "success")
+        return redirect(url_for("sign_in.sign_in"))
+    status = 400 if form.errors else 200
+    return render_template("auth/choose_password.html", form=form, purpose=purpose), status
+
+
+def _send_or_log(to: str, subject: str, template: str, **context) -> None:
+    """Mail failures are logged, never shown as a 500; the user can ask again."""
+    try:
+        send_email(to, subject, template, **context)
+    except OSError:
+        current_app.logger.exception("could not send %r to %s", subject, to)

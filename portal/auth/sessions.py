@@ -1,0 +1,129 @@
+"""Server-side sessions: a random token in the signed cookie, its hash in the database.
+
+Signing out, a password reset or removal ends the session on the server, so a replayed
+cookie is refused. Sessions end after 30 idle minutes and 12 hours in all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+
+from forms import messages
+from portal.extensions import db, login_manager
+from portal.models import User, UserSession
+from portal.timeutil import as_utc, utcnow
+
+LAST_SEEN_RESOLUTION = timedelta(seconds=30)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "sign_in.sign_in"
+    login_manager.login_message = messages.SIGN_IN_TO_CONTINUE
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session does this job
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def start_session(user: User) -> str:
+    """Sign ``user`` in with a brand-new session (nothing carried over from before)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(token_hash=token_hash(token), user_id=user.id, ip_address=client_ip())
+    )
+    db.session.commit()
+    user.session_token = token
+    session.permanent = True
+    login_user(user)
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user_id: int) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def load_user(token: str) -> User | None:
+    record = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_hash(token))
+    )
+    if record is None or record.ended_at is not None or not record.user.active:
+        return None
+    now = utcnow()
+    config = current_app.config
+    idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
+    if now - as_utc(record.created_at) > absolute:
+        g.signed_out_because = messages.SIGNED_OUT_ABSOLUTE.format(
+            hours=config["SESSION_ABSOLUTE_HOURS"]
+        )
+    elif now - as_utc(record.last_seen_at) > idle:
+        g.signed_out_because = messages.SIGNED_OUT_IDLE.format(
+            minutes=config["SESSION_IDLE_MINUTES"]
+        )
+    else:
+        if now - as_utc(record.last_seen_at) > LAST_SEEN_RESOLUTION:
+            record.last_seen_at = now
+            db.session.commit()
+        user = record.user
+        user.session_token = token
+        return user
+    record.ended_at = now
+    db.session.commit()
+    session.clear()
+    return None
+
+
+def _unauthorized():
+    message = g.pop("signed_out_because", None) or messages.SIGN_IN_TO_CONTINUE
+    flash(message, "info")
+    target = url_for("sign_in.sign_in", next=safe_next(request.full_path))
+    if request.headers.get("HX-Request"):
+        response = jsonify(error="signed out")
+        response.status_code = 401
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def safe_next(path: str | None) -> str | None:
+    """Only same-site paths: never '//evil.example' or a full URL."""
+    if not path:
+        return None
+    path = path.rstrip("?")
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    if path.startswith("/sign-in") or path.startswith("/sign-out"):
+        return None
+    return path

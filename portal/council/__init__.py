@@ -1,0 +1,1 @@
+"""Pages for council staff: commissioners and quality-assurance officers."""

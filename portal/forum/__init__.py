@@ -1,0 +1,1 @@
+"""Pages for provider forum members: anonymised, area-wide figures only."""

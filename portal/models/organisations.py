@@ -1,0 +1,185 @@
+"""Councils, their frameworks and areas; providers, their branches and contracts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Store the values (lower-case words), as a CHECK constraint rather than a native
+    # PostgreSQL enum, so SQLite and PostgreSQL behave the same and migrations stay simple.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class ServiceType(enum.Enum):
+    HOMECARE = "homecare"
+    EXTRA_CARE = "extra_care"
+
+    @property
+    def label(self) -> str:
+        return {"homecare": "Homecare", "extra_care": "Extra Care"}[self.value]
+
+
+class AreaKind(enum.Enum):
+    LOT = "lot"
+    PATCH = "patch"
+    POSTCODE_DISTRICT = "postcode_district"
+    SCHEME = "scheme"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ContractType(enum.Enum):
+    FRAMEWORK = "framework"
+    BLOCK = "block"
+    SPOT = "spot"
+    DPS = "dps"
+
+    @property
+    def label(self) -> str:
+        return "DPS" if self is ContractType.DPS else self.value.capitalize()
+
+
+class CqcRating(enum.Enum):
+    OUTSTANDING = "outstanding"
+    GOOD = "good"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    INADEQUATE = "inadequate"
+    NOT_YET_RATED = "not_yet_rated"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class SponsorLicenceStatus(enum.Enum):
+    NONE = "none"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return "No licence" if self is SponsorLicenceStatus.NONE else self.value.capitalize()
+
+
+class Council(db.Model):
+    __tablename__ = "council"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+
+    frameworks: Mapped[list[Framework]] = relationship(
+        back_populates="council", order_by="Framework.name"
+    )
+
+
+class Framework(db.Model):
+    __tablename__ = "framework"
+    __table_args__ = (
+        UniqueConstraint("council_id", "name"),
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    service_type: Mapped[ServiceType] = mapped_column(_enum(ServiceType, "service_type"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+    council: Mapped[Council] = relationship(back_populates="frameworks")
+    areas: Mapped[list[Area]] = relationship(back_populates="framework", order_by="Area.name")
+
+
+class Area(db.Model):
+    """A lot, patch, postcode district or Extra Care scheme of a framework."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("framework_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AreaKind] = mapped_column(_enum(AreaKind, "area_kind"))
+
+    framework: Mapped[Framework] = relationship(back_populates="areas")
+
+
+class Provider(db.Model):
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+
+    branches: Mapped[list[Branch]] = relationship(back_populates="provider", order_by="Branch.name")
+    contracts: Mapped[list[Contract]] = relationship(
+        back_populates="provider", order_by="Contract.id"
+    )
+
+
+class Branch(db.Model):
+    """A registered location of a provider (a CQC location)."""
+
+    __tablename__ = "branch"
+    __table_args__ = (UniqueConstraint("provider_id", "local_est_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    cqc_location_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # LOCALESTID in the national workforce data set files: maps an upload row to a branch.
+    local_est_id: Mapped[str | None] = mapped_column(String(50))
+    cqc_rating: Mapped[CqcRating] = mapped_column(
+        _enum(CqcRating, "cqc_rating"), default=CqcRating.NOT_YET_RATED
+    )
+    cqc_rating_date: Mapped[date | None] = mapped_column(Date)
+    registered_manager_in_post: Mapped[bool] = mapped_column(default=True)
+    sponsor_licence_status: Mapped[SponsorLicenceStatus] = mapped_column(
+        _enum(SponsorLicenceStatus, "sponsor_licence_status"), default=SponsorLicenceStatus.NONE
+    )
+
+    provider: Mapped[Provider] = relationship(back_populates="branches")
+
+
+class Contract(db.Model):
+    """A provider's contract with a council: under a framework (and lot), or spot."""
+
+    __tablename__ = "contract"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "council_id", "framework_id", "area_id", "contract_type"),
+        CheckConstraint("hourly_rate IS NULL OR hourly_rate > 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    # The council is stored as well as the framework: spot contracts sit outside any
+    # framework, and every tenancy check filters on it.
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    framework_id: Mapped[int | None] = mapped_column(ForeignKey("framework.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    contract_type: Mapped[ContractType] = mapped_column(_enum(ContractType, "contract_type"))
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+
+    provider: Mapped[Provider] = relationship(back_populates="contracts")
+    council: Mapped[Council] = relationship()
+    framework: Mapped[Framework | None] = relationship()
+    area: Mapped[Area | None] = relationship()

@@ -1,0 +1,57 @@
+"""The service navigation: what each role sees in the header menu."""
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+
+from portal.models import Membership, Role
+
+
+def navigation_items(membership: Membership | None, endpoint: str | None) -> list[dict]:
+    if membership is None:
+        return []
+    items: list[tuple[str, str, dict]] = []
+    role = membership.role
+    if role.at_provider:
+        items.append(
+            ("Your returns", "your_returns.your_returns", {"provider_id": membership.provider_id})
+        )
+        if role is Role.PROVIDER_MANAGER:
+            items.append(
+                ("Users", "organisation_users.list_users", {"provider_id": membership.provider_id})
+            )
+    elif role is Role.COMMISSIONER:
+        items.append(
+            (
+                "Your providers",
+                "your_providers.your_providers",
+                {"council_id": membership.council_id},
+            )
+        )
+        items.append(
+            ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
+        )
+    elif role is Role.QA_OFFICER:
+        items.append(
+            ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
+        )
+    elif role is Role.FORUM_MEMBER:
+        items.append(
+            ("Training gaps", "training_gaps.training_gaps", {"council_id": membership.council_id})
+        )
+    elif role is Role.ADMIN:
+        items.append(("Councils and providers", "admin.overview", {}))
+    current_blueprint = (endpoint or "").split(".")[0]
+    return [
+        {
+            "text": text,
+            "href": url_for(target, **values),
+            "current": endpoint == target,
+            "active": endpoint != target and current_blueprint == target.split(".")[0],
+        }
+        for text, target, values in items
+    ]
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(navigation_items)

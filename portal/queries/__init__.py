@@ -1,0 +1,1 @@
+"""Small query modules: routes ask these, never the models directly."""

@@ -1,0 +1,155 @@
+"""Fixtures shared by every tier."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/portal_test")
+REDIS_URL = os.environ.get(
+    "TEST_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+)
+
+# Cheap argon2 in tests, except where a test asks for the real cost.
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024}
+
+
+def base_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-to-be-safe",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": None,
+        "MAIL_HOST": None,
+        "SERVER_NAME": None,
+        **FAST_HASHING,
+    }
+    config.update(overrides)
+    return config
+
+
+def service_missing(what: str) -> None:
+    """Under CI a missing service fails the test; on a laptop it skips it."""
+    message = f"{what} is not reachable"
+    if CI:
+        pytest.fail(message + " (CI=true: services are required)")
+    pytest.skip(message)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _PageChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.append(value)
+        if tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def check_page(html: str) -> str:
+    """Every page: a meaningful title and no duplicate ids. Returns the title."""
+    parser = _PageChecker()
+    parser.feed(html)
+    duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
+    assert not duplicates, f"duplicate ids: {sorted(duplicates)}"
+    title = " ".join(parser.title.split())
+    assert title and not title.startswith("GOV.UK"), f"page has no title of its own: {title!r}"
+    return title
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def mail_server() -> Iterator[list]:
+    """A real SMTP server (aiosmtpd) on a free port; yields the list of received messages."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox(list):
+        port = 0
+
+    received = Inbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    received.port = port
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
+def mail_config(mail_server) -> dict:
+    return {"MAIL_HOST": "127.0.0.1", "MAIL_PORT": mail_server.port}
+
+
+def link_in(message, path_prefix: str) -> str:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"\S+)", body)
+    assert match, f"no {path_prefix} link in: {body}"
+    return match.group(1)
+
+
+from flask.testing import FlaskClient  # noqa: E402
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (its own ``g`` and database session), as in
+    production, even while the test itself holds an app context for its factories."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def shows(html: str, message: str) -> bool:
+    """True when the page shows ``message`` (as the browser would read it)."""
+    from markupsafe import escape
+
+    return str(escape(message)) in html or message in html

@@ -1,0 +1,138 @@
+"""Every endpoint carries an access mark, and every protected one refuses the wrong user.
+
+Walks ``app.url_map``: a new route without ``@public`` or ``@requires`` fails here, and a
+protected route that forgets its tenancy check fails the wrong-organisation case.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.access import Access
+from portal.models import Role
+from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
+from tests.unit.conftest import sign_in
+
+KNOWN_PUBLIC = {
+    "static",
+    "assets",
+    "pages.home",
+    "pages.accessibility",
+    "pages.healthz",
+    "sign_in.sign_in",
+    "password_reset.request_reset",
+    "password_reset.choose_password",
+    "password_reset.accept_invitation",
+}
+
+
+@pytest.fixture
+def world(app):
+    """Two councils, two providers, and a user of every role at the 'own' side."""
+    app.config["WTF_CSRF_ENABLED"] = False  # this test is about access, not CSRF
+    own_council, other_council = make_council(), make_council()
+    own_provider, other_provider = make_provider(), make_provider()
+    make_contract(own_provider, own_council, make_framework(own_council))
+    make_contract(other_provider, other_council, make_framework(other_council))
+    users = {}
+    for role in Role:
+        if role.at_provider:
+            users[role] = make_user(role, provider=own_provider)
+        elif role.at_council:
+            users[role] = make_user(role, council=own_council)
+        else:
+            users[role] = make_user(role)
+    colleague = make_user(Role.PROVIDER_SUBMITTER, provider=own_provider)
+    outsider = make_user(Role.PROVIDER_SUBMITTER, provider=other_provider)
+    return {
+        "own": {
+            "provider_id": own_provider.id,
+            "council_id": own_council.id,
+            "membership_id": colleague.memberships[0].id,
+        },
+        "other": {
+            "provider_id": other_provider.id,
+            "council_id": other_council.id,
+            "membership_id": outsider.memberships[0].id,
+        },
+        "users": users,
+    }
+
+
+def _endpoints(app):
+    seen = {}
+    for rule in app.url_map.iter_rules():
+        seen.setdefault(rule.endpoint, rule)
+    return sorted(seen.items())
+
+
+def _url(app, rule, ids):
+    values = {arg: ids.get(arg, 1) for arg in rule.arguments}
+    if "filename" in rule.arguments:
+        values["filename"] = "portal.css"
+    if "token" in rule.arguments:
+        values["token"] = "not-a-real-token"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _method(rule):
+    return "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS", "HEAD"})[0]
+
+
+def test_every_endpoint_has_an_access_mark(app):
+    missing = [
+        endpoint
+        for endpoint, _ in _endpoints(app)
+        if not isinstance(getattr(app.view_functions[endpoint], "access", None), Access)
+    ]
+    assert not missing, f"endpoints without @public or @requires: {missing}"
+
+
+def test_urls_naming_an_organisation_check_that_organisation(app):
+    for endpoint, rule in _endpoints(app):
+        access = app.view_functions[endpoint].access
+        for kind in ("provider", "council"):
+            if f"{kind}_id" in rule.arguments:
+                assert access.org == kind, f"{endpoint} takes {kind}_id but does not check it"
+
+
+def test_public_endpoints_are_the_known_ones(app):
+    public = {e for e, _ in _endpoints(app) if app.view_functions[e].access.public}
+    assert public == KNOWN_PUBLIC
+
+
+def test_protected_endpoints_refuse_anonymous_users(app, client, world):
+    for endpoint, rule in _endpoints(app):
+        if app.view_functions[endpoint].access.public:
+            continue
+        url = _url(app, rule, world["own"])
+        response = client.open(url, method=_method(rule))
+        assert response.status_code == 302, (endpoint, response.status_code)
+        assert response.location.startswith("/sign-in"), endpoint
+
+
+def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, world):
+    checked = 0
+    for endpoint, rule in _endpoints(app):
+        access: Access = app.view_functions[endpoint].access
+        if access.public:
+            continue
+        method = _method(rule)
+        for role, user in world["users"].items():
+            client = app.test_client()
+            assert sign_in(client, user.email).status_code == 302
+            own = client.open(_url(app, rule, world["own"]), method=method)
+            if role not in access.roles:
+                assert own.status_code == 403, (endpoint, role, own.status_code)
+                continue
+            # The right role at the user's own organisation gets in...
+            assert own.status_code not in (403, 404), (endpoint, role, own.status_code)
+            if {"provider_id", "council_id"} & set(rule.arguments):
+                # ...and the same role at somebody else's organisation is refused.
+                other = client.open(_url(app, rule, world["other"]), method=method)
+                assert other.status_code == 404, (endpoint, role, other.status_code)
+            checked += 1
+    assert checked >= 8

@@ -1,0 +1,102 @@
+"""The demo data is what the seed documents describe, and loads once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.demo_data import (
+    COUNCILS,
+    MEDWAY_EXTRA_CARE,
+    MEDWAY_HOMECARE,
+    PROVIDERS,
+    RBKC_HOMECARE,
+    WF_HOMECARE,
+)
+from portal.demo_seed import load_demo
+from portal.extensions import db
+from portal.models import Contract, Membership, Provider, User
+
+
+def _holders(framework: str) -> list[dict]:
+    return [p for p in PROVIDERS if any(c["framework"] == framework for c in p["contracts"])]
+
+
+def test_medway_framework_matches_the_seed():
+    medway = next(c for c in COUNCILS if c["slug"] == "medway")
+    homecare = next(f for f in medway["frameworks"] if f["name"] == MEDWAY_HOMECARE)
+    assert (homecare["start_date"].isoformat(), homecare["end_date"].isoformat()) == (
+        "2024-04-01",
+        "2028-03-31",
+    )
+    holders = _holders(MEDWAY_HOMECARE)
+    assert len(holders) == 13
+    ratings = Counter(p["branches"][0]["cqc_rating"] for p in holders)
+    assert ratings == {"good": 6, "requires_improvement": 6, "not_yet_rated": 1}
+    extra_care = next(f for f in medway["frameworks"] if f["name"] == MEDWAY_EXTRA_CARE)
+    assert len(extra_care["areas"]) == 5
+    assert {a["kind"] for a in extra_care["areas"]} == {"scheme"}
+    assert len(_holders(MEDWAY_EXTRA_CARE)) == 2
+
+
+def test_second_council_and_kensington_match_the_seeds():
+    wf = next(c for c in COUNCILS if c["slug"] == "waltham-forest")
+    assert [a["name"] for a in wf["frameworks"][0]["areas"]] == [f"Lot {n}" for n in range(1, 6)]
+    holders = _holders(WF_HOMECARE)
+    assert len(holders) == 10
+    lots = Counter(c["area"] for p in holders for c in p["contracts"] if c["framework"])
+    assert set(lots.values()) == {2}
+    rates = [c["hourly_rate"] for p in holders for c in p["contracts"] if c["framework"]]
+    assert min(rates) == Decimal("17.17") and max(rates) == Decimal("18.20")
+    kinds = Counter(
+        c["contract_type"] for p in PROVIDERS for c in p["contracts"] if c["council"] == wf["slug"]
+    )
+    assert kinds["spot"] >= 4 and kinds["dps"] >= 3
+    rbkc = _holders(RBKC_HOMECARE)
+    assert len(rbkc) == 3
+    patches = Counter(c["area"] for p in rbkc for c in p["contracts"])
+    assert patches == {"North patch": 1, "South patch": 2}
+    rbkc_spot = [
+        p
+        for p in PROVIDERS
+        if any(
+            c["council"] == "kensington-chelsea" and c["contract_type"] == "spot"
+            for c in p["contracts"]
+        )
+    ]
+    assert len(rbkc_spot) >= 5
+
+
+def test_risk_cases_and_one_provider_with_two_councils_are_present():
+    branches = [b for p in PROVIDERS for b in p["branches"]]
+    assert any(b["cqc_rating"] == "inadequate" for b in branches)
+    assert any(not b["registered_manager_in_post"] for b in branches)
+    assert {"suspended", "revoked"} <= {b["sponsor_licence_status"] for b in branches}
+    two_councils = [p for p in PROVIDERS if len({c["council"] for c in p["contracts"]}) > 1]
+    assert len(two_councils) == 1
+    ids = [b["cqc_location_id"] for b in branches]
+    assert len(ids) == len(set(ids))
+    assert len({p["slug"] for p in PROVIDERS}) == len(PROVIDERS)
+
+
+def test_seed_loads_everything_once(app):
+    first = load_demo()
+    assert first.councils == 3
+    assert first.providers == len(PROVIDERS)
+    counts = (
+        db.session.scalar(select(func.count(Contract.id))),
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Membership.id))),
+    )
+    second = load_demo()
+    assert second.created == 0
+    assert counts == (
+        db.session.scalar(select(func.count(Contract.id))),
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Membership.id))),
+    )
+    assert counts[0] == sum(len(p["contracts"]) for p in PROVIDERS)
+    shared = db.session.scalar(select(Provider).where(Provider.slug == "riverside-home-support"))
+    assert {c.council.slug for c in shared.contracts} == {"medway", "waltham-forest"}
