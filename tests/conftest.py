@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -98,15 +99,21 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def mail_server() -> Iterator[list]:
-    """A real SMTP server (aiosmtpd) on a free port; yields the list of received messages."""
+class Inbox(list):
+    """Messages received by a local SMTP server, oldest first."""
+
+    port = 0
+
+    def to(self, address: str) -> list:
+        return [m for m in self if address in m["To"]]
+
+
+@contextlib.contextmanager
+def smtp_inbox() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free port, collecting what it receives."""
     from email import message_from_bytes, policy
 
     from aiosmtpd.controller import Controller
-
-    class Inbox(list):
-        port = 0
 
     received = Inbox()
 
@@ -123,6 +130,12 @@ def mail_server() -> Iterator[list]:
         yield received
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mail_server() -> Iterator[Inbox]:
+    with smtp_inbox() as inbox:
+        yield inbox
 
 
 def mail_config(mail_server) -> dict:
