@@ -22,8 +22,28 @@ from portal.models.organisations import (
     ServiceType,
     SponsorLicenceStatus,
 )
+from portal.models.returns import (
+    AuditEntry,
+    KpiTarget,
+    MonthlyReturn,
+    ReturnSection,
+    ReturnStatus,
+    ReturnVersion,
+    SectionState,
+    StaffMember,
+    TrainingRecord,
+)
 
 __all__ = [
+    "AuditEntry",
+    "KpiTarget",
+    "MonthlyReturn",
+    "ReturnSection",
+    "ReturnStatus",
+    "ReturnVersion",
+    "SectionState",
+    "StaffMember",
+    "TrainingRecord",
     "Area",
     "AreaKind",
     "Branch",

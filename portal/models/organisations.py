@@ -85,6 +85,10 @@ class Council(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Return deadlines: due on this working day of the next month, locked this many
+    # days after the due date.
+    due_working_day: Mapped[int] = mapped_column(default=10, server_default="10")
+    lock_days: Mapped[int] = mapped_column(default=20, server_default="20")
 
     frameworks: Mapped[list[Framework]] = relationship(
         back_populates="council", order_by="Framework.name"
