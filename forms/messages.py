@@ -39,3 +39,202 @@ CANNOT_REMOVE_SELF = "You cannot remove yourself: ask another manager to do it"
 # Forms in general
 FORM_EXPIRED = "This page has expired. Your changes were not saved: try again"
 FILE_TOO_LARGE = "The selected file must be smaller than {size}"
+
+
+# Monthly returns: KPIs
+def kpi_required(label: str) -> str:
+    return f"Enter the number of {label[0].lower() + label[1:]}, or 0 if there were none"
+
+
+def kpi_not_number(label: str, decimal: bool) -> str:
+    kind = "a number, like 1520.5" if decimal else "a whole number, like 120"
+    return f"{label} must be {kind}"
+
+
+def kpi_negative(label: str) -> str:
+    return f"{label} must be 0 or more"
+
+
+def kpi_whole_number(label: str) -> str:
+    return f"{label} must be a whole number"
+
+
+def kpi_two_decimals(label: str) -> str:
+    return f"{label} must have no more than 2 decimal places"
+
+
+def kpi_too_big(label: str, maximum: int) -> str:
+    return f"{label} must be {maximum:,} or fewer"
+
+
+def kpi_more_than(smaller: str, larger: str) -> str:
+    return f"{smaller} must be the same as or fewer than {larger[0].lower() + larger[1:]}"
+
+
+# Monthly returns: saving and submitting
+STALE_SAVE = (
+    "{name} changed this section at {time}, after you opened it. Your answers have not been "
+    "saved. Their saved answers are shown below yours: check both, then save again"
+)
+RETURN_LOCKED = "This return is locked. Ask {council} to reopen it if you need to change it"
+RETURN_NOT_EDITABLE = "This return has been accepted and cannot be changed"
+SECTIONS_INCOMPLETE = "Complete every section before you submit: {sections}"
+WARNINGS_UNCONFIRMED = "Confirm the values we have flagged are correct, or change them"
+CONFIRM_WARNING = "Tick the box to confirm this value is correct, or change it"
+
+
+# Monthly returns: capacity and handbacks (``subject`` starts lower case, e.g.
+# "earliest start date for North")
+def _sentence(subject: str) -> str:
+    return subject[:1].upper() + subject[1:]
+
+
+def enter(subject: str) -> str:
+    return f"Enter the {subject}"
+
+
+def select(subject: str) -> str:
+    return f"Select the {subject}"
+
+
+def select_yes_if(question: str) -> str:
+    return f"Select yes if {question}"
+
+
+def spare_hours_required(where: str = "") -> str:
+    return f"Enter the spare weekly hours{where}, or 0"
+
+
+def hours_not_number(subject: str) -> str:
+    return f"{_sentence(subject)} must be a number, like 12.5"
+
+
+def hours_negative(subject: str) -> str:
+    return f"{_sentence(subject)} must be 0 or more"
+
+
+def hours_not_positive(subject: str) -> str:
+    return f"{_sentence(subject)} must be more than 0"
+
+
+def hours_two_decimals(subject: str) -> str:
+    return f"{_sentence(subject)} must have no more than 2 decimal places"
+
+
+def hours_too_big(subject: str, maximum: int) -> str:
+    return f"{_sentence(subject)} must be {maximum:,} or fewer"
+
+
+def date_missing_parts(subject: str, parts: list[str]) -> str:
+    return f"{_sentence(subject)} must include a {' and '.join(parts)}"
+
+
+def date_not_real(subject: str) -> str:
+    return f"{_sentence(subject)} must be a real date"
+
+
+def date_before(subject: str, other: str) -> str:
+    return f"{_sentence(subject)} must be the same as or after the {other}"
+
+
+def too_long(subject: str, maximum: int) -> str:
+    return f"{_sentence(subject)} must be {maximum} characters or fewer"
+
+
+CAPACITY_COPIED = "We have copied your answers from last month. Check them and save"
+CAPACITY_NOTHING_TO_COPY = "There is no submitted return for last month to copy"
+HANDBACKS_MISSING = (
+    "Enter the handbacks you had this month, or select ‘We had no handbacks this month’"
+)
+HANDBACKS_NONE_BUT_ROWS = (
+    "You selected ‘We had no handbacks this month’: remove the handbacks you entered, "
+    "or unselect it"
+)
+HANDBACKS_TOO_MANY = "You can enter up to {maximum} handbacks in one return"
+STALE_SAVE_UNKNOWN = (
+    "This section changed after you opened it. Your answers have not been saved: "
+    "check them, then save again"
+)
+
+
+# Monthly returns: staff and training records (ASC-WDS rules, shared with uploads)
+WORKER_ID_REQUIRED = "Enter the staff member's worker ID"
+WORKER_ID_TOO_LONG = "Worker ID must be 50 characters or fewer"
+WORKER_ID_TAKEN = (
+    "You already have a staff member with this worker ID. Enter a different worker ID"
+)
+BRANCH_REQUIRED = "Select the branch they work from"
+JOB_ROLE_REQUIRED = "Select their main job role"
+EMPLOYMENT_STATUS_INVALID = "Select their employment status"
+CARE_CERTIFICATE_REQUIRED = "Select whether they have completed the Care Certificate"
+VISA_REQUIRED = "Select yes if they are on a Health and Care Worker visa"
+ZERO_HOURS_REQUIRED = "Select yes if they are on a zero-hours contract"
+HOURLY_RATE_REQUIRED = "Enter their hourly rate of pay"
+CONTRACTED_HOURS_REQUIRED = "Enter their contracted hours a week"
+CONTRACTED_HOURS_NOT_NUMBER = "Contracted hours must be a number, like 37.5"
+CONTRACTED_HOURS_RANGE = "Contracted hours must be between 0 and 80"
+CATEGORY_REQUIRED = "Select the training category"
+TRAINING_NAME_TOO_LONG = "Training name must be 120 characters or fewer"
+TRAINING_PROVIDER_TOO_LONG = "Training provider must be 120 characters or fewer"
+NOTES_TOO_LONG = "Notes must be 1,000 characters or fewer"
+ACCREDITED_REQUIRED = "Select yes if the training was accredited"
+WHO_DELIVERED_REQUIRED = "Select who delivered the training"
+HOW_DELIVERED_REQUIRED = "Select how the training was delivered"
+VALIDITY_INVALID = "Months the training is valid for must be a whole number from 1 to 999"
+EXPIRY_NOT_AFTER_COMPLETED = "Expiry date must be after the date completed"
+TRAINING_CONFIRM_REQUIRED = "Confirm you have added all staff and their training"
+TRAINING_NO_STAFF = "Add your staff and their training before you confirm"
+REMOVE_REASON_REQUIRED = "Select why you are removing this staff member"
+LEFT_BEFORE_START = "Date they left must be the same as or after their start date"
+
+
+def staff_date_required(label: str) -> str:
+    return f"Enter the {label[0].lower() + label[1:]}"
+
+
+def staff_date_not_real(label: str) -> str:
+    return f"{label} must be a real date"
+
+
+def staff_date_in_future(label: str) -> str:
+    return f"{label} must be today or in the past"
+
+
+def staff_date_too_early(label: str) -> str:
+    return f"{label} must be on or after 1 January 1990"
+
+
+def money_not_number(label: str) -> str:
+    return f"{label} must be an amount in pounds, like 12.60"
+
+
+def money_out_of_range(label: str) -> str:
+    return f"{label} must be more than £0 and no more than £200"
+
+
+# Monthly returns: workforce
+def workforce_required(what: str, count: bool) -> str:
+    return f"Enter {what}" + (", or 0 if there were none" if count else "")
+
+
+def more_than_headcount(label: str) -> str:
+    return f"{label} must be the same as or fewer than the care staff headcount"
+
+
+SPONSOR_LICENCE_REQUIRED = "Select the status of your sponsor licence"
+REGISTERED_MANAGER_REQUIRED = "Select yes if a registered manager is in post"
+TRAVEL_TIME_REQUIRED = "Select yes if you pay care staff for travel time"
+FTE_MORE_THAN_HEADCOUNT = (
+    "Full-time equivalent must be the same as or less than the care staff headcount"
+)
+CARE_CERT_MORE_THAN_HEADCOUNT = (
+    "The Care Certificate numbers must add up to no more than the care staff headcount"
+)
+LOWEST_PAY_ABOVE_MEDIAN = "Lowest hourly pay must be the same as or less than median hourly pay"
+NOTHING_TO_COPY = (
+    "There is no submitted workforce section for {period} to copy. Enter this month's figures"
+)
+COPIED_LAST_MONTH = "We have copied the figures you sent for {period}. Check them, then save"
+PREFILLED_FROM_STAFF = (
+    "We have filled in some figures from your staff records. Check them before you save"
+)

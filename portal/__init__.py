@@ -70,7 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.forum.training_gaps import bp as forum_bp
     from portal.pages import bp as pages_bp
     from portal.provider.organisation_users import bp as users_bp
-    from portal.provider.your_returns import bp as returns_bp
+    from portal.returns.views import bp as returns_bp
 
     for bp in (
         pages_bp,

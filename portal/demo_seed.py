@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.auth.passwords import hash_password
 from portal.demo_data import COUNCILS, PROVIDERS
 from portal.extensions import db
+from portal.returns.kpis import seed_reference_targets
 from portal.models import (
     Area,
     AreaKind,
@@ -70,6 +71,7 @@ def load_demo() -> Summary:
                 end_date=fspec["end_date"],
             )
             frameworks[(spec["slug"], fspec["name"])] = framework
+            summary.created += seed_reference_targets(framework.id, framework.start_date)
             for aspec in fspec["areas"]:
                 areas[(framework.id, aspec["name"])] = _get_or_add(
                     summary,

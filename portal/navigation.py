@@ -14,7 +14,7 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
     role = membership.role
     if role.at_provider:
         items.append(
-            ("Your returns", "your_returns.your_returns", {"provider_id": membership.provider_id})
+            ("Your returns", "monthly_return.your_returns", {"provider_id": membership.provider_id})
         )
         if role is Role.PROVIDER_MANAGER:
             items.append(

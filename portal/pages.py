@@ -16,7 +16,7 @@ bp = Blueprint("pages", __name__)
 def home_url(membership: Membership) -> str:
     role = membership.role
     if role.at_provider:
-        return url_for("your_returns.your_returns", provider_id=membership.provider_id)
+        return url_for("monthly_return.your_returns", provider_id=membership.provider_id)
     if role is Role.COMMISSIONER:
         return url_for("your_providers.your_providers", council_id=membership.council_id)
     if role is Role.QA_OFFICER:

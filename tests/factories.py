@@ -105,3 +105,22 @@ def make_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def open_return(provider: Provider | None = None, council: Council | None = None, on=None):
+    """A provider with a framework contract and its October 2026 return, open on
+    23 November 2026 (due 13 November, locks 3 December)."""
+    from portal.returns import service
+
+    council = council or make_council()
+    provider = provider or make_provider()
+    contract = make_contract(provider, council, make_framework(council))
+    db.session.commit()
+    service.ensure_returns([contract], on=on or date(2026, 11, 23))
+    from portal.models import MonthlyReturn
+
+    return db.session.scalar(
+        db.select(MonthlyReturn).where(
+            MonthlyReturn.contract_id == contract.id, MonthlyReturn.period == date(2026, 10, 1)
+        )
+    )

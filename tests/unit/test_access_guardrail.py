@@ -6,10 +6,14 @@ protected route that forgets its tenancy check fails the wrong-organisation case
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from portal.access import Access
-from portal.models import Role
+from portal.extensions import db
+from portal.models import MonthlyReturn, Role
+from portal.returns import service
 from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
 from tests.unit.conftest import sign_in
 
@@ -32,8 +36,8 @@ def world(app):
     app.config["WTF_CSRF_ENABLED"] = False  # this test is about access, not CSRF
     own_council, other_council = make_council(), make_council()
     own_provider, other_provider = make_provider(), make_provider()
-    make_contract(own_provider, own_council, make_framework(own_council))
-    make_contract(other_provider, other_council, make_framework(other_council))
+    own_contract = make_contract(own_provider, own_council, make_framework(own_council))
+    other_contract = make_contract(other_provider, other_council, make_framework(other_council))
     users = {}
     for role in Role:
         if role.at_provider:
@@ -44,16 +48,30 @@ def world(app):
             users[role] = make_user(role)
     colleague = make_user(Role.PROVIDER_SUBMITTER, provider=own_provider)
     outsider = make_user(Role.PROVIDER_SUBMITTER, provider=other_provider)
+    # An open return on each side, the own one submitted once (so version 1 exists).
+    app.config["TODAY"] = "2026-11-23"
+    service.ensure_returns([own_contract, other_contract], on=date(2026, 11, 23))
+    own_return, other_return = (
+        db.session.scalar(
+            db.select(MonthlyReturn).where(
+                MonthlyReturn.contract_id == c.id, MonthlyReturn.period == date(2026, 10, 1)
+            )
+        )
+        for c in (own_contract, other_contract)
+    )
+    service.submit(own_return.id, colleague, "guardrail-submission-key")
     return {
         "own": {
             "provider_id": own_provider.id,
             "council_id": own_council.id,
             "membership_id": colleague.memberships[0].id,
+            "return_id": own_return.id,
         },
         "other": {
             "provider_id": other_provider.id,
             "council_id": other_council.id,
             "membership_id": outsider.memberships[0].id,
+            "return_id": other_return.id,
         },
         "users": users,
     }
@@ -67,7 +85,8 @@ def _endpoints(app):
 
 
 def _url(app, rule, ids):
-    values = {arg: ids.get(arg, 1) for arg in rule.arguments}
+    defaults = {"code": "kpis", "action": "preview", "number": 1}
+    values = {arg: ids.get(arg, defaults.get(arg, 1)) for arg in rule.arguments}
     if "filename" in rule.arguments:
         values["filename"] = "portal.css"
     if "token" in rule.arguments:

@@ -1,0 +1,1 @@
+"""Monthly returns: periods and deadlines, sections, validation rules, versions."""

@@ -1,0 +1,384 @@
+"""The life of a monthly return: which returns exist, their deadlines and statuses,
+saving a section (optimistic locking and the audit log) and submitting a version."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app, request
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import (
+    AuditEntry,
+    Contract,
+    MonthlyReturn,
+    ReturnSection,
+    ReturnStatus,
+    ReturnVersion,
+    SectionState,
+    User,
+)
+from portal.returns.calendar import Deadlines, deadlines_for, first_of_next_month
+from portal.timeutil import as_utc, utcnow
+
+SECTIONS: list[tuple[str, str]] = [
+    ("kpis", "KPIs"),
+    ("capacity", "Capacity"),
+    ("handbacks", "Handbacks"),
+    ("training", "Training and staff"),
+    ("workforce", "Workforce"),
+]
+SECTION_TITLES = dict(SECTIONS)
+LOOKBACK_MONTHS = 3  # returns are opened for this many most recent periods
+
+
+def today() -> date:
+    """The service's date. Tests and demos can pin it with the ``TODAY`` setting."""
+    pinned = current_app.config.get("TODAY")
+    return date.fromisoformat(pinned) if isinstance(pinned, str) else (pinned or date.today())
+
+
+def period_label(period: date) -> str:
+    return period.strftime("%B %Y")
+
+
+def deadlines(ret: MonthlyReturn) -> Deadlines:
+    council = ret.contract.council
+    return deadlines_for(ret.period, council.due_working_day, council.lock_days)
+
+
+def is_locked(ret: MonthlyReturn, on: date | None = None) -> bool:
+    on = on or today()
+    if ret.reopened_until and on <= ret.reopened_until:
+        return False
+    return on >= deadlines(ret).locks_on
+
+
+def can_edit(ret: MonthlyReturn) -> bool:
+    return ret.status is not ReturnStatus.ACCEPTED and not is_locked(ret)
+
+
+@dataclass(frozen=True)
+class DisplayStatus:
+    text: str
+    colour: str  # GOV.UK tag modifier
+
+
+def display_status(ret: MonthlyReturn, on: date | None = None) -> DisplayStatus:
+    on = on or today()
+    if ret.status in (ReturnStatus.NOT_STARTED, ReturnStatus.IN_PROGRESS):
+        if on > deadlines(ret).due_on:
+            return DisplayStatus("Overdue", "red")
+        if ret.status is ReturnStatus.NOT_STARTED:
+            return DisplayStatus("Not started", "grey")
+        return DisplayStatus("In progress", "light-blue")
+    return {
+        ReturnStatus.SUBMITTED: DisplayStatus("Submitted", "blue"),
+        ReturnStatus.QUERIED: DisplayStatus("Queried", "orange"),
+        ReturnStatus.ACCEPTED: DisplayStatus("Accepted", "green"),
+    }[ret.status]
+
+
+def reference_for(ret: MonthlyReturn, number: int) -> str:
+    """Council, period, provider and version, readable over the phone."""
+    contract = ret.contract
+    return (
+        f"{contract.council.slug.upper()[:6]}-{ret.period:%Y%m}-"
+        f"P{contract.provider_id}C{contract.id}-V{number}"
+    )
+
+
+# --- which returns exist ----------------------------------------------------------
+
+
+def _periods_open_for(contract: Contract, on: date) -> list[date]:
+    """The most recent periods whose return has opened, within the framework's dates."""
+    periods = []
+    month = on.replace(day=1)
+    for _ in range(LOOKBACK_MONTHS):
+        month = (month - timedelta(days=1)).replace(day=1)
+        periods.append(month)
+    framework = contract.framework
+    if framework is not None:
+        periods = [
+            p
+            for p in periods
+            if framework.start_date.replace(day=1) <= p <= framework.end_date
+            and first_of_next_month(p) <= on
+        ]
+    return periods
+
+
+def ensure_returns(contracts: list[Contract], on: date | None = None) -> None:
+    """Create the returns that have opened and do not exist yet (safe to race)."""
+    on = on or today()
+    existing = {
+        (r.contract_id, r.period)
+        for r in db.session.scalars(
+            select(MonthlyReturn).where(MonthlyReturn.contract_id.in_([c.id for c in contracts]))
+        )
+    }
+    created = False
+    for contract in contracts:
+        for period in _periods_open_for(contract, on):
+            if (contract.id, period) in existing:
+                continue
+            try:
+                with db.session.begin_nested():
+                    ret = MonthlyReturn(contract_id=contract.id, period=period)
+                    db.session.add(ret)
+                    db.session.flush()
+                    for code, _ in SECTIONS:
+                        db.session.add(ReturnSection(return_id=ret.id, code=code, data={}))
+                created = True
+            except IntegrityError:
+                pass  # another request created it first
+    if created:
+        db.session.commit()
+
+
+def returns_for_provider(provider_id: int) -> list[MonthlyReturn]:
+    contracts = list(
+        db.session.scalars(select(Contract).where(Contract.provider_id == provider_id))
+    )
+    ensure_returns(contracts)
+    return list(
+        db.session.scalars(
+            select(MonthlyReturn)
+            .join(Contract)
+            .where(Contract.provider_id == provider_id)
+            .order_by(MonthlyReturn.period.desc(), Contract.council_id, Contract.id)
+        )
+    )
+
+
+def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:
+    return db.session.scalar(
+        select(MonthlyReturn)
+        .join(Contract)
+        .where(MonthlyReturn.id == return_id, Contract.provider_id == provider_id)
+    )
+
+
+def section(ret: MonthlyReturn, code: str) -> ReturnSection:
+    for s in ret.sections:
+        if s.code == code:
+            return s
+    raise KeyError(code)
+
+
+def previous_versions(ret: MonthlyReturn, months: int = 3) -> list[dict]:
+    """The latest submitted data of the ``months`` periods before ``ret``, newest first
+    (an empty dict for a month with nothing submitted)."""
+    found = []
+    period = ret.period
+    for _ in range(months):
+        period = (period - date.resolution).replace(day=1)
+        data = db.session.scalar(
+            select(ReturnVersion.data)
+            .join(MonthlyReturn)
+            .where(MonthlyReturn.contract_id == ret.contract_id, MonthlyReturn.period == period)
+            .order_by(ReturnVersion.number.desc())
+            .limit(1)
+        )
+        found.append(data or {})
+    return found
+
+
+# --- saving ------------------------------------------------------------------------
+
+
+def _flatten(value, prefix: str = "") -> dict[str, str]:
+    if isinstance(value, dict):
+        out: dict[str, str] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list):
+        out = {}
+        for index, item in enumerate(value, start=1):
+            out.update(_flatten(item, f"{prefix}[{index}]"))
+        return out or {prefix: ""}
+    return {prefix: "" if value is None else str(value)}
+
+
+def diff(old: dict, new: dict) -> list[dict]:
+    """Field-by-field changes between two nested values: [{field, old, new}]."""
+    before, after = _flatten(old or {}), _flatten(new or {})
+    return [
+        {"field": key, "old": before.get(key, ""), "new": after.get(key, "")}
+        for key in sorted(set(before) | set(after))
+        if before.get(key, "") != after.get(key, "")
+    ]
+
+
+def client_ip() -> str | None:
+    return request.remote_addr if request else None
+
+
+def audit(ret: MonthlyReturn, user: User | None, action: str, section_code=None, changes=None):
+    db.session.add(
+        AuditEntry(
+            return_id=ret.id,
+            user_id=user.id if user else None,
+            ip_address=client_ip(),
+            action=action,
+            section=section_code,
+            changes=changes or [],
+        )
+    )
+
+
+@dataclass
+class Stale:
+    """A save refused because someone saved the section after the form was opened."""
+
+    by: str
+    at: datetime
+    data: dict
+    revision: int
+
+
+def save_section(
+    ret: MonthlyReturn,
+    code: str,
+    data: dict,
+    state: SectionState,
+    expected_revision: int,
+    user: User,
+    confirmed_warnings: list[str] | None = None,
+    action: str = "save",
+) -> Stale | None:
+    """Save a section if nobody has saved it since ``expected_revision``; audit it.
+
+    The compare-and-set is one UPDATE, so it is race-safe on any database."""
+    current = section(ret, code)
+    old_data = current.data or {}
+    result = db.session.execute(
+        update(ReturnSection)
+        .where(ReturnSection.id == current.id, ReturnSection.revision == expected_revision)
+        .values(
+            data=data,
+            state=state,
+            confirmed_warnings=confirmed_warnings or [],
+            revision=ReturnSection.revision + 1,
+            updated_by_id=user.id,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(current)
+        who = current.updated_by.name if current.updated_by else "Someone"
+        return Stale(
+            by=who, at=as_utc(current.updated_at), data=current.data, revision=current.revision
+        )
+    if ret.status is ReturnStatus.NOT_STARTED:
+        ret.status = ReturnStatus.IN_PROGRESS
+    audit(ret, user, action, code, diff(old_data, data))
+    db.session.commit()
+    db.session.refresh(current)
+    return None
+
+
+def set_nil_return(ret: MonthlyReturn, nil: bool, user: User) -> None:
+    if ret.nil_return != nil:
+        audit(ret, user, "nil-return", None, [{"field": "nil_return", "old": str(ret.nil_return),
+                                                "new": str(nil)}])  # fmt: skip
+        ret.nil_return = nil
+        if ret.status is ReturnStatus.NOT_STARTED:
+            ret.status = ReturnStatus.IN_PROGRESS
+    db.session.commit()
+
+
+# --- submitting --------------------------------------------------------------------
+
+
+def incomplete_sections(ret: MonthlyReturn) -> list[str]:
+    if ret.nil_return:
+        return []
+    return [
+        SECTION_TITLES[s.code]
+        for s in ret.sections
+        if s.state is not SectionState.COMPLETED and s.code in SECTION_TITLES
+    ]
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def snapshot(ret: MonthlyReturn) -> dict:
+    return {
+        "nil_return": ret.nil_return,
+        "sections": {s.code: s.data or {} for s in ret.sections},
+        "confirmed_warnings": {s.code: s.confirmed_warnings or [] for s in ret.sections},
+    }
+
+
+@dataclass
+class Submitted:
+    version: ReturnVersion
+    new: bool  # False when this key had already made the version (a retry)
+
+
+def submit(ret_id: int, user: User, key: str) -> Submitted:
+    """Make version n+1 from the draft. The return's row is locked while the number is
+    chosen; a key already used returns the version it made (a double click or retry)."""
+    ret = db.session.scalar(
+        select(MonthlyReturn)
+        .where(MonthlyReturn.id == ret_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    db.session.expire(ret, ["sections", "versions"])
+    existing = db.session.scalar(
+        select(ReturnVersion).where(
+            ReturnVersion.return_id == ret_id, ReturnVersion.submission_key == key
+        )
+    )
+    if existing is not None:
+        db.session.rollback()
+        return Submitted(existing, new=False)
+    number = (
+        db.session.scalar(
+            select(func.max(ReturnVersion.number)).where(ReturnVersion.return_id == ret_id)
+        )
+        or 0
+    ) + 1
+    data = snapshot(ret)
+    previous = db.session.scalar(
+        select(ReturnVersion.data)
+        .where(ReturnVersion.return_id == ret_id)
+        .order_by(ReturnVersion.number.desc())
+        .limit(1)
+    )
+    version = ReturnVersion(
+        return_id=ret.id,
+        number=number,
+        reference=reference_for(ret, number),
+        submission_key=key,
+        data=data,
+        submitted_by_id=user.id,
+    )
+    db.session.add(version)
+    ret.status = ReturnStatus.SUBMITTED
+    audit(ret, user, f"submit-v{number}", None, diff(previous, data) if previous else [])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(
+            select(ReturnVersion).where(
+                ReturnVersion.return_id == ret_id, ReturnVersion.submission_key == key
+            )
+        )
+        if existing is None:
+            raise
+        return Submitted(existing, new=False)
+    return Submitted(version, new=True)

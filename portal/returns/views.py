@@ -1,0 +1,262 @@
+"""Provider pages for a monthly return: the list, the task list, each section, nil
+return, check your answers, submit, confirmation, history and the audit log.
+
+Every URL carries the provider id (checked against the user's membership by
+``requires``) and the return id (looked up within that provider, else 404)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms import messages
+from portal.access import requires
+from portal.extensions import db
+from portal.models import MonthlyReturn, ReturnVersion
+from portal.models.accounts import PROVIDER_ROLES
+from portal.queries import organisations
+from portal.returns import receipts, service
+from portal.returns.calendar import due_label
+from portal.returns.sections import HANDLERS
+
+bp = Blueprint("monthly_return", __name__)
+PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>"
+
+
+def load_return(provider_id: int, return_id: int) -> MonthlyReturn:
+    ret = service.get_return_for_provider(provider_id, return_id)
+    if ret is None:
+        abort(404)
+    return ret
+
+
+def refuse_if_locked(ret: MonthlyReturn):
+    """A POST to a return that cannot change: a clear message on the task list."""
+    if service.can_edit(ret):
+        return None
+    if service.is_locked(ret):
+        flash(messages.RETURN_LOCKED.format(council=ret.contract.council.name), "error")
+    else:
+        flash(messages.RETURN_NOT_EDITABLE, "error")
+    return redirect(return_url(ret))
+
+
+def return_url(ret: MonthlyReturn, endpoint: str = "task_list", **values) -> str:
+    return url_for(
+        f"monthly_return.{endpoint}",
+        provider_id=ret.contract.provider_id,
+        return_id=ret.id,
+        **values,
+    )
+
+
+@bp.app_template_global()
+def return_link(ret: MonthlyReturn, endpoint: str = "task_list", **values) -> str:
+    return return_url(ret, endpoint, **values)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "period_label": service.period_label,
+        "display_status": service.display_status,
+        "return_deadlines": service.deadlines,
+        "section_titles": service.SECTION_TITLES,
+        "summary_rows": lambda ret, code, data: HANDLERS[code].summary(ret, data or {}),
+    }
+
+
+@bp.route("/provider/<int:provider_id>/returns")
+@requires(*PROVIDER_ROLES, org="provider")
+def your_returns(provider_id: int):
+    provider = organisations.get_provider(provider_id)
+    today = service.today()
+    current: OrderedDict = OrderedDict()
+    past: list[MonthlyReturn] = []
+    for ret in service.returns_for_provider(provider_id):
+        if service.can_edit(ret) and ret.status.value in ("not_started", "in_progress"):
+            current.setdefault(ret.contract.council, []).append(ret)
+        elif not service.is_locked(ret) and ret.status.value in ("queried",):
+            current.setdefault(ret.contract.council, []).append(ret)
+        else:
+            past.append(ret)
+    return render_template(
+        "returns/your_returns.html",
+        provider=provider,
+        current=current,
+        past=past,
+        today=today,
+        due_label=lambda ret: due_label(today, service.deadlines(ret).due_on),
+        contracts=organisations.contracts_by_council(provider_id),
+    )
+
+
+@bp.route(PREFIX)
+@requires(*PROVIDER_ROLES, org="provider")
+def task_list(provider_id: int, return_id: int):
+    ret = load_return(provider_id, return_id)
+    today = service.today()
+    return render_template(
+        "returns/task_list.html",
+        ret=ret,
+        editable=service.can_edit(ret),
+        locked=service.is_locked(ret),
+        due=due_label(today, service.deadlines(ret).due_on),
+        incomplete=service.incomplete_sections(ret),
+    )
+
+
+@bp.route(PREFIX + "/section/<code>", methods=["GET", "POST"])
+@requires(*PROVIDER_ROLES, org="provider")
+def edit_section(provider_id: int, return_id: int, code: str):
+    ret = load_return(provider_id, return_id)
+    handler = HANDLERS.get(code)
+    if handler is None:
+        abort(404)
+    if request.method == "POST":
+        refused = refuse_if_locked(ret)
+        if refused:
+            return refused
+    return handler.view(ret, service.section(ret, code))
+
+
+@bp.route(PREFIX + "/section/<code>/<action>", methods=["GET", "POST"])
+@requires(*PROVIDER_ROLES, org="provider")
+def section_action(provider_id: int, return_id: int, code: str, action: str):
+    """Extra pages and fragments of a section (the KPI preview, a handback row...)."""
+    ret = load_return(provider_id, return_id)
+    handler = HANDLERS.get(code)
+    view = getattr(handler, "actions", {}).get(action) if handler else None
+    if view is None:
+        abort(404)
+    if request.method == "POST" and not getattr(view, "read_only", False):
+        refused = refuse_if_locked(ret)
+        if refused:
+            return refused
+    return view(ret, service.section(ret, code))
+
+
+@bp.route(PREFIX + "/nil", methods=["GET", "POST"])
+@requires(*PROVIDER_ROLES, org="provider")
+def nil_return(provider_id: int, return_id: int):
+    from forms.returns import NilReturnForm
+
+    ret = load_return(provider_id, return_id)
+    form = NilReturnForm(nil=("yes" if ret.nil_return else None))
+    if request.method == "POST":
+        refused = refuse_if_locked(ret)
+        if refused:
+            return refused
+        if form.validate_on_submit():
+            service.set_nil_return(ret, form.nil.data == "yes", current_user)
+            return redirect(return_url(ret))
+    return render_template("returns/nil_return.html", ret=ret, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route(PREFIX + "/check", methods=["GET"])
+@requires(*PROVIDER_ROLES, org="provider")
+def check_answers(provider_id: int, return_id: int):
+    from forms.returns import SubmitReturnForm
+
+    ret = load_return(provider_id, return_id)
+    form = SubmitReturnForm(submission_key=service.new_submission_key())
+    return render_template(
+        "returns/check_answers.html",
+        ret=ret,
+        form=form,
+        summaries=_summaries(ret),
+        incomplete=service.incomplete_sections(ret),
+        editable=service.can_edit(ret),
+    )
+
+
+def _summaries(ret: MonthlyReturn) -> list[tuple[str, str, list]]:
+    out = []
+    for code, title in service.SECTIONS:
+        handler = HANDLERS.get(code)
+        sec = service.section(ret, code)
+        rows = handler.summary(ret, sec.data or {}) if handler else []
+        out.append((code, title, rows))
+    return out
+
+
+@bp.route(PREFIX + "/submit", methods=["POST"])
+@requires(*PROVIDER_ROLES, org="provider")
+def submit(provider_id: int, return_id: int):
+    from forms.returns import SubmitReturnForm
+
+    ret = load_return(provider_id, return_id)
+    form = SubmitReturnForm()
+    if not form.validate_on_submit():
+        abort(400)
+    key = form.submission_key.data
+    already = db.session.scalar(
+        db.select(ReturnVersion).where(
+            ReturnVersion.return_id == ret.id, ReturnVersion.submission_key == key
+        )
+    )
+    if already is not None:  # a double click or a retry: show what the first one made
+        return redirect(return_url(ret, "confirmation", number=already.number))
+    refused = refuse_if_locked(ret)
+    if refused:
+        return refused
+    problems = []
+    incomplete = service.incomplete_sections(ret)
+    if incomplete:
+        problems.append(messages.SECTIONS_INCOMPLETE.format(sections=", ".join(incomplete)))
+    if problems:
+        return render_template(
+            "returns/check_answers.html",
+            ret=ret,
+            form=SubmitReturnForm(submission_key=service.new_submission_key()),
+            summaries=_summaries(ret),
+            incomplete=incomplete,
+            editable=True,
+            error_list=[{"text": p, "href": "#sections"} for p in problems],
+        ), 400
+    result = service.submit(ret.id, current_user, key)
+    if result.new:
+        receipts.send_receipt(result.version.id)
+    return redirect(return_url(ret, "confirmation", number=result.version.number))
+
+
+@bp.route(PREFIX + "/versions/<int:number>/confirmation")
+@requires(*PROVIDER_ROLES, org="provider")
+def confirmation(provider_id: int, return_id: int, number: int):
+    ret = load_return(provider_id, return_id)
+    version = next((v for v in ret.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return render_template(
+        "returns/confirmation.html", ret=ret, version=version, email=current_user.email
+    )
+
+
+@bp.route(PREFIX + "/history")
+@requires(*PROVIDER_ROLES, org="provider")
+def history(provider_id: int, return_id: int):
+    ret = load_return(provider_id, return_id)
+    changes = []
+    previous: dict = {}
+    for version in ret.versions:
+        changes.append((version, service.diff(previous, version.data) if previous else None))
+        previous = version.data
+    return render_template("returns/history.html", ret=ret, changes=list(reversed(changes)))
+
+
+@bp.route(PREFIX + "/audit")
+@requires(*PROVIDER_ROLES, org="provider")
+def audit_log(provider_id: int, return_id: int):
+    from portal.models import AuditEntry
+
+    ret = load_return(provider_id, return_id)
+    entries = db.session.scalars(
+        db.select(AuditEntry)
+        .where(AuditEntry.return_id == ret.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    ).all()
+    return render_template("returns/audit_log.html", ret=ret, entries=entries)
