@@ -160,9 +160,7 @@ STALE_SAVE_UNKNOWN = (
 # Monthly returns: staff and training records (ASC-WDS rules, shared with uploads)
 WORKER_ID_REQUIRED = "Enter the staff member's worker ID"
 WORKER_ID_TOO_LONG = "Worker ID must be 50 characters or fewer"
-WORKER_ID_TAKEN = (
-    "You already have a staff member with this worker ID. Enter a different worker ID"
-)
+WORKER_ID_TAKEN = "You already have a staff member with this worker ID. Enter a different worker ID"
 BRANCH_REQUIRED = "Select the branch they work from"
 JOB_ROLE_REQUIRED = "Select their main job role"
 EMPLOYMENT_STATUS_INVALID = "Select their employment status"

@@ -33,7 +33,10 @@ def warning_errors(warnings: list[SoftWarning]) -> list[dict]:
 
 
 def stale_message(stale: service.Stale) -> str:
-    return messages.STALE_SAVE.format(name=stale.by, time=stale.at.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm"))  # noqa: E501
+    if stale.at is None:  # the form named a revision that never existed
+        return messages.STALE_SAVE_UNKNOWN
+    when = stale.at.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm")
+    return messages.STALE_SAVE.format(name=stale.by, time=when)
 
 
 def save(
