@@ -11,7 +11,6 @@ from sqlalchemy import select
 from portal.auth.passwords import hash_password
 from portal.demo_data import COUNCILS, PROVIDERS
 from portal.extensions import db
-from portal.returns.kpis import seed_reference_targets
 from portal.models import (
     Area,
     AreaKind,
@@ -28,6 +27,7 @@ from portal.models import (
     SponsorLicenceStatus,
     User,
 )
+from portal.returns.kpis import seed_reference_targets
 
 DEMO_PASSWORD_ENV = "PORTAL_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "demo sign-in for care returns"

@@ -87,7 +87,7 @@ def check_page(html: str) -> str:
     duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
     assert not duplicates, f"duplicate ids: {sorted(duplicates)}"
     escaped = re.search(r"&lt;/?(p|a|strong|span|br|ul|li)\b", html)
-    assert not escaped, f"HTML shown as text: {html[max(0, escaped.start() - 80):escaped.end() + 80]}"
+    assert not escaped, f"HTML shown as text near: {html[escaped.start() : escaped.end() + 80]}"
     title = " ".join(parser.title.split())
     assert title and not title.startswith("GOV.UK"), f"page has no title of its own: {title!r}"
     return title

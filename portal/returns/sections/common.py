@@ -29,7 +29,13 @@ def unconfirmed(warnings: list[SoftWarning], confirmed: list[str]) -> list[SoftW
 
 
 def warning_errors(warnings: list[SoftWarning]) -> list[dict]:
-    return [{"text": f"{w.message}. {messages.CONFIRM_WARNING}", "href": f"#confirm-{w.code.replace(':', '-').replace('.', '-')}"} for w in warnings]  # noqa: E501
+    return [
+        {
+            "text": f"{w.message}. {messages.CONFIRM_WARNING}",
+            "href": f"#confirm-{w.code.replace(':', '-').replace('.', '-')}",
+        }
+        for w in warnings
+    ]  # noqa: E501
 
 
 def stale_message(stale: service.Stale) -> str:

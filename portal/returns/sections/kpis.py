@@ -30,8 +30,7 @@ GROUPS: list[tuple[str, list[str]]] = [
 
 def _form_class() -> type[FlaskForm]:
     fields = {
-        c.name: StringField(c.label, widget=GovTextInput(), description=c.hint)
-        for c in kpis.COUNTS
+        c.name: StringField(c.label, widget=GovTextInput(), description=c.hint) for c in kpis.COUNTS
     }
     fields["revision"] = HiddenField()
     fields["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
@@ -53,8 +52,7 @@ def soft_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
             SoftWarning(
                 "delivered_hours:over_commissioned",
                 "delivered_hours",
-                f"Delivered hours ({delivered}) are more than commissioned hours "
-                f"({commissioned})",
+                f"Delivered hours ({delivered}) are more than commissioned hours ({commissioned})",
             )
         )
     return found
