@@ -236,3 +236,10 @@ COPIED_LAST_MONTH = "We have copied the figures you sent for {period}. Check the
 PREFILLED_FROM_STAFF = (
     "We have filled in some figures from your staff records. Check them before you save"
 )
+
+
+# Council settings for returns
+DUE_DAY_REQUIRED = "Enter the working day a return is due, like 10"
+DUE_DAY_RANGE = "The working day a return is due must be between 1 and 20"
+LOCK_DAYS_REQUIRED = "Enter the number of days after the due date that a return locks, like 20"
+LOCK_DAYS_RANGE = "Days until a return locks must be between 0 and 90"

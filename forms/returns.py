@@ -1,9 +1,9 @@
 """Forms of the monthly return that are not built from data (see portal.returns.sections)."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import HiddenField, RadioField, SubmitField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import HiddenField, IntegerField, RadioField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from forms import messages
 
@@ -26,4 +26,26 @@ class SubmitReturnForm(FlaskForm):
     submit = SubmitField("Submit return", widget=GovSubmitInput())
 
 
-__all__ = ["NilReturnForm", "SubmitReturnForm", "messages"]
+class ReturnSettingsForm(FlaskForm):
+    """A council's deadlines for monthly returns."""
+
+    due_working_day = IntegerField(
+        "Working day of the month a return is due",
+        widget=GovTextInput(),
+        description="For example, 10 means the 10th working day of the month after the "
+        "month the return covers. Weekends and England and Wales bank holidays are skipped.",
+        validators=[
+            InputRequired(messages.DUE_DAY_REQUIRED),
+            NumberRange(min=1, max=20, message=messages.DUE_DAY_RANGE),
+        ],
+    )
+    lock_days = IntegerField(
+        "Days after the due date that a return locks",
+        widget=GovTextInput(),
+        description="Providers can change and resubmit a return until it locks.",
+        validators=[
+            InputRequired(messages.LOCK_DAYS_REQUIRED),
+            NumberRange(min=0, max=90, message=messages.LOCK_DAYS_RANGE),
+        ],
+    )
+    submit = SubmitField("Save settings", widget=GovSubmitInput())

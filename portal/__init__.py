@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
     from portal.council.provider_returns import bp as provider_returns_bp
+    from portal.council.provider_returns import settings_bp
     from portal.council.provider_risk import bp as risk_bp
     from portal.council.your_providers import bp as council_bp
     from portal.forum.training_gaps import bp as forum_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         reset_bp,
         returns_bp,
         provider_returns_bp,
+        settings_bp,
         users_bp,
         council_bp,
         risk_bp,

@@ -31,6 +31,13 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
         )
+        items.append(
+            (
+                "Return deadlines",
+                "return_settings.return_settings",
+                {"council_id": membership.council_id},
+            )
+        )
     elif role is Role.QA_OFFICER:
         items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})

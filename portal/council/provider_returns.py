@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from portal.queries import organisations
 from portal.returns import service
 
 bp = Blueprint("provider_returns", __name__)
+settings_bp = Blueprint("return_settings", __name__)
 REOPEN_DAYS = 7
 
 
@@ -85,3 +86,30 @@ def reopen(council_id: int, return_id: int):
         "success",
     )
     return redirect(back)
+
+
+@settings_bp.route("/council/<int:council_id>/return-settings", methods=["GET", "POST"])
+@requires(Role.COMMISSIONER, org="council")
+def return_settings(council_id: int):
+    from forms.returns import ReturnSettingsForm
+
+    council = organisations.get_council(council_id)
+    form = ReturnSettingsForm(obj=council)
+    if form.validate_on_submit():
+        changes = [
+            {"field": name, "old": str(getattr(council, name)), "new": str(form[name].data)}
+            for name in ("due_working_day", "lock_days")
+            if getattr(council, name) != form[name].data
+        ]
+        council.due_working_day = form.due_working_day.data
+        council.lock_days = form.lock_days.data
+        db.session.commit()
+        if changes:
+            current_app.logger.info("return settings of %s changed: %s", council.slug, changes)
+        flash(
+            "Return deadlines saved. They apply to every return that is not yet locked", "success"
+        )
+        return redirect(url_for("return_settings.return_settings", council_id=council_id))
+    return render_template("council/return_settings.html", council=council, form=form), (
+        400 if form.errors else 200
+    )

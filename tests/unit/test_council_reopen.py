@@ -81,3 +81,33 @@ def test_an_open_return_cannot_be_reopened_and_other_councils_get_404(client, ap
         client.get(f"/council/{other_council.id}/providers/{stranger.id}/returns").status_code
         == 404
     )
+
+
+def test_commissioner_sets_the_councils_return_deadlines(client, app):
+    app.config["TODAY"] = "2026-11-23"
+    ret = open_return()
+    council = db.session.get(Council, ret.contract.council_id)
+    commissioner = make_user(Role.COMMISSIONER, council=council)
+    sign_in(client, commissioner.email)
+    page = f"/council/{council.id}/return-settings"
+    html = get_page(client, page)
+    token = csrf_token_from(html)
+    bad = client.post(page, data={"csrf_token": token, "due_working_day": "31", "lock_days": "x"})
+    assert bad.status_code == 400
+    html = bad.get_data(as_text=True)
+    assert "The working day a return is due must be between 1 and 20" in html
+    assert 'href="#due_working_day"' in html
+    db.session.refresh(council)
+    assert (council.due_working_day, council.lock_days) == (10, 20)
+    ok = client.post(page, data={"csrf_token": token, "due_working_day": "5", "lock_days": "7"})
+    assert ok.status_code == 302
+    db.session.refresh(council)
+    # October's return is now due on the 5th working day of November and locks 7 days on.
+    deadlines = service.deadlines(ret)
+    assert (deadlines.due_on, deadlines.locks_on) == (date(2026, 11, 6), date(2026, 11, 13))
+    assert service.is_locked(ret)
+    # A QA officer of the same council may not change deadlines.
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    qa = make_user(Role.QA_OFFICER, council=council)
+    sign_in(client, qa.email)
+    assert client.get(page).status_code == 403
