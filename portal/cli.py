@@ -18,7 +18,12 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
+@click.option(
+    "--history/--no-history",
+    default=True,
+    help="Also load staff records and two months of submitted returns (made-up figures).",
+)
+def seed_demo(history: bool) -> None:
     """Load the demo councils, providers, contracts and one user per role. Safe to re-run."""
     from portal.demo_seed import DEMO_PASSWORD_ENV, load_demo
 
@@ -27,6 +32,12 @@ def seed_demo() -> None:
         f"Demo data: {summary.councils} councils, {summary.providers} providers, "
         f"{summary.contracts} contracts ({summary.created} rows added this run)."
     )
+    if history:
+        from portal.demo_history import load_history
+        from portal.returns.service import today
+
+        added = load_history(today())
+        click.echo(f"Demo history: staff records and submitted returns ({added} added this run).")
     click.echo(f"Demo sign-ins (password: {summary.password}, set {DEMO_PASSWORD_ENV} to change):")
     for email, role, organisation in summary.sign_ins:
         click.echo(f"  {email:<40} {role:<20} {organisation}")

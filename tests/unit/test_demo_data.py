@@ -100,3 +100,32 @@ def test_seed_loads_everything_once(app):
     assert counts[0] == sum(len(p["contracts"]) for p in PROVIDERS)
     shared = db.session.scalar(select(Provider).where(Provider.slug == "riverside-home-support"))
     assert {c.council.slug for c in shared.contracts} == {"medway", "waltham-forest"}
+
+
+def test_demo_history_submits_two_earlier_months_once_and_leaves_last_month_to_do(app):
+    from datetime import date
+
+    from portal.demo_history import load_history
+    from portal.models import MonthlyReturn, ReturnStatus, ReturnVersion, StaffMember
+
+    load_demo()
+    first = load_history(date(2026, 11, 23))
+    assert first > 0
+    assert load_history(date(2026, 11, 23)) == 0
+    shared = db.session.scalar(select(Provider).where(Provider.slug == "riverside-home-support"))
+    statuses = {
+        (r.period.isoformat(), r.contract.council.slug): r.status
+        for r in db.session.scalars(select(MonthlyReturn))
+        if r.contract.provider_id == shared.id
+    }
+    assert statuses[("2026-08-01", "medway")] is ReturnStatus.SUBMITTED
+    assert statuses[("2026-09-01", "medway")] is ReturnStatus.SUBMITTED
+    assert statuses[("2026-10-01", "medway")] is ReturnStatus.NOT_STARTED
+    versions = db.session.scalar(select(func.count(ReturnVersion.id)))
+    assert versions == 2 * 13  # the Medway homecare framework providers, two months each
+    assert (
+        db.session.scalar(
+            select(func.count(StaffMember.id)).where(StaffMember.provider_id == shared.id)
+        )
+        == 18
+    )
