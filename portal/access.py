@@ -1,6 +1,7 @@
 """Who may open a page: every view is marked ``@public`` or ``@requires(...)``.
 
-A test walks ``app.url_map`` and fails for any view without a mark. Wrong role -> 403;
+A test walks ``app.url_map`` and fails for any view without a mark. Wrong role -> 403 (404
+when marked ``hidden``);
 right role but another organisation's URL -> 404, so ids of other tenants reveal nothing.
 """
 
@@ -23,6 +24,7 @@ class Access:
     roles: tuple[Role, ...] = ()
     org: str | None = None  # "provider" or "council": the URL's id must be the user's own
     public: bool = False
+    hidden: bool = False  # other roles get 404 too: the URL's existence is not revealed
 
 
 def public(view: Callable) -> Callable:
@@ -30,8 +32,13 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def requires(*roles: Role, org: str | None = None) -> Callable[[Callable], Callable]:
-    """Allow signed-in users holding one of ``roles``; with ``org``, only at that organisation."""
+def requires(
+    *roles: Role, org: str | None = None, hidden: bool = False
+) -> Callable[[Callable], Callable]:
+    """Allow signed-in users holding one of ``roles``; with ``org``, only at that organisation.
+
+    ``hidden``: a user without the role gets 404 rather than 403 (a provider's returns are
+    not even confirmed to exist to a council user)."""
     if org not in (None, "provider", "council"):
         raise ValueError(f"unknown org kind {org!r}")
 
@@ -42,14 +49,16 @@ def requires(*roles: Role, org: str | None = None) -> Callable[[Callable], Calla
                 return login_manager.unauthorized()
             candidates = [m for m in current_user.memberships if m.role in roles]
             if not candidates:
-                abort(403)
+                abort(404 if hidden else 403)
             membership = _matching(candidates, org, kwargs)
             if membership is None:
                 abort(404)
             g.membership = membership
             return view(*args, **kwargs)
 
-        wrapped.access = Access(roles=tuple(roles), org=org)  # type: ignore[attr-defined]
+        wrapped.access = Access(  # type: ignore[attr-defined]
+            roles=tuple(roles), org=org, hidden=hidden
+        )
         return wrapped
 
     return decorator

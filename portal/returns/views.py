@@ -94,7 +94,7 @@ def your_returns(provider_id: int):
 
 
 @bp.route(PREFIX)
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def task_list(provider_id: int, return_id: int):
     ret = load_return(provider_id, return_id)
     today = service.today()
@@ -109,7 +109,7 @@ def task_list(provider_id: int, return_id: int):
 
 
 @bp.route(PREFIX + "/section/<code>", methods=["GET", "POST"])
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def edit_section(provider_id: int, return_id: int, code: str):
     ret = load_return(provider_id, return_id)
     handler = HANDLERS.get(code)
@@ -123,7 +123,7 @@ def edit_section(provider_id: int, return_id: int, code: str):
 
 
 @bp.route(PREFIX + "/section/<code>/<action>", methods=["GET", "POST"])
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def section_action(provider_id: int, return_id: int, code: str, action: str):
     """Extra pages and fragments of a section (the KPI preview, a handback row...)."""
     ret = load_return(provider_id, return_id)
@@ -139,7 +139,7 @@ def section_action(provider_id: int, return_id: int, code: str, action: str):
 
 
 @bp.route(PREFIX + "/nil", methods=["GET", "POST"])
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def nil_return(provider_id: int, return_id: int):
     from forms.returns import NilReturnForm
 
@@ -158,7 +158,7 @@ def nil_return(provider_id: int, return_id: int):
 
 
 @bp.route(PREFIX + "/check", methods=["GET"])
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def check_answers(provider_id: int, return_id: int):
     from forms.returns import SubmitReturnForm
 
@@ -185,7 +185,7 @@ def _summaries(ret: MonthlyReturn) -> list[tuple[str, str, list]]:
 
 
 @bp.route(PREFIX + "/submit", methods=["POST"])
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def submit(provider_id: int, return_id: int):
     from forms.returns import SubmitReturnForm
 
@@ -225,7 +225,7 @@ def submit(provider_id: int, return_id: int):
 
 
 @bp.route(PREFIX + "/versions/<int:number>/confirmation")
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def confirmation(provider_id: int, return_id: int, number: int):
     ret = load_return(provider_id, return_id)
     version = next((v for v in ret.versions if v.number == number), None)
@@ -237,7 +237,7 @@ def confirmation(provider_id: int, return_id: int, number: int):
 
 
 @bp.route(PREFIX + "/history")
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def history(provider_id: int, return_id: int):
     ret = load_return(provider_id, return_id)
     changes = []
@@ -249,7 +249,7 @@ def history(provider_id: int, return_id: int):
 
 
 @bp.route(PREFIX + "/audit")
-@requires(*PROVIDER_ROLES, org="provider")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def audit_log(provider_id: int, return_id: int):
     from portal.models import AuditEntry
 

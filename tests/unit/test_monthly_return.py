@@ -419,4 +419,4 @@ def test_other_providers_and_councils_get_404_or_403_on_every_return_url(client,
         wrong_role = client.post(url(ret, tail), data={"csrf_token": token})
     else:
         wrong_role = client.get(url(ret, tail))
-    assert wrong_role.status_code == 403  # a council role at a provider's page
+    assert wrong_role.status_code == 404  # a council user: a provider's return is hidden
