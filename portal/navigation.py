@@ -29,6 +29,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
             )
         )
         items.append(
+            ("Returns", "returns_overview.overview", {"council_id": membership.council_id})
+        )
+        items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
         )
         items.append(
@@ -41,6 +44,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
     elif role is Role.QA_OFFICER:
         items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
+        )
+        items.append(
+            ("Returns", "returns_overview.overview", {"council_id": membership.council_id})
         )
     elif role is Role.FORUM_MEMBER:
         items.append(
