@@ -22,6 +22,7 @@ from portal.models.organisations import (
     ServiceType,
     SponsorLicenceStatus,
 )
+from portal.models.oversight import Concern, FactChange, QaVisit, ReturnComment, RiskRating
 from portal.models.returns import (
     AuditEntry,
     KpiTarget,
@@ -35,6 +36,11 @@ from portal.models.returns import (
 )
 
 __all__ = [
+    "Concern",
+    "FactChange",
+    "QaVisit",
+    "ReturnComment",
+    "RiskRating",
     "AuditEntry",
     "KpiTarget",
     "MonthlyReturn",
