@@ -243,3 +243,12 @@ DUE_DAY_REQUIRED = "Enter the working day a return is due, like 10"
 DUE_DAY_RANGE = "The working day a return is due must be between 1 and 20"
 LOCK_DAYS_REQUIRED = "Enter the number of days after the due date that a return locks, like 20"
 LOCK_DAYS_RANGE = "Days until a return locks must be between 0 and 90"
+
+
+# Reviewing returns
+QUERY_TARGET_REQUIRED = "Select the answer your question is about"
+QUERY_TEXT_REQUIRED = "Enter your question"
+REPLY_REQUIRED = "Enter your reply"
+REPLY_WHICH_QUESTION = "Choose the question you are replying to, then send your reply"
+COMMENT_TOO_LONG = "Your comment must be 2,000 characters or fewer"
+NOT_REVIEWABLE = "This return is not waiting for review"

@@ -1,8 +1,21 @@
 """Forms of the monthly return that are not built from data (see portal.returns.sections)."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, IntegerField, RadioField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from forms import messages
@@ -49,3 +62,43 @@ class ReturnSettingsForm(FlaskForm):
         ],
     )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+
+class QueryForm(FlaskForm):
+    target = SelectField(
+        "Which answer is your question about?",
+        widget=GovSelect(),
+        validators=[InputRequired(messages.QUERY_TARGET_REQUIRED)],
+    )
+    text = TextAreaField(
+        "Your question",
+        widget=GovTextArea(),
+        description="Say what looks wrong and what you need the provider to do.",
+        validators=[
+            InputRequired(messages.QUERY_TEXT_REQUIRED),
+            Length(max=2000, message=messages.COMMENT_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Send question", widget=GovSubmitInput())
+
+
+class AcceptForm(FlaskForm):
+    text = TextAreaField(
+        "Comment for the provider (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message=messages.COMMENT_TOO_LONG)],
+    )
+    submit = SubmitField("Accept return", widget=GovSubmitInput())
+
+
+class ReplyForm(FlaskForm):
+    comment = HiddenField(validators=[InputRequired()])
+    text = TextAreaField(
+        "Your reply",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(messages.REPLY_REQUIRED),
+            Length(max=2000, message=messages.COMMENT_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Send reply", widget=GovSubmitInput())

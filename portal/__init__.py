@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.provider_returns import settings_bp
     from portal.council.provider_risk import bp as risk_bp
     from portal.council.returns_overview import bp as returns_overview_bp
+    from portal.council.review import bp as review_bp
     from portal.council.your_providers import bp as council_bp
     from portal.forum.training_gaps import bp as forum_bp
     from portal.pages import bp as pages_bp
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         returns_bp,
         provider_returns_bp,
         settings_bp,
+        review_bp,
         users_bp,
         council_bp,
         risk_bp,

@@ -96,7 +96,13 @@ def your_returns(provider_id: int):
 @bp.route(PREFIX)
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def task_list(provider_id: int, return_id: int):
-    ret = load_return(provider_id, return_id)
+    return _task_list(load_return(provider_id, return_id))
+
+
+def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
+    from forms.returns import ReplyForm
+    from portal.returns import review
+
     today = service.today()
     return render_template(
         "returns/task_list.html",
@@ -105,7 +111,41 @@ def task_list(provider_id: int, return_id: int):
         locked=service.is_locked(ret),
         due=due_label(today, service.deadlines(ret).due_on),
         incomplete=service.incomplete_sections(ret),
+        comments=review.thread(ret),
+        reply_form=ReplyForm(),
+        reply_action=return_url(ret, "reply"),
+        reply_errors=reply_errors,
+        error_list=[
+            {"text": text, "href": f"#reply-{cid}"} for cid, text in (reply_errors or {}).items()
+        ]
+        or None,
     )
+
+
+@bp.route(PREFIX + "/reply", methods=["POST"])
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
+def reply(provider_id: int, return_id: int):
+    """The provider answers one of the council's questions about this return."""
+    from forms.returns import ReplyForm
+    from portal.models import ReturnComment
+    from portal.returns import review
+
+    ret = load_return(provider_id, return_id)
+    form = ReplyForm()
+    try:
+        comment_id = int(request.form.get("comment", ""))
+    except ValueError:
+        flash(messages.REPLY_WHICH_QUESTION, "error")
+        return redirect(return_url(ret))
+    parent = db.session.get(ReturnComment, comment_id)
+    if parent is None or parent.return_id != ret.id or parent.kind != "query":
+        abort(404)
+    if form.validate_on_submit():
+        review.reply(ret, current_user, parent, form.text.data.strip())
+        flash("Your reply has been sent", "success")
+        return redirect(return_url(ret) + "#thread")
+    return _task_list(ret, reply_errors={parent.id: form.text.errors[0] if form.text.errors
+                                         else messages.REPLY_REQUIRED}), 400  # fmt: skip
 
 
 @bp.route(PREFIX + "/section/<code>", methods=["GET", "POST"])

@@ -1,0 +1,166 @@
+"""The council reviews a return: query a value, the provider replies, corrects and
+resubmits, the council accepts; both sides see the thread and the provider gets email."""
+
+from __future__ import annotations
+
+import re
+
+from portal.extensions import db
+from portal.models import Council, ReturnComment, ReturnStatus, Role, SectionState
+from portal.returns import service
+from tests.conftest import csrf_token_from, mail_config, shows
+from tests.factories import make_council, make_user, open_return
+from tests.unit.conftest import get_page, sign_in
+
+KPIS = {"planned_visits": "100", "delivered_visits": "98", "missed_visits": "2",
+        "on_time_visits": "90", "ecm_visits": "95", "commissioned_hours": "75",
+        "delivered_hours": "74", "referrals_offered": "3", "referrals_accepted": "2",
+        "packages_started_on_time": "2", "complaints": "0", "compliments": "1",
+        "safeguarding_concerns": "0", "users_reviewed": "4", "outcomes_met": "3"}  # fmt: skip
+
+
+def _token(client, path="/accessibility") -> str:
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def _submitted(app, user):
+    ret = open_return()
+    for s in ret.sections:
+        data = KPIS if s.code == "kpis" else {"none": True}
+        service.save_section(ret, s.code, data, SectionState.COMPLETED, s.revision, user)
+    service.submit(ret.id, user, "first-submission-key")
+    return ret
+
+
+def test_query_reply_resubmit_accept(client, app, mail_server):
+    app.config.update(TODAY="2026-11-23", **mail_config(mail_server))
+    ret = open_return()
+    provider = ret.contract.provider
+    council = db.session.get(Council, ret.contract.council_id)
+    submitter = make_user(Role.PROVIDER_SUBMITTER, provider=provider, email="sub@prov.example")
+    commissioner = make_user(Role.COMMISSIONER, council=council)
+    for s in ret.sections:
+        data = KPIS if s.code == "kpis" else {"none": True}
+        service.save_section(ret, s.code, data, SectionState.COMPLETED, s.revision, submitter)
+    service.submit(ret.id, submitter, "first-submission-key")
+
+    sign_in(client, commissioner.email)
+    page = f"/council/{council.id}/returns/{ret.id}/review"
+    html = get_page(client, page)
+    assert "Review the October 2026 return" in html
+    assert "Missed visits" in html and "Framework median" in html
+    assert "Fewer than 3 providers" in html  # no peers: no median shown
+    token = csrf_token_from(html)
+    empty = client.post(page, data={"csrf_token": token, "action": "query", "query-target": "",
+                                     "query-text": ""})  # fmt: skip
+    assert empty.status_code == 400
+    assert shows(empty.get_data(as_text=True), "Select the answer your question is about")
+    sent = client.post(
+        page,
+        data={"csrf_token": token, "action": "query", "query-target": "kpis:missed_visits",
+              "query-text": "Two missed visits: were both people safe?"},
+    )  # fmt: skip
+    assert sent.status_code == 302
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.QUERIED
+    assert len(mail_server) == 1 and "has a question" in mail_server[0]["Subject"]
+    assert "Two missed visits" in mail_server[0].get_body().get_content()
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+
+    # The provider sees the question next to the return, replies, corrects, resubmits.
+    sign_in(client, submitter.email)
+    task_list = f"/provider/{provider.id}/returns/{ret.id}"
+    html = get_page(client, task_list)
+    assert "has a question about this return" in html
+    assert "Two missed visits: were both people safe?" in html and "missed_visits" in html
+    query = db.session.scalar(db.select(ReturnComment).where(ReturnComment.kind == "query"))
+    blank = client.post(task_list + "/reply", data={"csrf_token": csrf_token_from(html),
+                                                     "comment": query.id, "text": ""})  # fmt: skip
+    assert blank.status_code == 400 and shows(blank.get_data(as_text=True), "Enter your reply")
+    replied = client.post(
+        task_list + "/reply",
+        data={"csrf_token": csrf_token_from(html), "comment": query.id,
+              "text": "Yes: a family member was there. One was cancelled late."},
+    )  # fmt: skip
+    assert replied.status_code == 302
+    kpis_section = service.section(ret, "kpis")
+    service.save_section(
+        ret, "kpis", {**KPIS, "missed_visits": "1"}, SectionState.COMPLETED,
+        kpis_section.revision, submitter,
+    )  # fmt: skip
+    check = client.get(task_list + "/check").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', check).group(1)
+    assert (
+        client.post(
+            task_list + "/submit",
+            data={"csrf_token": csrf_token_from(check), "submission_key": key},
+        ).status_code
+        == 302
+    )
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.SUBMITTED and len(ret.versions) == 2
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+
+    # The council sees the reply and version 2, and accepts.
+    sign_in(client, commissioner.email)
+    html = get_page(client, page)
+    assert "Version 2" in html and "a family member was there" in html
+    accepted = client.post(page, data={"csrf_token": csrf_token_from(html), "action": "accept",
+                                        "accept-text": "Thank you"})  # fmt: skip
+    assert accepted.status_code == 302
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.ACCEPTED
+    assert "has accepted" in mail_server[-1]["Subject"]
+    html = get_page(client, page)
+    assert "Thank you" in html and "Accept this return" not in html
+    # Accepted returns cannot be queried again.
+    again = client.post(
+        page,
+        data={"csrf_token": csrf_token_from(html), "action": "query",
+              "query-target": "kpis:complaints", "query-text": "?"},
+    )  # fmt: skip
+    assert again.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(ReturnComment.id))) == 3
+
+
+def test_only_the_councils_commissioner_reviews_and_replies_stay_with_their_return(client, app):
+    app.config["TODAY"] = "2026-11-23"
+    ret = open_return()
+    submitter = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider)
+    for s in ret.sections:
+        service.save_section(ret, s.code, {"x": "1"}, SectionState.COMPLETED, s.revision, submitter)
+    service.submit(ret.id, submitter, "a-key-for-this-submission")
+    council = db.session.get(Council, ret.contract.council_id)
+    other = make_council()
+    outsider = make_user(Role.COMMISSIONER, council=other)
+    qa = make_user(Role.QA_OFFICER, council=council)
+    sign_in(client, outsider.email)
+    assert client.get(f"/council/{other.id}/returns/{ret.id}/review").status_code == 404
+    assert client.get(f"/council/{council.id}/returns/{ret.id}/review").status_code == 404
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    sign_in(client, qa.email)
+    assert client.get(f"/council/{council.id}/returns/{ret.id}/review").status_code == 403
+    client.post("/sign-out", data={"csrf_token": _token(client)})
+    # A reply naming a comment of another return is refused.
+    other_ret = open_return()
+    stranger = make_user(
+        Role.COMMISSIONER, council=db.session.get(Council, other_ret.contract.council_id)
+    )
+    db.session.add(
+        ReturnComment(return_id=other_ret.id, kind="query", text="?", author_id=stranger.id)
+    )
+    db.session.commit()
+    foreign = db.session.scalar(
+        db.select(ReturnComment).where(ReturnComment.return_id == other_ret.id)
+    )
+    sign_in(client, submitter.email)
+    url = f"/provider/{ret.contract.provider_id}/returns/{ret.id}/reply"
+    response = client.post(
+        url, data={"csrf_token": _token(client), "comment": foreign.id, "text": "hi"}
+    )
+    assert response.status_code == 404
+    response = client.post(
+        url, data={"csrf_token": _token(client), "comment": "junk", "text": "hi"}
+    )
+    assert response.status_code == 302
+    assert "Choose the question you are replying to" in get_page(client, response.location)
