@@ -252,3 +252,182 @@ REPLY_REQUIRED = "Enter your reply"
 REPLY_WHICH_QUESTION = "Choose the question you are replying to, then send your reply"
 COMMENT_TOO_LONG = "Your comment must be 2,000 characters or fewer"
 NOT_REVIEWABLE = "This return is not waiting for review"
+
+
+# Uploads
+UPLOAD_WRONG_TYPE = "The selected file must be a CSV or XLSX"
+UPLOAD_OLD_EXCEL = (
+    "The selected file must be a CSV or XLSX: in Excel, save it as an Excel Workbook (.xlsx) "
+    "or as CSV UTF-8, then upload it again"
+)
+UPLOAD_EMPTY = "The selected file is empty"
+UPLOAD_PASSWORD_PROTECTED = (
+    "The selected file is password protected: remove the password, save it and upload it again"
+)
+UPLOAD_CANNOT_OPEN = (
+    "The selected file cannot be opened: save it again as a CSV or XLSX and upload it again"
+)
+UPLOAD_NO_DATA = "The file has no rows of data"
+UPLOAD_ROW_TOO_LONG = (
+    "This row has more values than the file has column headings: if a value has a comma in "
+    "it, put the value in double quotes"
+)
+UPLOAD_SCIENTIFIC_NOTATION = (
+    "This looks like a spreadsheet turned it into a number in scientific notation: format the "
+    "column as text and export again"
+)
+UPLOAD_LEADING_ZEROS = (
+    "This looks like a spreadsheet removed its leading zeros: format the column as text and "
+    "export again"
+)
+UPLOAD_BRANCH_REQUIRED = "Enter the workplace ID (LOCALESTID) of the branch"
+UPLOAD_NO_BRANCH_IDS = (
+    "None of your branches has a workplace ID (LOCALESTID) yet: add one to each branch, "
+    "then upload the file again"
+)
+UPLOAD_UNKNOWN_WORKER = (
+    "There is no staff member with this worker ID: add them to the staff file, "
+    "or correct the worker ID"
+)
+UPLOAD_STATUS_NEW_EXISTS = (
+    "STATUS is NEW but you already have a staff member with this worker ID: change STATUS to UPDATE"
+)
+UPLOAD_VALIDITY_MISMATCH = (
+    "The expiry date does not match VALIDITY, the months the training is valid for: "
+    "we will use the expiry date"
+)
+UPLOAD_VALIDITY_NONE_BUT_EXPIRY = (
+    "VALIDITY says the training does not expire, but it has an expiry date: "
+    "we will use the expiry date"
+)
+
+
+def _and(items: list[str], last: str = "and") -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def upload_unclosed_quote(row: int) -> str:
+    return (
+        f'The quotation mark (") in row {row:,} is not closed: check the file, '
+        "save it and upload it again"
+    )
+
+
+def upload_too_many_rows(maximum: int) -> str:
+    return f"The file must have {maximum:,} rows of data or fewer"
+
+
+def upload_too_many_columns(maximum: int) -> str:
+    return f"The file must have {maximum:,} columns or fewer: remove the columns you do not need"
+
+
+def upload_columns_missing(columns: list[str]) -> str:
+    headings = "column heading" if len(columns) == 1 else "column headings"
+    return f"The first row of the file must have the {headings} {_and(columns)}"
+
+
+def upload_column_twice(column: str) -> str:
+    return f"The file has more than one {column} column: remove one of them"
+
+
+def upload_wrong_file(found: str) -> str:
+    return f"This looks like an ASC-WDS {found} file: upload it as the {found} file"
+
+
+def upload_required(what: str, column: str) -> str:
+    return f"Enter the {what} ({column})"
+
+
+def upload_code_invalid(column: str, choices: list[str]) -> str:
+    return f"{column} must be {_and(choices, 'or')}"
+
+
+def upload_code_from_list(column: str, what: str, example_code: int, example: str) -> str:
+    return f"{column} must be an ASC-WDS {what} code, like {example_code} for {example.lower()}"
+
+
+def upload_date_not_real(label: str) -> str:
+    return f"{label} must be a real date, like 27/03/2024"
+
+
+def upload_branch_unknown(known: list[str]) -> str:
+    shown = [f"‘{value}’" for value in known[:5]] + (["another of your IDs"] if known[5:] else [])
+    return f"LOCALESTID must be the workplace ID of one of your branches: {_and(shown, 'or')}"
+
+
+def upload_status_invalid(statuses: list[str]) -> str:
+    return f"STATUS must be {_and(statuses, 'or')}"
+
+
+def upload_status_not_found(status: str) -> str:
+    return (
+        f"STATUS is {status} but you do not have a staff member with this worker ID: "
+        "change STATUS to NEW to add them"
+    )
+
+
+def upload_worker_twice(row: int) -> str:
+    return f"This worker ID is also on row {row:,}: each staff member must be in the file once"
+
+
+def upload_duplicate_row(row: int) -> str:
+    return f"This row is the same as row {row:,}: we will import it once"
+
+
+# What each kind of upload problem is called in a summary: (one, more than one).
+UPLOAD_PROBLEM_NOUNS = {
+    "date": ("date", "dates"),
+    "training_category": ("training category", "training categories"),
+    "job_role": ("main job role", "main job roles"),
+    "code": ("code", "codes"),
+    "worker_id": ("worker ID", "worker IDs"),
+    "branch": ("workplace ID", "workplace IDs"),
+    "status": ("status", "statuses"),
+    "number": ("number", "numbers"),
+    "validity": ("validity period", "validity periods"),
+    "text": ("value that is too long", "values that are too long"),
+    "row": ("row with too many values", "rows with too many values"),
+    "duplicate": ("duplicate row", "duplicate rows"),
+    "expiry": ("expiry date that does not match its validity",
+               "expiry dates that do not match their validity"),
+}  # fmt: skip
+
+
+def upload_summary(counts: dict[str, int], start: str = "You need to fix") -> str:
+    """ "You need to fix 12 dates and 3 training categories": the most common first."""
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
+    parts = [
+        f"{count:,} {UPLOAD_PROBLEM_NOUNS[kind][count != 1]}" for kind, count in ordered if count
+    ]
+    return f"{start} {_and(parts)}" if parts else ""
+
+
+# Quality assurance
+CONCERN_SUMMARY_REQUIRED = "Enter what the concern is about"
+CONCERN_CONFIDENTIAL_REQUIRED = "Select yes if the concern is confidential"
+VISIT_OUTCOME_REQUIRED = "Enter the outcome of the visit"
+CQC_RATING_REQUIRED = "Select the CQC rating"
+MANAGER_IN_POST_REQUIRED = "Select yes if a registered manager is in post"
+LICENCE_STATUS_REQUIRED = "Select the status of the sponsor licence"
+FACTS_UNCHANGED = (
+    "Change the CQC rating, its date, the registered manager or the sponsor licence, "
+    "or go back to the provider"
+)
+CONCERN_NOT_FOUND = "Select a concern to close"
+CONCERN_ALREADY_CLOSED = "That concern was already closed"
+
+
+def date_in_future(subject: str) -> str:
+    return f"{_sentence(subject)} must be today or in the past"
+
+
+def date_too_early(subject: str, earliest: str) -> str:
+    return f"{_sentence(subject)} must be on or after {earliest}"
+
+
+def fact_source_required(what: str) -> str:
+    return f"Enter where the {what} information came from"
+
+
+def risk_now(provider: str, rating: str) -> str:
+    return f"{provider} is now rated {rating}"

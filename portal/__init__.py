@@ -68,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.provider_returns import bp as provider_returns_bp
     from portal.council.provider_returns import settings_bp
     from portal.council.provider_risk import bp as risk_bp
+    from portal.council.quality import bp as quality_bp
+    from portal.council.quality import provider_bp as your_risk_bp
     from portal.council.returns_overview import bp as returns_overview_bp
     from portal.council.review import bp as review_bp
     from portal.council.your_providers import bp as council_bp
@@ -87,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
         users_bp,
         council_bp,
         risk_bp,
+        quality_bp,
+        your_risk_bp,
         returns_overview_bp,
         forum_bp,
         admin_bp,

@@ -16,6 +16,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         items.append(
             ("Your returns", "monthly_return.your_returns", {"provider_id": membership.provider_id})
         )
+        items.append(
+            ("Your risk rating", "your_risk.your_risk", {"provider_id": membership.provider_id})
+        )
         if role is Role.PROVIDER_MANAGER:
             items.append(
                 ("Users", "organisation_users.list_users", {"provider_id": membership.provider_id})

@@ -1,10 +1,13 @@
-"""A quality-assurance officer's home: "Provider risk"."""
+"""A quality-assurance officer's home: "Provider risk", the risk (RAG) rating of every
+provider the council contracts with, red first."""
 
 from flask import Blueprint, render_template
 
+from portal import risk
 from portal.access import requires
 from portal.models import Role
 from portal.queries import organisations
+from portal.returns import service
 
 bp = Blueprint("provider_risk", __name__)
 
@@ -13,8 +16,12 @@ bp = Blueprint("provider_risk", __name__)
 @requires(Role.QA_OFFICER, Role.COMMISSIONER, org="council")
 def provider_risk(council_id: int):
     council = organisations.get_council(council_id)
+    ratings = risk.council_ratings(council_id)
+    counts = {level: sum(1 for r in ratings if r.rating == level) for level in risk.SEVERITY}
     return render_template(
         "council/provider_risk.html",
         council=council,
-        branches=organisations.council_branches(council_id),
+        ratings=ratings,
+        counts=counts,
+        today=service.today(),
     )

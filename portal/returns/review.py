@@ -96,6 +96,9 @@ def accept(ret: MonthlyReturn, user: User, text: str) -> None:
     ret.status = ReturnStatus.ACCEPTED
     service.audit(ret, user, f"accept-v{version.number if version else 0}")
     db.session.commit()
+    from portal import risk
+
+    risk.recompute_for_return(ret)
     notify_provider(ret.id, "accepted")
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from forms import messages
+from portal import risk
 from portal.access import requires
 from portal.extensions import db
 from portal.models import MonthlyReturn, ReturnVersion
@@ -261,6 +262,7 @@ def submit(provider_id: int, return_id: int):
     result = service.submit(ret.id, current_user, key)
     if result.new:
         receipts.send_receipt(result.version.id)
+        risk.recompute_for_return(ret)  # red KPIs and late returns are risk triggers
     return redirect(return_url(ret, "confirmation", number=result.version.number))
 
 

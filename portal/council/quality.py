@@ -1,0 +1,391 @@
+"""Quality assurance of one provider for one council: its risk (RAG) rating and what
+triggered it, concerns, quality-assurance visits and the history of its branch facts.
+
+Quality-assurance officers and commissioners of the council see the page; only
+quality-assurance officers record concerns and visits and update a branch's facts. A
+provider of another council is not found (404), whatever the role.
+
+A provider sees its own rating for each council it works with at ``/provider/<id>/risk``;
+a confidential concern shows there only as "A concern is open".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms import messages
+from forms.quality import BranchFactsForm, CloseConcernForm, ConcernForm, VisitForm, error_list
+from portal import risk
+from portal.access import requires
+from portal.extensions import db
+from portal.models import (
+    Branch,
+    Concern,
+    Contract,
+    CqcRating,
+    FactChange,
+    Provider,
+    QaVisit,
+    Role,
+    SponsorLicenceStatus,
+)
+from portal.models.accounts import PROVIDER_ROLES
+from portal.queries import organisations
+from portal.returns import service
+
+bp = Blueprint("quality", __name__)
+provider_bp = Blueprint("your_risk", __name__)
+
+PREFIX = "/council/<int:council_id>/providers/<int:provider_id>/quality"
+
+FACT_LABELS = {
+    risk.FACT_CQC_RATING: "CQC rating",
+    risk.FACT_CQC_RATING_DATE: "Date of the CQC rating",
+    risk.FACT_REGISTERED_MANAGER: "Registered manager in post",
+    risk.FACT_SPONSOR_LICENCE: "Sponsor licence",
+}
+
+
+def fact_value(field: str, value: str | None) -> str:
+    """A stored FactChange value in words."""
+    if value in (None, ""):
+        return "Not recorded"
+    try:
+        if field == risk.FACT_CQC_RATING:
+            return CqcRating(value).label
+        if field == risk.FACT_SPONSOR_LICENCE:
+            return SponsorLicenceStatus(value).label
+        if field == risk.FACT_CQC_RATING_DATE:
+            return risk.long_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+    if field == risk.FACT_REGISTERED_MANAGER:
+        return {"yes": "Yes", "no": "No"}.get(value, value)
+    return value
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "long_date": risk.long_date,
+        "level_label": lambda level: risk.LEVEL_LABELS.get(level, level),
+        "level_tag": lambda level: risk.TAG_CLASSES.get(level, ""),
+    }
+
+
+# --- loading, with the tenancy checks -----------------------------------------------------
+
+
+def _provider_of(council_id: int, provider_id: int) -> Provider:
+    """The provider, if it holds a contract with the council; 404 otherwise."""
+    contract = db.session.scalar(
+        select(Contract.id)
+        .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
+        .limit(1)
+    )
+    if contract is None:
+        abort(404)
+    return organisations.get_provider(provider_id)
+
+
+def _branch_of(provider: Provider, raw: str | None) -> Branch:
+    """The branch named in the query string (the first branch when none is named); 404
+    for anything that is not one of this provider's branches."""
+    if not provider.branches:
+        abort(404)
+    if raw is None or raw == "":
+        return provider.branches[0]
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        abort(404)
+    for branch in provider.branches:
+        if branch.id == int(raw):
+            return branch
+    abort(404)
+
+
+def _is_qa_officer_of(council_id: int) -> bool:
+    return any(
+        m.role is Role.QA_OFFICER and m.council_id == council_id for m in current_user.memberships
+    )
+
+
+def _back(council_id: int, provider_id: int):
+    return redirect(
+        url_for("quality.provider_quality", council_id=council_id, provider_id=provider_id)
+    )
+
+
+def _rating_changed(provider: Provider, before: str | None, row) -> None:
+    if before != row.rating:
+        flash(messages.risk_now(provider.name, risk.LEVEL_LABELS[row.rating]), "success")
+
+
+def _previous_rating(council_id: int, provider_id: int) -> str | None:
+    row = risk.stored(council_id, provider_id)
+    return row.rating if row else None
+
+
+# --- the provider's page --------------------------------------------------------------------
+
+
+@bp.route(PREFIX)
+@requires(Role.QA_OFFICER, Role.COMMISSIONER, org="council")
+def provider_quality(council_id: int, provider_id: int):
+    provider = _provider_of(council_id, provider_id)
+    rating = risk.current(council_id, provider_id)
+    concerns = list(
+        db.session.scalars(
+            select(Concern)
+            .where(Concern.council_id == council_id, Concern.provider_id == provider_id)
+            .options(selectinload(Concern.recorded_by))
+            .order_by(Concern.raised_on.desc(), Concern.id.desc())
+        )
+    )
+    visits = list(
+        db.session.scalars(
+            select(QaVisit)
+            .where(QaVisit.council_id == council_id, QaVisit.provider_id == provider_id)
+            .options(selectinload(QaVisit.recorded_by))
+            .order_by(QaVisit.visited_on.desc(), QaVisit.id.desc())
+        )
+    )
+    changes = list(
+        db.session.scalars(
+            select(FactChange)
+            .join(Branch, FactChange.branch_id == Branch.id)
+            .where(Branch.provider_id == provider_id)
+            .options(selectinload(FactChange.branch))
+            .order_by(FactChange.effective_on.desc(), FactChange.id.desc())
+        )
+    )
+    return render_template(
+        "council/quality/provider.html",
+        council=organisations.get_council(council_id),
+        provider=provider,
+        rating=rating,
+        triggers=risk.triggers_of(rating),
+        today=service.today(),
+        open_concerns=[c for c in concerns if c.closed_on is None],
+        closed_concerns=[c for c in concerns if c.closed_on is not None],
+        visits=visits,
+        changes=changes,
+        fact_labels=FACT_LABELS,
+        fact_value=fact_value,
+        can_record=_is_qa_officer_of(council_id),
+    )
+
+
+# --- concerns -------------------------------------------------------------------------------
+
+
+@bp.route(PREFIX + "/concerns/new", methods=["GET", "POST"])
+@requires(Role.QA_OFFICER, org="council")
+def record_concern(council_id: int, provider_id: int):
+    provider = _provider_of(council_id, provider_id)
+    form = ConcernForm()
+    if form.validate_on_submit():
+        before = _previous_rating(council_id, provider_id)
+        db.session.add(
+            Concern(
+                council_id=council_id,
+                provider_id=provider_id,
+                raised_on=form.raised_on.data,
+                summary=form.summary.data.strip(),
+                confidential=form.confidential.data == "yes",
+                recorded_by_id=current_user.id,
+            )
+        )
+        db.session.commit()
+        flash("Concern recorded", "success")
+        _rating_changed(provider, before, risk.recompute(council_id, provider_id))
+        return _back(council_id, provider_id)
+    return _form_page(
+        "council/quality/concern_form.html", council_id, provider, form, "Record a concern"
+    )
+
+
+@bp.route(PREFIX + "/concerns/close", methods=["POST"])
+@requires(Role.QA_OFFICER, org="council")
+def close_concern(council_id: int, provider_id: int):
+    """Close the concern named by the form field ``concern_id``, today."""
+    provider = _provider_of(council_id, provider_id)
+    form = CloseConcernForm()
+    if not form.validate_on_submit():
+        abort(400)
+    concern = db.session.scalar(
+        select(Concern).where(
+            Concern.id == int(form.concern_id.data),
+            Concern.council_id == council_id,
+            Concern.provider_id == provider_id,
+        )
+    )
+    if concern is None:
+        abort(404)
+    if concern.closed_on is not None:
+        flash(messages.CONCERN_ALREADY_CLOSED, "error")
+        return _back(council_id, provider_id)
+    before = _previous_rating(council_id, provider_id)
+    concern.closed_on = service.today()
+    db.session.commit()
+    flash(f"Concern raised on {risk.long_date(concern.raised_on)} closed", "success")
+    _rating_changed(provider, before, risk.recompute(council_id, provider_id))
+    return _back(council_id, provider_id)
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+@bp.route(PREFIX + "/visits/new", methods=["GET", "POST"])
+@requires(Role.QA_OFFICER, org="council")
+def record_visit(council_id: int, provider_id: int):
+    provider = _provider_of(council_id, provider_id)
+    form = VisitForm()
+    if form.validate_on_submit():
+        before = _previous_rating(council_id, provider_id)
+        db.session.add(
+            QaVisit(
+                council_id=council_id,
+                provider_id=provider_id,
+                visited_on=form.visited_on.data,
+                outcome=form.outcome.data.strip(),
+                actions=(form.actions.data or "").strip() or None,
+                recorded_by_id=current_user.id,
+            )
+        )
+        db.session.commit()
+        flash("Visit recorded", "success")
+        _rating_changed(provider, before, risk.recompute(council_id, provider_id))
+        return _back(council_id, provider_id)
+    return _form_page(
+        "council/quality/visit_form.html", council_id, provider, form, "Record a visit"
+    )
+
+
+# --- branch facts ---------------------------------------------------------------------------
+
+
+def _current_facts(branch: Branch) -> dict:
+    return {
+        "cqc_rating": branch.cqc_rating.value,
+        "cqc_rating_date": branch.cqc_rating_date,
+        "registered_manager": "yes" if branch.registered_manager_in_post else "no",
+        "sponsor_licence": branch.sponsor_licence_status.value,
+    }
+
+
+@bp.route(PREFIX + "/facts", methods=["GET", "POST"])
+@requires(Role.QA_OFFICER, org="council")
+def update_facts(council_id: int, provider_id: int):
+    """Update one branch's facts; the branch is named by ``?branch=<id>``."""
+    provider = _provider_of(council_id, provider_id)
+    branch = _branch_of(provider, request.args.get("branch"))
+    current = _current_facts(branch)
+    form = BranchFactsForm(data=current if request.method == "GET" else None, current=current)
+    if form.validate_on_submit():
+        before = _previous_rating(council_id, provider_id)
+        _write_facts(branch, form)
+        db.session.commit()
+        flash(f"Facts updated for {branch.name}", "success")
+        rows = risk.recompute_for_provider(provider_id)
+        mine = next((r for r in rows if r.council_id == council_id), None)
+        if mine is not None:
+            _rating_changed(provider, before, mine)
+        return _back(council_id, provider_id)
+    return _form_page(
+        "council/quality/facts_form.html",
+        council_id,
+        provider,
+        form,
+        f"Update facts for {branch.name}",
+        branch=branch,
+    )
+
+
+def _write_facts(branch: Branch, form: BranchFactsForm) -> None:
+    """Change the branch, and write a FactChange row for each value that changed."""
+    changed = form.changed()
+
+    def record(field: str, old: str | None, new: str | None, source: str, effective) -> None:
+        db.session.add(
+            FactChange(
+                branch_id=branch.id,
+                field=field,
+                old_value=old,
+                new_value=new or "",
+                source=source.strip(),
+                effective_on=effective,
+                recorded_by_id=current_user.id,
+            )
+        )
+
+    if "cqc_rating" in changed:
+        rating = CqcRating(form.cqc_rating.data)
+        when = form.cqc_rating_date.data
+        source = form.cqc_source.data
+        if rating is not branch.cqc_rating:
+            record(risk.FACT_CQC_RATING, branch.cqc_rating.value, rating.value, source, when)
+        if when != branch.cqc_rating_date:
+            old = branch.cqc_rating_date.isoformat() if branch.cqc_rating_date else None
+            record(risk.FACT_CQC_RATING_DATE, old, when.isoformat(), source, when)
+        branch.cqc_rating = rating
+        branch.cqc_rating_date = when
+    if "registered_manager" in changed:
+        in_post = form.registered_manager.data == "yes"
+        record(
+            risk.FACT_REGISTERED_MANAGER,
+            "yes" if branch.registered_manager_in_post else "no",
+            "yes" if in_post else "no",
+            form.registered_manager_source.data,
+            form.registered_manager_date.data,
+        )
+        branch.registered_manager_in_post = in_post
+    if "sponsor_licence" in changed:
+        status = SponsorLicenceStatus(form.sponsor_licence.data)
+        record(
+            risk.FACT_SPONSOR_LICENCE,
+            branch.sponsor_licence_status.value,
+            status.value,
+            form.sponsor_licence_source.data,
+            form.sponsor_licence_date.data,
+        )
+        branch.sponsor_licence_status = status
+
+
+def _form_page(template: str, council_id: int, provider: Provider, form, title: str, **extra):
+    errors = error_list(form) if form.errors else None
+    return render_template(
+        template,
+        council=organisations.get_council(council_id),
+        provider=provider,
+        form=form,
+        title=title,
+        error_list=errors,
+        back=url_for("quality.provider_quality", council_id=council_id, provider_id=provider.id),
+        **extra,
+    ), (400 if errors else 200)
+
+
+# --- the provider's own view ----------------------------------------------------------------
+
+
+@provider_bp.route("/provider/<int:provider_id>/risk")
+@requires(*PROVIDER_ROLES, org="provider")
+def your_risk(provider_id: int):
+    provider = organisations.get_provider(provider_id)
+    councils = []
+    for council, _ in organisations.contracts_by_council(provider_id):
+        row = risk.current(council.id, provider_id)
+        councils.append((council, row, risk.triggers_of(row)))
+    return render_template(
+        "provider/risk.html",
+        provider=provider,
+        councils=councils,
+        today=service.today(),
+        confidential_text=risk.CONFIDENTIAL_CONCERN,
+    )

@@ -1,0 +1,414 @@
+"""The risk (RAG) rating: each trigger fires and clears, the worst level wins, and a
+red or amber rating sets the date a quality-assurance visit is due."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from portal import risk
+from portal.extensions import db
+from portal.models import (
+    Branch,
+    Concern,
+    Contract,
+    Council,
+    CqcRating,
+    FactChange,
+    MonthlyReturn,
+    Provider,
+    QaVisit,
+    ReturnStatus,
+    ReturnVersion,
+    RiskRating,
+    Role,
+    SponsorLicenceStatus,
+    User,
+)
+from portal.returns import service
+from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
+
+ON = date(2026, 11, 23)  # returns for August, September and October 2026 are open
+_keys = itertools.count(1)
+
+# Missed visits 10% (red: target 2%, amber to 5%) and punctuality 50% (red: below 75%).
+TWO_RED = {
+    "planned_visits": "100",
+    "delivered_visits": "100",
+    "missed_visits": "10",
+    "on_time_visits": "50",
+    "ecm_visits": "100",
+}
+ONE_RED = {**TWO_RED, "on_time_visits": "95"}
+
+
+@dataclass
+class World:
+    council: Council
+    provider: Provider
+    contract: Contract
+    submitter: User
+
+    @property
+    def branch(self) -> Branch:
+        return self.provider.branches[0]
+
+    def returns(self) -> list[MonthlyReturn]:
+        """August, September and October 2026, oldest first."""
+        service.ensure_returns([self.contract], on=ON)
+        return list(
+            db.session.scalars(
+                db.select(MonthlyReturn)
+                .where(MonthlyReturn.contract_id == self.contract.id)
+                .order_by(MonthlyReturn.period)
+            )
+        )
+
+    def triggers(self, on: date = ON) -> list[risk.Trigger]:
+        return risk.triggers_for(self.council.id, self.provider.id, on)
+
+    def codes(self, on: date = ON) -> list[str]:
+        return [t.code for t in self.triggers(on)]
+
+
+def send(world: World, ret: MonthlyReturn, on: date, kpis: dict | None = None) -> ReturnVersion:
+    """A version of ``ret`` sent at noon on ``on``."""
+    number = len(ret.versions) + 1
+    version = ReturnVersion(
+        return_id=ret.id,
+        number=number,
+        reference=f"TEST-{ret.id}-V{number}-{next(_keys)}",
+        submission_key=f"key-{next(_keys):016d}",
+        data={"nil_return": False, "sections": {"kpis": kpis or {}}},
+        submitted_by_id=world.submitter.id,
+        submitted_at=datetime(on.year, on.month, on.day, 12, tzinfo=UTC),
+    )
+    db.session.add(version)
+    ret.status = ReturnStatus.SUBMITTED
+    db.session.commit()
+    db.session.refresh(ret)
+    return version
+
+
+def send_all_on_time(world: World) -> None:
+    for ret in world.returns():
+        if not ret.versions:
+            send(world, ret, service.deadlines(ret).due_on)
+
+
+def make_world(app, council: Council | None = None, on_time: bool = True) -> World:
+    app.config["TODAY"] = ON.isoformat()
+    council = council or make_council()
+    provider = make_provider()
+    contract = make_contract(provider, council, make_framework(council))
+    world = World(council, provider, contract, make_user(Role.PROVIDER_SUBMITTER, provider))
+    if on_time:
+        send_all_on_time(world)
+    return world
+
+
+@pytest.fixture
+def world(app) -> World:
+    return make_world(app)
+
+
+def test_a_provider_with_nothing_wrong_is_green_with_no_visit_due(world):
+    assert world.triggers() == []
+    row = risk.recompute(world.council.id, world.provider.id, ON)
+    assert (row.rating, row.triggers, row.visit_due_by) == ("green", [], None)
+
+
+# --- CQC -----------------------------------------------------------------------------------
+
+
+def test_cqc_requires_improvement_is_amber_and_clears_when_rated_good(world):
+    world.branch.name = "Riverside Home Support - Medway"
+    world.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
+    world.branch.cqc_rating_date = date(2023, 1, 3)
+    db.session.commit()
+    [trigger] = world.triggers()
+    assert (trigger.code, trigger.level, trigger.date) == (
+        "cqc_requires_improvement",
+        "amber",
+        date(2023, 1, 3),
+    )
+    assert trigger.label == "CQC rating Requires improvement"
+    assert trigger.evidence == (
+        "CQC rated Riverside Home Support - Medway Requires improvement on 3 January 2023"
+    )
+    world.branch.cqc_rating = CqcRating.GOOD
+    db.session.commit()
+    assert world.triggers() == []
+
+
+def test_cqc_inadequate_is_red_and_clears(world):
+    world.branch.cqc_rating = CqcRating.INADEQUATE
+    world.branch.cqc_rating_date = date(2026, 6, 1)
+    db.session.add(
+        FactChange(
+            branch_id=world.branch.id,
+            field=risk.FACT_CQC_RATING,
+            old_value="good",
+            new_value="inadequate",
+            source="CQC inspection report",
+            effective_on=date(2026, 6, 1),
+            recorded_by_id=world.submitter.id,
+        )
+    )
+    db.session.commit()
+    [trigger] = world.triggers()
+    assert (trigger.code, trigger.level) == ("cqc_inadequate", "red")
+    assert trigger.evidence.endswith("on 1 June 2026. Source: CQC inspection report")
+    world.branch.cqc_rating = CqcRating.OUTSTANDING
+    db.session.commit()
+    assert world.triggers() == []
+
+
+# --- concerns -------------------------------------------------------------------------------
+
+
+def _concern(world: World, raised_on: date, council: Council | None = None, **extra) -> Concern:
+    concern = Concern(
+        council_id=(council or world.council).id,
+        provider_id=world.provider.id,
+        raised_on=raised_on,
+        summary=extra.pop("summary", "Missed medication reported by a family"),
+        recorded_by_id=world.submitter.id,
+        **extra,
+    )
+    db.session.add(concern)
+    db.session.commit()
+    return concern
+
+
+def test_an_open_concern_from_the_last_90_days_is_amber_until_closed(world):
+    concern = _concern(world, ON - timedelta(days=10), confidential=True)
+    [trigger] = world.triggers()
+    assert (trigger.code, trigger.level, trigger.date) == ("concern", "amber", concern.raised_on)
+    assert trigger.label == "Concern raised in the last 90 days"
+    assert "Missed medication reported by a family" in trigger.evidence
+    assert trigger.confidential
+    concern.closed_on = ON
+    db.session.commit()
+    assert world.triggers() == []
+
+
+def test_a_concern_older_than_90_days_or_another_councils_does_not_count(world):
+    _concern(world, ON - timedelta(days=90))
+    _concern(world, ON - timedelta(days=5), council=make_council())
+    assert world.triggers() == []
+    # 89 days ago still counts; it clears as time passes.
+    _concern(world, ON - timedelta(days=89))
+    assert world.codes() == ["concern"]
+    assert world.codes(ON + timedelta(days=1)) == []
+
+
+# --- registered manager and sponsor licence -------------------------------------------------
+
+
+def test_no_registered_manager_is_amber_and_clears_when_one_is_in_post(world):
+    world.branch.registered_manager_in_post = False
+    db.session.add(
+        FactChange(
+            branch_id=world.branch.id,
+            field=risk.FACT_REGISTERED_MANAGER,
+            old_value="yes",
+            new_value="no",
+            source="Provider's notification",
+            effective_on=date(2026, 10, 1),
+            recorded_by_id=world.submitter.id,
+        )
+    )
+    db.session.commit()
+    [trigger] = world.triggers()
+    assert (trigger.code, trigger.level, trigger.date) == (
+        "no_registered_manager",
+        "amber",
+        date(2026, 10, 1),
+    )
+    assert "since 1 October 2026" in trigger.evidence
+    world.branch.registered_manager_in_post = True
+    db.session.commit()
+    assert world.triggers() == []
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "level"),
+    [
+        (SponsorLicenceStatus.SUSPENDED, "sponsor_licence_suspended", "amber"),
+        (SponsorLicenceStatus.REVOKED, "sponsor_licence_revoked", "red"),
+    ],
+)
+def test_sponsor_licence_suspended_is_amber_revoked_is_red_and_active_clears(
+    world, status, code, level
+):
+    world.branch.sponsor_licence_status = status
+    db.session.commit()
+    [trigger] = world.triggers()
+    assert (trigger.code, trigger.level) == (code, level)
+    assert "Home Office sponsor licence" in trigger.evidence
+    world.branch.sponsor_licence_status = SponsorLicenceStatus.ACTIVE
+    db.session.commit()
+    assert world.triggers() == []
+
+
+# --- KPIs and late returns ------------------------------------------------------------------
+
+
+def test_two_red_kpis_in_the_latest_return_is_amber_and_a_better_latest_return_clears(app):
+    world = make_world(app, on_time=False)
+    august, september, october = world.returns()
+    send(world, august, service.deadlines(august).due_on, ONE_RED)
+    send(world, september, service.deadlines(september).due_on, TWO_RED)
+    [trigger] = world.triggers(service.deadlines(september).due_on + timedelta(days=1))
+    assert (trigger.code, trigger.level) == ("red_kpis", "amber")
+    assert trigger.label == "2 red KPIs in the latest return"
+    assert "September 2026 return" in trigger.evidence
+    assert "Missed visits 10.0%" in trigger.evidence
+    assert trigger.date == service.deadlines(september).due_on
+    # October's return, the latest, has one red KPI: the trigger clears.
+    send(world, october, service.deadlines(october).due_on, ONE_RED)
+    assert world.triggers() == []
+    # A corrected version of the latest return counts, not the first.
+    send(world, october, ON, TWO_RED)
+    assert world.codes() == ["red_kpis"]
+
+
+def test_two_late_returns_in_the_last_3_months_is_amber_and_one_is_not(app):
+    world = make_world(app, on_time=False)
+    august, september, october = world.returns()
+    send(world, august, service.deadlines(august).due_on + timedelta(days=2))
+    send(world, september, service.deadlines(september).due_on)
+    send(world, october, service.deadlines(october).due_on)
+    assert world.triggers() == []  # one late return
+    september.versions[0].submitted_at += timedelta(days=1)
+    db.session.commit()
+    [trigger] = world.triggers()
+    assert (trigger.code, trigger.level) == ("late_returns", "amber")
+    assert trigger.label == "2 late returns in the last 3 months"
+    assert "August 2026 return" in trigger.evidence
+    assert "September 2026 return" in trigger.evidence
+    # Three months on (November and December sent on time), August's and September's due
+    # dates have left the window.
+    later = date(2027, 1, 20)
+    service.ensure_returns([world.contract], on=later)
+    for ret in db.session.scalars(
+        db.select(MonthlyReturn).where(MonthlyReturn.contract_id == world.contract.id)
+    ):
+        if not ret.versions:
+            send(world, ret, service.deadlines(ret).due_on)
+    assert service.deadlines(september).due_on < date(2026, 10, 20)
+    assert world.triggers(later) == []
+
+
+def test_a_return_past_its_due_date_and_not_sent_counts_as_late(app):
+    world = make_world(app, on_time=False)
+    august, september, october = world.returns()
+    send(world, august, service.deadlines(august).due_on)
+    # September and October: not sent, both past their due date on 23 November.
+    [trigger] = world.triggers()
+    assert trigger.code == "late_returns"
+    assert "not sent" in trigger.evidence
+    # On October's due date it is not late yet: only September is.
+    assert world.triggers(service.deadlines(october).due_on) == []
+    send(world, september, ON)
+    send(world, october, ON)
+    assert world.codes() == ["late_returns"]  # sent, but both after the due date
+
+
+# --- the rating -----------------------------------------------------------------------------
+
+
+def test_the_worst_level_wins_across_triggers_and_branches(world):
+    world.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
+    db.session.add(
+        Branch(
+            provider_id=world.provider.id,
+            name="Second branch",
+            cqc_rating=CqcRating.GOOD,
+            sponsor_licence_status=SponsorLicenceStatus.REVOKED,
+        )
+    )
+    db.session.commit()
+    db.session.refresh(world.provider)
+    triggers = world.triggers()
+    assert {t.level for t in triggers} == {"amber", "red"}
+    assert risk.worst(triggers) == "red"
+    row = risk.recompute(world.council.id, world.provider.id, ON)
+    assert row.rating == "red"
+    assert [t["code"] for t in row.triggers] == [  # red first
+        "sponsor_licence_revoked",
+        "cqc_requires_improvement",
+    ]
+    assert risk.worst([]) == "green"
+
+
+def test_visit_due_28_days_for_red_90_for_amber_kept_while_flagged_cleared_for_green(world):
+    ids = (world.council.id, world.provider.id)
+    world.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
+    db.session.commit()
+    assert risk.recompute(*ids, ON).visit_due_by == ON + timedelta(days=90)
+    # Still amber a week later: the date set first is kept.
+    assert risk.recompute(*ids, ON + timedelta(days=7)).visit_due_by == ON + timedelta(days=90)
+    # Amber turns red: the visit is due within 28 days of that.
+    world.branch.cqc_rating = CqcRating.INADEQUATE
+    db.session.commit()
+    row = risk.recompute(*ids, ON + timedelta(days=10))
+    assert (row.rating, row.visit_due_by) == ("red", ON + timedelta(days=38))
+    # A visit since then: the next one is due 28 days after it while still red.
+    db.session.add(
+        QaVisit(
+            council_id=world.council.id,
+            provider_id=world.provider.id,
+            visited_on=ON + timedelta(days=20),
+            outcome="Action plan agreed",
+            recorded_by_id=world.submitter.id,
+        )
+    )
+    db.session.commit()
+    assert risk.recompute(*ids, ON + timedelta(days=20)).visit_due_by == ON + timedelta(days=48)
+    # Green: no visit due.
+    world.branch.cqc_rating = CqcRating.GOOD
+    db.session.commit()
+    row = risk.recompute(*ids, ON + timedelta(days=21))
+    assert (row.rating, row.visit_due_by, row.triggers) == ("green", None, [])
+    assert db.session.scalar(db.select(db.func.count(RiskRating.id))) == 1
+
+
+def test_visit_due_by_rules():
+    on = date(2026, 1, 1)
+    day = timedelta(days=1)
+    assert risk.visit_due_by("green", "red", on, None, on) is None
+    assert risk.visit_due_by("red", None, None, None, on) == on + 28 * day
+    assert risk.visit_due_by("amber", "green", None, None, on) == on + 90 * day
+    # A visit before the rating turned amber does not count.
+    assert risk.visit_due_by("amber", None, None, on - day, on) == on + 90 * day
+    # Red to amber keeps the sooner date.
+    assert risk.visit_due_by("amber", "red", on + 5 * day, None, on) == on + 5 * day
+
+
+def test_recompute_for_return_and_recompute_all(app, world):
+    ret = world.returns()[-1]
+    send(world, ret, ON, TWO_RED)
+    row = risk.recompute_for_return(ret)
+    assert (row.rating, row.visit_due_by) == ("amber", ON + timedelta(days=90))
+    other = make_world(app, council=world.council)
+    other.branch.cqc_rating = CqcRating.INADEQUATE
+    db.session.commit()
+    rows = risk.recompute_all(world.council.id)
+    assert {r.provider_id: r.rating for r in rows} == {
+        world.provider.id: "amber",
+        other.provider.id: "red",
+    }
+    assert [r.provider_id for r in risk.council_ratings(world.council.id)] == [
+        other.provider.id,
+        world.provider.id,
+    ]
+
+
+def test_trigger_round_trips_through_json():
+    trigger = risk.Trigger("concern", "amber", "Label", "Evidence", date(2026, 1, 2), True)
+    assert risk.Trigger.from_json(trigger.to_json()) == trigger
