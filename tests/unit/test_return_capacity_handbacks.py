@@ -392,7 +392,7 @@ def test_remove_a_handback_row_keeps_the_others(client, ret, alice):
     response = post(client, page, {
         **handback_fields(0, reference="FIRST"),
         **handback_fields(1, reference="SECOND", reason="other", details="Moved away"),
-        "remove": "0",
+        "remove_row": "0",
     })  # fmt: skip
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -402,7 +402,7 @@ def test_remove_a_handback_row_keeps_the_others(client, ret, alice):
     assert "There is a problem" not in html
     assert section(ret, "handbacks").revision == 0
     # A row that does not exist changes nothing.
-    response = post(client, page, {**handback_fields(0), "remove": "99"})
+    response = post(client, page, {**handback_fields(0), "remove_row": "99"})
     assert response.status_code == 200 and 'value="PKG-001"' in response.get_data(as_text=True)
 
 

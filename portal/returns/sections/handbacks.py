@@ -231,9 +231,9 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         return _page(ret, sec, none, rows, sec.revision)
     none, rows, too_many = _rows_from_form(request.form)
     revision = common.posted_revision()
-    if "remove" in request.form:  # re-render without the row: nothing saved or checked
+    if "remove_row" in request.form:  # re-render without the row: nothing saved or checked
         try:
-            index = int(request.form["remove"])
+            index = int(request.form["remove_row"])
         except ValueError:
             index = -1
         if 0 <= index < len(rows):
