@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
+.PHONY: help install run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ test-integration: install services ## Run the integration tests (PostgreSQL and 
 
 test-e2e: install browser ## Run the browser tests
 	$(BIN)/python -m pytest tests/e2e
+
+bench-upload: install ## Benchmark checking an ASC-WDS upload (5,000 staff, 100,000 training rows)
+	$(BIN)/python benchmarks/upload.py
 
 lint: install ## Check style with ruff
 	$(BIN)/ruff check .

@@ -1,0 +1,265 @@
+"""How fast the bulk upload check is: ASC-WDS staff and training files, about 1% faulty.
+
+    .venv/bin/python benchmarks/upload.py [--staff 5000] [--training 100000] [--xlsx]
+
+Generates (seeded) a staff file and a training file as CSV, then times, best of
+``--repeat`` runs each: a bare ``pandas.read_csv`` of each file, and the full check of it
+(``portal.uploads.check_upload``: bytes in, problems and typed rows out). Prints rows per
+second, the ratio of check time to the bare read (target: within 5x), and peak memory: the
+Python/numpy allocations of one check (tracemalloc, run apart as it slows things) and the
+process's peak resident size. ``--xlsx`` also times the training file saved as XLSX.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from portal.returns import staff_rules as rules
+from portal.uploads import check_upload, validate_staff_file, validate_training_file
+
+TODAY = date(2026, 11, 23)
+BRANCHES = {"000101": 1, "000102": 2, "000103": 3}
+STAFF_HEADINGS = [
+    "LOCALESTID", "UNIQUEWORKERID", "STATUS", "DISPLAYID", "MAINJOBROLE", "STARTDATE",
+    "EMPLSTATUS", "ZEROHRCONT", "CARECERT", "HOURLYRATE", "HANDCVISA", "CONTHOURS",
+]  # fmt: skip
+TRAINING_HEADINGS = [
+    "LOCALESTID", "UNIQUEWORKERID", "CATEGORY", "TRAININGNAME", "ACCREDITED", "WHODELIVERED",
+    "PROVIDERNAME", "HOWDELIVERED", "VALIDITY", "DATECOMPLETED", "EXPIRYDATE", "NOTES",
+]  # fmt: skip
+FAULT_RATE = 0.01
+
+
+def _dmy(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def _csv_line(values: list[str]) -> str:
+    out = []
+    for value in values:
+        if any(ch in value for ch in ',"\n'):
+            value = '"' + value.replace('"', '""') + '"'
+        out.append(value)
+    return ",".join(out)
+
+
+def staff_file(count: int, rng: random.Random) -> tuple[str, list[str]]:
+    roles = list(rules.job_roles())
+    lines, worker_ids = [",".join(STAFF_HEADINGS)], []
+    for n in range(count):
+        worker = f"{n + 1:06d}"  # leading zeros, as providers' payroll numbers often have
+        worker_ids.append(worker)
+        row = [
+            rng.choice(list(BRANCHES)),
+            worker,
+            "UNCHECKED",
+            f"Staff {n + 1}",
+            str(rng.choice(roles)),
+            _dmy(date(2010, 1, 1) + timedelta(days=rng.randrange(5000))),
+            str(rng.choice(list(rules.EMPLOYMENT_STATUSES))),
+            rng.choice(["1", "2", "999"]),
+            str(rng.choice(list(rules.CARE_CERTIFICATE))),
+            f"{rng.uniform(11.5, 19):.2f}",
+            rng.choice(["1", "2", "999"]),
+            rng.choice(["37.5", "20", "16", "", "30.25"]),
+        ]
+        if rng.random() < FAULT_RATE:
+            fault = rng.randrange(4)
+            if fault == 0:
+                row[4] = "99"  # unknown job role
+            elif fault == 1:
+                row[5] = "31/02/2020"
+            elif fault == 2:
+                row[9] = "250"  # hourly rate out of range
+            else:
+                row[1] = "1.2E+11"
+        lines.append(_csv_line(row))
+    return "\n".join(lines) + "\n", worker_ids
+
+
+def training_file(count: int, worker_ids: list[str], rng: random.Random) -> str:
+    categories = list(rules.training_categories().values())
+    providers = ["In-house", "Acme Training Ltd", "Care Skills Academy", "St John Ambulance"]
+    lines = [",".join(TRAINING_HEADINGS)]
+    previous: list[str] | None = None
+    for _ in range(count):
+        category = rng.choice(categories)
+        completed = TODAY - timedelta(days=rng.randrange(1, 6 * 365))
+        validity = rng.choice(["12", "12", "24", "36", "none", ""])
+        expiry = ""
+        if validity not in ("none", "") and rng.random() < 0.4:
+            expiry = _dmy(rules.derived_expiry(completed, validity))
+        row = [
+            rng.choice(list(BRANCHES)),
+            rng.choice(worker_ids),
+            str(category.code),
+            f"{category.name} level {rng.randrange(1, 4)}",
+            rng.choice(["1", "0", "999"]),
+            rng.choice(["1", "2"]),
+            rng.choice(providers),
+            rng.choice(["1", "2"]),
+            validity,
+            _dmy(completed),
+            expiry,
+            rng.choice(["", "", "", "", "Refresher, booked again", 'Passed "with merit"']),
+        ]
+        if rng.random() < FAULT_RATE:
+            fault = rng.randrange(7)
+            if fault == 0:
+                row[9] = _dmy(TODAY + timedelta(days=30))  # in the future
+            elif fault == 1:
+                row[9] = "31/02/2024"
+            elif fault == 2:
+                row[2] = "999"  # unknown category
+            elif fault == 3:
+                row[1] = "X" + row[1]  # unknown worker
+            elif fault == 4:
+                row[10] = _dmy(completed - timedelta(days=10))  # expiry before completion
+            elif fault == 5:
+                row[0] = "000999"  # unknown branch
+            elif previous is not None:
+                row = previous  # an exact duplicate (a warning)
+        lines.append(_csv_line(row))
+        previous = row
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--staff", type=int, default=5_000)
+    parser.add_argument("--training", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--xlsx", action="store_true", help="also time the training file as XLSX")
+    args = parser.parse_args(argv)
+
+    rng = random.Random(args.seed)
+    staff_text, worker_ids = staff_file(args.staff, rng)
+    training_text = training_file(args.training, worker_ids, rng)
+    existing = set(worker_ids[: len(worker_ids) // 2])  # half already in the portal
+
+    with tempfile.TemporaryDirectory() as folder:
+        staff_path = Path(folder, "staff.csv")
+        training_path = Path(folder, "training.csv")
+        staff_path.write_text(staff_text, encoding="utf-8")
+        training_path.write_text(training_text, encoding="utf-8")
+
+        staff_ids = set(worker_ids)
+        runs = {
+            "bare staff": lambda: pd.read_csv(staff_path),
+            "bare training": lambda: pd.read_csv(training_path),
+            "staff": lambda: validate_staff_file(
+                staff_path.read_bytes(),
+                staff_path.name,
+                today=TODAY,
+                branches=BRANCHES,
+                existing_worker_ids=existing,
+            ),
+            # As check_upload does after the staff file: its workers are known.
+            "training": lambda: validate_training_file(
+                training_path.read_bytes(),
+                training_path.name,
+                today=TODAY,
+                branches=BRANCHES,
+                worker_ids=existing | staff_ids,
+            ),
+            "both": lambda: check_upload(
+                staff=(staff_path.read_bytes(), staff_path.name),
+                training=(training_path.read_bytes(), training_path.name),
+                today=TODAY,
+                branches=BRANCHES,
+                existing_worker_ids=existing,
+            ),
+        }
+        result = runs["both"]()  # warm up: imports, reference lists
+        # Interleaved, best of --repeat: other work on the machine slows all runs alike.
+        wall = dict.fromkeys(runs, float("inf"))
+        cpu = dict.fromkeys(runs, float("inf"))
+        for _ in range(args.repeat):
+            for name, run in runs.items():
+                start_wall, start_cpu = time.perf_counter(), time.process_time()
+                run()
+                wall[name] = min(wall[name], time.perf_counter() - start_wall)
+                cpu[name] = min(cpu[name], time.process_time() - start_cpu)
+
+        traced = {}
+        for name in ("bare training", "both"):
+            tracemalloc.start()
+            runs[name]()
+            traced[name] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+        xlsx_line = None
+        if args.xlsx:
+            frame = pd.read_csv(training_path, dtype=str, keep_default_na=False)
+            buffer = io.BytesIO()
+            frame.to_excel(buffer, index=False, engine="xlsxwriter")
+            data = buffer.getvalue()
+            start = time.perf_counter()
+            check_upload(
+                training=(data, "training.xlsx"),
+                today=TODAY,
+                branches=BRANCHES,
+                existing_worker_ids=set(worker_ids),
+            )
+            xlsx_time = time.perf_counter() - start
+            xlsx_line = (
+                f"training as XLSX: {len(data) / 1e6:.1f} MB, {xlsx_time:.2f} s, "
+                f"{args.training / xlsx_time:,.0f} rows/s (openpyxl, read-only)"
+            )
+
+    print(f"staff file:    {args.staff:,} rows, {len(staff_text) / 1e6:.1f} MB")
+    print(f"training file: {args.training:,} rows, {len(training_text) / 1e6:.1f} MB")
+    print(f"best of {args.repeat}, wall clock (CPU time in brackets)")
+    print()
+    print(f"{'':<10}{'bare read_csv':>15}{'check':>10}{'ratio':>14}{'rows/s':>12}")
+    for label, rows, bare, checked in (
+        ("staff", args.staff, "bare staff", "staff"),
+        ("training", args.training, "bare training", "training"),
+    ):
+        print(
+            f"{label:<10}{wall[bare] * 1000:>12.0f} ms{wall[checked] * 1000:>7.0f} ms"
+            f"{wall[checked] / wall[bare]:>6.1f}x ({cpu[checked] / cpu[bare]:.1f}x)"
+            f"{rows / wall[checked]:>12,.0f}"
+        )
+    rows = args.staff + args.training
+    bare = wall["bare staff"] + wall["bare training"]
+    bare_cpu = cpu["bare staff"] + cpu["bare training"]
+    print(
+        f"{'both':<10}{bare * 1000:>12.0f} ms{wall['both'] * 1000:>7.0f} ms"
+        f"{wall['both'] / bare:>6.1f}x ({cpu['both'] / bare_cpu:.1f}x){rows / wall['both']:>12,.0f}"
+    )
+    print()
+    print(
+        f"peak memory: {traced['both'] / 1e6:.0f} MB allocated at most during a check of both "
+        f"files (tracemalloc; a bare read_csv of the training file: "
+        f"{traced['bare training'] / 1e6:.0f} MB); process peak resident {rss:.0f} MB"
+    )
+    if xlsx_line:
+        print(xlsx_line)
+    print()
+    for item in (result.staff, result.training):
+        print(f"{item.file}: {item.row_count:,} rows read, {len(item.rows):,} ready to import")
+        print(f"  {item.summary or 'No errors'}")
+        if item.warning_summary:
+            print(f"  {item.warning_summary}")
+    ratio = wall["training"] / wall["bare training"]
+    print()
+    print(f"training check / bare read: {ratio:.1f}x (target 5x): {'ok' if ratio <= 5 else 'SLOW'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
