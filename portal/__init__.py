@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from govuk_frontend_wtf.main import WTFormsHelpers
     from htmx_flask import Htmx
 
-    from portal import cli, errors, navigation, security
+    from portal import cli, errors, navigation, notifications, security
     from portal.auth import sessions
     from portal.config import from_environment
     from portal.extensions import csrf, db, login_manager, migrate
@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    notifications.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
     _register_assets(app)
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.review import bp as review_bp
     from portal.council.your_providers import bp as council_bp
     from portal.forum.training_gaps import bp as forum_bp
+    from portal.notifications_views import bp as notifications_bp
     from portal.pages import bp as pages_bp
     from portal.provider.organisation_users import bp as users_bp
     from portal.returns.views import bp as returns_bp
@@ -94,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         returns_overview_bp,
         forum_bp,
         admin_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
 

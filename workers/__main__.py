@@ -26,6 +26,12 @@ def main() -> int:
         scheduled.enqueue_in(
             timedelta(seconds=5), purge_expired_security_records, job_id="daily-purge"
         )
+    # Reminders: today's run now (safe to repeat), and each run schedules the next day's.
+    from workers.reminders import daily_reminders_job
+
+    with app.app_context():
+        if scheduled.fetch_job("reminders-now") is None:
+            scheduled.enqueue_in(timedelta(seconds=10), daily_reminders_job, job_id="reminders-now")
     worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     worker.work(with_scheduler=True, burst="--burst" in sys.argv)
     return 0

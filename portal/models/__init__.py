@@ -9,6 +9,7 @@ from portal.models.accounts import (
     User,
     UserSession,
 )
+from portal.models.notifications import Notification, NotificationPreference, ReminderSent
 from portal.models.organisations import (
     Area,
     AreaKind,
@@ -36,6 +37,9 @@ from portal.models.returns import (
 )
 
 __all__ = [
+    "Notification",
+    "NotificationPreference",
+    "ReminderSent",
     "Concern",
     "FactChange",
     "QaVisit",

@@ -8,11 +8,9 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.mail import send_email
 from portal.models import (
     Contract,
     Membership,
@@ -202,38 +200,38 @@ def notify_provider(return_id: int, event: str) -> None:
 
 @app_job
 def notify_provider_job(return_id: int, event: str) -> None:
-    """Email the provider's users that the council queried or accepted a return."""
+    """Notify the provider's users (in the portal, and by email unless they switched that
+    kind off) that the council queried or accepted a return."""
+    from portal.notifications import notify
+
     ret = db.session.get(MonthlyReturn, return_id)
     if ret is None:
         return
     contract = ret.contract
-    recipients = sorted(
-        {
-            m.user.email
-            for m in db.session.scalars(
-                select(Membership).where(Membership.provider_id == contract.provider_id)
-            )
-            if m.user.password_hash
-        }
-    )
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    link = f"{base}/provider/{contract.provider_id}/returns/{ret.id}"
-    subject = {
-        "queried": f"{contract.council.name} has a question about your {ret.period:%B %Y} return",
-        "accepted": f"{contract.council.name} has accepted your {ret.period:%B %Y} return",
-    }[event]
-    comments = thread(ret)
-    for email in recipients:
-        try:
-            send_email(
-                email,
-                subject,
-                "email/return_reviewed.txt",
-                event=event,
-                ret=ret,
-                contract=contract,
-                link=link,
-                comments=comments,
-            )
-        except OSError:
-            current_app.logger.exception("could not send %r to %s", subject, email)
+    users = {
+        m.user.id: m.user
+        for m in db.session.scalars(
+            select(Membership).where(Membership.provider_id == contract.provider_id)
+        )
+        if m.user.password_hash
+    }
+    link = f"/provider/{contract.provider_id}/returns/{ret.id}"
+    council, month = contract.council.name, f"{ret.period:%B %Y}"
+    if event == "queried":
+        title = f"{council} has a question about your {month} return"
+        questions = [
+            f"- {c.field + ': ' if c.field else ''}{c.text}"
+            for c in thread(ret)
+            if c.kind == "query" and not c.resolved
+        ]
+        body = "\n".join(
+            [f"{council} has a question about your return for {month}:", *questions,
+             "Reply and correct your return, then submit it again.",
+             f"Provider: {contract.provider.name}"]
+        )  # fmt: skip
+    else:
+        title = f"{council} has accepted your {month} return"
+        body = f"{council} has accepted your return for {month}.\n"
+        body += f"Provider: {contract.provider.name}"
+    for user in sorted(users.values(), key=lambda u: u.email):
+        notify(user, event, title, body, link)

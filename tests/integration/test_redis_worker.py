@@ -88,3 +88,21 @@ def test_without_redis_jobs_run_in_process(committed_app):
     result = enqueue(purge_expired_security_records)
     assert result["sessions"] == 1
     assert enqueue(purge_expired_security_records)["sessions"] == 0  # running twice is harmless
+
+
+def test_the_daily_reminder_run_is_scheduled_once_per_day(app, redis_db):
+    from datetime import UTC, datetime
+
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry
+
+    from workers.reminders import schedule_next_reminders
+
+    app.config["REDIS_URL"] = redis_db
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    schedule_next_reminders(now)
+    schedule_next_reminders(now)  # a second worker, or a restart, on the same day
+    queue = Queue("scheduled", connection=Redis.from_url(redis_db))
+    assert ScheduledJobRegistry(queue=queue).get_job_ids() == ["reminders-2026-11-24"]
+    job = queue.fetch_job("reminders-2026-11-24")
+    assert job.func_name == "workers.reminders.daily_reminders_job"

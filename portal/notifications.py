@@ -1,0 +1,124 @@
+"""Telling users things: a notification in the portal, and an email unless the user has
+switched email off for that kind (security mail is always sent)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db
+from portal.mail import send_email
+from portal.models import Notification, NotificationPreference, User
+from workers.queue import app_job, enqueue
+
+# The kinds a user may switch email on or off for, with the labels the settings page shows.
+KINDS: list[tuple[str, str]] = [
+    ("queried", "The council has a question about a return"),
+    ("accepted", "The council has accepted a return"),
+    ("feedback", "Feedback is ready"),
+    ("pack", "A pack is ready"),
+    ("reminder", "A return is due soon or today"),
+    ("overdue", "A return is overdue"),
+]
+KIND_LABELS = dict(KINDS)
+SECURITY = "security"  # always emailed; not a choice on the settings page
+
+
+def email_wanted(user_id: int, kind: str) -> bool:
+    if kind not in KIND_LABELS:
+        return True  # security mail, and anything without a choice
+    choice = db.session.scalar(
+        select(NotificationPreference.email).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
+        )
+    )
+    return True if choice is None else choice
+
+
+def email_choices(user_id: int) -> dict[str, bool]:
+    stored = dict(
+        db.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.email).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
+    return {kind: stored.get(kind, True) for kind, _ in KINDS}
+
+
+def set_email_choices(user_id: int, wanted: set[str]) -> None:
+    """Email on for the kinds in ``wanted`` and off for the others; unknown kinds ignored."""
+    existing = {
+        p.kind: p
+        for p in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user_id)
+        )
+    }
+    for kind, _ in KINDS:
+        on = kind in wanted
+        if kind in existing:
+            existing[kind].email = on
+        else:
+            db.session.add(NotificationPreference(user_id=user_id, kind=kind, email=on))
+    db.session.commit()
+
+
+def notify(user: User, kind: str, title: str, body: str = "", link: str | None = None):
+    """Record a notification for ``user`` (committed) and email it if they want it."""
+    notification = Notification(user_id=user.id, kind=kind, title=title, body=body, link=link)
+    db.session.add(notification)
+    db.session.commit()
+    if user.active and email_wanted(user.id, kind):
+        enqueue(send_notification_email_job, notification.id, queue="default")
+    return notification
+
+
+@app_job
+def send_notification_email_job(notification_id: int) -> None:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    link = f"{base}{notification.link}" if notification.link else None
+    try:
+        send_email(
+            notification.user.email,
+            notification.title,
+            "email/notification.txt",
+            notification=notification,
+            link=link,
+        )
+    except OSError:
+        current_app.logger.exception(
+            "could not send notification %s to user %s", notification.id, notification.user_id
+        )
+
+
+def unread_count(user_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def _unread_for_current_user() -> int:
+    if not has_request_context() or not current_user.is_authenticated:
+        return 0
+    try:
+        return unread_count(current_user.id)
+    except SQLAlchemyError:  # an error page must still render
+        return 0
+
+
+def init_app(app: Flask) -> None:
+    """Templates get ``unread_notifications()``, counted only when the header asks."""
+
+    @app.context_processor
+    def notification_helpers():
+        return {"unread_notifications": _unread_for_current_user}
