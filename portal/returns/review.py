@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -37,7 +37,7 @@ def queryable_fields(version: ReturnVersion) -> list[tuple[str, str]]:
     options = []
     for code, title in service.SECTIONS:
         data = (version.data.get("sections") or {}).get(code) or {}
-        for key, value in service._flatten(data).items():
+        for key, value in service.flatten(data).items():
             if key:
                 options.append((f"{code}:{key}", f"{title}: {key} ({value or 'blank'})"))
     return options
@@ -182,13 +182,6 @@ def _framework_results(ret: MonthlyReturn, definitions) -> list[list[kpis.KpiRes
             if values:
                 results.append(kpis.compute(values, definitions))
     return results
-
-
-def number(value) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 # --- telling the provider ------------------------------------------------------------------

@@ -192,23 +192,23 @@ def previous_versions(ret: MonthlyReturn, months: int = 3) -> list[dict]:
 # --- saving ------------------------------------------------------------------------
 
 
-def _flatten(value, prefix: str = "") -> dict[str, str]:
+def flatten(value, prefix: str = "") -> dict[str, str]:
     if isinstance(value, dict):
         out: dict[str, str] = {}
         for key, item in value.items():
-            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
         return out
     if isinstance(value, list):
         out = {}
         for index, item in enumerate(value, start=1):
-            out.update(_flatten(item, f"{prefix}[{index}]"))
+            out.update(flatten(item, f"{prefix}[{index}]"))
         return out or {prefix: ""}
     return {prefix: "" if value is None else str(value)}
 
 
 def diff(old: dict, new: dict) -> list[dict]:
     """Field-by-field changes between two nested values: [{field, old, new}]."""
-    before, after = _flatten(old or {}), _flatten(new or {})
+    before, after = flatten(old or {}), flatten(new or {})
     return [
         {"field": key, "old": before.get(key, ""), "new": after.get(key, "")}
         for key in sorted(set(before) | set(after))
