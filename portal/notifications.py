@@ -17,6 +17,7 @@ from workers.queue import app_job, enqueue
 KINDS: list[tuple[str, str]] = [
     ("queried", "The council has a question about a return"),
     ("accepted", "The council has accepted a return"),
+    ("answered", "A provider has replied to a question or resubmitted a queried return"),
     ("feedback", "Feedback is ready"),
     ("pack", "A pack is ready"),
     ("reminder", "A return is due soon or today"),

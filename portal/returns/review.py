@@ -115,6 +115,7 @@ def reply(ret: MonthlyReturn, user: User, parent: ReturnComment, text: str) -> R
     service.audit(ret, user, "reply", parent.section, [{"field": parent.field or "", "old": "",
                                                          "new": text}])  # fmt: skip
     db.session.commit()
+    notify_council(ret.id, "replied")
     return comment
 
 
@@ -228,3 +229,45 @@ def notify_provider_job(return_id: int, event: str) -> None:
         body += f"Provider: {contract.provider.name}"
     for user in sorted(users.values(), key=lambda u: u.email):
         notify(user, event, title, body, link)
+
+
+def notify_council(return_id: int, event: str) -> None:
+    enqueue(notify_council_job, return_id, event, queue="default")
+
+
+@app_job
+def notify_council_job(return_id: int, event: str) -> None:
+    """Tell the council's commissioners that the provider replied to a question
+    ("replied") or resubmitted a queried return ("resubmitted")."""
+    from portal.models import Role
+    from portal.notifications import notify
+
+    ret = db.session.get(MonthlyReturn, return_id)
+    if ret is None:
+        return
+    contract = ret.contract
+    commissioners = sorted(
+        (
+            m.user
+            for m in db.session.scalars(
+                select(Membership).where(
+                    Membership.council_id == contract.council_id,
+                    Membership.role == Role.COMMISSIONER,
+                )
+            )
+            if m.user.password_hash
+        ),
+        key=lambda u: u.email,
+    )
+    provider, month = contract.provider.name, f"{ret.period:%B %Y}"
+    link = f"/council/{contract.council_id}/returns/{ret.id}/review"
+    if event == "replied":
+        title = f"{provider} replied to your question about their {month} return"
+        replies = [r for c in thread(ret) for r in c.replies]
+        body = f"{provider} replied: {replies[-1].text}" if replies else title
+    else:
+        version = latest_version(ret)
+        title = f"{provider} has resubmitted their {month} return"
+        body = f"Version {version.number if version else ''} is ready for you to review."
+    for user in commissioners:
+        notify(user, "answered", title, body, link)

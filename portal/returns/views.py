@@ -15,7 +15,7 @@ from forms import messages
 from portal import risk
 from portal.access import requires
 from portal.extensions import db
-from portal.models import MonthlyReturn, ReturnVersion
+from portal.models import MonthlyReturn, ReturnStatus, ReturnVersion
 from portal.models.accounts import PROVIDER_ROLES
 from portal.queries import organisations
 from portal.returns import receipts, service
@@ -141,6 +141,9 @@ def reply(provider_id: int, return_id: int):
     parent = db.session.get(ReturnComment, comment_id)
     if parent is None or parent.return_id != ret.id or parent.kind != "query":
         abort(404)
+    if parent.resolved or not service.can_edit(ret):
+        flash(messages.REPLY_CLOSED, "error")
+        return redirect(return_url(ret))
     if form.validate_on_submit():
         review.reply(ret, current_user, parent, form.text.data.strip())
         flash("Your reply has been sent", "success")
@@ -259,9 +262,14 @@ def submit(provider_id: int, return_id: int):
             editable=True,
             error_list=[{"text": p, "href": "#sections"} for p in problems],
         ), 400
+    was_queried = ret.status is ReturnStatus.QUERIED
     result = service.submit(ret.id, current_user, key)
     if result.new:
         receipts.send_receipt(result.version.id)
+        if was_queried:
+            from portal.returns import review
+
+            review.notify_council(ret.id, "resubmitted")
         risk.recompute_for_return(ret)  # red KPIs and late returns are risk triggers
     return redirect(return_url(ret, "confirmation", number=result.version.number))
 

@@ -157,8 +157,8 @@ def test_settings_page_saves_choices_and_ignores_unknown_kinds(app, client):
             )
         ).all()
     )
-    assert prefs == {"queried": True, "accepted": False, "feedback": False, "pack": False,
-                     "reminder": False, "overdue": False}  # fmt: skip
+    assert prefs == {"queried": True, "accepted": False, "answered": False, "feedback": False,
+                     "pack": False, "reminder": False, "overdue": False}  # fmt: skip
     html = get_page(client, response.location)
     assert "Your email choices have been saved" in html
     assert 'value="queried" checked' in html and 'value="reminder" checked' not in html

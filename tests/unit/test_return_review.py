@@ -83,6 +83,9 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
               "text": "Yes: a family member was there. One was cancelled late."},
     )  # fmt: skip
     assert replied.status_code == 302
+    told = mail_server.to(commissioner.email)
+    assert len(told) == 1 and "replied to your question" in told[0]["Subject"]
+    assert "a family member was there" in told[0].get_body().get_content()
     kpis_section = service.section(ret, "kpis")
     service.save_section(
         ret, "kpis", {**KPIS, "missed_visits": "1"}, SectionState.COMPLETED,
@@ -99,6 +102,8 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     )
     db.session.refresh(ret)
     assert ret.status is ReturnStatus.SUBMITTED and len(ret.versions) == 2
+    told = mail_server.to(commissioner.email)
+    assert len(told) == 2 and "has resubmitted" in told[1]["Subject"]
     client.post("/sign-out", data={"csrf_token": _token(client)})
 
     # The council sees the reply and version 2, and accepts.
@@ -110,7 +115,7 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     assert accepted.status_code == 302
     db.session.refresh(ret)
     assert ret.status is ReturnStatus.ACCEPTED
-    assert "has accepted" in mail_server[-1]["Subject"]
+    assert "has accepted" in mail_server.to(submitter.email)[-1]["Subject"]
     html = get_page(client, page)
     assert "Thank you" in html and "Accept this return" not in html
     # Accepted returns cannot be queried again.
@@ -164,3 +169,32 @@ def test_only_the_councils_commissioner_reviews_and_replies_stay_with_their_retu
     )
     assert response.status_code == 302
     assert "Choose the question you are replying to" in get_page(client, response.location)
+
+
+def test_no_replies_once_a_return_is_accepted(client, app):
+    app.config["TODAY"] = "2026-11-23"
+    ret = open_return()
+    submitter = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider)
+    commissioner = make_user(
+        Role.COMMISSIONER, council=db.session.get(Council, ret.contract.council_id)
+    )
+    for s in ret.sections:
+        service.save_section(ret, s.code, {"x": "1"}, SectionState.COMPLETED, s.revision, submitter)
+    service.submit(ret.id, submitter, "a-key-for-this-submission")
+    from portal.returns import review
+
+    question = review.query(ret, commissioner, "kpis:x", "Why?")
+    review.accept(ret, commissioner, "")
+    sign_in(client, submitter.email)
+    url = f"/provider/{ret.contract.provider_id}/returns/{ret.id}/reply"
+    response = client.post(
+        url, data={"csrf_token": _token(client), "comment": question.id, "text": "Late reply"}
+    )
+    assert response.status_code == 302
+    assert "This question is closed" in get_page(client, response.location)
+    assert (
+        db.session.scalar(
+            db.select(db.func.count(ReturnComment.id)).where(ReturnComment.kind == "reply")
+        )
+        == 0
+    )
