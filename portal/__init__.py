@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.overview import bp as admin_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.overview import bp as council_overview_bp
     from portal.council.provider_returns import bp as provider_returns_bp
     from portal.council.provider_returns import settings_bp
     from portal.council.provider_risk import bp as risk_bp
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         quality_bp,
         your_risk_bp,
         returns_overview_bp,
+        council_overview_bp,
         forum_bp,
         admin_bp,
         notifications_bp,

@@ -38,6 +38,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
         )
         items.append(
+            ("Council overview", "council_overview.overview", {"council_id": membership.council_id})
+        )
+        items.append(
             (
                 "Return deadlines",
                 "return_settings.return_settings",
@@ -50,6 +53,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         )
         items.append(
             ("Returns", "returns_overview.overview", {"council_id": membership.council_id})
+        )
+        items.append(
+            ("Council overview", "council_overview.overview", {"council_id": membership.council_id})
         )
     elif role is Role.FORUM_MEMBER:
         items.append(

@@ -73,6 +73,9 @@ def test_commissioner_pages_pass_axe(tab, live_server):
         f"/council/{council}/providers/{provider}/quality",
         f"/council/{council}/risk",
         f"/council/{council}/return-settings",
+        f"/council/{council}/overview",
+        "/notifications",
+        "/notifications/settings",
     ):
         response = tab.goto(path)
         assert response.status == 200, path

@@ -1,0 +1,158 @@
+"""A council's overview of its market: providers by risk (RAG), CQC ratings of framework
+providers against all the council's providers, hours and weekly cost by provider with the
+market table (framework against spot, DPS and block) and hourly rates, handbacks this
+quarter by reason and area, and spare capacity by area.
+
+Each chart is an SVG drawn by matplotlib, shown as an ``<img>`` from a data URI (the CSP
+allows ``img-src data:``; no inline styles or scripts), with a text alternative and the
+same figures in a table next to it. Commissioners and quality-assurance officers of the
+council can see it."""
+
+from __future__ import annotations
+
+import base64
+import io
+from decimal import Decimal
+
+from flask import Blueprint, render_template
+
+from portal.access import requires
+from portal.council import overview_data
+from portal.models import Role
+from portal.queries import organisations
+from portal.returns import service
+
+bp = Blueprint("council_overview", __name__)
+
+# GOV.UK colours: blue, orange (framework / other), and the RAG tag colours.
+BLUE, ORANGE, GREY = "#1d70b8", "#f47738", "#505a5f"
+RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c"}
+MAX_BARS = 30  # a chart with more bars than this would be unreadable: the table has all
+
+
+def money(value: Decimal | None) -> str:
+    return "No data yet" if value is None else f"£{value.quantize(Decimal('0.01')):,.2f}"
+
+
+def hours(value: Decimal | None) -> str:
+    return "No data yet" if value is None else f"{value.quantize(Decimal('0.01')):,.2f}"
+
+
+def percent(value: int | None) -> str:
+    return "No data yet" if value is None else f"{value}%"
+
+
+def bar_chart(
+    labels: list[str],
+    series: list[tuple[str, list[float], str]],
+    xlabel: str,
+    *,
+    stacked: bool = False,
+) -> str:
+    """Horizontal bars as an SVG data URI. ``series``: (name, values, colour)."""
+    # The object-oriented API (no pyplot): no global state, safe across threads.
+    from matplotlib.figure import Figure
+
+    labels = labels[:MAX_BARS]
+    series = [(name, values[:MAX_BARS], colour) for name, values, colour in series]
+    rows = len(labels)
+    figure = Figure(figsize=(6.4, 0.9 + 0.42 * rows * (1 if stacked else len(series))))
+    axes = figure.subplots()
+    positions = list(range(rows))
+    height = 0.8 if stacked or len(series) == 1 else 0.8 / len(series)
+    left = [0.0] * rows
+    for i, (name, values, colour) in enumerate(series):
+        if stacked:
+            axes.barh(positions, values, height, left=left, label=name, color=colour)
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        else:
+            offset = (i - (len(series) - 1) / 2) * height
+            axes.barh([p + offset for p in positions], values, height, label=name, color=colour)
+    axes.set_yticks(positions, [label[:40] for label in labels])
+    axes.invert_yaxis()
+    axes.set_xlabel(xlabel)
+    axes.spines[["top", "right"]].set_visible(False)
+    if len(series) > 1:
+        axes.legend(frameon=False, loc="best")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _charts(data: overview_data.Overview) -> dict[str, str]:
+    charts: dict[str, str] = {}
+    if data.rag.total:
+        levels = list(overview_data.risk.SEVERITY)
+        charts["rag"] = bar_chart(
+            [overview_data.risk.LEVEL_LABELS[level] for level in levels],
+            [("Providers", [data.rag.counts[level] for level in levels], GREY)],
+            "Providers",
+        )
+    if data.cqc.all_total:
+        labels = [row.rating.label for row in data.cqc.rows]
+        series = [
+            (
+                "Framework providers",
+                [float(row.framework_percent or 0) for row in data.cqc.rows],
+                BLUE,
+            ),
+            ("All providers", [float(row.all_percent or 0) for row in data.cqc.rows], ORANGE),
+        ]
+        if not data.cqc.framework_total:
+            series = series[1:]
+        charts["cqc"] = bar_chart(labels, series, "Per cent of providers")
+    if data.market.providers:
+        rows = data.market.providers
+        charts["hours"] = bar_chart(
+            [row.provider.name for row in rows],
+            [
+                ("Framework", [float(row.framework_hours or 0) for row in rows], BLUE),
+                (
+                    overview_data.GROUP_LABELS[overview_data.OTHER],
+                    [float(row.other_hours or 0) for row in rows],
+                    ORANGE,
+                ),
+            ],
+            "Hours per week",
+            stacked=True,
+        )
+    if data.handbacks.count:
+        charts["handback_reasons"] = bar_chart(
+            [g.label for g in data.handbacks.by_reason],
+            [("Handbacks", [g.count for g in data.handbacks.by_reason], BLUE)],
+            "Handbacks",
+        )
+        charts["handback_areas"] = bar_chart(
+            [g.label for g in data.handbacks.by_area],
+            [("Handbacks", [g.count for g in data.handbacks.by_area], BLUE)],
+            "Handbacks",
+        )
+    if data.capacity:
+        charts["capacity"] = bar_chart(
+            [row.area for row in data.capacity],
+            [("Spare hours", [float(row.spare_hours) for row in data.capacity], BLUE)],
+            "Spare hours per week",
+        )
+    return charts
+
+
+@bp.route("/council/<int:council_id>/overview")
+@requires(Role.COMMISSIONER, Role.QA_OFFICER, org="council")
+def overview(council_id: int):
+    council = organisations.get_council(council_id)
+    data = overview_data.build(council_id, service.today())
+    return render_template(
+        "council/overview.html",
+        council=council,
+        data=data,
+        charts=_charts(data),
+        money=money,
+        hours=hours,
+        percent=percent,
+        period_label=service.period_label,
+        group_labels=overview_data.GROUP_LABELS,
+        level_labels=overview_data.risk.LEVEL_LABELS,
+        level_tags=overview_data.risk.TAG_CLASSES,
+        max_bars=MAX_BARS,
+    )
