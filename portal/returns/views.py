@@ -66,7 +66,14 @@ def _helpers():
         "return_deadlines": service.deadlines,
         "section_titles": service.SECTION_TITLES,
         "summary_rows": lambda ret, code, data: HANDLERS[code].summary(ret, data or {}),
+        "open_queries_for": _open_queries_for,
     }
+
+
+def _open_queries_for(ret: MonthlyReturn, code: str) -> list:
+    from portal.returns import review
+
+    return [q for q in review.open_queries(ret) if q.section == code]
 
 
 @bp.route("/provider/<int:provider_id>/returns")

@@ -73,6 +73,11 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     html = get_page(client, task_list)
     assert "has a question about this return" in html
     assert "Two missed visits: were both people safe?" in html and "missed_visits" in html
+    # ... and next to the answers, on the section's page.
+    section_page = get_page(client, task_list + "/section/kpis")
+    assert "has a question about this section" in section_page
+    assert "Two missed visits: were both people safe?" in section_page
+    assert "about this section" not in get_page(client, task_list + "/section/capacity")
     query = db.session.scalar(db.select(ReturnComment).where(ReturnComment.kind == "query"))
     blank = client.post(task_list + "/reply", data={"csrf_token": csrf_token_from(html),
                                                      "comment": query.id, "text": ""})  # fmt: skip
