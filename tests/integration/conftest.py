@@ -70,6 +70,20 @@ def pg_app(pg_url):
     return app
 
 
+@pytest.fixture(autouse=True)
+def _restore_config(request):
+    """The app lives for the session: each test's config changes (REDIS_URL, TODAY...)
+    are undone after it, so no test changes how the next one runs."""
+    if "pg_app" not in request.fixturenames:
+        yield
+        return
+    pg_app = request.getfixturevalue("pg_app")
+    saved = dict(pg_app.config)
+    yield
+    pg_app.config.clear()
+    pg_app.config.update(saved)
+
+
 @pytest.fixture
 def app(pg_app):
     """The app with every database change of the test rolled back afterwards."""
