@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.quality import provider_bp as your_risk_bp
     from portal.council.returns_overview import bp as returns_overview_bp
     from portal.council.review import bp as review_bp
+    from portal.council.training_matrix import bp as training_matrix_bp
     from portal.council.your_providers import bp as council_bp
     from portal.forum.training_gaps import bp as forum_bp
     from portal.notifications_views import bp as notifications_bp
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_returns_bp,
         settings_bp,
         review_bp,
+        training_matrix_bp,
         users_bp,
         council_bp,
         risk_bp,

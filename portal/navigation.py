@@ -42,6 +42,13 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         )
         items.append(
             (
+                "Training matrix",
+                "training_matrix.training_matrix",
+                {"council_id": membership.council_id},
+            )
+        )
+        items.append(
+            (
                 "Return deadlines",
                 "return_settings.return_settings",
                 {"council_id": membership.council_id},

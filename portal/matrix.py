@@ -1,0 +1,440 @@
+"""The super training matrix: a council's training compliance, worked out on request from
+each provider's latest submitted training and staff snapshot, and the provider forum's
+anonymous view of it (small cells suppressed) with next quarter's training demand.
+
+Sources: for each of a provider's contracts with the council, the newest submitted version
+(newest period, then highest version number, period on or before ``as_at``) whose training
+section holds a confirmed snapshot. A provider with several contracts counts each staff
+member once (by ``worker_id``), from the newest snapshot. Staff who had left before
+``as_at`` and records completed after it are left out.
+
+A staff member's status in a category comes from their record with the latest expiry
+(``staff_rules.current_record``), recomputed as at ``as_at``; "missing" when the category is
+mandatory for their job role (``sections.training.mandatory_categories``: the default list
+for care-providing roles; per-council lists come later) and they have no record. Counts
+are of staff. A cell's staff in scope are those with a record in the category or missing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember
+from portal.returns import staff_rules as rules
+from portal.returns.sections.training import mandatory_categories
+
+ALL_CARE_ROLES = "all"
+ALL_CARE_ROLES_NAME = "All care roles"
+MIN_PROVIDERS = 3
+FEWER_THAN_3 = "fewer than 3 providers"
+HIDDEN_TO_PROTECT = "not shown, to protect a hidden figure"
+PRIMARY = "primary"
+SECONDARY = "secondary"
+FACE_TO_FACE, E_LEARNING, MODE_NOT_KNOWN = 1, 2, None
+DELIVERY_MODES: list[tuple[int | None, str]] = [
+    (FACE_TO_FACE, "Face to face"),
+    (E_LEARNING, "E-learning"),
+    (MODE_NOT_KNOWN, "Delivery mode not known"),
+]
+NEEDS_TRAINING = (rules.STATUS_EXPIRING, rules.STATUS_EXPIRED, rules.STATUS_MISSING)
+EXPORT_HEADER = (
+    "category_code",
+    "category",
+    "job_role",
+    "staff_in_scope",
+    "up_to_date",
+    "expiring_90_days",
+    "expired",
+    "missing",
+    "percent_compliant",
+)
+DEMAND_HEADER = ("category_code", "category", "face_to_face", "e_learning", "not_known", "total")
+
+
+def default_as_at(today: date) -> date:
+    """The end of the latest period: the last day of the month before ``today``'s."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+# --- cells ---------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    up_to_date: int = 0
+    expiring: int = 0
+    expired: int = 0
+    missing: int = 0
+    providers: set[int] = field(default_factory=set)
+
+    @property
+    def staff_in_scope(self) -> int:
+        return self.up_to_date + self.expiring + self.expired + self.missing
+
+    @property
+    def size(self) -> int:
+        return self.staff_in_scope
+
+    @property
+    def percent_compliant(self) -> float | None:
+        """Up to date / in scope, as a percentage to 1 decimal place (None if no staff)."""
+        if not self.staff_in_scope:
+            return None
+        return round(100 * self.up_to_date / self.staff_in_scope, 1)
+
+    def add(self, status: str, provider_id: int) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+        self.providers.add(provider_id)
+
+    def figures(self) -> list[int | float | None]:
+        return [
+            self.staff_in_scope,
+            self.up_to_date,
+            self.expiring,
+            self.expired,
+            self.missing,
+            self.percent_compliant,
+        ]
+
+
+@dataclass
+class DemandCell:
+    staff: int = 0
+    providers: set[int] = field(default_factory=set)
+
+    @property
+    def size(self) -> int:
+        return self.staff
+
+    def add(self, provider_id: int) -> None:
+        self.staff += 1
+        self.providers.add(provider_id)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: int | str  # a job role code, or ALL_CARE_ROLES
+    name: str
+
+
+@dataclass
+class Matrix:
+    council_id: int
+    as_at: date
+    provider_id: int | None
+    groups: list[tuple[str, list[rules.TrainingCategory]]]
+    columns: list[Column]
+    cells: dict[tuple[int, int | str], Cell]
+    staff_count: int
+    provider_ids: set[int]
+    # Next quarter's demand: (category, delivery mode) -> staff needing the training.
+    demand: dict[tuple[int, int | None], DemandCell]
+
+    def cell(self, category: int, column: int | str) -> Cell:
+        return self.cells.get((category, column)) or Cell()
+
+    @property
+    def categories(self) -> list[rules.TrainingCategory]:
+        return [c for _, items in self.groups for c in items]
+
+    def export_rows(self) -> Iterable[list]:
+        for category in self.categories:
+            for column in self.columns:
+                cell = self.cell(category.code, column.key)
+                yield [category.code, category.name, column.name, *cell.figures()]
+
+
+# --- reading the snapshots --------------------------------------------------------------
+
+
+@dataclass
+class _Staff:
+    provider_id: int
+    worker_id: str
+    job_role: int | None
+    records: list[dict]
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _latest_snapshots(council_id: int, as_at: date, provider_id: int | None):
+    """(provider_id, snapshot, snapshot date, submitted at) for each contract: its newest
+    version with a confirmed training snapshot."""
+    query = (
+        select(
+            ReturnVersion.id,
+            Contract.id,
+            Contract.provider_id,
+        )
+        .join(MonthlyReturn, ReturnVersion.return_id == MonthlyReturn.id)
+        .join(Contract, MonthlyReturn.contract_id == Contract.id)
+        .where(Contract.council_id == council_id, MonthlyReturn.period <= as_at)
+        .order_by(Contract.id, MonthlyReturn.period.desc(), ReturnVersion.number.desc())
+    )
+    if provider_id is not None:
+        query = query.where(Contract.provider_id == provider_id)
+    done: set[int] = set()
+    found = []
+    for version_id, contract_id, pid in db.session.execute(query):
+        if contract_id in done:
+            continue
+        version = db.session.get(ReturnVersion, version_id)
+        data = version.data or {}
+        training = (data.get("sections") or {}).get("training") or {}
+        if data.get("nil_return") or not training.get("confirmed"):
+            continue
+        done.add(contract_id)
+        found.append((pid, training, _date(training.get("as_at")), version.submitted_at))
+    return found
+
+
+def _staff(council_id: int, as_at: date, provider_id: int | None) -> list[_Staff]:
+    newest: dict[tuple[int, str], tuple[tuple, _Staff]] = {}
+    for pid, training, snapshot_as_at, submitted_at in _latest_snapshots(
+        council_id, as_at, provider_id
+    ):
+        order = (snapshot_as_at or date.min, submitted_at.replace(tzinfo=None))
+        for member in training.get("staff") or []:
+            left_on = _date(member.get("left_on"))
+            if left_on is not None and left_on < as_at:
+                continue
+            records = [
+                {
+                    "category": r.get("category"),
+                    "date_completed": _date(r.get("date_completed")),
+                    "expiry_date": _date(r.get("expiry_date")),
+                }
+                for r in member.get("training") or []
+            ]
+            records = [
+                r for r in records if not r["date_completed"] or r["date_completed"] <= as_at
+            ]
+            key = (pid, str(member.get("worker_id")))
+            staff = _Staff(pid, key[1], member.get("job_role"), records)
+            if key not in newest or order > newest[key][0]:
+                newest[key] = (order, staff)
+    return [staff for _, staff in newest.values()]
+
+
+def _delivery_modes(staff: list[_Staff]) -> dict[tuple[int, str, int], int | None]:
+    """(provider, worker, category) -> how the current record was delivered, from the
+    provider's records as they are now (snapshots do not hold it)."""
+    wanted: dict[int, set[str]] = {}
+    for member in staff:
+        wanted.setdefault(member.provider_id, set()).add(member.worker_id)
+    modes: dict[tuple[int, str, int], int | None] = {}
+    for pid, worker_ids in wanted.items():
+        members = db.session.scalars(
+            select(StaffMember)
+            .where(StaffMember.provider_id == pid, StaffMember.worker_id.in_(worker_ids))
+            .options(selectinload(StaffMember.training))
+        )
+        for member in members:
+            for code in {r.category for r in member.training}:
+                record = rules.current_record(member.training, code)
+                modes[(pid, member.worker_id, code)] = record.how_delivered
+    return modes
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+
+def build_matrix(council_id: int, as_at: date, provider_id: int | None = None) -> Matrix:
+    staff = _staff(council_id, as_at, provider_id)
+    cells: dict[tuple[int, int | str], Cell] = {}
+    demand: dict[tuple[int, int | None], DemandCell] = {}
+    modes = _delivery_modes(staff) if staff else {}
+    roles_seen: set[int | None] = set()
+    for member in staff:
+        roles_seen.add(member.job_role)
+        care = rules.provides_care(member.job_role)
+        categories = {r["category"] for r in member.records} | set(
+            mandatory_categories(member.job_role)
+        )
+        for code in categories:
+            status = rules.staff_training_status(member.records, code, as_at)
+            cells.setdefault((code, member.job_role), Cell()).add(status, member.provider_id)
+            if care:
+                cells.setdefault((code, ALL_CARE_ROLES), Cell()).add(status, member.provider_id)
+            if status in NEEDS_TRAINING:
+                mode = modes.get((member.provider_id, member.worker_id, code))
+                if mode not in (FACE_TO_FACE, E_LEARNING):
+                    mode = MODE_NOT_KNOWN
+                demand.setdefault((code, mode), DemandCell()).add(member.provider_id)
+    known = rules.job_roles()
+    columns = [Column(code, role.name) for code, role in known.items() if code in roles_seen]
+    columns += [
+        Column(code, rules.job_role_name(code))
+        for code in sorted(c for c in roles_seen if c not in known and c is not None)
+    ]
+    columns.append(Column(ALL_CARE_ROLES, ALL_CARE_ROLES_NAME))
+    used = {code for code, _ in cells}
+    groups = [
+        (name, [c for c in items if c.code in used]) for name, items in rules.category_groups()
+    ]
+    return Matrix(
+        council_id=council_id,
+        as_at=as_at,
+        provider_id=provider_id,
+        groups=[(name, items) for name, items in groups if items],
+        columns=columns,
+        cells=cells,
+        staff_count=len(staff),
+        provider_ids={m.provider_id for m in staff},
+        demand=demand,
+    )
+
+
+# --- suppression ------------------------------------------------------------------------
+
+
+def suppress(
+    cells: dict[Hashable, Cell | DemandCell],
+    equations: Iterable[tuple[Hashable, list[Hashable]]],
+    minimum: int = MIN_PROVIDERS,
+) -> dict[Hashable, str | None]:
+    """Why each cell is hidden (PRIMARY, SECONDARY) or None.
+
+    Primary: a cell with staff, built from fewer than ``minimum`` providers. Secondary: for
+    every ``total = sum(members)`` equation with exactly one hidden cell, another one is
+    hidden too (the total if a member is hidden, else the smallest shown member), repeated
+    until no equation can be solved for a hidden cell. Cells with no staff are known zeros."""
+    equations = list(equations)
+    reasons: dict[Hashable, str | None] = {
+        key: PRIMARY if cell.size and len(cell.providers) < minimum else None
+        for key, cell in cells.items()
+    }
+    changed = True
+    while changed:
+        changed = False
+        for total, members in equations:
+            hidden = [k for k in (total, *members) if reasons.get(k)]
+            if len(hidden) != 1:
+                continue
+            if hidden[0] != total:
+                pick = total
+            else:
+                shown = [k for k in members if not reasons.get(k) and cells[k].size]
+                if not shown:  # pragma: no cover - a hidden total has a hidden member
+                    continue
+                pick = min(shown, key=lambda k: (cells[k].size, str(k)))
+            reasons[pick] = SECONDARY
+            changed = True
+    return reasons
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A cell as the forum sees it: its figures, or why they are not shown."""
+
+    cell: Cell | DemandCell
+    reason: str | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def text(self) -> str:
+        return FEWER_THAN_3 if self.reason == PRIMARY else HIDDEN_TO_PROTECT
+
+
+@dataclass
+class ForumMatrix:
+    as_at: date
+    groups: list[tuple[str, list[rules.TrainingCategory]]]
+    columns: list[Column]
+    cells: dict[tuple[int, int | str], Shown]
+    provider_count: int
+    demand_categories: list[rules.TrainingCategory]
+    demand: dict[tuple[int | str, int | str | None], Shown]  # "total" row and column
+
+    def cell(self, category: int, column: int | str) -> Shown:
+        return self.cells[(category, column)]
+
+    def export_rows(self) -> Iterable[list]:
+        for _, items in self.groups:
+            for category in items:
+                for column in self.columns:
+                    shown = self.cell(category.code, column.key)
+                    figures = [shown.text] * 6 if shown.hidden else shown.cell.figures()
+                    yield [category.code, category.name, column.name, *figures]
+
+    def demand_rows(self) -> Iterable[list]:
+        for category in [*self.demand_categories, None]:
+            key = category.code if category else TOTAL
+            figures = []
+            for mode in [*(m for m, _ in DELIVERY_MODES), TOTAL]:
+                shown = self.demand[(key, mode)]
+                figures.append(shown.text if shown.hidden else shown.cell.size)
+            yield [
+                category.code if category else "",
+                category.name if category else "All categories",
+                *figures,
+            ]
+
+
+TOTAL = "total"
+
+
+def forum_view(matrix: Matrix) -> ForumMatrix:
+    """The matrix with no provider named and no staff identified (it holds neither), small
+    cells hidden, and row totals ("All care roles" = the sum of the care-role cells) hidden
+    where they would give a hidden cell away. Demand gets the same, with row and column
+    totals."""
+    care_columns = [c.key for c in matrix.columns if c.key != ALL_CARE_ROLES]
+    care_columns = [k for k in care_columns if isinstance(k, int) and rules.provides_care(k)]
+    cells: dict[Hashable, Cell] = {}
+    equations = []
+    for category in matrix.categories:
+        for column in matrix.columns:
+            cells[(category.code, column.key)] = matrix.cell(category.code, column.key)
+        equations.append(
+            ((category.code, ALL_CARE_ROLES), [(category.code, k) for k in care_columns])
+        )
+    reasons = suppress(cells, equations)
+
+    demand_codes = sorted({code for code, _ in matrix.demand})
+    categories = [c for c in matrix.categories if c.code in demand_codes]
+    categories += [
+        rules.TrainingCategory(code, rules.category_name(code), "Other")
+        for code in demand_codes
+        if code not in {c.code for c in categories}
+    ]
+    modes = [m for m, _ in DELIVERY_MODES]
+    grid: dict[Hashable, DemandCell] = {}
+    for category in categories:
+        row_total = DemandCell()
+        for mode in modes:
+            cell = matrix.demand.get((category.code, mode)) or DemandCell()
+            grid[(category.code, mode)] = cell
+            row_total.staff += cell.staff
+            row_total.providers |= cell.providers
+        grid[(category.code, TOTAL)] = row_total
+    for mode in [*modes, TOTAL]:
+        column_total = DemandCell()
+        for category in categories:
+            column_total.staff += grid[(category.code, mode)].staff
+            column_total.providers |= grid[(category.code, mode)].providers
+        grid[(TOTAL, mode)] = column_total
+    demand_equations = [
+        ((key, TOTAL), [(key, m) for m in modes]) for key in [c.code for c in categories] + [TOTAL]
+    ] + [((TOTAL, mode), [(c.code, mode) for c in categories]) for mode in [*modes, TOTAL]]
+    demand_reasons = suppress(grid, demand_equations)
+    return ForumMatrix(
+        as_at=matrix.as_at,
+        groups=matrix.groups,
+        columns=matrix.columns,
+        cells={k: Shown(cells[k], reasons[k]) for k in cells},
+        provider_count=len(matrix.provider_ids),
+        demand_categories=categories,
+        demand={k: Shown(grid[k], demand_reasons[k]) for k in grid},
+    )

@@ -1,0 +1,326 @@
+"""The super training matrix (commissioners) and the forum's anonymous training gaps:
+computed from each provider's latest submitted training snapshot, suppression of small
+cells and of totals that would give them away, the exports, and who may see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.extensions import db
+from portal.matrix import (
+    ALL_CARE_ROLES,
+    EXPORT_HEADER,
+    FEWER_THAN_3,
+    PRIMARY,
+    SECONDARY,
+    TOTAL,
+    Cell,
+    DemandCell,
+    build_matrix,
+    default_as_at,
+    forum_view,
+    suppress,
+)
+from portal.models import Role, SectionState, StaffMember, TrainingRecord
+from portal.returns import service
+from portal.returns.sections.training import DEFAULT_MANDATORY_CATEGORIES
+from tests.factories import make_council, make_provider, make_user, open_return
+from tests.unit.conftest import get_page, sign_in
+
+AS_AT = date(2026, 10, 31)
+CARE_WORKER, SUPERVISOR, SENIOR_MANAGER = 8, 5, 1
+SAFEGUARDING, DEMENTIA, EPILEPSY = 20, 2, 27
+
+
+def _person(worker_id, job_role=CARE_WORKER, training=(), left_on=None):
+    return {
+        "worker_id": worker_id,
+        "job_role": job_role,
+        "branch": "Main",
+        "left_on": left_on,
+        "training": [
+            {"category": c, "date_completed": done, "expiry_date": expiry, "status": "x"}
+            for c, done, expiry in training
+        ],
+        "missing": [],
+    }
+
+
+def _send(ret, user, staff, as_at="2026-10-31", confirmed=True):
+    sec = service.section(ret, "training")
+    data = {"confirmed": confirmed, "as_at": as_at, "staff": staff}
+    assert (
+        service.save_section(ret, "training", data, SectionState.COMPLETED, sec.revision, user)
+        is None
+    )
+    return service.submit(ret.id, user, f"key-{ret.id}-{sec.revision}").version
+
+
+UP = (SAFEGUARDING, "2026-01-10", "2028-01-09")
+
+
+@pytest.fixture
+def world(app):
+    app.config["TODAY"] = "2026-11-23"
+    app.config["WTF_CSRF_ENABLED"] = False
+    council = make_council()
+    providers = [make_provider(f"Provider {name} Ltd") for name in "ABCD"]
+    returns = [open_return(p, council) for p in providers]
+    users = [make_user(Role.PROVIDER_SUBMITTER, provider=p) for p in providers]
+    return {"council": council, "providers": providers, "returns": returns, "users": users}
+
+
+def test_default_as_at_is_the_end_of_the_latest_period():
+    assert default_as_at(date(2026, 11, 23)) == date(2026, 10, 31)
+    assert default_as_at(date(2026, 3, 1)) == date(2026, 2, 28)
+
+
+def test_latest_expiry_wins_and_counts_are_of_staff(world):
+    ret, user = world["returns"][0], world["users"][0]
+    _send(
+        ret,
+        user,
+        [
+            _person(
+                "W1",
+                training=[
+                    (SAFEGUARDING, "2023-01-01", "2024-01-01"),  # expired, replaced
+                    (SAFEGUARDING, "2025-06-01", "2027-06-01"),  # latest expiry: up to date
+                    (SAFEGUARDING, "2024-01-01", "2024-06-01"),
+                ],
+            ),
+            _person("W2", training=[(SAFEGUARDING, "2024-01-01", "2027-01-15")]),  # expiring
+            _person("W3", training=[(SAFEGUARDING, "2023-01-01", "2025-01-01")]),  # expired
+            _person("W4"),  # missing
+        ],
+    )
+    matrix = build_matrix(world["council"].id, AS_AT)
+    cell = matrix.cell(SAFEGUARDING, CARE_WORKER)
+    assert (cell.staff_in_scope, cell.up_to_date, cell.expiring, cell.expired, cell.missing) == (
+        4, 1, 1, 1, 1,
+    )  # fmt: skip
+    assert cell.percent_compliant == 25.0
+    assert matrix.cell(SAFEGUARDING, ALL_CARE_ROLES).figures() == cell.figures()
+    assert matrix.staff_count == 4
+    # As at an earlier date W2's record is up to date (more than 90 days to go).
+    earlier = build_matrix(world["council"].id, date(2026, 10, 1)).cell(SAFEGUARDING, CARE_WORKER)
+    assert (earlier.up_to_date, earlier.expiring) == (2, 0)
+
+
+def test_missing_only_for_mandatory_categories_and_care_roles(world):
+    _send(
+        world["returns"][0],
+        world["users"][0],
+        [
+            _person("CARE", training=[(EPILEPSY, "2026-01-01", None)]),
+            _person("BOSS", job_role=SENIOR_MANAGER, training=[UP]),
+        ],
+    )
+    matrix = build_matrix(world["council"].id, AS_AT)
+    for code in DEFAULT_MANDATORY_CATEGORIES:
+        assert matrix.cell(code, CARE_WORKER).missing == 1
+        assert matrix.cell(code, SENIOR_MANAGER).missing == 0
+    # A non-mandatory category only counts staff with a record in it.
+    assert matrix.cell(EPILEPSY, CARE_WORKER).figures() == [1, 1, 0, 0, 0, 100.0]
+    assert matrix.cell(SAFEGUARDING, SENIOR_MANAGER).figures() == [1, 1, 0, 0, 0, 100.0]
+    # The senior manager is not in "All care roles".
+    assert matrix.cell(SAFEGUARDING, ALL_CARE_ROLES).figures() == [1, 0, 0, 0, 1, 0.0]
+    assert [c.name for c in matrix.columns] == [
+        "Senior management", "Care worker", "All care roles",
+    ]  # fmt: skip
+
+
+def test_latest_snapshot_per_provider_counts_each_worker_once(world):
+    council, provider, user = world["council"], world["providers"][0], world["users"][0]
+    ret = world["returns"][0]
+    _send(ret, user, [_person("W1", training=[(SAFEGUARDING, "2023-01-01", "2024-01-01")])])
+    _send(ret, user, [_person("W1", training=[UP]), _person("W9", left_on="2026-09-30")])
+    second = open_return(provider, council)  # a second contract with the same council
+    _send(second, user, [_person("W1", training=[UP]), _person("W2", training=[UP])])
+    # An unconfirmed snapshot is never used.
+    other = world["returns"][1]
+    _send(other, world["users"][1], [_person("X1", training=[UP])], confirmed=False)
+    matrix = build_matrix(council.id, AS_AT)
+    assert matrix.cell(SAFEGUARDING, CARE_WORKER).figures() == [2, 2, 0, 0, 0, 100.0]
+    assert matrix.provider_ids == {provider.id}
+    assert build_matrix(council.id, AS_AT, provider_id=world["providers"][1].id).staff_count == 0
+    # Returns for periods after the date are not used.
+    assert build_matrix(council.id, date(2026, 9, 30)).staff_count == 0
+
+
+def test_suppress_primary_and_secondary():
+    def cell(size, providers):
+        return Cell(up_to_date=size, providers=set(range(providers)))
+
+    cells = {"a": cell(5, 3), "b": cell(2, 1), "c": cell(4, 4), "total": cell(11, 5)}
+    reasons = suppress(cells, [("total", ["a", "b", "c"])])
+    assert reasons == {"a": None, "b": PRIMARY, "c": None, "total": SECONDARY}
+    # Two hidden members: the total can stay.
+    cells["a"] = cell(5, 2)
+    reasons = suppress(cells, [("total", ["a", "b", "c"])])
+    assert reasons == {"a": PRIMARY, "b": PRIMARY, "c": None, "total": None}
+    # A hidden total with every member shown: the smallest member is hidden as well.
+    cells = {"a": cell(5, 3), "b": cell(3, 3), "total": cell(8, 2)}
+    assert suppress(cells, [("total", ["a", "b"])]) == {"a": None, "b": SECONDARY, "total": PRIMARY}
+    # A cell with no staff is a known zero, never hidden.
+    cells = {"a": cell(5, 3), "b": Cell(), "total": cell(5, 3)}
+    assert suppress(cells, [("total", ["a", "b"])]) == {"a": None, "b": None, "total": None}
+
+
+def test_suppression_cascades_through_row_and_column_totals():
+    def cell(size, providers):
+        return DemandCell(size, set(range(providers)))
+
+    # 2 x 2 table with row totals, column totals and a grand total; only (1, x) is small.
+    grid = {
+        (1, "x"): cell(1, 1), (1, "y"): cell(5, 3), (1, TOTAL): cell(6, 3),
+        (2, "x"): cell(4, 3), (2, "y"): cell(6, 3), (2, TOTAL): cell(10, 4),
+        (TOTAL, "x"): cell(5, 3), (TOTAL, "y"): cell(11, 4), (TOTAL, TOTAL): cell(16, 4),
+    }  # fmt: skip
+    equations = [((r, TOTAL), [(r, "x"), (r, "y")]) for r in (1, 2, TOTAL)] + [
+        ((TOTAL, c), [(1, c), (2, c)]) for c in ("x", "y", TOTAL)
+    ]
+    reasons = suppress(grid, equations)
+    assert reasons[(1, "x")] == PRIMARY
+    # No equation is left with exactly one hidden cell.
+    for total, members in equations:
+        assert sum(1 for k in (total, *members) if reasons[k]) != 1, (total, reasons)
+
+
+def _four_providers(world, supervisor_at=1):
+    """Care workers at all four providers; a supervisor at only ``supervisor_at``."""
+    for i, (ret, user) in enumerate(zip(world["returns"], world["users"], strict=True)):
+        staff = [_person(f"SECRET-{i}-CW", training=[UP])]
+        if i < supervisor_at:
+            staff.append(_person(f"SECRET-{i}-SUP", job_role=SUPERVISOR, training=[UP]))
+        _send(ret, user, staff)
+
+
+def test_forum_view_hides_small_cells_and_the_total_that_reveals_them(world):
+    _four_providers(world)
+    view = forum_view(build_matrix(world["council"].id, AS_AT))
+    assert view.cell(SAFEGUARDING, CARE_WORKER).reason is None
+    assert view.cell(SAFEGUARDING, SUPERVISOR).reason == PRIMARY
+    assert view.cell(SAFEGUARDING, SUPERVISOR).text == FEWER_THAN_3
+    assert view.cell(SAFEGUARDING, ALL_CARE_ROLES).reason == SECONDARY
+    # Dementia care: care workers missing it at 4 providers, the supervisor at 1.
+    assert view.cell(DEMENTIA, ALL_CARE_ROLES).hidden
+
+
+def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, world):
+    _four_providers(world)
+    member = make_user(Role.FORUM_MEMBER, council=world["council"])
+    sign_in(client, member.email)
+    cid = world["council"].id
+    html = get_page(client, f"/forum/{cid}/training-gaps")
+    gaps = client.get(f"/forum/{cid}/training-gaps.csv")
+    demand = client.get(f"/forum/{cid}/training-demand.csv")
+    assert gaps.status_code == demand.status_code == 200
+    for text in (html, gaps.get_data(as_text=True), demand.get_data(as_text=True)):
+        assert "SECRET" not in text
+        assert "Provider A" not in text and "Ltd" not in text
+    assert "Fewer than 3 providers" in html
+    assert "Training needed next quarter" in html
+    rows = list(csv.reader(io.StringIO(gaps.get_data(as_text=True).lstrip("\ufeff"))))
+    assert tuple(rows[0]) == EXPORT_HEADER
+    supervisor = [r for r in rows if r[0] == str(SAFEGUARDING) and r[2] == "Supervisor"]
+    assert supervisor[0][3:] == [FEWER_THAN_3] * 6
+    care = [r for r in rows if r[0] == str(SAFEGUARDING) and r[2] == "Care worker"]
+    assert care[0][3:] == ["4", "4", "0", "0", "0", "100.0"]
+    demand_rows = list(csv.reader(io.StringIO(demand.get_data(as_text=True).lstrip("\ufeff"))))
+    assert demand_rows[0] == [
+        "category_code", "category", "face_to_face", "e_learning", "not_known", "total",
+    ]  # fmt: skip
+    dementia = [r for r in demand_rows if r[0] == str(DEMENTIA)][0]
+    # 5 staff missing dementia care, from 4 providers; delivery mode not known.
+    assert dementia[2:] == ["0", "0", "5", "5"]
+
+
+def test_demand_uses_the_current_records_delivery_mode(world):
+    provider, user, ret = world["providers"][0], world["users"][0], world["returns"][0]
+    branch = provider.branches[0]
+    member = StaffMember(
+        provider=provider, branch=branch, worker_id="W1", main_job_role=CARE_WORKER
+    )
+    member.training.append(
+        TrainingRecord(category=SAFEGUARDING, date_completed=date(2024, 1, 1),
+                       expiry_date=date(2026, 12, 1), how_delivered=2)
+    )  # fmt: skip
+    db.session.add(member)
+    db.session.commit()
+    _send(ret, user, [_person("W1", training=[(SAFEGUARDING, "2024-01-01", "2026-12-01")])])
+    matrix = build_matrix(world["council"].id, AS_AT)
+    assert matrix.demand[(SAFEGUARDING, 2)].staff == 1
+    assert matrix.demand[(DEMENTIA, None)].staff == 1
+
+
+def _commissioner_world(world):
+    _four_providers(world)
+    return make_user(Role.COMMISSIONER, council=world["council"])
+
+
+def test_commissioner_sees_the_matrix_and_each_provider(client, world):
+    commissioner = _commissioner_world(world)
+    sign_in(client, commissioner.email)
+    cid = world["council"].id
+    html = get_page(client, f"/council/{cid}/training-matrix")
+    assert "Training matrix" in html and "31 October 2026" in html
+    assert "5 staff at 4 providers" in html
+    a = world["providers"][0]
+    html = get_page(client, f"/council/{cid}/training-matrix?provider={a.id}&as_at=2026-10-31")
+    assert "Training matrix: Provider A Ltd" in html and "2 staff" in html
+    html = get_page(client, f"/council/{cid}/training-matrix?as_at=31-10-2026")
+    assert "There is a problem" in html
+    assert client.get(f"/council/{cid}/training-matrix?provider=nope").status_code == 404
+    stranger = make_provider()
+    url = f"/council/{cid}/training-matrix?provider={stranger.id}"
+    assert client.get(url).status_code == 404
+
+
+def test_exports_have_the_exact_header_and_xlsx_is_readable(client, world):
+    commissioner = _commissioner_world(world)
+    sign_in(client, commissioner.email)
+    cid = world["council"].id
+    response = client.get(f"/council/{cid}/training-matrix.csv?as_at=2026-10-31")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    assert text.splitlines()[0] == (
+        "category_code,category,job_role,staff_in_scope,up_to_date,expiring_90_days,"
+        "expired,missing,percent_compliant"
+    )
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [str(SAFEGUARDING), "Safeguarding adults", "All care roles", "5", "5", "0", "0",
+            "0", "100.0"] in rows  # fmt: skip
+    response = client.get(f"/council/{cid}/training-matrix.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == EXPORT_HEADER
+    assert len(values) == len(rows)
+
+
+def test_access(app, world):
+    _four_providers(world)
+    council, other = world["council"], make_council()
+    cid = council.id
+
+    def status(user, url):
+        client = app.test_client()
+        sign_in(client, user.email)
+        return client.get(url).status_code
+
+    matrix, gaps = f"/council/{cid}/training-matrix", f"/forum/{cid}/training-gaps"
+    assert status(make_user(Role.COMMISSIONER, council=other), matrix) == 404
+    assert status(make_user(Role.COMMISSIONER, council=other), matrix + ".csv") == 404
+    assert status(world["users"][0], matrix) == 403
+    assert status(make_user(Role.QA_OFFICER, council=council), matrix) == 403
+    assert status(make_user(Role.FORUM_MEMBER, council=council), matrix) == 403
+    assert status(make_user(Role.FORUM_MEMBER, council=other), gaps) == 404
+    assert status(make_user(Role.FORUM_MEMBER, council=other), gaps + ".csv") == 404
+    assert status(make_user(Role.FORUM_MEMBER, council=council), gaps) == 200
+    assert status(make_user(Role.COMMISSIONER, council=council), gaps) == 403
