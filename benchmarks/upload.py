@@ -1,6 +1,6 @@
 """How fast the bulk upload check is: ASC-WDS staff and training files, about 1% faulty.
 
-    .venv/bin/python benchmarks/upload.py [--staff 5000] [--training 100000] [--xlsx]
+    .venv/bin/python benchmarks/upload.py [--staff 5000] [--training 100000] [--xlsx] [--import]
 
 Generates (seeded) a staff file and a training file as CSV, then times, best of
 ``--repeat`` runs each: a bare ``pandas.read_csv`` of each file, and the full check of it
@@ -8,6 +8,9 @@ Generates (seeded) a staff file and a training file as CSV, then times, best of
 second, the ratio of check time to the bare read (target: within 5x), and peak memory: the
 Python/numpy allocations of one check (tracemalloc, run apart as it slows things) and the
 process's peak resident size. ``--xlsx`` also times the training file saved as XLSX.
+``--import`` also imports the files (without their faults) into DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/
+portal_bench, created and upgraded if need be) for a new provider, twice, and prints rows
+per second (target 20,000).
 """
 
 from __future__ import annotations
@@ -54,7 +57,9 @@ def _csv_line(values: list[str]) -> str:
     return ",".join(out)
 
 
-def staff_file(count: int, rng: random.Random) -> tuple[str, list[str]]:
+def staff_file(
+    count: int, rng: random.Random, fault_rate: float = FAULT_RATE
+) -> tuple[str, list[str]]:
     roles = list(rules.job_roles())
     lines, worker_ids = [",".join(STAFF_HEADINGS)], []
     for n in range(count):
@@ -74,7 +79,7 @@ def staff_file(count: int, rng: random.Random) -> tuple[str, list[str]]:
             rng.choice(["1", "2", "999"]),
             rng.choice(["37.5", "20", "16", "", "30.25"]),
         ]
-        if rng.random() < FAULT_RATE:
+        if rng.random() < fault_rate:
             fault = rng.randrange(4)
             if fault == 0:
                 row[4] = "99"  # unknown job role
@@ -88,7 +93,9 @@ def staff_file(count: int, rng: random.Random) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", worker_ids
 
 
-def training_file(count: int, worker_ids: list[str], rng: random.Random) -> str:
+def training_file(
+    count: int, worker_ids: list[str], rng: random.Random, fault_rate: float = FAULT_RATE
+) -> str:
     categories = list(rules.training_categories().values())
     providers = ["In-house", "Acme Training Ltd", "Care Skills Academy", "St John Ambulance"]
     lines = [",".join(TRAINING_HEADINGS)]
@@ -114,7 +121,7 @@ def training_file(count: int, worker_ids: list[str], rng: random.Random) -> str:
             expiry,
             rng.choice(["", "", "", "", "Refresher, booked again", 'Passed "with merit"']),
         ]
-        if rng.random() < FAULT_RATE:
+        if rng.random() < fault_rate:
             fault = rng.randrange(7)
             if fault == 0:
                 row[9] = _dmy(TODAY + timedelta(days=30))  # in the future
@@ -142,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--xlsx", action="store_true", help="also time the training file as XLSX")
+    parser.add_argument(
+        "--import",
+        dest="do_import",
+        action="store_true",
+        help="also time the import of faultless files into DATABASE_URL (twice: new, unchanged)",
+    )
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -258,7 +271,84 @@ def main(argv: list[str] | None = None) -> int:
     ratio = wall["training"] / wall["bare training"]
     print()
     print(f"training check / bare read: {ratio:.1f}x (target 5x): {'ok' if ratio <= 5 else 'SLOW'}")
+    if args.do_import:
+        print()
+        import_benchmark(args.staff, args.training, args.seed)
     return 0
+
+
+BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_bench"
+IMPORT_TARGET = 20_000  # rows per second
+
+
+def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
+    """Import faultless files into DATABASE_URL (created and upgraded if need be) for a new
+    provider, then the same files again (all unchanged); print rows per second."""
+    import os
+
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.models import Branch, Provider, UploadBatch
+    from portal.uploads import importing
+
+    url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
+    os.environ["DATABASE_URL"] = url
+    if url.startswith("postgresql"):
+        _create_database(url)
+    rng = random.Random(seed)
+    staff_text, worker_ids = staff_file(staff_count, rng, fault_rate=0)
+    training_text = training_file(training_count, worker_ids, rng, fault_rate=0)
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "TODAY": TODAY.isoformat()}
+    )
+    with tempfile.TemporaryDirectory() as folder, app.app_context():
+        app.config["UPLOAD_FOLDER"] = folder
+        upgrade()
+        stamp = time.strftime("%Y%m%d%H%M%S")
+        provider = Provider(name=f"Benchmark Care {stamp}", slug=f"benchmark-care-{stamp}")
+        db.session.add(provider)
+        for code in BRANCHES:
+            db.session.add(Branch(provider=provider, name=f"Branch {code}", local_est_id=code))
+        db.session.commit()
+        rows = staff_count + training_count
+        for label in ("first import", "same files again"):
+            token = importing.new_token()
+            importing.store(token, "staff", staff_text.encode())
+            importing.store(token, "training", training_text.encode())
+            batch = UploadBatch(
+                provider_id=provider.id, token=token, staff_name="staff.csv",
+                training_name="training.csv", status="importing", counts={},
+            )  # fmt: skip
+            db.session.add(batch)
+            db.session.commit()
+            start = time.perf_counter()
+            importing.import_job(batch.id)
+            elapsed = time.perf_counter() - start
+            db.session.expire_all()
+            batch = db.session.get(UploadBatch, batch.id)
+            verdict = "ok" if rows / elapsed >= IMPORT_TARGET else "SLOW"
+            print(
+                f"{label}: {batch.status}, {rows:,} rows in {elapsed:.2f} s, "
+                f"{rows / elapsed:,.0f} rows/s (target {IMPORT_TARGET:,}: {verdict}) "
+                "(check included)"
+            )
+            print(f"  {batch.counts or batch.error}")
+
+
+def _create_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres", scheme="postgresql").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

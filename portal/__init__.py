@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.pages import bp as pages_bp
     from portal.provider.organisation_users import bp as users_bp
     from portal.returns.views import bp as returns_bp
+    from portal.uploads.views import bp as uploads_bp
 
     for bp in (
         pages_bp,
@@ -90,7 +91,6 @@ def _register_blueprints(app: Flask) -> None:
         provider_returns_bp,
         settings_bp,
         review_bp,
-        training_matrix_bp,
         users_bp,
         council_bp,
         risk_bp,
@@ -98,9 +98,11 @@ def _register_blueprints(app: Flask) -> None:
         your_risk_bp,
         returns_overview_bp,
         council_overview_bp,
+        training_matrix_bp,
         forum_bp,
         admin_bp,
         notifications_bp,
+        uploads_bp,
     ):
         app.register_blueprint(bp)
 

@@ -35,6 +35,7 @@ from portal.models.returns import (
     StaffMember,
     TrainingRecord,
 )
+from portal.models.uploads import UploadBatch
 
 __all__ = [
     "Notification",
@@ -54,6 +55,7 @@ __all__ = [
     "SectionState",
     "StaffMember",
     "TrainingRecord",
+    "UploadBatch",
     "Area",
     "AreaKind",
     "Branch",
