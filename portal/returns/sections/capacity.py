@@ -132,11 +132,6 @@ def error_list(errors: dict[str, str], highlight: dict[str, list[str]]) -> list[
     ]
 
 
-def stale_notice(stale: service.Stale) -> str:
-    # A revision that was never saved (a tampered form) has no time or person to show.
-    return common.stale_message(stale) if stale.at else messages.STALE_SAVE_UNKNOWN
-
-
 def section_url(ret: MonthlyReturn, code: str) -> str:
     from portal.returns.views import return_url
 
@@ -308,7 +303,7 @@ def _page(
         confirmed=list(confirmed),
         error_list=summary_errors or None,
         stale=stale,
-        stale_message=stale_notice(stale) if stale else None,
+        stale_message=common.stale_message(stale) if stale else None,
         notice=notice,
         action_url=section_url(ret, CODE),
     ), status

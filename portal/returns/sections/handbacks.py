@@ -28,7 +28,6 @@ from portal.returns.sections.capacity import (
     parse_hours,
     section_url,
     split_date,
-    stale_notice,
     text,
 )
 
@@ -217,7 +216,7 @@ def _page(
         max_rows=MAX_ROWS,
         error_list=error_list(errors, highlight or {}) or None,
         stale=stale,
-        stale_message=stale_notice(stale) if stale else None,
+        stale_message=common.stale_message(stale) if stale else None,
         action_url=section_url(ret, CODE),
     ), status
 
