@@ -40,7 +40,6 @@ from portal.models import (
     Contract,
     MonthlyReturn,
     ReturnSection,
-    SectionState,
     StaffMember,
     TrainingRecord,
     User,
@@ -320,7 +319,7 @@ def reopen_training_sections(provider_id: int, user: User | None) -> int:
     """Confirmed training sections of the provider's open returns go back to in progress:
     their snapshot no longer matches the records. Returns how many."""
     from portal.returns import service
-    from portal.returns.sections.training import CODE
+    from portal.returns.sections.training import CODE, reopen_if_confirmed
 
     sections = db.session.scalars(
         select(ReturnSection)
@@ -331,17 +330,7 @@ def reopen_training_sections(provider_id: int, user: User | None) -> int:
     reopened = 0
     for sec in sections:
         ret = sec.monthly_return
-        if not service.can_edit(ret):
-            continue
-        if sec.state is SectionState.COMPLETED or (sec.data or {}).get("confirmed"):
-            old = dict(sec.data or {})
-            new = {**old, "confirmed": False}
-            sec.data = new
-            sec.state = SectionState.IN_PROGRESS
-            sec.revision = (sec.revision or 0) + 1
-            sec.updated_by_id = user.id if user else None
-            sec.updated_at = utcnow()
-            service.audit(ret, user, "section-reopened", CODE, service.diff(old, new))
+        if service.can_edit(ret) and reopen_if_confirmed(ret, sec, user):
             reopened += 1
     return reopened
 

@@ -351,19 +351,26 @@ def _branches(ret: MonthlyReturn) -> list[Branch]:
     )
 
 
+def reopen_if_confirmed(ret: MonthlyReturn, sec: ReturnSection, user) -> bool:
+    """Staff or training records changed after the section was confirmed: its snapshot no
+    longer matches, so it goes back to in progress (audited). Returns whether it did."""
+    if not (sec.state is SectionState.COMPLETED or (sec.data or {}).get("confirmed")):
+        return False
+    old = dict(sec.data or {})
+    new = {**old, "confirmed": False}
+    sec.data = new
+    sec.state = SectionState.IN_PROGRESS
+    sec.revision = ReturnSection.revision + 1  # in SQL: safe against a concurrent save
+    sec.updated_by_id = user.id if user else None
+    sec.updated_at = utcnow()
+    service.audit(ret, user, "section-reopened", CODE, service.diff(old, new))
+    return True
+
+
 def _records_changed(ret: MonthlyReturn, sec: ReturnSection) -> None:
     """Call in the transaction of a staff or training change: a confirmed section goes
     back to in progress (audited); a section not started becomes in progress."""
-    if sec.state is SectionState.COMPLETED or (sec.data or {}).get("confirmed"):
-        old = dict(sec.data or {})
-        new = {**old, "confirmed": False}
-        sec.data = new
-        sec.state = SectionState.IN_PROGRESS
-        sec.revision = ReturnSection.revision + 1  # in SQL: safe against a concurrent save
-        sec.updated_by_id = current_user.id
-        sec.updated_at = utcnow()
-        service.audit(ret, current_user, "section-reopened", CODE, service.diff(old, new))
-    elif sec.state is SectionState.NOT_STARTED:
+    if not reopen_if_confirmed(ret, sec, current_user) and sec.state is SectionState.NOT_STARTED:
         sec.state = SectionState.IN_PROGRESS
     if ret.status is ReturnStatus.NOT_STARTED:
         ret.status = ReturnStatus.IN_PROGRESS
