@@ -26,11 +26,11 @@ def _staff(local_est_id: str, rows: list[str]) -> bytes:
     return ("\ufeff" + STAFF_HEADER + body).encode("utf-8")
 
 
-def _upload(tab, provider_id: int, data: bytes) -> None:
+def _upload(tab, check, provider_id: int, data: bytes) -> None:
     page = tab.page
     tab.goto(f"/provider/{provider_id}/uploads/staff-and-training")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Upload your staff")
-    tab.check()
+    check()
     page.get_by_label("Staff file (optional)").set_input_files(
         {"name": "staff export.csv", "mimeType": "text/csv", "buffer": data}
     )
@@ -38,7 +38,14 @@ def _upload(tab, provider_id: int, data: bytes) -> None:
     expect(page.get_by_role("heading", level=1, name="Check your files")).to_be_visible()
 
 
-def _journey(tab, live_server, worker_prefix: str) -> None:
+def _summary_value(page, list_id: str, key: str) -> str:
+    row = page.locator(f"#{list_id} .govuk-summary-list__row", has_text=key).first
+    return row.locator(".govuk-summary-list__value").inner_text().strip()
+
+
+def _journey(tab, check, live_server, worker_prefix: str) -> tuple[list[str], dict[str, str]]:
+    """Upload a messy file, then the corrected one, and import it. Returns the problem
+    rows shown for the messy file and the counts on the done page."""
     provider_id, local_est_id = _branch_and_provider(live_server)
     page = tab.page
     tab.sign_in("manager@other-provider.example")
@@ -50,7 +57,7 @@ def _journey(tab, live_server, worker_prefix: str) -> None:
             f"{worker_prefix}03,NEW,99,01/03/2023,1,2,1,12.60,2,37.5",  # unknown job role
         ],
     )
-    _upload(tab, provider_id, messy)
+    _upload(tab, check, provider_id, messy)
     main = page.locator("main")
     expect(main).to_contain_text("You need to fix")
     # The problems name the spreadsheet's own rows (header is row 1) and the columns.
@@ -58,11 +65,9 @@ def _journey(tab, live_server, worker_prefix: str) -> None:
     expect(table).to_contain_text("STARTDATE")
     expect(table).to_contain_text("MAINJOBROLE")
     rows = table.locator("tbody tr")
-    texts = [rows.nth(i).inner_text() for i in range(rows.count())]
-    assert any(re.match(r"\s*3\b", t) for t in texts), texts
-    assert any(re.match(r"\s*4\b", t) for t in texts), texts
+    problems = [rows.nth(i).inner_text() for i in range(rows.count())]
     expect(page.get_by_role("button", name="Confirm and import")).to_have_count(0)
-    tab.check()
+    check()
     fixed = _staff(
         local_est_id,
         [
@@ -71,21 +76,32 @@ def _journey(tab, live_server, worker_prefix: str) -> None:
             f"{worker_prefix}03,NEW,7,01/03/2023,1,2,1,13.10,2,30",
         ],
     )
-    _upload(tab, provider_id, fixed)
-    expect(main).to_contain_text("3")  # what will change: 3 new staff
-    tab.check()
+    _upload(tab, check, provider_id, fixed)
+    assert _summary_value(page, "changes", "New staff") == "3"  # what will change
+    check()
     page.get_by_role("button", name="Confirm and import").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("imported", ignore_case=True)
-    summary = page.locator(".govuk-summary-list").first
-    expect(summary).to_contain_text("New staff")
-    expect(summary.locator(".govuk-summary-list__row").first).to_contain_text("3")
-    tab.check()
+    check()
+    counts = {
+        key: _summary_value(page, "import-counts", key)
+        for key in ("New staff", "Staff updated", "Staff unchanged")
+    }
+    return problems, counts
+
+
+def _assert_shown(problems: list[str], counts: dict[str, str]) -> None:
+    # The bad date is on spreadsheet row 3 and the unknown job role on row 4 (header = 1).
+    assert any(re.match(r"\s*3\b", t) and "STARTDATE" in t for t in problems), problems
+    assert any(re.match(r"\s*4\b", t) and "MAINJOBROLE" in t for t in problems), problems
+    assert counts == {"New staff": "3", "Staff updated": "0", "Staff unchanged": "0"}
 
 
 def test_messy_then_corrected_staff_file_with_javascript(tab, live_server):
-    _journey(tab, live_server, "JS")
+    problems, counts = _journey(tab, tab.check, live_server, "JS")
+    _assert_shown(problems, counts)
 
 
 def test_messy_then_corrected_staff_file_without_javascript(tab_without_js, live_server):
-    tab_without_js.check = tab_without_js.check_accessibility  # no htmx console to check
-    _journey(tab_without_js, live_server, "NOJS")
+    tab = tab_without_js
+    problems, counts = _journey(tab, tab.check_accessibility, live_server, "NOJS")
+    _assert_shown(problems, counts)
