@@ -131,6 +131,17 @@ def _previous_rating(council_id: int, provider_id: int) -> str | None:
     return row.rating if row else None
 
 
+def _saved(council_id: int, provider: Provider, before: str | None, message: str, rerate=None):
+    """Commit a QA change, say so, recompute the rating (saying if it moved) and go back
+    to the provider's page. ``rerate`` returns this council's new rating row."""
+    db.session.commit()
+    flash(message, "success")
+    row = rerate() if rerate else risk.recompute(council_id, provider.id)
+    if row is not None:
+        _rating_changed(provider, before, row)
+    return _back(council_id, provider.id)
+
+
 # --- the provider's page --------------------------------------------------------------------
 
 
@@ -201,10 +212,7 @@ def record_concern(council_id: int, provider_id: int):
                 recorded_by_id=current_user.id,
             )
         )
-        db.session.commit()
-        flash("Concern recorded", "success")
-        _rating_changed(provider, before, risk.recompute(council_id, provider_id))
-        return _back(council_id, provider_id)
+        return _saved(council_id, provider, before, "Concern recorded")
     return _form_page(
         "council/quality/concern_form.html", council_id, provider, form, "Record a concern"
     )
@@ -232,10 +240,8 @@ def close_concern(council_id: int, provider_id: int):
         return _back(council_id, provider_id)
     before = _previous_rating(council_id, provider_id)
     concern.closed_on = service.today()
-    db.session.commit()
-    flash(f"Concern raised on {risk.long_date(concern.raised_on)} closed", "success")
-    _rating_changed(provider, before, risk.recompute(council_id, provider_id))
-    return _back(council_id, provider_id)
+    closed = f"Concern raised on {risk.long_date(concern.raised_on)} closed"
+    return _saved(council_id, provider, before, closed)
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -258,10 +264,7 @@ def record_visit(council_id: int, provider_id: int):
                 recorded_by_id=current_user.id,
             )
         )
-        db.session.commit()
-        flash("Visit recorded", "success")
-        _rating_changed(provider, before, risk.recompute(council_id, provider_id))
-        return _back(council_id, provider_id)
+        return _saved(council_id, provider, before, "Visit recorded")
     return _form_page(
         "council/quality/visit_form.html", council_id, provider, form, "Record a visit"
     )
@@ -290,13 +293,17 @@ def update_facts(council_id: int, provider_id: int):
     if form.validate_on_submit():
         before = _previous_rating(council_id, provider_id)
         _write_facts(branch, form)
-        db.session.commit()
-        flash(f"Facts updated for {branch.name}", "success")
-        rows = risk.recompute_for_provider(provider_id)
-        mine = next((r for r in rows if r.council_id == council_id), None)
-        if mine is not None:
-            _rating_changed(provider, before, mine)
-        return _back(council_id, provider_id)
+        # Facts belong to the provider: every council's rating is recomputed.
+        return _saved(
+            council_id,
+            provider,
+            before,
+            f"Facts updated for {branch.name}",
+            rerate=lambda: next(
+                (r for r in risk.recompute_for_provider(provider_id) if r.council_id == council_id),
+                None,
+            ),
+        )
     return _form_page(
         "council/quality/facts_form.html",
         council_id,
