@@ -12,18 +12,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from forms import messages
+from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
 from portal import risk
 from portal.access import requires
 from portal.extensions import db
-from portal.models import MonthlyReturn, ReturnStatus, ReturnVersion
+from portal.models import AuditEntry, MonthlyReturn, ReturnComment, ReturnStatus, ReturnVersion
 from portal.models.accounts import PROVIDER_ROLES
 from portal.queries import organisations
-from portal.returns import receipts, service
+from portal.returns import receipts, review, service
 from portal.returns.calendar import due_label
 from portal.returns.sections import HANDLERS
 
 bp = Blueprint("monthly_return", __name__)
 PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>"
+# Returns listed under "Returns to do" while they are open; the rest are past returns.
+TO_DO = (ReturnStatus.NOT_STARTED, ReturnStatus.IN_PROGRESS, ReturnStatus.QUERIED)
 
 
 def load_return(provider_id: int, return_id: int) -> MonthlyReturn:
@@ -71,7 +74,6 @@ def _helpers():
 
 
 def _open_queries_for(ret: MonthlyReturn, code: str) -> list:
-    from portal.returns import review
 
     return [q for q in review.open_queries(ret) if q.section == code]
 
@@ -84,9 +86,7 @@ def your_returns(provider_id: int):
     current: OrderedDict = OrderedDict()
     past: list[MonthlyReturn] = []
     for ret in service.returns_for_provider(provider_id):
-        if service.can_edit(ret) and ret.status.value in ("not_started", "in_progress"):
-            current.setdefault(ret.contract.council, []).append(ret)
-        elif not service.is_locked(ret) and ret.status.value in ("queried",):
+        if ret.status in TO_DO and not service.is_locked(ret):
             current.setdefault(ret.contract.council, []).append(ret)
         else:
             past.append(ret)
@@ -108,8 +108,6 @@ def task_list(provider_id: int, return_id: int):
 
 
 def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
-    from forms.returns import ReplyForm
-    from portal.returns import review
 
     today = service.today()
     return render_template(
@@ -134,9 +132,6 @@ def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def reply(provider_id: int, return_id: int):
     """The provider answers one of the council's questions about this return."""
-    from forms.returns import ReplyForm
-    from portal.models import ReturnComment
-    from portal.returns import review
 
     ret = load_return(provider_id, return_id)
     form = ReplyForm()
@@ -192,7 +187,6 @@ def section_action(provider_id: int, return_id: int, code: str, action: str):
 @bp.route(PREFIX + "/nil", methods=["GET", "POST"])
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def nil_return(provider_id: int, return_id: int):
-    from forms.returns import NilReturnForm
 
     ret = load_return(provider_id, return_id)
     form = NilReturnForm(nil=("yes" if ret.nil_return else None))
@@ -211,7 +205,6 @@ def nil_return(provider_id: int, return_id: int):
 @bp.route(PREFIX + "/check", methods=["GET"])
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def check_answers(provider_id: int, return_id: int):
-    from forms.returns import SubmitReturnForm
 
     ret = load_return(provider_id, return_id)
     form = SubmitReturnForm(submission_key=service.new_submission_key())
@@ -238,7 +231,6 @@ def _summaries(ret: MonthlyReturn) -> list[tuple[str, str, list]]:
 @bp.route(PREFIX + "/submit", methods=["POST"])
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def submit(provider_id: int, return_id: int):
-    from forms.returns import SubmitReturnForm
 
     ret = load_return(provider_id, return_id)
     form = SubmitReturnForm()
@@ -274,8 +266,6 @@ def submit(provider_id: int, return_id: int):
     if result.new:
         receipts.send_receipt(result.version.id)
         if was_queried:
-            from portal.returns import review
-
             review.notify_council(ret.id, "resubmitted")
         risk.recompute_for_return(ret)  # red KPIs and late returns are risk triggers
     return redirect(return_url(ret, "confirmation", number=result.version.number))
@@ -308,7 +298,6 @@ def history(provider_id: int, return_id: int):
 @bp.route(PREFIX + "/audit")
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def audit_log(provider_id: int, return_id: int):
-    from portal.models import AuditEntry
 
     ret = load_return(provider_id, return_id)
     entries = db.session.scalars(
