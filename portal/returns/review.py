@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal import risk
 from portal.extensions import db
 from portal.models import (
     Contract,
@@ -18,8 +19,10 @@ from portal.models import (
     ReturnComment,
     ReturnStatus,
     ReturnVersion,
+    Role,
     User,
 )
+from portal.notifications import notify
 from portal.returns import kpis, service
 from workers.queue import app_job, enqueue
 
@@ -94,8 +97,6 @@ def accept(ret: MonthlyReturn, user: User, text: str) -> None:
     ret.status = ReturnStatus.ACCEPTED
     service.audit(ret, user, f"accept-v{version.number if version else 0}")
     db.session.commit()
-    from portal import risk
-
     risk.recompute_for_return(ret)
     notify_provider(ret.id, "accepted")
 
@@ -196,7 +197,6 @@ def notify_provider(return_id: int, event: str) -> None:
 def notify_provider_job(return_id: int, event: str) -> None:
     """Notify the provider's users (in the portal, and by email unless they switched that
     kind off) that the council queried or accepted a return."""
-    from portal.notifications import notify
 
     ret = db.session.get(MonthlyReturn, return_id)
     if ret is None:
@@ -239,8 +239,6 @@ def notify_council(return_id: int, event: str) -> None:
 def notify_council_job(return_id: int, event: str) -> None:
     """Tell the council's commissioners that the provider replied to a question
     ("replied") or resubmitted a queried return ("resubmitted")."""
-    from portal.models import Role
-    from portal.notifications import notify
 
     ret = db.session.get(MonthlyReturn, return_id)
     if ret is None:

@@ -4,6 +4,7 @@ while keeping both pieces of work visible, and confirming soft warnings."""
 from __future__ import annotations
 
 from flask import request
+from flask_login import current_user
 
 from forms import messages
 from portal.models import MonthlyReturn, ReturnSection, SectionState
@@ -52,8 +53,6 @@ def save(
     complete: bool,
     confirmed: list[str] | None = None,
 ) -> service.Stale | None:
-    from flask_login import current_user
-
     state = SectionState.COMPLETED if complete else SectionState.IN_PROGRESS
     return service.save_section(
         ret, sec.code, data, state, posted_revision(), current_user, confirmed_warnings=confirmed
