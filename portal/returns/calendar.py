@@ -65,15 +65,6 @@ def last_day_of(period: date) -> date:
     return first_of_next_month(period) - timedelta(days=1)
 
 
-def months_between(first: date, last: date) -> list[date]:
-    """Every period start from ``first``'s month to ``last``'s month, inclusive."""
-    months, month = [], first.replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = first_of_next_month(month)
-    return months
-
-
 def due_label(today: date, due_on: date) -> str:
     """'Due today', 'Due in 3 days', 'Overdue by 2 days' (GOV.UK style, no abbreviations)."""
     days = (due_on - today).days

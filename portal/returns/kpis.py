@@ -250,7 +250,3 @@ def compute(values: dict[str, str], definitions: list[KpiDefinition]) -> list[Kp
             KpiResult(code, name, _percent(values.get(top), values.get(bottom)), None, None, None)
         )
     return results
-
-
-def red_count(results: list[KpiResult]) -> int:
-    return sum(1 for r in results if r.rag == "red")
