@@ -32,6 +32,12 @@ def main() -> int:
     with app.app_context():
         if scheduled.fetch_job("reminders-now") is None:
             scheduled.enqueue_in(timedelta(seconds=10), daily_reminders_job, job_id="reminders-now")
+    # Jobs a killed worker left behind: swept now and every 5 minutes.
+    from workers.jobs import schedule_sweep, sweep
+
+    with app.app_context():
+        sweep()
+        schedule_sweep()
     worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     worker.work(with_scheduler=True, burst="--burst" in sys.argv)
     return 0

@@ -36,6 +36,7 @@ from portal.models.returns import (
     TrainingRecord,
 )
 from portal.models.uploads import UploadBatch
+from portal.models.work import Document, Job, KpiCommentary, MandatoryTraining, MeetingAction
 
 __all__ = [
     "Notification",
@@ -56,6 +57,11 @@ __all__ = [
     "StaffMember",
     "TrainingRecord",
     "UploadBatch",
+    "Document",
+    "Job",
+    "KpiCommentary",
+    "MandatoryTraining",
+    "MeetingAction",
     "Area",
     "AreaKind",
     "Branch",

@@ -75,3 +75,49 @@ def due_label(today: date, due_on: date) -> str:
     if days > 0:
         return f"Due in {days} day{'s' if days != 1 else ''}"
     return f"Overdue by {-days} day{'s' if days != -1 else ''}"
+
+
+# --- quarters (calendar quarters: 2026-Q3 is July to September 2026) -----------------
+
+QUARTER_PATTERN = r"^(\d{4})-Q([1-4])$"
+
+
+def parse_quarter(text: str) -> date | None:
+    """The first day of the quarter named ``YYYY-Qn``, or None when it is not one."""
+    import re
+
+    match = re.match(QUARTER_PATTERN, (text or "").strip().upper())
+    if not match:
+        return None
+    year, number = int(match.group(1)), int(match.group(2))
+    if not 2000 <= year <= 2100:
+        return None
+    return date(year, 3 * number - 2, 1)
+
+
+def quarter_name(first_month: date) -> str:
+    return f"{first_month.year}-Q{(first_month.month - 1) // 3 + 1}"
+
+
+def quarter_label(first_month: date) -> str:
+    """ "July to September 2026"."""
+    last = quarter_months(first_month)[-1]
+    return f"{first_month:%B} to {last:%B %Y}"
+
+
+def quarter_months(first_month: date) -> list[date]:
+    return [first_month.replace(month=first_month.month + i) for i in range(3)]
+
+
+def quarter_of(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def latest_complete_quarter(today: date) -> date:
+    """The last quarter that has ended before ``today``'s quarter began."""
+    start = quarter_of(today)
+    return quarter_of(start - timedelta(days=1))
+
+
+def previous_quarter(first_month: date) -> date:
+    return quarter_of(first_month - timedelta(days=1))

@@ -1,0 +1,1 @@
+"""Job handlers registered with workers.jobs."""

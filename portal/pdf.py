@@ -1,0 +1,55 @@
+"""PDFs from Jinja templates (WeasyPrint) with charts drawn by matplotlib.
+
+Charts are embedded as SVG data URIs so the PDF stays sharp and no file is written."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+from flask import render_template
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render ``template`` to HTML and then to PDF bytes."""
+    from weasyprint import HTML
+
+    html = render_template(template, **context)
+    return HTML(string=html, base_url=".").write_pdf()
+
+
+def line_chart(
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    target: float | None = None,
+    y_label: str = "",
+) -> str:
+    """A small line chart as an ``data:image/svg+xml`` URI. ``None`` values leave gaps."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.2, 2.2), dpi=100)
+    try:
+        x = list(range(len(labels)))
+        for name, values in series.items():
+            ax.plot(x, [float("nan") if v is None else v for v in values], marker="o", label=name)
+        if target is not None:
+            ax.axhline(target, color="#505a5f", linestyle="--", linewidth=1, label="Target")
+        ax.set_xticks(x, labels, fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_title(title, fontsize=9, loc="left")
+        if y_label:
+            ax.set_ylabel(y_label, fontsize=8)
+        ax.legend(fontsize=7, frameon=False, loc="best")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg")
+    finally:
+        plt.close(fig)
+    svg = buffer.getvalue().encode()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
