@@ -1,0 +1,174 @@
+"""Jobs with a database row: claimed once, retried with back-off, failed with a message a
+person can act on, tried again on request, and swept back onto the queue when a worker
+died. Without REDIS_URL jobs run in-process, so these tests see every step."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models.work import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job
+from portal.timeutil import utcnow
+from workers import jobs
+
+CALLS: list[int] = []
+
+
+@pytest.fixture
+def kinds():
+    """Handlers for these tests: one that works, one that fails N times then works, one
+    that fails with a message for the user."""
+    CALLS.clear()
+    failures = {"left": 0}
+
+    @jobs.handler("test-ok", queue="reports")
+    def ok(job: Job) -> dict:
+        CALLS.append(job.id)
+        return {"total": sum(job.params["numbers"])}
+
+    @jobs.handler("test-flaky", queue="reports")
+    def flaky(job: Job) -> dict:
+        CALLS.append(job.id)
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise ConnectionError("database went away")
+        return {"attempt": job.attempts}
+
+    @jobs.handler("test-refused", queue="reports")
+    def refused(job: Job) -> dict:
+        CALLS.append(job.id)
+        raise jobs.JobError("There is no return for July 2026 to build from.")
+
+    yield failures
+    for kind in ("test-ok", "test-flaky", "test-refused"):
+        jobs.HANDLERS.pop(kind, None)
+
+
+def test_a_job_runs_and_records_its_result_and_timings(app, kinds):
+    job = jobs.submit("test-ok", "sum:1", {"numbers": [2, 3, 5]})
+    assert job.status == JOB_DONE
+    assert job.result == {"total": 10}
+    assert job.attempts == 1
+    assert job.started_at is not None and job.seconds is not None and job.seconds >= 0
+
+
+def test_asking_again_while_queued_gives_the_same_job(app, kinds):
+    waiting = Job(kind="test-ok", key="sum:2", queue="reports", params={"numbers": [1]})
+    db.session.add(waiting)
+    db.session.commit()
+    again = jobs.submit("test-ok", "sum:2", {"numbers": [1]})
+    assert again.id == waiting.id
+    assert db.session.scalar(select(func.count(Job.id))) == 1
+    assert CALLS == []  # the queued one is left to its worker
+
+
+def test_a_job_delivered_twice_runs_once(app, kinds):
+    job = jobs.submit("test-ok", "sum:3", {"numbers": [4]})
+    assert jobs.run_job(job.id) == JOB_DONE
+    assert CALLS == [job.id]  # the second delivery found it done and did nothing
+    assert db.session.get(Job, job.id).attempts == 1
+
+
+def test_a_failure_is_retried_and_the_job_finishes(app, kinds):
+    kinds["left"] = 1
+    job = jobs.submit("test-flaky", "flaky:1")
+    assert job.status == JOB_DONE
+    assert job.attempts == 2
+    assert job.result == {"attempt": 2}
+    assert job.error is None
+
+
+def test_after_its_last_attempt_a_job_fails_with_a_message_and_no_internals(app, kinds):
+    kinds["left"] = 5
+    job = jobs.submit("test-flaky", "flaky:2", max_attempts=3)
+    assert job.status == JOB_FAILED
+    assert job.attempts == 3
+    assert len(CALLS) == 3
+    assert job.error == jobs.SOMETHING_WENT_WRONG
+    assert "database went away" not in job.error
+    assert "ConnectionError: database went away" in job.detail  # kept for support
+
+
+def test_a_refusal_is_not_retried_and_says_why(app, kinds):
+    job = jobs.submit("test-refused", "refused:1")
+    assert job.status == JOB_FAILED
+    assert job.attempts == 1
+    assert job.error == "There is no return for July 2026 to build from."
+
+
+def test_try_again_gives_a_failed_job_fresh_attempts(app, kinds):
+    kinds["left"] = 3
+    job = jobs.submit("test-flaky", "flaky:3", max_attempts=3)
+    assert job.status == JOB_FAILED
+    again = jobs.retry(job)
+    assert again.id == job.id
+    assert again.status == JOB_DONE
+    assert again.attempts == 1
+    assert again.error is None
+
+
+def test_back_off_grows_between_attempts():
+    assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 120, 480]
+
+
+def _running(key: str, started_minutes_ago: int, attempts: int = 1) -> Job:
+    job = Job(
+        kind="test-ok",
+        key=key,
+        queue="reports",
+        status=JOB_RUNNING,
+        params={"numbers": [7]},
+        attempts=attempts,
+        max_attempts=3,
+        started_at=utcnow() - timedelta(minutes=started_minutes_ago),
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_the_sweeper_requeues_a_job_left_running_by_a_dead_worker(app, kinds):
+    stuck = _running("sum:stuck", started_minutes_ago=30)
+    busy = _running("sum:busy", started_minutes_ago=1)
+    counts = jobs.sweep()
+    assert counts["requeued"] == 1
+    db.session.expire_all()
+    stuck, busy = db.session.get(Job, stuck.id), db.session.get(Job, busy.id)
+    assert stuck.status == JOB_DONE  # re-queued and, in-process, run again
+    assert stuck.attempts == 2
+    assert stuck.result == {"total": 7}
+    assert busy.status == JOB_RUNNING  # still within its time: left alone
+
+
+def test_the_sweeper_fails_a_stuck_job_that_has_used_its_attempts(app, kinds):
+    stuck = _running("sum:tired", started_minutes_ago=30, attempts=3)
+    counts = jobs.sweep()
+    assert counts == {"requeued": 0, "failed": 1, "resent": 0}
+    stuck = db.session.get(Job, stuck.id)
+    assert stuck.status == JOB_FAILED
+    assert stuck.error == jobs.SOMETHING_WENT_WRONG
+    assert CALLS == []
+
+
+def test_the_sweeper_resends_a_queued_job_nobody_picked_up(app, kinds):
+    lost = Job(
+        kind="test-ok",
+        key="sum:lost",
+        queue="reports",
+        status=JOB_QUEUED,
+        params={"numbers": [1, 1]},
+        queued_at=utcnow() - timedelta(hours=1),
+    )
+    db.session.add(lost)
+    db.session.commit()
+    assert jobs.sweep()["resent"] == 1
+    assert db.session.get(Job, lost.id).result == {"total": 2}
+
+
+def test_an_unknown_kind_is_refused_before_anything_is_recorded(app):
+    with pytest.raises(ValueError):
+        jobs.submit("no-such-kind", "x")
+    assert db.session.scalar(select(func.count(Job.id))) == 0
