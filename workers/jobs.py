@@ -75,6 +75,7 @@ def _load_handlers() -> None:
     # The modules that register handlers; imported here so a worker process knows them all.
     import portal.feedback.jobs  # noqa: F401
     import portal.packs.jobs  # noqa: F401
+    import portal.uploads.importing  # noqa: F401
 
 
 def backoff(attempt: int) -> timedelta:

@@ -38,6 +38,7 @@ from portal.extensions import db
 from portal.models import (
     Branch,
     Contract,
+    Job,
     MonthlyReturn,
     ReturnSection,
     StaffMember,
@@ -53,6 +54,7 @@ from portal.models.uploads import (
 )
 from portal.timeutil import utcnow
 from portal.uploads.asc_wds import ADD, LEAVE, UPDATE, ImportBatch, UploadCheck, check_upload
+from workers.jobs import JobError, handler
 from workers.queue import app_job
 
 logger = logging.getLogger(__name__)
@@ -354,14 +356,19 @@ def run_import(batch: UploadBatch, today: date) -> dict[str, int]:
     return counts
 
 
-@app_job
-def import_job(batch_id: int) -> None:
-    """The "imports" queue's job: import a confirmed batch, all or nothing."""
+IMPORT = "import"
+
+
+def import_batch(batch_id: int, final: bool = True) -> dict[str, Any]:
+    """Import a confirmed batch, all or nothing. A refusal (the files no longer pass the
+    check) ends it at once; any other failure is raised for the job to try again, and
+    marks the batch failed only on the ``final`` attempt. Safe to run twice: a batch that
+    is not importing any more is left as it is."""
     from portal.returns import service
 
     batch = db.session.get(UploadBatch, batch_id)
     if batch is None or batch.status != UPLOAD_IMPORTING:
-        return
+        return {"skipped": True}
     token = batch.token
     try:
         counts = run_import(batch, service.today())
@@ -371,12 +378,34 @@ def import_job(batch_id: int) -> None:
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        if not isinstance(error, ImportRefused):
+        refused = isinstance(error, ImportRefused)
+        if not refused:
             logger.exception("Import of upload batch %s failed", batch_id)
-        batch = db.session.get(UploadBatch, batch_id)
-        batch.status = UPLOAD_FAILED
-        # Shown to the user only when it is an ImportRefused; otherwise kept for support.
-        batch.error = (str(error) or type(error).__name__)[:2000]
-        batch.finished_at = utcnow()
-        db.session.commit()
+        if refused or final:
+            batch = db.session.get(UploadBatch, batch_id)
+            batch.status = UPLOAD_FAILED
+            # Shown to the user only when it is an ImportRefused; otherwise kept for support.
+            batch.error = (str(error) or type(error).__name__)[:2000]
+            batch.finished_at = utcnow()
+            db.session.commit()
+            discard_files(token)
+        if refused:
+            raise JobError(str(error)) from error
+        raise
     discard_files(token)
+    return counts
+
+
+@handler(IMPORT, queue="imports")
+def import_handler(job: Job) -> dict[str, Any]:
+    """The "imports" queue's job (``workers.jobs``: a Job row, retries with back-off)."""
+    return import_batch(job.params["batch_id"], final=job.attempts >= job.max_attempts)
+
+
+@app_job
+def import_job(batch_id: int) -> None:
+    """Import a batch now, in one attempt (scripts and benchmarks)."""
+    try:
+        import_batch(batch_id, final=True)
+    except Exception:  # recorded on the batch
+        return

@@ -212,9 +212,15 @@ def confirm(provider_id: int):
     ).rowcount
     db.session.commit()
     if claimed:
-        from workers.queue import enqueue
+        from workers.jobs import submit
 
-        enqueue(importing.import_job, batch.id, queue="imports")
+        submit(
+            importing.IMPORT,
+            f"{importing.IMPORT}:{batch.id}",
+            {"batch_id": batch.id},
+            provider_id=provider_id,
+            user_id=current_user.id,
+        )
     return redirect(_url("progress", provider_id, batch))
 
 

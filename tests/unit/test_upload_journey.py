@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from portal.extensions import db
 from portal.models import (
     Branch,
+    Job,
     Role,
     SectionState,
     StaffMember,
@@ -367,3 +368,25 @@ def test_unknown_tokens_and_other_providers_get_404(app, world):
     for page in ("", "/check", "/done"):
         assert council.get(f"{world['base']}{page}?batch={token}").status_code == 404
     assert not staff_rows(world)
+
+
+def test_an_import_that_fails_once_is_tried_again_and_recorded_as_a_job(app, world, monkeypatch):
+    client = signed_in(app, world["user"])
+    branch = world["branch"]
+    real_apply = importing.apply_training
+    failures = {"left": 1}
+
+    def flaky(provider_id, plan):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("the database connection dropped")
+        real_apply(provider_id, plan)
+
+    monkeypatch.setattr(importing, "apply_training", flaky)
+    counts = import_files(client, world, staff_file(branch), training_file(branch))
+    assert counts["staff_new"] == 3 and counts["training_added"] > 0
+    assert len(staff_rows(world)) == 3  # the failed attempt was rolled back, not doubled
+    job = db.session.scalar(db.select(Job).where(Job.kind == importing.IMPORT))
+    assert job.status == "done" and job.attempts == 2
+    assert job.provider_id == world["provider_id"]
+    assert job.result["staff_new"] == 3
