@@ -188,30 +188,43 @@ def run_job(job_id: int) -> str:
         job = db.session.get(Job, job_id)
         return job.status if job is not None else "missing"
     job = db.session.get(Job, job_id)
+    attempt = job.attempts  # this run's lease: a sweep or a later claim moves it on
     try:
         result = HANDLERS[job.kind].func(job) or {}
-        job = db.session.get(Job, job_id)
-        job.result = result
-        job.status = JOB_DONE
-        job.error = None
-        job.finished_at = utcnow()
-        db.session.commit()
-        return JOB_DONE
     except Exception as error:  # recorded on the row; the person who asked sees ``error``
         db.session.rollback()
-        return _failed(job_id, error)
+        return _failed(job_id, attempt, error)
+    finished = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JOB_RUNNING, Job.attempts == attempt)
+        .values(status=JOB_DONE, result=result, error=None, finished_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if not finished:
+        return _lost(job_id, attempt)
+    return JOB_DONE
 
 
-def _failed(job_id: int, error: Exception) -> str:
+def _lost(job_id: int, attempt: int) -> str:
+    """A run that was swept while it was still going (slow, not dead): its work is safe to
+    keep (handlers are idempotent) but the row now belongs to the newer run."""
+    logger.warning("Job %s attempt %s ended after the sweeper had re-queued it", job_id, attempt)
     job = db.session.get(Job, job_id)
+    return job.status if job is not None else "missing"
+
+
+def _failed(job_id: int, attempt: int, error: Exception) -> str:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JOB_RUNNING or job.attempts != attempt:
+        return _lost(job_id, attempt)
     can_retry = not isinstance(error, JobError) or error.retry
     job.error = str(error) if isinstance(error, JobError) else SOMETHING_WENT_WRONG
     job.detail = "".join(traceback.format_exception(error))[-4000:]
     job.finished_at = utcnow()
     if not isinstance(error, JobError):
-        logger.error("Job %s (%s) failed on attempt %s: %s", job_id, job.kind, job.attempts, error)
-    if can_retry and job.attempts < job.max_attempts:
-        delay = backoff(job.attempts)
+        logger.error("Job %s (%s) failed on attempt %s: %s", job_id, job.kind, attempt, error)
+    if can_retry and attempt < job.max_attempts:
+        delay = backoff(attempt)
         job.status = JOB_QUEUED
         job.next_attempt_at = utcnow() + delay
         db.session.commit()

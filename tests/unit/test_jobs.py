@@ -172,3 +172,26 @@ def test_an_unknown_kind_is_refused_before_anything_is_recorded(app):
     with pytest.raises(ValueError):
         jobs.submit("no-such-kind", "x")
     assert db.session.scalar(select(func.count(Job.id))) == 0
+
+
+def test_a_slow_run_swept_while_still_going_does_not_overwrite_the_newer_run(app):
+    """The sweeper thought the worker dead and handed the job on; when the slow first run
+    ends it must leave the row to the run that took over."""
+    runs: list[int] = []
+
+    @jobs.handler("test-slow", queue="reports")
+    def slow(job: Job) -> dict:
+        runs.append(job.attempts)
+        if job.attempts == 1:  # the first run is swept (and, in-process, re-run) meanwhile
+            jobs.sweep(older_than=timedelta(0))
+        return {"run": job.attempts}
+
+    try:
+        job = jobs.submit("test-slow", "slow:1")
+    finally:
+        jobs.HANDLERS.pop("test-slow", None)
+    assert runs == [1, 2]
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == JOB_DONE and job.attempts == 2
+    assert job.result == {"run": 2}  # the newer run's outcome stands
