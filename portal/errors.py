@@ -36,7 +36,10 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error=error.name), code
         template = PAGES.get(code, "errors/400.html")
-        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        # The limit a person can act on: one file's, unless the whole request's is lower.
+        from portal.uploads.reading import MAX_BYTES
+
+        limit = min(app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES, MAX_BYTES)
         return render_template(template, code=code, size=f"{limit // (1024 * 1024)} MB"), code
 
     @app.errorhandler(Exception)

@@ -46,7 +46,7 @@ def test_defaults_are_sqlite_in_instance_and_in_process_jobs(monkeypatch, tmp_pa
     config = from_environment(str(tmp_path))
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
     assert config["REDIS_URL"] is None and config["MAIL_HOST"] is None
-    assert config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+    assert config["MAX_CONTENT_LENGTH"] == 41 * 1024 * 1024  # two 20MB files and the form
     assert normalise_database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
 
