@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.auth import sessions
     from portal.config import from_environment
     from portal.extensions import csrf, db, login_manager, migrate
+    from portal.feedback import cli as feedback_cli
 
     app = Flask(
         __name__,
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
     notifications.init_app(app)
     cli.init_app(app)
+    feedback_cli.init_app(app)
     _register_blueprints(app)
     _register_assets(app)
     return app
@@ -76,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.review import bp as review_bp
     from portal.council.training_matrix import bp as training_matrix_bp
     from portal.council.your_providers import bp as council_bp
+    from portal.feedback.views import bp as feedback_bp
     from portal.forum.training_gaps import bp as forum_bp
     from portal.notifications_views import bp as notifications_bp
     from portal.pages import bp as pages_bp
@@ -103,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         notifications_bp,
         uploads_bp,
+        feedback_bp,
     ):
         app.register_blueprint(bp)
 

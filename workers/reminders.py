@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.extensions import db
+from portal.feedback.jobs import queue_quarter_feedback
 from portal.models import (
     Contract,
     Membership,
@@ -161,6 +162,7 @@ def daily_reminders_job() -> int:
     """Send today's reminders, then schedule tomorrow's run (one job id per day, so a
     restart or a second worker never stacks copies; the claims make repeats harmless)."""
     sent = send_reminders_job()
+    queue_quarter_feedback(service.today())
     schedule_next_reminders()
     return sent
 

@@ -1,1 +1,175 @@
-"""Job handlers registered with workers.jobs."""
+"""Job handlers registered with workers.jobs: building a feedback report (its PDF, kept as
+a ``Document``) and telling the provider's users it is ready, plus queueing the quarter's
+reports. Running a job again replaces the PDF and notifies nobody twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.documents import find_document, save_document
+from portal.extensions import db
+from portal.feedback import FEEDBACK, feedback_key
+from portal.feedback.data import Feedback, feedback_for, parse_period
+from portal.models import Contract, Council, Job, Membership, MonthlyReturn, Notification, User
+from portal.notifications import notify
+from portal.pdf import line_chart, render_pdf
+from portal.returns.calendar import (
+    deadlines_for,
+    latest_complete_quarter,
+    quarter_months,
+    quarter_name,
+)
+from workers.jobs import JobError, handler, submit
+
+PDF = "pdf"
+
+
+def report_link(council_id: int, provider_id: int, period: str) -> str:
+    """The provider's page of the report (what the notification links to)."""
+    return f"/provider/{provider_id}/feedback/report?council={council_id}&period={period}"
+
+
+def pdf_filename(feedback: Feedback) -> str:
+    return f"feedback-{feedback.provider_id}-{feedback.council_id}-{feedback.period.name}.pdf"
+
+
+def charts(feedback: Feedback) -> dict[int | None, str]:
+    """Framework id -> one line chart of the provider's KPIs over the 6 months (one chart
+    per framework, not per KPI: each SVG chart costs the PDF about half a second)."""
+    drawn = {}
+    for block in feedback.frameworks:
+        series = {
+            trend.name: [None if v is None else float(v) for v in trend.values]
+            for trend in block.trends
+            if any(v is not None for v in trend.values)
+        }
+        if series:
+            drawn[block.framework_id] = line_chart(
+                f"Your KPIs over the 6 months to {block.trend_months[-1]:%B %Y}",
+                [f"{m:%b %y}" for m in block.trend_months],
+                series,
+                y_label="%",
+            )
+    return drawn
+
+
+def _provider_users(provider_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.provider_id == provider_id,
+                User.password_hash.is_not(None),
+                User.active.is_(True),
+            )
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def _already_told(user_id: int, link: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == user_id,
+                Notification.kind == FEEDBACK,
+                Notification.link == link,
+            )
+        )
+        is not None
+    )
+
+
+def notify_ready(feedback: Feedback) -> int:
+    """Tell each of the provider's users once per report; returns how many were told."""
+    link = report_link(feedback.council_id, feedback.provider_id, feedback.period.name)
+    title = f"Your feedback from {feedback.council_name} for {feedback.period.label} is ready"
+    body = (
+        f"{feedback.council_name} has sent {feedback.provider_name} feedback for "
+        f"{feedback.period.label}: your KPIs against targets and other providers, "
+        "training compliance, staff training expiring soon and the council's questions."
+    )
+    told = 0
+    for user in _provider_users(feedback.provider_id):
+        if not _already_told(user.id, link):
+            notify(user, FEEDBACK, title, body, link)
+            told += 1
+    return told
+
+
+@handler(FEEDBACK, queue="reports")
+def build_feedback(job: Job) -> dict:
+    """Build one report's PDF from ids in the job's params, then tell the provider."""
+    params = job.params or {}
+    try:
+        council_id, provider_id = int(params["council_id"]), int(params["provider_id"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise JobError("The report was asked for without a council or provider.") from error
+    period = parse_period(params.get("period"))
+    if period is None:
+        raise JobError("The report was asked for without a month or quarter.")
+    try:
+        feedback = feedback_for(council_id, provider_id, period)
+    except ValueError as error:
+        raise JobError("The provider has no contract with this council.") from error
+    content = render_pdf(
+        "feedback/report_pdf.html", feedback=feedback, charts=charts(feedback), staff=True
+    )
+    document = save_document(
+        FEEDBACK,
+        council_id,
+        period.name,
+        PDF,
+        pdf_filename(feedback),
+        content,
+        provider_id=provider_id,
+        job_id=job.id,
+    )
+    return {"document_id": document.id, "notified": notify_ready(feedback)}
+
+
+def queue_feedback(council_id: int, provider_id: int, period: str, user_id: int | None = None):
+    """Queue one report's job (the one already queued or running if there is one)."""
+    return submit(
+        FEEDBACK,
+        feedback_key(council_id, provider_id, period),
+        {"council_id": council_id, "provider_id": provider_id, "period": period},
+        council_id=council_id,
+        provider_id=provider_id,
+        user_id=user_id,
+    )
+
+
+def queue_quarter_feedback(today: date) -> int:
+    """Queue the latest complete quarter's report for every council x provider with a
+    submitted return in it, once the council's returns for the quarter's last month have
+    locked (so the report is final), unless its PDF exists already. Safe to run every day;
+    returns how many were queued."""
+    quarter = latest_complete_quarter(today)
+    name = quarter_name(quarter)
+    last_month = quarter_months(quarter)[-1]
+    pairs = db.session.execute(
+        select(
+            Contract.council_id, Contract.provider_id, Council.due_working_day, Council.lock_days
+        )
+        .join(Council, Council.id == Contract.council_id)
+        .join(MonthlyReturn, MonthlyReturn.contract_id == Contract.id)
+        .where(
+            MonthlyReturn.period.in_(quarter_months(quarter)),
+            MonthlyReturn.versions.any(),
+        )
+        .distinct()
+        .order_by(Contract.council_id, Contract.provider_id)
+    ).all()
+    queued = 0
+    for council_id, provider_id, due_working_day, lock_days in pairs:
+        if today < deadlines_for(last_month, due_working_day, lock_days).locks_on:
+            continue
+        if find_document(FEEDBACK, council_id, name, PDF, provider_id=provider_id) is None:
+            queue_feedback(council_id, provider_id, name)
+            queued += 1
+    return queued
