@@ -66,6 +66,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.admin.overview import bp as admin_bp
+    from portal.api.keys import bp as api_keys_bp
+    from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
     from portal.council.overview import bp as council_overview_bp
@@ -107,6 +109,8 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         uploads_bp,
         feedback_bp,
+        api_keys_bp,
+        api_v1_bp,
     ):
         app.register_blueprint(bp)
 

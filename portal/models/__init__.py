@@ -9,6 +9,7 @@ from portal.models.accounts import (
     User,
     UserSession,
 )
+from portal.models.api import ApiKey
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
 from portal.models.organisations import (
     Area,
@@ -39,6 +40,7 @@ from portal.models.uploads import UploadBatch
 from portal.models.work import Document, Job, KpiCommentary, MandatoryTraining, MeetingAction
 
 __all__ = [
+    "ApiKey",
     "Notification",
     "NotificationPreference",
     "ReminderSent",

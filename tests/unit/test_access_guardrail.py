@@ -1,7 +1,9 @@
 """Every endpoint carries an access mark, and every protected one refuses the wrong user.
 
 Walks ``app.url_map``: a new route without ``@public`` or ``@requires`` fails here, and a
-protected route that forgets its tenancy check fails the wrong-organisation case.
+protected route that forgets its tenancy check fails the wrong-organisation case. API routes
+(``@api_key_required``) take a key, not a session: they are proved to refuse a missing,
+unknown or revoked key and another provider's key, and to ignore a signed-in session.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from datetime import date
 import pytest
 
 from portal.access import Access
+from portal.api.auth import ApiAccess, new_key
 from portal.extensions import db
 from portal.models import MonthlyReturn, Role
 from portal.returns import service
+from portal.timeutil import utcnow
 from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
 from tests.unit.conftest import sign_in
 
@@ -60,6 +64,17 @@ def world(app):
         for c in (own_contract, other_contract)
     )
     service.submit(own_return.id, colleague, "guardrail-submission-key")
+    # API keys: a live one and a revoked one of the own provider, one of the other.
+    keys = {
+        name: new_key(provider.id, name, None)
+        for name, provider in (
+            ("own", own_provider),
+            ("revoked", own_provider),
+            ("other", other_provider),
+        )
+    }
+    keys["revoked"][0].revoked_at = utcnow()
+    db.session.commit()
     return {
         "own": {
             "provider_id": own_provider.id,
@@ -74,6 +89,7 @@ def world(app):
             "return_id": other_return.id,
         },
         "users": users,
+        "keys": {name: secret for name, (_, secret) in keys.items()},
     }
 
 
@@ -130,7 +146,8 @@ def test_public_endpoints_are_the_known_ones(app):
 
 def test_protected_endpoints_refuse_anonymous_users(app, client, world):
     for endpoint, rule in _endpoints(app):
-        if app.view_functions[endpoint].access.public:
+        access = app.view_functions[endpoint].access
+        if access.public or isinstance(access, ApiAccess):  # API: see the test below
             continue
         url = _url(app, rule, world["own"])
         response = client.open(url, method=_method(rule))
@@ -149,6 +166,9 @@ def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, wo
             client = app.test_client()
             assert sign_in(client, user.email).status_code == 302
             own = client.open(_url(app, rule, world["own"]), method=method)
+            if isinstance(access, ApiAccess):  # a session is no key, whatever the role
+                assert own.status_code == 401, (endpoint, role, own.status_code)
+                continue
             if role not in access.roles:
                 expected = 404 if access.hidden else 403
                 assert own.status_code == expected, (endpoint, role, own.status_code)
@@ -161,3 +181,26 @@ def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, wo
                 assert other.status_code == 404, (endpoint, role, other.status_code)
             checked += 1
     assert checked >= 8
+
+
+def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, world):
+    checked = 0
+    for endpoint, rule in _endpoints(app):
+        if not isinstance(app.view_functions[endpoint].access, ApiAccess):
+            continue
+        assert "provider_id" in rule.arguments, endpoint
+        url, method = _url(app, rule, world["own"]), _method(rule)
+        keys = world["keys"]
+        for header in (None, "Bearer not-a-real-key", f"Bearer {keys['revoked']}"):
+            headers = {"Authorization": header} if header else {}
+            refused = client.open(url, method=method, headers=headers)
+            assert refused.status_code == 401, (endpoint, header, refused.status_code)
+            assert refused.headers["WWW-Authenticate"].startswith("Bearer"), endpoint
+        other = client.open(
+            url, method=method, headers={"Authorization": f"Bearer {keys['other']}"}
+        )
+        assert other.status_code == 404, (endpoint, other.status_code)
+        own = client.open(url, method=method, headers={"Authorization": f"Bearer {keys['own']}"})
+        assert own.status_code not in (401, 403, 404), (endpoint, own.status_code)
+        checked += 1
+    assert checked >= 5

@@ -1,0 +1,112 @@
+"""The API keys page: a provider manager makes a key for each system that sends records,
+sees its secret once, and revokes a key a system no longer needs (or that has leaked)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from sqlalchemy import select
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from portal.access import requires
+from portal.api.auth import new_key
+from portal.auth.security_log import record_event
+from portal.extensions import db
+from portal.models import ApiKey, Role, User
+from portal.models.api import KEY_NAME_MAX
+from portal.queries import organisations
+from portal.timeutil import utcnow
+
+bp = Blueprint("api_keys", __name__)
+PREFIX = "/provider/<int:provider_id>/api-keys"
+NAME_REQUIRED = "Enter a name for the key, like the name of the system that will use it"
+NAME_TOO_LONG = f"The name must be {KEY_NAME_MAX} characters or fewer"
+SELECT_A_KEY = "Select the key to revoke"
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class NewKeyForm(FlaskForm):
+    name = StringField(
+        "Name of the key",
+        description="Say which system will use it, like ‘Rota system’",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired(NAME_REQUIRED),
+            Length(max=KEY_NAME_MAX, message=NAME_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Create key", widget=GovSubmitInput())
+
+
+def _keys(provider_id: int) -> list[ApiKey]:
+    """Keys in use first, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiKey)
+            .where(ApiKey.provider_id == provider_id)
+            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
+        )
+    )
+
+
+def _page(provider_id: int, form: NewKeyForm, error: str | None = None, status: int = 200):
+    keys = _keys(provider_id)
+    creator_ids = {key.created_by for key in keys if key.created_by}
+    creators = dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(creator_ids))).all()
+    )
+    return render_template(
+        "api/keys.html",
+        provider=organisations.get_provider(provider_id),
+        keys=keys,
+        creators=creators,
+        form=form,
+        error_list=[{"text": error, "href": "#keys"}] if error else None,
+    ), status
+
+
+@bp.route(PREFIX, methods=["GET", "POST"])
+@requires(Role.PROVIDER_MANAGER, org="provider")
+def api_keys(provider_id: int):
+    """The list of keys, and the form that makes one (POST shows its secret, once)."""
+    form = NewKeyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _page(provider_id, form, status=400)
+        key, secret = new_key(provider_id, form.name.data, current_user.id)
+        db.session.commit()
+        record_event("api-key-created", user=current_user, detail=f"key {key.id} {key.prefix}")
+        return render_template(
+            "api/key_created.html",
+            provider=organisations.get_provider(provider_id),
+            key=key,
+            secret=secret,
+        )
+    return _page(provider_id, form)
+
+
+@bp.post(PREFIX + "/revoke")
+@requires(Role.PROVIDER_MANAGER, org="provider")
+def revoke_key(provider_id: int):
+    """Revoke the key named by the ``key_id`` field: it stops working at once."""
+    text = (request.form.get("key_id") or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return _page(provider_id, NewKeyForm(formdata=None), SELECT_A_KEY, 400)
+    key = db.session.get(ApiKey, int(text))
+    if key is None or key.provider_id != provider_id:
+        abort(404)
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        db.session.commit()
+        record_event("api-key-revoked", user=current_user, detail=f"key {key.id} {key.prefix}")
+        flash(f"The key ‘{key.name}’ has been revoked: it no longer works", "success")
+    else:
+        flash(f"The key ‘{key.name}’ was already revoked", "info")
+    return redirect(url_for(".api_keys", provider_id=provider_id))
