@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.pages import bp as pages_bp
     from portal.provider.organisation_users import bp as users_bp
     from portal.returns.views import bp as returns_bp
+    from portal.uploads.section_views import bp as section_uploads_bp
     from portal.uploads.views import bp as uploads_bp
 
     for bp in (
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         api_keys_bp,
         api_v1_bp,
+        section_uploads_bp,
     ):
         app.register_blueprint(bp)
 
