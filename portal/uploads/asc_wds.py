@@ -432,16 +432,18 @@ def validate_staff_file(
 # --- opening and headings ------------------------------------------------------------
 
 
-def _normal(heading: str) -> str:
+def normal_heading(heading: str) -> str:
     """Headings match whatever their case, spaces, underscores or hyphens."""
     return re.sub(r"[\s_\-\ufeff\u200b]+", "", heading).upper()
 
 
 def _open(data, filename, kind, columns, required, branches):
     """(table, {field: position}), or a ValidationResult with the file's problems."""
-    names = {_normal(name) for name, field_name in columns.items() if field_name == "worker_id"}
+    names = {
+        normal_heading(name) for name, field_name in columns.items() if field_name == "worker_id"
+    }
     source = open_upload(
-        data, filename, wanted=lambda headers: bool(names & set(map(_normal, headers)))
+        data, filename, wanted=lambda headers: bool(names & set(map(normal_heading, headers)))
     )
     name = display_filename(filename)
     if isinstance(source, FileProblem):
@@ -457,11 +459,11 @@ def _open(data, filename, kind, columns, required, branches):
 
 
 def _map_headings(headers, kind, columns, required, branches):
-    fields_by_name = {_normal(name): field_name for name, field_name in columns.items()}
+    fields_by_name = {normal_heading(name): field_name for name, field_name in columns.items()}
     fields_by_name.update(
-        {_normal(name): f for name, f in OTHER_NAMES.items() if f in columns.values()}
+        {normal_heading(name): f for name, f in OTHER_NAMES.items() if f in columns.values()}
     )
-    seen = {_normal(header) for header in headers}
+    seen = {normal_heading(header) for header in headers}
     if kind == TRAINING_FILE and "MAINJOBROLE" in seen and "CATEGORY" not in seen:
         return {}, [FileProblem(messages.upload_wrong_file(STAFF_FILE), "wrong_file")]
     if kind == STAFF_FILE and "CATEGORY" in seen and "MAINJOBROLE" not in seen:
@@ -469,7 +471,7 @@ def _map_headings(headers, kind, columns, required, branches):
     positions: dict[str, int] = {}
     problems = []
     for position, header in enumerate(headers):
-        name = fields_by_name.get(_normal(header))
+        name = fields_by_name.get(normal_heading(header))
         if name is None:
             continue
         if name in positions:
@@ -500,7 +502,7 @@ def _choices(codes: Mapping[int, str]) -> list[str]:
     return [f"{code} ({label[0].lower() + label[1:]})" for code, label in codes.items()]
 
 
-def _date_text(text: str) -> str:
+def uk_date_text(text: str) -> str:
     """An Excel date serial number (45292) or a date with a time (27/03/2024 00:00) as the
     DD/MM/YYYY text staff_rules reads."""
     if "/" in text and " " not in text and "T" not in text:  # as it should be: quick
@@ -576,7 +578,7 @@ class _Context:
         not_real = messages.staff_date_not_real(label)
 
         def check(text: str):
-            value, error = rule(_date_text(text))
+            value, error = rule(uk_date_text(text))
             return value, (messages.upload_date_not_real(label) if error == not_real else error)
 
         return check

@@ -41,7 +41,7 @@ from portal.returns import kpis, service
 from portal.returns.sections import capacity, handbacks, workforce
 from portal.returns.sections import kpis as kpi_section
 from portal.returns.warnings import SoftWarning
-from portal.uploads.asc_wds import VALUE_SHOWN, Problem, _date_text, _normal
+from portal.uploads.asc_wds import VALUE_SHOWN, Problem, normal_heading, uk_date_text
 from portal.uploads.reading import FileProblem, Table, display_filename, open_upload
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def _joined(items: list[str], last: str = "and") -> str:
 
 def _key(text: str) -> str:
     """A code or label as typed, for matching: "Extra care", "extra-care" -> "EXTRACARE"."""
-    return _normal(text.replace("’", "'"))
+    return normal_heading(text.replace("’", "'"))
 
 
 def _choice(text: str, choices: tuple[tuple[str, str], ...]) -> str:
@@ -165,7 +165,7 @@ def _choice(text: str, choices: tuple[tuple[str, str], ...]) -> str:
 def _date_parts(text: str) -> dict[str, str] | None:
     """A DD/MM/YYYY cell as the three boxes of a date input (blank boxes for a blank cell);
     None when it is not written as a date at all."""
-    text = _date_text(text) if text else ""
+    text = uk_date_text(text) if text else ""
     if not text:
         return dict.fromkeys(capacity.DATE_PARTS, "")
     found = _DMY.fullmatch(text)
