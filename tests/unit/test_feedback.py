@@ -451,6 +451,14 @@ def test_accepting_a_return_builds_the_report_and_tells_the_provider(app, world)
     assert shows(inbox, f"Your feedback from {world.council.name} for October 2026 is ready")
     assert shows(inbox, report_link(world.council.id, world.provider.id, "2026-10"))
 
+    # The commissioner finds the same report from the provider's returns.
+    returns = get_page(client, f"/council/{world.council.id}/providers/{world.provider.id}/returns")
+    cid, pid = world.council.id, world.provider.id
+    link = f"/council/{cid}/feedback/report?provider={pid}&amp;period=2026-10"
+    assert link in returns
+    assert "Feedback sent to" in returns
+    assert get_page(client, link.replace("&amp;", "&"))
+
 
 def test_quarter_reports_are_queued_once_for_each_provider_with_a_return(app, world):
     # Q3 2026: the subject sent August and September; no peer sent anything. September's
