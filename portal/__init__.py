@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.mandatory import bp as mandatory_bp
     from portal.council.overview import bp as council_overview_bp
     from portal.council.provider_returns import bp as provider_returns_bp
     from portal.council.provider_returns import settings_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         returns_overview_bp,
         council_overview_bp,
         training_matrix_bp,
+        mandatory_bp,
         forum_bp,
         admin_bp,
         notifications_bp,

@@ -10,8 +10,8 @@ member once (by ``worker_id``), from the newest snapshot. Staff who had left bef
 
 A staff member's status in a category comes from their record with the latest expiry
 (``staff_rules.current_record``), recomputed as at ``as_at``; "missing" when the category is
-mandatory for their job role (``sections.training.mandatory_categories``: the default list
-for care-providing roles; per-council lists come later) and they have no record. Counts
+mandatory for their job role in the council's set (``portal.mandatory``: its own, or the
+default list for care-providing roles) and they have no record. Counts
 are of staff. A cell's staff in scope are those with a record in the category or missing it.
 """
 
@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember
+from portal.mandatory import mandatory_set
+from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember, TrainingRecord
 from portal.returns import staff_rules as rules
-from portal.returns.sections.training import mandatory_categories
 
 ALL_CARE_ROLES = "all"
 ALL_CARE_ROLES_NAME = "All care roles"
@@ -158,7 +157,20 @@ class _Staff:
     provider_id: int
     worker_id: str
     job_role: int | None
-    records: list[dict]
+    records: dict[int, list[dict]]  # by category, in snapshot order
+
+
+def _current(records: list, code: int):
+    """``staff_rules.current_record`` of one category's records. A lone record is its own
+    current one, and most categories hold one: with 100,000 records the call adds up."""
+    return records[0] if len(records) == 1 else rules.current_record(records, code)
+
+
+def _status(records: list[dict], code: int, as_at: date) -> str:
+    """``staff_rules.staff_training_status``, given only the category's records."""
+    if not records:
+        return rules.STATUS_MISSING
+    return rules.training_status(_current(records, code)["expiry_date"], as_at)
 
 
 def _date(value: str | None) -> date | None:
@@ -167,7 +179,9 @@ def _date(value: str | None) -> date | None:
 
 def _latest_snapshots(council_id: int, as_at: date, provider_id: int | None):
     """(provider_id, snapshot, snapshot date, submitted at) for each contract: its newest
-    version with a confirmed training snapshot."""
+    version with a confirmed training snapshot. Versions are read a round at a time (each
+    contract's newest, then the next newest of those without a snapshot...), one query a
+    round, so a council's 60 or so contracts cost a query, not 60."""
     query = (
         select(
             ReturnVersion.id,
@@ -181,19 +195,29 @@ def _latest_snapshots(council_id: int, as_at: date, provider_id: int | None):
     )
     if provider_id is not None:
         query = query.where(Contract.provider_id == provider_id)
-    done: set[int] = set()
-    found = []
+    candidates: dict[int, list[tuple[int, int]]] = {}  # contract -> (version, provider)
     for version_id, contract_id, pid in db.session.execute(query):
-        if contract_id in done:
-            continue
-        version = db.session.get(ReturnVersion, version_id)
-        data = version.data or {}
-        training = (data.get("sections") or {}).get("training") or {}
-        if data.get("nil_return") or not training.get("confirmed"):
-            continue
-        done.add(contract_id)
-        found.append((pid, training, _date(training.get("as_at")), version.submitted_at))
-    return found
+        candidates.setdefault(contract_id, []).append((version_id, pid))
+    found: dict[int, tuple] = {}
+    pending = list(candidates)
+    depth = 0
+    while pending:
+        wanted = {candidates[c][depth][0]: c for c in pending if depth < len(candidates[c])}
+        if not wanted:
+            break
+        versions = db.session.scalars(select(ReturnVersion).where(ReturnVersion.id.in_(wanted)))
+        for version in versions:
+            data = version.data or {}
+            training = (data.get("sections") or {}).get("training") or {}
+            if data.get("nil_return") or not training.get("confirmed"):
+                continue
+            contract_id = wanted[version.id]
+            pid = candidates[contract_id][depth][1]
+            snapshot_as_at = _date(training.get("as_at"))
+            found[contract_id] = (pid, training, snapshot_as_at, version.submitted_at)
+        pending = [c for c in pending if c not in found]
+        depth += 1
+    return [found[c] for c in candidates if c in found]
 
 
 def _staff(council_id: int, as_at: date, provider_id: int | None) -> list[_Staff]:
@@ -206,17 +230,18 @@ def _staff(council_id: int, as_at: date, provider_id: int | None) -> list[_Staff
             left_on = _date(member.get("left_on"))
             if left_on is not None and left_on < as_at:
                 continue
-            records = [
-                {
-                    "category": r.get("category"),
-                    "date_completed": _date(r.get("date_completed")),
-                    "expiry_date": _date(r.get("expiry_date")),
-                }
-                for r in member.get("training") or []
-            ]
-            records = [
-                r for r in records if not r["date_completed"] or r["date_completed"] <= as_at
-            ]
+            records: dict[int, list[dict]] = {}
+            for r in member.get("training") or []:
+                completed = _date(r.get("date_completed"))
+                if completed and completed > as_at:
+                    continue
+                records.setdefault(r.get("category"), []).append(
+                    {
+                        "category": r.get("category"),
+                        "date_completed": completed,
+                        "expiry_date": _date(r.get("expiry_date")),
+                    }
+                )
             key = (pid, str(member.get("worker_id")))
             staff = _Staff(pid, key[1], member.get("job_role"), records)
             if key not in newest or order > newest[key][0]:
@@ -224,24 +249,35 @@ def _staff(council_id: int, as_at: date, provider_id: int | None) -> list[_Staff
     return [staff for _, staff in newest.values()]
 
 
-def _delivery_modes(staff: list[_Staff]) -> dict[tuple[int, str, int], int | None]:
-    """(provider, worker, category) -> how the current record was delivered, from the
-    provider's records as they are now (snapshots do not hold it)."""
-    wanted: dict[int, set[str]] = {}
-    for member in staff:
-        wanted.setdefault(member.provider_id, set()).add(member.worker_id)
-    modes: dict[tuple[int, str, int], int | None] = {}
-    for pid, worker_ids in wanted.items():
-        members = db.session.scalars(
-            select(StaffMember)
-            .where(StaffMember.provider_id == pid, StaffMember.worker_id.in_(worker_ids))
-            .options(selectinload(StaffMember.training))
+def _records_now(provider_ids: set[int]) -> dict[tuple[int, str, int], list]:
+    """(provider, worker, category) -> the records the provider holds now (snapshots do not
+    say how training was delivered), in the order of the ``StaffMember.training``
+    relationship. One query of plain rows: a council has about 100,000 records, too many
+    to load as ORM objects on request."""
+    rows = db.session.execute(
+        select(
+            StaffMember.provider_id,
+            StaffMember.worker_id,
+            TrainingRecord.category,
+            TrainingRecord.expiry_date,
+            TrainingRecord.date_completed,
+            TrainingRecord.how_delivered,
         )
-        for member in members:
-            for code in {r.category for r in member.training}:
-                record = rules.current_record(member.training, code)
-                modes[(pid, member.worker_id, code)] = record.how_delivered
-    return modes
+        .join(TrainingRecord, TrainingRecord.staff_id == StaffMember.id)
+        .where(StaffMember.provider_id.in_(sorted(provider_ids)))
+        .order_by(StaffMember.id, TrainingRecord.category, TrainingRecord.id)
+    )
+    groups: dict[tuple[int, str, int], list] = {}
+    for row in rows:
+        groups.setdefault((row[0], row[1], row[2]), []).append(row)
+    return groups
+
+
+def _delivery_mode(records: list | None, code: int) -> int | None:
+    """How the current record (of the provider's records now) was delivered, if known.
+    Worked out only for staff who need the training, not for every record."""
+    mode = _current(records, code).how_delivered if records else None
+    return mode if mode in (FACE_TO_FACE, E_LEARNING) else MODE_NOT_KNOWN
 
 
 # --- the matrix ---------------------------------------------------------------------------
@@ -251,23 +287,19 @@ def build_matrix(council_id: int, as_at: date, provider_id: int | None = None) -
     staff = _staff(council_id, as_at, provider_id)
     cells: dict[tuple[int, int | str], Cell] = {}
     demand: dict[tuple[int, int | None], DemandCell] = {}
-    modes = _delivery_modes(staff) if staff else {}
+    now = _records_now({m.provider_id for m in staff}) if staff else {}
     roles_seen: set[int | None] = set()
+    mandatory = mandatory_set(council_id)
     for member in staff:
         roles_seen.add(member.job_role)
         care = rules.provides_care(member.job_role)
-        categories = {r["category"] for r in member.records} | set(
-            mandatory_categories(member.job_role)
-        )
-        for code in categories:
-            status = rules.staff_training_status(member.records, code, as_at)
+        for code in member.records.keys() | mandatory.get(member.job_role, frozenset()):
+            status = _status(member.records.get(code, []), code, as_at)
             cells.setdefault((code, member.job_role), Cell()).add(status, member.provider_id)
             if care:
                 cells.setdefault((code, ALL_CARE_ROLES), Cell()).add(status, member.provider_id)
             if status in NEEDS_TRAINING:
-                mode = modes.get((member.provider_id, member.worker_id, code))
-                if mode not in (FACE_TO_FACE, E_LEARNING):
-                    mode = MODE_NOT_KNOWN
+                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), code)
                 demand.setdefault((code, mode), DemandCell()).add(member.provider_id)
     known = rules.job_roles()
     columns = [Column(code, role.name) for code, role in known.items() if code in roles_seen]

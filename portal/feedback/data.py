@@ -27,11 +27,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.mandatory import mandatory_codes
 from portal.matrix import ALL_CARE_ROLES, MIN_PROVIDERS, build_matrix
 from portal.models import (
     Contract,
     Council,
-    MandatoryTraining,
     MonthlyReturn,
     Provider,
     ReturnComment,
@@ -41,7 +41,6 @@ from portal.models import (
 from portal.returns import kpis
 from portal.returns import staff_rules as rules
 from portal.returns.calendar import last_day_of, parse_quarter, quarter_label, quarter_months
-from portal.returns.sections.training import DEFAULT_MANDATORY_CATEGORIES
 from portal.returns.service import SECTION_TITLES
 
 TREND_MONTHS = 6
@@ -381,24 +380,13 @@ def _framework_feedback(
     )
 
 
-def _mandatory(council_id: int) -> list[int]:
-    """The council's mandatory categories (its own list, else the service's default)."""
-    own = db.session.scalars(
-        select(MandatoryTraining.category_code)
-        .where(MandatoryTraining.council_id == council_id)
-        .distinct()
-        .order_by(MandatoryTraining.category_code)
-    ).all()
-    return list(own) or list(DEFAULT_MANDATORY_CATEGORIES)
-
-
 def _training(
     council_id: int, provider_id: int, as_at: date
 ) -> tuple[list[TrainingLine], int, int]:
     mine = build_matrix(council_id, as_at, provider_id=provider_id)
     area = build_matrix(council_id, as_at)
     lines = []
-    for code in _mandatory(council_id):
+    for code in mandatory_codes(council_id):
         own_cell = mine.cell(code, ALL_CARE_ROLES)
         area_cell = area.cell(code, ALL_CARE_ROLES)
         shown = len(area_cell.providers) >= MIN_PROVIDERS

@@ -23,6 +23,13 @@ from sqlalchemy.orm import selectinload
 
 from forms import messages
 from portal.extensions import db
+from portal.mandatory import (
+    DEFAULT_MANDATORY_CATEGORIES as DEFAULT_MANDATORY_CATEGORIES,  # re-exported: it lived here
+)
+from portal.mandatory import (
+    MandatorySet,
+    mandatory_set,
+)
 from portal.models import (
     Branch,
     MonthlyReturn,
@@ -40,22 +47,6 @@ from portal.timeutil import utcnow
 
 CODE = "training"
 
-# Training every member of staff in a care-providing role needs (codes from
-# portal/reference/training-categories.csv). A later change makes this editable per council.
-DEFAULT_MANDATORY_CATEGORIES: tuple[int, ...] = (
-    20,  # Safeguarding adults
-    13,  # Medication management
-    15,  # Assisting and moving people
-    7,  # Basic life support and first aid
-    10,  # Infection prevention and control
-    6,  # Fire safety
-    8,  # Food hygiene
-    9,  # Health and safety awareness
-    2,  # Dementia care
-    42,  # Oliver McGowan Mandatory Training (Tier 1)
-    26,  # Data management and GDPR
-)
-
 STATUS_REPLACED = "replaced"  # an older record in a category with a later-expiring one
 TAGS: dict[str, tuple[str, str]] = {
     rules.STATUS_UP_TO_DATE: ("Up to date", "govuk-tag--green"),
@@ -65,10 +56,6 @@ TAGS: dict[str, tuple[str, str]] = {
     STATUS_REPLACED: ("Replaced by a later record", "govuk-tag--grey"),
 }
 _ID = re.compile(r"[0-9]{1,12}")
-
-
-def mandatory_categories(job_role: int | None) -> tuple[int, ...]:
-    return DEFAULT_MANDATORY_CATEGORIES if rules.provides_care(job_role) else ()
 
 
 def as_at_date(ret: MonthlyReturn) -> date:
@@ -121,7 +108,9 @@ class StaffRow:
         return found
 
 
-def staff_rows(staff: list[StaffMember], as_at: date) -> list[StaffRow]:
+def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -> list[StaffRow]:
+    """Each member's records with their status, and the categories ``mandatory`` (the
+    council's set) for their role that they have no record of."""
     rows = []
     for member in staff:
         categories = {r.category for r in member.training}
@@ -147,7 +136,7 @@ def staff_rows(staff: list[StaffMember], as_at: date) -> list[StaffRow]:
                 sorted(
                     (
                         (c, rules.category_name(c))
-                        for c in mandatory_categories(member.main_job_role)
+                        for c in mandatory.get(member.main_job_role, ())
                         if c not in have
                     ),
                     key=lambda item: item[1],
@@ -193,6 +182,7 @@ def snapshot(rows: list[StaffRow], as_at: date) -> dict:
 def view(ret: MonthlyReturn, sec: ReturnSection):
     as_at = as_at_date(ret)
     staff = active_staff(ret)
+    mandatory = mandatory_set(ret.contract.council_id)
     errors: dict[str, str] = {}
     stale = None
     status = 200
@@ -204,7 +194,8 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         if errors:
             status = 400
         else:
-            stale = common.save(ret, sec, snapshot(staff_rows(staff, as_at), as_at), True)
+            rows = staff_rows(staff, as_at, mandatory)
+            stale = common.save(ret, sec, snapshot(rows, as_at), True)
             if stale is None:
                 return redirect(common.next_url(ret, CODE))
             status = 409
@@ -218,7 +209,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         "returns/section_training.html",
         ret=ret,
         sec=sec,
-        rows=staff_rows(staff, as_at),
+        rows=staff_rows(staff, as_at, mandatory),
         as_at=as_at,
         long_date=long_date,
         editable=service.can_edit(ret),
@@ -228,7 +219,6 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         revision=stale.revision if stale else sec.revision,
         stale=stale,
         stale_message=common.stale_message(stale) if stale else None,
-        mandatory_count=len(DEFAULT_MANDATORY_CATEGORIES),
         missing_tag=TAGS[rules.STATUS_MISSING],
     ), status
 
