@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.sign_in import bp as sign_in_bp
     from portal.council.mandatory import bp as mandatory_bp
     from portal.council.overview import bp as council_overview_bp
+    from portal.council.packs import bp as packs_bp
     from portal.council.provider_returns import bp as provider_returns_bp
     from portal.council.provider_returns import settings_bp
     from portal.council.provider_risk import bp as risk_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications_views import bp as notifications_bp
     from portal.pages import bp as pages_bp
     from portal.provider.organisation_users import bp as users_bp
+    from portal.returns.commentary import bp as commentary_bp
     from portal.returns.views import bp as returns_bp
     from portal.uploads.section_views import bp as section_uploads_bp
     from portal.uploads.views import bp as uploads_bp
@@ -106,15 +108,17 @@ def _register_blueprints(app: Flask) -> None:
         returns_overview_bp,
         council_overview_bp,
         training_matrix_bp,
+        packs_bp,
+        commentary_bp,
         mandatory_bp,
         forum_bp,
         admin_bp,
         notifications_bp,
         uploads_bp,
-        feedback_bp,
         api_keys_bp,
         api_v1_bp,
         section_uploads_bp,
+        feedback_bp,
     ):
         app.register_blueprint(bp)
 

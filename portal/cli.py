@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask --app wsgi seed-demo`` and ``flask --app wsgi create-user``."""
+"""Command-line tasks: ``flask --app wsgi seed-demo``, ``flask --app wsgi create-user`` and
+``flask --app wsgi build-pack``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portal.models import Council, Membership, Provider, Role, User
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(build_pack)
 
 
 @click.command("seed-demo")
@@ -92,3 +94,73 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {email} as {role.label} at {membership.organisation_name}.")
+
+
+def _one_named(model, name: str, what: str, *where):
+    """The row whose name is ``name`` (any case), else the only one whose name contains it.
+    Refuses, saying which names there are, when none or several match."""
+    rows = list(db.session.scalars(select(model).where(*where).order_by(model.name)))
+    wanted = name.strip().casefold()
+    exact = [r for r in rows if r.name.casefold() == wanted]
+    found = exact or [r for r in rows if wanted and wanted in r.name.casefold()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = ", ".join(r.name for r in found)
+        raise click.ClickException(f"More than one {what} matches {name!r}: {names}")
+    raise click.ClickException(f"There is no {what} called {name!r}")
+
+
+@click.command("build-pack")
+@click.option("--council", "council_name", required=True, help="Council name (or a unique part).")
+@click.option("--provider", "provider_name", help="Provider name (or a unique part).")
+@click.option("--framework", "framework_name", help="Framework name: builds its summary pack.")
+@click.option("--quarter", required=True, help="Calendar quarter, for example 2026-Q3.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, writable=True),
+    help="Folder to write the PDF and XLSX to (made if need be).",
+)
+def build_pack(
+    council_name: str,
+    provider_name: str | None,
+    framework_name: str | None,
+    quarter: str,
+    out_dir: str,
+) -> None:
+    """Write a quarterly contract meeting pack (PDF and XLSX) for a provider, or with
+    --framework a framework summary pack, without the web pages or a worker."""
+    from portal.models import Framework
+    from portal.packs.build import build_framework_pack
+    from portal.packs.build import build_pack as build_provider_pack
+    from portal.packs.months import PackError
+    from portal.returns.calendar import parse_quarter
+
+    if (provider_name is None) == (framework_name is None):
+        raise click.UsageError("Give either --provider or --framework")
+    if parse_quarter(quarter) is None:
+        raise click.BadParameter(
+            f"{quarter!r} is not a quarter: use a year and quarter number, like 2026-Q3",
+            param_hint="--quarter",
+        )
+    council = _one_named(Council, council_name, "council")
+    try:
+        if provider_name is not None:
+            provider = _one_named(Provider, provider_name, "provider")
+            pdf, xlsx, stem = build_provider_pack(council.id, provider.id, quarter)
+        else:
+            framework = _one_named(
+                Framework, framework_name, f"framework at {council.name}",
+                Framework.council_id == council.id,
+            )  # fmt: skip
+            pdf, xlsx, stem = build_framework_pack(council.id, framework.id, quarter)
+    except PackError as error:
+        raise click.ClickException(str(error)) from error
+    os.makedirs(out_dir, exist_ok=True)
+    for extension, content in (("pdf", pdf), ("xlsx", xlsx)):
+        path = os.path.join(out_dir, f"{stem}.{extension}")
+        with open(path, "wb") as handle:
+            handle.write(content)
+        click.echo(f"Wrote {path} ({len(content):,} bytes)")

@@ -47,6 +47,7 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
                 {"council_id": membership.council_id},
             )
         )
+        items.append(("Packs", "contract_packs.packs", {"council_id": membership.council_id}))
         items.append(
             (
                 "Return deadlines",

@@ -1,0 +1,262 @@
+"""The pack's sections built from one contract's submitted months: capacity, handbacks and
+workforce; and training compliance against the council area. Values stay typed (Decimal,
+date) so the XLSX keeps numbers as numbers; the PDF formats them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from portal.council.overview_data import number
+from portal.extensions import db
+from portal.mandatory import mandatory_codes, mandatory_set
+from portal.matrix import ALL_CARE_ROLES, build_matrix
+from portal.models import Contract, MonthlyReturn, ReturnVersion
+from portal.returns import staff_rules as rules
+from portal.returns.sections import workforce
+from portal.returns.sections.capacity import SPECIALIST_LABELS, text
+from portal.returns.sections.handbacks import REASON_LABELS, SERVICE_TYPE_LABELS
+
+if TYPE_CHECKING:
+    from portal.packs.months import MonthReturn
+
+YES_NO = {"yes": "Yes", "no": "No"}
+
+
+def iso_date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def percent_of(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` to 1 decimal place; None without both."""
+    if part is None or not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# --- capacity -------------------------------------------------------------------------------
+
+
+@dataclass
+class CapacityRow:
+    area: str
+    spare_hours: Decimal | None
+    earliest_start: date | None
+    double_handed: str
+    night_support: str
+    specialist: str
+    valid_until: date | None
+
+
+def capacity_rows(section: dict) -> list[CapacityRow]:
+    areas = section.get("areas") if isinstance(section.get("areas"), list) else []
+    rows = []
+    for row in (a for a in areas if isinstance(a, dict)):
+        specialist = row.get("specialist") if isinstance(row.get("specialist"), list) else []
+        rows.append(
+            CapacityRow(
+                area=text(row.get("area")) or "Not given",
+                spare_hours=number(row.get("spare_hours")),
+                earliest_start=iso_date(row.get("earliest_start")),
+                double_handed=YES_NO.get(text(row.get("double_handed")), "Not given"),
+                night_support=YES_NO.get(text(row.get("night_support")), "Not given"),
+                specialist=", ".join(SPECIALIST_LABELS.get(s, str(s)) for s in specialist)
+                or "None",
+                valid_until=iso_date(row.get("valid_until")),
+            )
+        )
+    return rows
+
+
+# --- handbacks ------------------------------------------------------------------------------
+
+
+@dataclass
+class HandbackRow:
+    month: date
+    reference: str
+    notice_date: date | None
+    end_date: date | None
+    weekly_hours: Decimal | None
+    service_type: str
+    area: str
+    reason: str
+
+
+def handback_rows(month: date, section: dict) -> list[HandbackRow]:
+    saved = section.get("rows") if isinstance(section.get("rows"), list) else []
+    rows = []
+    for row in (r for r in saved if isinstance(r, dict)):
+        reason = REASON_LABELS.get(text(row.get("reason")), "Not given")
+        details = text(row.get("reason_details")).strip()
+        rows.append(
+            HandbackRow(
+                month=month,
+                reference=text(row.get("reference")) or "No reference",
+                notice_date=iso_date(row.get("notice_date")),
+                end_date=iso_date(row.get("end_date")),
+                weekly_hours=number(row.get("weekly_hours")),
+                service_type=SERVICE_TYPE_LABELS.get(text(row.get("service_type")), "Not given"),
+                area=text(row.get("area")) or "Not given",
+                reason=f"{reason}: {details}" if details else reason,
+            )
+        )
+    return rows
+
+
+# --- workforce ------------------------------------------------------------------------------
+
+RLW_PERCENT = "Staff paid at least the Real Living Wage (%)"
+# The form asks questions; the pack's tables need labels.
+LABELS = {
+    "sponsor_licence": "Sponsor licence",
+    "registered_manager": "Registered manager in post",
+    "travel_time_paid": "Travel time paid",
+}
+
+
+@dataclass
+class WorkforceRow:
+    label: str
+    kind: str  # count, decimal, money, choice, percent
+    values: list[Decimal | str | None]  # one per month; None: not reported
+
+
+@dataclass
+class WorkforceBlock:
+    months: list[MonthReturn]
+    rows: list[WorkforceRow]
+    living_wage: Decimal
+    turnover: Decimal | None  # leavers in the quarter as % of average headcount
+    vacancy_rate: Decimal | None  # latest month: vacancies / (FTE + vacancies)
+
+    @property
+    def reported(self) -> bool:
+        return any(m.section(workforce.CODE) for m in self.months)
+
+
+def _value(spec: workforce.Field, raw) -> Decimal | str | None:
+    if raw in (None, ""):
+        return None
+    if spec.kind == workforce.CHOICE:
+        return dict(spec.choices).get(str(raw), str(raw))
+    return number(raw)
+
+
+def workforce_block(contract: Contract, months: list[MonthReturn]) -> WorkforceBlock:
+    sections = [m.section(workforce.CODE) for m in months]
+    headcounts = [number(s.get("headcount")) for s in sections]
+    rlw = [number(s.get("rlw_staff")) for s in sections]
+    rows = []
+    for spec in workforce.FIELDS:
+        values = [_value(spec, s.get(spec.name)) for s in sections]
+        rows.append(WorkforceRow(LABELS.get(spec.name, spec.label), spec.kind, values))
+        if spec.name == "rlw_staff":
+            shares = [percent_of(p, w) for p, w in zip(rlw, headcounts, strict=True)]
+            rows.append(WorkforceRow(RLW_PERCENT, "percent", shares))
+    known = [h for h in headcounts if h is not None]
+    leavers = [number(s.get("leavers")) for s in sections]
+    turnover = None
+    if known and any(v is not None for v in leavers):
+        average = sum(known, Decimal(0)) / len(known)
+        turnover = percent_of(sum((v for v in leavers if v is not None), Decimal(0)), average)
+    latest = next((s for s in reversed(sections) if s), {})
+    fte, vacancies = number(latest.get("fte")), number(latest.get("vacancies"))
+    vacancy_rate = percent_of(vacancies, (fte or 0) + vacancies) if vacancies is not None else None
+    # real_living_wage reads only the contract's council from a return.
+    living_wage = workforce.real_living_wage(SimpleNamespace(contract=contract))
+    return WorkforceBlock(months, rows, living_wage, turnover, vacancy_rate)
+
+
+# --- training compliance against the area ----------------------------------------------------
+
+
+@dataclass
+class TrainingRow:
+    code: int
+    name: str
+    in_scope: int
+    up_to_date: int
+    expiring: int
+    expired: int
+    missing: int
+    percent: float | None  # the provider's % compliant (care staff)
+    area_percent: float | None  # the whole council area's
+
+    @property
+    def difference(self) -> float | None:
+        if self.percent is None or self.area_percent is None:
+            return None
+        return round(self.percent - self.area_percent, 1)
+
+
+_AREA_CACHE: dict[tuple, dict[int, tuple[int, int]]] = {}
+_AREA_CACHE_SIZE = 32
+
+
+def area_figures(council_id: int, as_at: date, codes: list[int]) -> dict[int, tuple[int, int]]:
+    """The council area's (care staff in scope, up to date) per category. The area matrix
+    reads every provider's snapshot and is the same for each pack of a council and quarter:
+    it is kept for as long as no return version is added (versions never change) and the
+    mandatory set stays the same."""
+    newest, count = db.session.execute(
+        select(func.max(ReturnVersion.id), func.count(ReturnVersion.id))
+        .join(MonthlyReturn, ReturnVersion.return_id == MonthlyReturn.id)
+        .join(Contract, MonthlyReturn.contract_id == Contract.id)
+        .where(Contract.council_id == council_id, MonthlyReturn.period <= as_at)
+    ).one()
+    mandatory = tuple(sorted((k, tuple(sorted(v))) for k, v in mandatory_set(council_id).items()))
+    key = (str(db.engine.url), council_id, as_at, newest, count, mandatory, tuple(codes))
+    if key not in _AREA_CACHE:
+        area = build_matrix(council_id, as_at)
+        if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
+            _AREA_CACHE.clear()
+        cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
+        _AREA_CACHE[key] = {code: (c.staff_in_scope, c.up_to_date) for code, c in cells.items()}
+    return _AREA_CACHE[key]
+
+
+def compliant(up_to_date: int, in_scope: int) -> float | None:
+    """As the matrix shows it: a percentage to 1 decimal place, None without staff."""
+    return round(100 * up_to_date / in_scope, 1) if in_scope else None
+
+
+def training_rows(council_id: int, provider_id: int, as_at: date) -> list[TrainingRow]:
+    codes = mandatory_codes(council_id)
+    mine = build_matrix(council_id, as_at, provider_id=provider_id)
+    area = area_figures(council_id, as_at, codes)
+    rows = []
+    for code in codes:
+        cell = mine.cell(code, ALL_CARE_ROLES)
+        rows.append(
+            TrainingRow(
+                code,
+                rules.category_name(code),
+                cell.staff_in_scope,
+                cell.up_to_date,
+                cell.expiring,
+                cell.expired,
+                cell.missing,
+                cell.percent_compliant,
+                compliant(area[code][1], area[code][0]),
+            )
+        )
+    return rows
+
+
+def overall_percent(rows: list[TrainingRow]) -> float | None:
+    """Up to date over in scope, across all the mandatory categories."""
+    return compliant(sum(r.up_to_date for r in rows), sum(r.in_scope for r in rows))
+
+
+def area_overall_percent(council_id: int, as_at: date) -> float | None:
+    figures = area_figures(council_id, as_at, mandatory_codes(council_id)).values()
+    return compliant(sum(up for _, up in figures), sum(scope for scope, _ in figures))
