@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload clean
+.PHONY: help install run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ test-e2e: install browser ## Run the browser tests
 
 bench-upload: install ## Benchmark checking an ASC-WDS upload (5,000 staff, 100,000 training rows)
 	$(BIN)/python benchmarks/upload.py
+
+bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
+	$(BIN)/python benchmarks/aggregate.py
 
 lint: install ## Check style with ruff
 	$(BIN)/ruff check .

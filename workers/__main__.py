@@ -33,7 +33,9 @@ def main() -> int:
         if scheduled.fetch_job("reminders-now") is None:
             scheduled.enqueue_in(timedelta(seconds=10), daily_reminders_job, job_id="reminders-now")
     # Jobs a killed worker left behind: swept now and every 5 minutes.
-    from workers.jobs import schedule_sweep, sweep
+    from workers.jobs import preload, schedule_sweep, sweep
+
+    preload()  # RQ forks a work-horse per job: what is imported here is not imported again
 
     with app.app_context():
         sweep()
