@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
+from portal.demo_history import made_up_workforce
 from portal.extensions import db
 from portal.mandatory import default_set
 from portal.models import (
@@ -298,26 +299,7 @@ def _workforce(rng: random.Random, members: list[Staff], period: date) -> dict:
     headcount = sum(
         1 for m in members if m.start_date <= as_at and (m.left_on is None or m.left_on >= period)
     )
-    return {
-        "headcount": str(headcount),
-        "fte": str(Decimal(headcount) * Decimal("0.8")),
-        "vacancies": str(rng.randint(0, 6)),
-        "starters": str(rng.randint(0, 4)),
-        "leavers": str(rng.randint(0, 4)),
-        "sickness_days": str(rng.randint(5, 40)),
-        "agency_hours": "0",
-        "visa_staff": str(rng.randint(0, headcount // 3)),
-        "sponsor_licence": "active",
-        "registered_manager": "yes",
-        "lowest_pay": "12.60",
-        "median_pay": "13.20",
-        "rlw_staff": str(headcount // 2),
-        "travel_time_paid": rng.choice(["yes", "no"]),
-        "zero_hours_staff": str(rng.randint(0, headcount // 2)),
-        "care_cert_completed": str(max(headcount - 4, 0)),
-        "care_cert_in_progress": "3",
-        "care_cert_not_started": "1",
-    }
+    return made_up_workforce(rng, headcount)
 
 
 def _returns(rng, council, contracts, users, staff, months: list[date]) -> int:

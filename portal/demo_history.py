@@ -135,27 +135,7 @@ def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
             for name in areas or ["Whole council area"]
         ]
     }
-    headcount = rng.randint(25, 90)
-    workforce = {
-        "headcount": str(headcount),
-        "fte": str(Decimal(headcount) * Decimal("0.8")),
-        "vacancies": str(rng.randint(0, 6)),
-        "starters": str(rng.randint(0, 4)),
-        "leavers": str(rng.randint(0, 4)),
-        "sickness_days": str(rng.randint(5, 40)),
-        "agency_hours": "0",
-        "visa_staff": str(rng.randint(0, headcount // 3)),
-        "sponsor_licence": "active",
-        "registered_manager": "yes",
-        "lowest_pay": "12.60",
-        "median_pay": "13.20",
-        "rlw_staff": str(headcount // 2),
-        "travel_time_paid": rng.choice(["yes", "no"]),
-        "zero_hours_staff": str(rng.randint(0, headcount // 2)),
-        "care_cert_completed": str(headcount - 4),
-        "care_cert_in_progress": "3",
-        "care_cert_not_started": "1",
-    }
+    workforce = made_up_workforce(rng, rng.randint(25, 90))
     data = {
         "kpis": kpis,
         "capacity": capacity,
@@ -221,3 +201,27 @@ def _staff_and_training(today: date) -> int:
             added += 1
     db.session.commit()
     return added
+
+
+def made_up_workforce(rng: random.Random, headcount: int) -> dict[str, str]:
+    """A plausible workforce section for ``headcount`` care staff (demo and benchmark data)."""
+    return {
+        "headcount": str(headcount),
+        "fte": str(Decimal(headcount) * Decimal("0.8")),
+        "vacancies": str(rng.randint(0, 6)),
+        "starters": str(rng.randint(0, 4)),
+        "leavers": str(rng.randint(0, 4)),
+        "sickness_days": str(rng.randint(5, 40)),
+        "agency_hours": "0",
+        "visa_staff": str(rng.randint(0, headcount // 3)),
+        "sponsor_licence": "active",
+        "registered_manager": "yes",
+        "lowest_pay": "12.60",
+        "median_pay": "13.20",
+        "rlw_staff": str(headcount // 2),
+        "travel_time_paid": rng.choice(["yes", "no"]),
+        "zero_hours_staff": str(rng.randint(0, headcount // 2)),
+        "care_cert_completed": str(max(headcount - 4, 0)),
+        "care_cert_in_progress": "3",
+        "care_cert_not_started": "1",
+    }

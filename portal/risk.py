@@ -44,6 +44,7 @@ from portal.models import (
     RiskRating,
     SponsorLicenceStatus,
 )
+from portal.queries import organisations
 from portal.returns import kpis, service
 from portal.returns.staff_rules import add_months
 from portal.timeutil import as_utc, utcnow
@@ -118,17 +119,6 @@ def worst(triggers: list[Trigger]) -> str:
 
 
 # --- the triggers ------------------------------------------------------------------------
-
-
-def _contracts(council_id: int, provider_id: int) -> list[Contract]:
-    return list(
-        db.session.scalars(
-            select(Contract)
-            .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
-            .options(selectinload(Contract.framework), selectinload(Contract.area))
-            .order_by(Contract.id)
-        )
-    )
 
 
 def _latest_facts(branch_ids: list[int], on: date) -> dict[tuple[int, str], FactChange]:
@@ -330,7 +320,7 @@ def triggers_for(council_id: int, provider_id: int, on: date | None = None) -> l
     Opens any returns that are due to exist (``service.ensure_returns``, which commits),
     so a return nobody has opened still counts as late."""
     on = on or service.today()
-    contracts = _contracts(council_id, provider_id)
+    contracts = organisations.contracts_between(council_id, provider_id)
     if contracts:
         service.ensure_returns(contracts, on=on)
     returns = _returns(contracts)

@@ -19,7 +19,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from portal import risk
 from portal.extensions import db
@@ -50,6 +49,7 @@ from portal.packs.sections import (
     training_rows,
     workforce_block,
 )
+from portal.queries import organisations
 from portal.returns import service
 
 # --- one contract ---------------------------------------------------------------------------
@@ -153,17 +153,6 @@ class ProviderPack:
         return [(b, row, c) for b in self.contracts for row in b.kpis for c in row.red_cells]
 
 
-def provider_contracts(council_id: int, provider_id: int) -> list[Contract]:
-    return list(
-        db.session.scalars(
-            select(Contract)
-            .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
-            .options(selectinload(Contract.framework), selectinload(Contract.area))
-            .order_by(Contract.id)
-        )
-    )
-
-
 def actions_for(council_id: int, provider_id: int, quarter: Quarter) -> list[ActionRow]:
     """Actions recorded at this quarter's meeting, and earlier ones still open or done
     during the quarter: what the meeting goes through."""
@@ -205,7 +194,7 @@ def load(council_id: int, provider_id: int, quarter_text: str) -> ProviderPack:
     provider = db.session.get(Provider, provider_id)
     if council is None or provider is None:
         raise PackError("The council or provider no longer exists")
-    contracts = provider_contracts(council_id, provider_id)
+    contracts = organisations.contracts_between(council_id, provider_id)
     if not contracts:
         raise PackError(f"{provider.name} has no contract with {council.name}")
     today = service.today()

@@ -78,3 +78,15 @@ def all_councils() -> list[Council]:
 
 def all_providers() -> list[Provider]:
     return list(db.session.scalars(select(Provider).order_by(Provider.name)))
+
+
+def contracts_between(council_id: int, provider_id: int) -> list[Contract]:
+    """A provider's contracts with a council, with framework and area loaded."""
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
+            .options(selectinload(Contract.framework), selectinload(Contract.area))
+            .order_by(Contract.id)
+        )
+    )
