@@ -8,12 +8,12 @@ looked up within the provider of the URL: an unknown token, or another provider'
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 
 from portal.access import requires
-from portal.exports import csv_response, xlsx_response
+from portal.exports import XLSX_MIMETYPE, csv_response, xlsx_response
 from portal.extensions import db
 from portal.models.accounts import PROVIDER_ROLES
 from portal.models.uploads import (
@@ -25,6 +25,7 @@ from portal.models.uploads import (
 )
 from portal.queries import organisations
 from portal.returns import service
+from portal.uploads import asc_wds_templates as templates
 from portal.uploads import importing
 from portal.uploads.reading import display_filename
 
@@ -94,9 +95,30 @@ def upload(provider_id: int):
     return render_template(
         "uploads/upload.html",
         provider=provider,
+        template_url=lambda kind, fmt: url_for(
+            "uploads.template", provider_id=provider_id, file=kind, format=fmt
+        ),
         error=error,
         error_list=[{"text": error, "href": "#staff_file"}] if error else None,
     ), (400 if error else 200)
+
+
+@bp.route(PREFIX + "/template")
+@requires(*PROVIDER_ROLES, org="provider", hidden=True)
+def template(provider_id: int):
+    """The staff or training template (``?file=staff|training&format=csv|xlsx``), filled in
+    with what the portal holds for the provider's current staff."""
+    kind = request.args.get("file", "")
+    fmt = request.args.get("format", "csv")
+    if kind not in templates.TEMPLATES or fmt not in templates.FORMATS:
+        return redirect(_url("upload", provider_id))
+    filename = f"{templates.TITLES[kind]}-template.{fmt}"
+    if fmt == "xlsx":
+        response = Response(templates.template_xlsx(kind, provider_id), mimetype=XLSX_MIMETYPE)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    header = [column.name for column in templates.TEMPLATES[kind]]
+    return csv_response(filename, header, templates.template_rows(kind, provider_id))
 
 
 def _problem_rows(check) -> list[dict]:

@@ -390,3 +390,69 @@ def test_an_import_that_fails_once_is_tried_again_and_recorded_as_a_job(app, wor
     assert job.status == "done" and job.attempts == 2
     assert job.provider_id == world["provider_id"]
     assert job.result["staff_new"] == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_templates_hold_what_we_have_and_upload_again_unchanged(app, world, fmt):
+    client = signed_in(app, world["user"])
+    branch = world["branch"]
+    import_files(client, world, staff_file(branch, workers=("007", "W2")), training_file(branch, [
+        training_row(branch, "007", "20", notes="Refresher £15"),
+        training_row(branch, "W2", "7", completed="02/02/2025"),
+    ]))  # fmt: skip
+    before = training_of(world)
+    page = get_page(client, world["base"])
+    url = f"{world['base']}/template?file=staff&amp;format={fmt}"
+    assert url in page
+    files = {}
+    for kind in ("staff", "training"):
+        response = client.get(f"{world['base']}/template?file={kind}&format={fmt}")
+        assert response.status_code == 200
+        assert f"{kind}-template.{fmt}" in response.headers["Content-Disposition"]
+        files[kind] = response.data
+    if fmt == "csv":
+        staff_text = files["staff"].decode("utf-8-sig")
+        assert staff_text.splitlines()[0].startswith("LOCALESTID,UNIQUEWORKERID,STATUS,MAINJOBROLE")
+        assert f"{branch},007,UNCHECKED," in staff_text  # the leading zeros kept
+        assert "Refresher £15" in files["training"].decode("utf-8-sig")
+    else:
+        book = load_workbook(io.BytesIO(files["training"]))
+        assert book.sheetnames == ["Data", "Guidance", "Job roles", "Training categories"]
+        data = list(book["Data"].iter_rows(values_only=True))
+        assert data[0][:3] == ("LOCALESTID", "UNIQUEWORKERID", "CATEGORY")
+        assert ("007", "20") == (data[1][1], data[1][2])
+        guidance = [row[0] for row in book["Guidance"].iter_rows(values_only=True)]
+        assert "DATECOMPLETED" in guidance and "EXPIRYDATE" in guidance
+
+    counts = (
+        import_files(
+            client,
+            world,
+            files["staff"],
+            files["training"],
+        )
+        if fmt == "csv"
+        else _import_named(client, world, files, "xlsx")
+    )
+    assert counts["staff_new"] == counts["staff_updated"] == counts["staff_leaving"] == 0
+    assert counts["staff_unchanged"] == 2
+    assert counts["training_added"] == counts["training_replaced"] == 0
+    assert training_of(world) == before
+
+
+def _import_named(client, world, files, ext) -> dict:
+    token = upload(client, world, files["staff"], files["training"], names=(f"s.{ext}", f"t.{ext}"))
+    html = get_page(client, f"{world['base']}/check?batch={token}")
+    assert "Confirm and import" in html, html
+    confirm(client, world, token)
+    batch = db.session.scalar(db.select(UploadBatch).where(UploadBatch.token == token))
+    db.session.refresh(batch)
+    assert batch.status == "done", batch.error
+    return batch.counts
+
+
+def test_an_unknown_template_goes_back_to_the_upload_page(app, world):
+    client = signed_in(app, world["user"])
+    for query in ("file=payroll&format=csv", "file=staff&format=pdf", ""):
+        response = client.get(f"{world['base']}/template?{query}")
+        assert response.status_code == 302 and response.location.endswith(world["base"])
