@@ -38,6 +38,17 @@ def test_each_role_lands_on_its_home_and_signs_out(tab, email, home, organisatio
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
 
 
+def test_administrators_find_the_background_jobs(tab):
+    tab.sign_in("admin@portal.example")
+    tab.page.get_by_role("link", name="Background jobs").click()
+    expect(tab.page.get_by_role("heading", level=1, name="Background jobs")).to_be_visible()
+    tab.check()
+    tab.page.get_by_label("Show").select_option("failed")
+    tab.page.get_by_role("button", name="Show jobs").click()
+    assert "status=failed" in tab.page.url
+    tab.check()
+
+
 def test_session_cookie_is_secure_httponly_and_samesite(tab):
     tab.sign_in("submitter@provider.example")
     cookies = {c["name"]: c for c in tab.page.context.cookies()}

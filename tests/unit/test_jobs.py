@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.models import Role
 from portal.models.work import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job
 from portal.timeutil import utcnow
 from workers import jobs
@@ -195,3 +197,25 @@ def test_a_slow_run_swept_while_still_going_does_not_overwrite_the_newer_run(app
     job = db.session.get(Job, job.id)
     assert job.status == JOB_DONE and job.attempts == 2
     assert job.result == {"run": 2}  # the newer run's outcome stands
+
+
+def test_administrators_see_jobs_with_attempts_timings_and_errors(app, client, kinds):
+    from tests.factories import make_council, make_user
+    from tests.unit.conftest import get_page, sign_in
+
+    kinds["left"] = 5
+    jobs.submit("test-flaky", "flaky:shown", max_attempts=2)
+    jobs.submit("test-ok", "sum:shown", {"numbers": [1]})
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin.email)
+    html = get_page(client, "/admin/jobs")
+    assert "flaky:shown" in html and "sum:shown" in html
+    assert "2 of 2" in html and str(escape(jobs.SOMETHING_WENT_WRONG)) in html
+    assert " s</td>" in html  # how long each run took
+    failed_only = get_page(client, "/admin/jobs?status=failed")
+    assert "flaky:shown" in failed_only and "sum:shown" not in failed_only
+
+    commissioner = make_user(Role.COMMISSIONER, council=make_council())
+    other = app.test_client()
+    sign_in(other, commissioner.email)
+    assert other.get("/admin/jobs").status_code == 403
