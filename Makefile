@@ -64,8 +64,8 @@ test-integration: install services ## Run the integration tests (PostgreSQL and 
 test-e2e: install browser ## Run the browser tests
 	$(BIN)/python -m pytest tests/e2e
 
-bench-upload: install ## Benchmark checking an ASC-WDS upload (5,000 staff, 100,000 training rows)
-	$(BIN)/python benchmarks/upload.py
+bench-upload: install services ## Benchmark checking and importing an ASC-WDS upload (5,000 staff, 100,000 training rows; PostgreSQL)
+	$(BIN)/python benchmarks/upload.py --import
 
 bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
 	$(BIN)/python benchmarks/aggregate.py
