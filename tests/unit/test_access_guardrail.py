@@ -204,3 +204,67 @@ def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, wo
         assert own.status_code not in (401, 403, 404), (endpoint, own.status_code)
         checked += 1
     assert checked >= 5
+
+
+JUNK_VALUES = ["", "-1", "99999999999999999999999", "2026-Q9", "2026-13", "'; DROP TABLE job;--",
+               "../../etc/passwd", "\u202e\u0000x", "a" * 5000]  # fmt: skip
+JUNK_NAMES = ("quarter", "provider", "council", "framework", "period", "job", "format",
+              "section", "file", "upload", "batch", "status", "as_at", "date", "page",
+              "worker", "key_id", "action", "action_id", "id", "return", "version", "text",
+              "name", "owner", "day", "month", "year", "category", "role", "kpi")  # fmt: skip
+
+
+def test_no_page_answers_junk_input_with_a_server_error(app, world):
+    """The right user sending nonsense in the query string and the form gets a page
+    that says what is wrong (or ignores it), never a 500."""
+    failures, sent = [], 0
+    for endpoint, rule in _endpoints(app):
+        access = app.view_functions[endpoint].access
+        if access.public or isinstance(access, ApiAccess):
+            continue
+        role = next(r for r in access.roles if r in world["users"])
+        client = app.test_client()
+        sign_in(client, world["users"][role].email)
+        url = _url(app, rule, world["own"])
+        for value in JUNK_VALUES:
+            junk = {name: value for name in JUNK_NAMES}
+            for method in sorted(rule.methods - {"OPTIONS", "HEAD"}):
+                response = client.open(
+                    url,
+                    method=method,
+                    query_string=junk,
+                    data=junk if method == "POST" else None,
+                )
+                sent += 1
+                if response.status_code >= 500:
+                    failures.append((endpoint, method, value[:20], response.status_code))
+    assert not failures, failures
+    assert sent > 500, sent
+
+
+def test_no_api_call_answers_junk_with_a_server_error(app, client, world):
+    bodies = [
+        ({"Content-Type": "application/json"}, b"{not json"),
+        ({"Content-Type": "application/json"}, b'{"rows": "x", "staff": 7, "training": [1]}'),
+        ({"Content-Type": "application/json"}, b'{"rows": [{"UNIQUEWORKERID": null}]}'),
+        ({"Content-Type": "text/csv"}, b"\x89PNG\r\n\x1a\n" + bytes(range(256))),
+        ({"Content-Type": "application/xml"}, b"<rows/>"),
+    ]
+    sent = 0
+    for endpoint, rule in _endpoints(app):
+        if not isinstance(app.view_functions[endpoint].access, ApiAccess):
+            continue
+        url = _url(app, rule, world["own"])
+        for method in sorted(rule.methods - {"OPTIONS", "HEAD"}):
+            for headers, body in bodies:
+                response = client.open(
+                    url,
+                    method=method,
+                    query_string={"page": "-1", "worker": "'; DROP"},
+                    headers={**headers, "Authorization": f"Bearer {world['keys']['own']}"},
+                    data=body if method == "POST" else None,
+                )
+                sent += 1
+                assert response.status_code < 500, (endpoint, method, body[:20])
+                assert response.is_json, (endpoint, method, body[:20])
+    assert sent >= 20
