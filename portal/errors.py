@@ -33,14 +33,19 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             return _server_error(error)
-        if _wants_json():
-            return jsonify(error=error.name), code
+        if _wants_json():  # the API's error shape: a message and a (here empty) list
+            return jsonify(error=error.description or error.name, errors=[]), code
         template = PAGES.get(code, "errors/400.html")
-        # The limit a person can act on: one file's, unless the whole request's is lower.
+        return render_template(template, code=code, size=_size_limit_text()), code
+
+    def _size_limit_text() -> str:
+        """The limit a person can act on: one file's, unless the whole request's is lower."""
         from portal.uploads.reading import MAX_BYTES
 
         limit = min(app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES, MAX_BYTES)
-        return render_template(template, code=code, size=f"{limit // (1024 * 1024)} MB"), code
+        if limit < 1024 * 1024:
+            return f"{max(limit // 1024, 1)} KB"
+        return f"{limit // (1024 * 1024)} MB"
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

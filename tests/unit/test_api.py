@@ -543,3 +543,14 @@ def test_rows_too_wide_to_write_out_are_refused_unwritten(client, world):
     sparse = post_json(client, world, "/staff/check", {"rows": rows})
     assert sparse.status_code == 413
     assert "as a CSV file: split them" in sparse.get_json()["error"]
+
+
+def test_unknown_api_urls_and_methods_answer_in_the_api_error_shape(client):
+    for method, url, status in (
+        ("GET", "/api/v1/no-such-thing", 404),
+        ("DELETE", "/api/v1/providers/1/imports", 405),
+    ):
+        response = client.open(url, method=method)
+        assert response.status_code == status
+        body = response.get_json()
+        assert body["errors"] == [] and body["error"]

@@ -71,7 +71,9 @@ def test_too_large_request_gets_413_page(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = client.post("/sign-in", data={"email": "x" * 5000})
     assert response.status_code == 413
-    assert "The file is too large" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "The file is too large" in html
+    assert "must be smaller than 1 KB" in html  # the limit in words a person can act on
 
 
 def test_healthz_reports_database_without_sign_in(app, client):
