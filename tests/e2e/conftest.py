@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEMO_PASSWORD = "demo sign-in for care returns"
+SUBMITTER = "submitter@provider.example"
 
 
 def chromium_path() -> str | None:
@@ -208,6 +209,58 @@ def tab(chromium, live_server) -> Iterator[Tab]:
 def tab_without_js(chromium, live_server) -> Iterator[Tab]:
     """A fresh browser context with JavaScript switched off."""
     yield from _tab(chromium, live_server, javascript=False)
+
+
+@dataclass
+class Submitted:
+    council_id: int
+    provider_id: int
+    return_id: int
+    reference: str
+
+
+def submit_demo_return(live_server: LiveServer, period, kpis: dict, key: str) -> Submitted:
+    """Riverside Home Support's Medway return for ``period``, reopened if it has locked,
+    filled in (these KPIs, every other section nil) and submitted by the demo submitter."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Contract, Council, MonthlyReturn, Provider, SectionState, User
+    from portal.returns import service
+
+    with live_server.app.app_context():
+        provider = db.session.scalar(
+            select(Provider).where(Provider.slug == "riverside-home-support")
+        )
+        council = db.session.scalar(select(Council).where(Council.slug == "medway"))
+        service.returns_for_provider(provider.id)  # opens the returns if nobody has yet
+        ret = db.session.scalar(
+            select(MonthlyReturn)
+            .join(Contract)
+            .where(
+                Contract.provider_id == provider.id,
+                Contract.council_id == council.id,
+                MonthlyReturn.period == period,
+            )
+        )
+        assert ret is not None and not ret.versions, f"no unsent {period} return"
+        if service.is_locked(ret):
+            ret.reopened_until = date(2026, 12, 31)
+            db.session.commit()
+        submitter = db.session.scalar(select(User).where(User.email == SUBMITTER))
+        for code, _title in service.SECTIONS:
+            data = dict(kpis) if code == "kpis" else {"none": True}
+            section = service.section(ret, code)
+            stale = service.save_section(
+                ret, code, data, SectionState.COMPLETED, section.revision, submitter
+            )
+            assert stale is None
+        assert service.incomplete_sections(ret) == []
+        result = service.submit(ret.id, submitter, key)
+        assert result.new
+        return Submitted(council.id, provider.id, ret.id, result.version.reference)
 
 
 def pytest_collection_modifyitems(items):

@@ -18,6 +18,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.e2e.conftest import submit_demo_return
+
 COMMISSIONER = "commissioner@medway.example"
 SUBMITTER = "submitter@provider.example"
 PROVIDER = "Riverside Home Support"
@@ -42,45 +44,10 @@ RED_KPIS = {
 }
 
 
-def _submitted_august_return(live_server) -> tuple[int, int]:
-    """Riverside's August 2026 Medway return, submitted with red KPIs. Returns the
-    provider id and the return id."""
-    from portal.extensions import db
-    from portal.models import Contract, Council, MonthlyReturn, Provider, SectionState, User
-    from portal.returns import service
-
-    with live_server.app.app_context():
-        provider = db.session.scalar(
-            select(Provider).where(Provider.slug == "riverside-home-support")
-        )
-        council = db.session.scalar(select(Council).where(Council.slug == "medway"))
-        service.returns_for_provider(provider.id)  # opens the returns if nobody has yet
-        ret = db.session.scalar(
-            select(MonthlyReturn)
-            .join(Contract)
-            .where(
-                Contract.provider_id == provider.id,
-                Contract.council_id == council.id,
-                MonthlyReturn.period == date(2026, 8, 1),
-            )
-        )
-        assert ret is not None and not ret.versions, "no unsent August 2026 return"
-        submitter = db.session.scalar(select(User).where(User.email == SUBMITTER))
-        for code, _title in service.SECTIONS:
-            data = dict(RED_KPIS) if code == "kpis" else {"none": True}
-            section = service.section(ret, code)
-            assert (
-                service.save_section(
-                    ret, code, data, SectionState.COMPLETED, section.revision, submitter
-                )
-                is None
-            )
-        assert service.submit(ret.id, submitter, "e2e-pack-journey-key").new
-        return provider.id, ret.id
-
-
 def test_commissioner_builds_and_downloads_a_pack_and_the_provider_explains(tab, live_server):
-    provider_id, return_id = _submitted_august_return(live_server)
+    # Riverside's August 2026 Medway return, submitted with red KPIs.
+    august = submit_demo_return(live_server, date(2026, 8, 1), RED_KPIS, "e2e-pack-journey-key")
+    provider_id, return_id = august.provider_id, august.return_id
     page = tab.page
     main = page.locator("main")
 

@@ -14,8 +14,8 @@ import time
 from datetime import date
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
+from tests.e2e.conftest import submit_demo_return
 from tests.e2e.test_monthly_return_journey import save_confirming_warnings
 
 COMMISSIONER = "commissioner@medway.example"
@@ -45,52 +45,10 @@ KPIS = {
 
 
 def _submitted_september_return(live_server) -> tuple[int, int, int, str]:
-    """Riverside's September 2026 Medway return, reopened, filled and submitted (v1).
-    Returns the council id, provider id, return id and the version 1 reference."""
-    from portal.extensions import db
-    from portal.models import (
-        Contract,
-        Council,
-        MonthlyReturn,
-        Provider,
-        ReturnStatus,
-        SectionState,
-        User,
-    )
-    from portal.returns import service
-
-    with live_server.app.app_context():
-        provider = db.session.scalar(
-            select(Provider).where(Provider.slug == "riverside-home-support")
-        )
-        council = db.session.scalar(select(Council).where(Council.slug == "medway"))
-        service.returns_for_provider(provider.id)  # opens the returns if nobody has yet
-        ret = db.session.scalar(
-            select(MonthlyReturn)
-            .join(Contract)
-            .where(
-                Contract.provider_id == provider.id,
-                Contract.council_id == council.id,
-                MonthlyReturn.period == date(2026, 9, 1),
-            )
-        )
-        assert ret is not None, "no September 2026 Medway return for Riverside"
-        assert service.is_locked(ret)  # due 14 October, locked from 3 November
-        assert not ret.versions and ret.status is ReturnStatus.NOT_STARTED
-        ret.reopened_until = date(2026, 12, 31)
-        db.session.commit()
-        submitter = db.session.scalar(select(User).where(User.email == SUBMITTER))
-        for code, _title in service.SECTIONS:
-            data = dict(KPIS) if code == "kpis" else {"none": True}
-            sec = service.section(ret, code)
-            stale = service.save_section(
-                ret, code, data, SectionState.COMPLETED, sec.revision, submitter
-            )
-            assert stale is None
-        assert service.incomplete_sections(ret) == []
-        result = service.submit(ret.id, submitter, "e2e-review-key")
-        assert result.new and result.version.number == 1
-        return council.id, provider.id, ret.id, result.version.reference
+    """Riverside's September 2026 Medway return (due 14 October, locked from 3 November),
+    reopened, filled and submitted (v1): council id, provider id, return id, reference."""
+    sent = submit_demo_return(live_server, date(2026, 9, 1), KPIS, "e2e-review-key")
+    return sent.council_id, sent.provider_id, sent.return_id, sent.reference
 
 
 def _mail(inbox, address: str, subject: str):
