@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
-from portal.demo_history import made_up_workforce
+from portal.demo_history import made_up_kpis, made_up_workforce
 from portal.extensions import db
 from portal.mandatory import default_set
 from portal.models import (
@@ -227,34 +227,6 @@ def _training_snapshot(members: list[Staff], period: date) -> dict:
     return training.snapshot(training.staff_rows(then, as_at, default_set()), as_at)
 
 
-def _kpis(rng: random.Random, index: int) -> dict:
-    """As ``portal.demo_history`` fills them: counts as the form keeps them (text)."""
-    planned = rng.randint(600, 2400)
-    missed = int(planned * rng.choice([0.005, 0.01, 0.015, 0.03, 0.06]))
-    delivered = planned - missed
-    commissioned = Decimal(planned) * Decimal("0.75")
-    offered = rng.randint(3, 15)
-    accepted = rng.randint(1, offered)
-    reviewed = rng.randint(5, 30)
-    return {
-        "planned_visits": str(planned),
-        "delivered_visits": str(delivered),
-        "missed_visits": str(missed),
-        "on_time_visits": str(int(delivered * (0.97 - 0.05 * (index % 4) - rng.random() * 0.05))),
-        "ecm_visits": str(int(delivered * (0.95 - 0.04 * (index % 3)))),
-        "commissioned_hours": str(commissioned.quantize(Decimal("0.5"))),
-        "delivered_hours": str((commissioned * Decimal("0.98")).quantize(Decimal("0.25"))),
-        "referrals_offered": str(offered),
-        "referrals_accepted": str(accepted),
-        "packages_started_on_time": str(rng.randint(0, accepted)),
-        "complaints": str(rng.randint(0, 2)),
-        "compliments": str(rng.randint(0, 6)),
-        "safeguarding_concerns": str(rng.randint(0, 1)),
-        "users_reviewed": str(reviewed),
-        "outcomes_met": str(int(reviewed * rng.uniform(0.65, 0.95))),
-    }
-
-
 def _capacity(rng: random.Random, period: date) -> dict:
     next_month = first_of_next_month(period)
     return {
@@ -313,7 +285,7 @@ def _returns(rng, council, contracts, users, staff, months: list[date]) -> int:
         members = by_provider.get(contract.provider_id, [])
         for period in months:
             sections = {
-                "kpis": _kpis(rng, index),
+                "kpis": made_up_kpis(rng, index),
                 "capacity": _capacity(rng, period),
                 "handbacks": _handbacks(rng, period),
                 "training": _training_snapshot(members, period),

@@ -93,32 +93,7 @@ def _office_user(provider: Provider) -> User:
 
 
 def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
-    planned = rng.randint(600, 2400)
-    missed = int(planned * rng.choice([0.005, 0.01, 0.015, 0.03, 0.06]))
-    delivered = planned - missed
-    on_time = int(delivered * (0.97 - 0.05 * (index % 4) - rng.random() * 0.05))
-    ecm = int(delivered * (0.95 - 0.04 * (index % 3)))
-    commissioned = Decimal(planned) * Decimal("0.75")
-    offered = rng.randint(3, 15)
-    accepted = rng.randint(1, offered)
-    reviewed = rng.randint(5, 30)
-    kpis = {
-        "planned_visits": str(planned),
-        "delivered_visits": str(delivered),
-        "missed_visits": str(missed),
-        "on_time_visits": str(on_time),
-        "ecm_visits": str(ecm),
-        "commissioned_hours": str(commissioned.quantize(Decimal("0.5"))),
-        "delivered_hours": str((commissioned * Decimal("0.98")).quantize(Decimal("0.25"))),
-        "referrals_offered": str(offered),
-        "referrals_accepted": str(accepted),
-        "packages_started_on_time": str(rng.randint(0, accepted)),
-        "complaints": str(rng.randint(0, 2)),
-        "compliments": str(rng.randint(0, 6)),
-        "safeguarding_concerns": str(rng.randint(0, 1)),
-        "users_reviewed": str(reviewed),
-        "outcomes_met": str(int(reviewed * rng.uniform(0.65, 0.95))),
-    }
+    kpis = made_up_kpis(rng, index)
     areas = [a.name for a in ret.contract.framework.areas] if ret.contract.framework else []
     next_month = service.deadlines(ret).opens_on
     capacity = {
@@ -224,4 +199,35 @@ def made_up_workforce(rng: random.Random, headcount: int) -> dict[str, str]:
         "care_cert_completed": str(max(headcount - 4, 0)),
         "care_cert_in_progress": "3",
         "care_cert_not_started": "1",
+    }
+
+
+def made_up_kpis(rng: random.Random, index: int) -> dict[str, str]:
+    """A plausible month of KPI counts, as the form keeps them (text); ``index`` varies
+    punctuality and call monitoring between providers (demo and benchmark data)."""
+    planned = rng.randint(600, 2400)
+    missed = int(planned * rng.choice([0.005, 0.01, 0.015, 0.03, 0.06]))
+    delivered = planned - missed
+    on_time = int(delivered * (0.97 - 0.05 * (index % 4) - rng.random() * 0.05))
+    ecm = int(delivered * (0.95 - 0.04 * (index % 3)))
+    commissioned = Decimal(planned) * Decimal("0.75")
+    offered = rng.randint(3, 15)
+    accepted = rng.randint(1, offered)
+    reviewed = rng.randint(5, 30)
+    return {
+        "planned_visits": str(planned),
+        "delivered_visits": str(delivered),
+        "missed_visits": str(missed),
+        "on_time_visits": str(on_time),
+        "ecm_visits": str(ecm),
+        "commissioned_hours": str(commissioned.quantize(Decimal("0.5"))),
+        "delivered_hours": str((commissioned * Decimal("0.98")).quantize(Decimal("0.25"))),
+        "referrals_offered": str(offered),
+        "referrals_accepted": str(accepted),
+        "packages_started_on_time": str(rng.randint(0, accepted)),
+        "complaints": str(rng.randint(0, 2)),
+        "compliments": str(rng.randint(0, 6)),
+        "safeguarding_concerns": str(rng.randint(0, 1)),
+        "users_reviewed": str(reviewed),
+        "outcomes_met": str(int(reviewed * rng.uniform(0.65, 0.95))),
     }
