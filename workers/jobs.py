@@ -103,10 +103,6 @@ def active(key: str) -> Job | None:
     )
 
 
-def latest(key: str) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1))
-
-
 def submit(
     kind: str,
     key: str,
