@@ -33,11 +33,9 @@ class Grid:
     def first_box(self) -> str:
         return box_id(self.groups[0][1][0].code, self.roles[0].code)
 
-    def allows(self, category: int, role: int) -> bool:
-        """True when the page has a box for this category and role."""
-        return any(c.code == category for _, items in self.groups for c in items) and any(
-            r.code == role for r in self.roles
-        )
+    def boxes(self) -> set[tuple[int, int]]:
+        """The (category, job role) pairs the page has a box for."""
+        return {(c.code, r.code) for _, items in self.groups for c in items for r in self.roles}
 
 
 def box_id(category: int, role: int) -> str:
@@ -51,14 +49,14 @@ def grid() -> Grid:
 
 def _parse(values: list[str]) -> set[tuple[int, int]] | None:
     """The ticked (category, job role) pairs, or None if any value is not in the table."""
-    layout = grid()
+    boxes = grid().boxes()
     ticked: set[tuple[int, int]] = set()
     for value in values:
         category, _, role = value.partition("-")
         if not (category.isdigit() and role.isdigit()):
             return None
         pair = (int(category), int(role))
-        if not layout.allows(*pair):
+        if pair not in boxes:
             return None
         ticked.add(pair)
     return ticked
