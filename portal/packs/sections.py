@@ -10,17 +10,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from portal.council.overview_data import number
-from portal.extensions import db
-from portal.mandatory import mandatory_codes, mandatory_set
-from portal.matrix import ALL_CARE_ROLES, build_matrix
-from portal.models import Contract, MonthlyReturn, ReturnVersion
-from portal.returns import staff_rules as rules
+from portal.models import Contract
 from portal.returns.sections import workforce
 from portal.returns.sections.capacity import SPECIALIST_LABELS, text
 from portal.returns.sections.handbacks import REASON_LABELS, SERVICE_TYPE_LABELS
+from portal.training_compliance import (  # noqa: F401  training compliance, re-exported
+    TrainingRow,
+    area_figures,
+    area_overall_percent,
+    compliant,
+    overall_percent,
+    training_rows,
+)
 
 if TYPE_CHECKING:
     from portal.packs.months import MonthReturn
@@ -174,89 +176,3 @@ def workforce_block(contract: Contract, months: list[MonthReturn]) -> WorkforceB
     # real_living_wage reads only the contract's council from a return.
     living_wage = workforce.real_living_wage(SimpleNamespace(contract=contract))
     return WorkforceBlock(months, rows, living_wage, turnover, vacancy_rate)
-
-
-# --- training compliance against the area ----------------------------------------------------
-
-
-@dataclass
-class TrainingRow:
-    code: int
-    name: str
-    in_scope: int
-    up_to_date: int
-    expiring: int
-    expired: int
-    missing: int
-    percent: float | None  # the provider's % compliant (care staff)
-    area_percent: float | None  # the whole council area's
-
-    @property
-    def difference(self) -> float | None:
-        if self.percent is None or self.area_percent is None:
-            return None
-        return round(self.percent - self.area_percent, 1)
-
-
-_AREA_CACHE: dict[tuple, dict[int, tuple[int, int]]] = {}
-_AREA_CACHE_SIZE = 32
-
-
-def area_figures(council_id: int, as_at: date, codes: list[int]) -> dict[int, tuple[int, int]]:
-    """The council area's (care staff in scope, up to date) per category. The area matrix
-    reads every provider's snapshot and is the same for each pack of a council and quarter:
-    it is kept for as long as no return version is added (versions never change) and the
-    mandatory set stays the same."""
-    newest, count = db.session.execute(
-        select(func.max(ReturnVersion.id), func.count(ReturnVersion.id))
-        .join(MonthlyReturn, ReturnVersion.return_id == MonthlyReturn.id)
-        .join(Contract, MonthlyReturn.contract_id == Contract.id)
-        .where(Contract.council_id == council_id, MonthlyReturn.period <= as_at)
-    ).one()
-    mandatory = tuple(sorted((k, tuple(sorted(v))) for k, v in mandatory_set(council_id).items()))
-    key = (str(db.engine.url), council_id, as_at, newest, count, mandatory, tuple(codes))
-    if key not in _AREA_CACHE:
-        area = build_matrix(council_id, as_at)
-        if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
-            _AREA_CACHE.clear()
-        cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
-        _AREA_CACHE[key] = {code: (c.staff_in_scope, c.up_to_date) for code, c in cells.items()}
-    return _AREA_CACHE[key]
-
-
-def compliant(up_to_date: int, in_scope: int) -> float | None:
-    """As the matrix shows it: a percentage to 1 decimal place, None without staff."""
-    return round(100 * up_to_date / in_scope, 1) if in_scope else None
-
-
-def training_rows(council_id: int, provider_id: int, as_at: date) -> list[TrainingRow]:
-    codes = mandatory_codes(council_id)
-    mine = build_matrix(council_id, as_at, provider_id=provider_id)
-    area = area_figures(council_id, as_at, codes)
-    rows = []
-    for code in codes:
-        cell = mine.cell(code, ALL_CARE_ROLES)
-        rows.append(
-            TrainingRow(
-                code,
-                rules.category_name(code),
-                cell.staff_in_scope,
-                cell.up_to_date,
-                cell.expiring,
-                cell.expired,
-                cell.missing,
-                cell.percent_compliant,
-                compliant(area[code][1], area[code][0]),
-            )
-        )
-    return rows
-
-
-def overall_percent(rows: list[TrainingRow]) -> float | None:
-    """Up to date over in scope, across all the mandatory categories."""
-    return compliant(sum(r.up_to_date for r in rows), sum(r.in_scope for r in rows))
-
-
-def area_overall_percent(council_id: int, as_at: date) -> float | None:
-    figures = area_figures(council_id, as_at, mandatory_codes(council_id)).values()
-    return compliant(sum(up for _, up in figures), sum(scope for scope, _ in figures))

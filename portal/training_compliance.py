@@ -1,0 +1,130 @@
+"""A provider's training compliance against its council area's, per mandatory category,
+from the super training matrix (care staff). Used by the packs and the feedback reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.mandatory import mandatory_codes, mandatory_set
+from portal.matrix import ALL_CARE_ROLES, build_matrix
+from portal.models import Contract, MonthlyReturn, ReturnVersion
+from portal.returns import staff_rules as rules
+
+
+@dataclass
+class TrainingRow:
+    code: int
+    name: str
+    in_scope: int
+    up_to_date: int
+    expiring: int
+    expired: int
+    missing: int
+    percent: float | None  # the provider's % compliant (care staff)
+    area_percent: float | None  # the whole council area's
+    area_providers: int = 0  # how many providers make up the area's figure
+
+    @property
+    def difference(self) -> float | None:
+        if self.percent is None or self.area_percent is None:
+            return None
+        return round(self.percent - self.area_percent, 1)
+
+
+class AreaCell(NamedTuple):
+    in_scope: int
+    up_to_date: int
+    providers: int
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    cells: dict[int, AreaCell]  # per category: care staff in scope, up to date, providers
+    provider_count: int  # providers with staff in the area
+
+
+@dataclass(frozen=True)
+class Comparison:
+    rows: list[TrainingRow]
+    staff_count: int  # the provider's staff in the matrix
+    area_provider_count: int
+
+
+_AREA_CACHE: dict[tuple, AreaFigures] = {}
+_AREA_CACHE_SIZE = 32
+
+
+def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
+    """The council area's figures per category. The area matrix reads every provider's
+    snapshot and is the same for each pack or report of a council and period end: it is
+    kept for as long as no return version is added (versions never change) and the
+    mandatory set stays the same."""
+    newest, count = db.session.execute(
+        select(func.max(ReturnVersion.id), func.count(ReturnVersion.id))
+        .join(MonthlyReturn, ReturnVersion.return_id == MonthlyReturn.id)
+        .join(Contract, MonthlyReturn.contract_id == Contract.id)
+        .where(Contract.council_id == council_id, MonthlyReturn.period <= as_at)
+    ).one()
+    mandatory = tuple(sorted((k, tuple(sorted(v))) for k, v in mandatory_set(council_id).items()))
+    key = (str(db.engine.url), council_id, as_at, newest, count, mandatory, tuple(codes))
+    if key not in _AREA_CACHE:
+        area = build_matrix(council_id, as_at)
+        if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
+            _AREA_CACHE.clear()
+        cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
+        _AREA_CACHE[key] = AreaFigures(
+            {
+                code: AreaCell(c.staff_in_scope, c.up_to_date, len(c.providers))
+                for code, c in cells.items()
+            },
+            len(area.provider_ids),
+        )
+    return _AREA_CACHE[key]
+
+
+def compliant(up_to_date: int, in_scope: int) -> float | None:
+    """As the matrix shows it: a percentage to 1 decimal place, None without staff."""
+    return round(100 * up_to_date / in_scope, 1) if in_scope else None
+
+
+def training_comparison(council_id: int, provider_id: int, as_at: date) -> Comparison:
+    codes = mandatory_codes(council_id)
+    mine = build_matrix(council_id, as_at, provider_id=provider_id)
+    area = area_figures(council_id, as_at, codes)
+    rows = []
+    for code in codes:
+        cell, figures = mine.cell(code, ALL_CARE_ROLES), area.cells[code]
+        rows.append(
+            TrainingRow(
+                code,
+                rules.category_name(code),
+                cell.staff_in_scope,
+                cell.up_to_date,
+                cell.expiring,
+                cell.expired,
+                cell.missing,
+                cell.percent_compliant,
+                compliant(figures.up_to_date, figures.in_scope),
+                figures.providers,
+            )
+        )
+    return Comparison(rows, mine.staff_count, area.provider_count)
+
+
+def training_rows(council_id: int, provider_id: int, as_at: date) -> list[TrainingRow]:
+    return training_comparison(council_id, provider_id, as_at).rows
+
+
+def overall_percent(rows: list[TrainingRow]) -> float | None:
+    """Up to date over in scope, across all the mandatory categories."""
+    return compliant(sum(r.up_to_date for r in rows), sum(r.in_scope for r in rows))
+
+
+def area_overall_percent(council_id: int, as_at: date) -> float | None:
+    figures = area_figures(council_id, as_at, mandatory_codes(council_id)).cells.values()
+    return compliant(sum(c.up_to_date for c in figures), sum(c.in_scope for c in figures))
