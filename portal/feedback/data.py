@@ -27,8 +27,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.mandatory import mandatory_codes
-from portal.matrix import ALL_CARE_ROLES, MIN_PROVIDERS, build_matrix
+from portal.matrix import MIN_PROVIDERS
 from portal.models import (
     Contract,
     Council,
@@ -38,10 +37,12 @@ from portal.models import (
     ReturnVersion,
     StaffMember,
 )
+from portal.queries.organisations import contracts_between
 from portal.returns import kpis
 from portal.returns import staff_rules as rules
 from portal.returns.calendar import last_day_of, parse_quarter, quarter_label, quarter_months
 from portal.returns.service import SECTION_TITLES
+from portal.training_compliance import training_comparison
 
 TREND_MONTHS = 6
 EXPIRING_DAYS = rules.EXPIRING_WITHIN_DAYS
@@ -88,10 +89,7 @@ def parse_period(text: str | None) -> Period | None:
 
 def trend_months(period: Period) -> list[date]:
     """The 6 months ending with the period's last month, oldest first."""
-    months = [period.months[-1]]
-    while len(months) < TREND_MONTHS:
-        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
-    return months
+    return [rules.add_months(period.months[-1], -back) for back in range(TREND_MONTHS - 1, -1, -1)]
 
 
 # --- the figures --------------------------------------------------------------------------
@@ -336,7 +334,9 @@ def _framework_feedback(
         else Contract.framework_id == framework_id
     )
     definitions = kpis.definitions_for(framework_id, period.months[-1])
-    own = _sent(council_id, period.months, same_framework, Contract.provider_id == provider_id)
+    months = trend_months(period)  # they end with the period's months
+    history = _sent(council_id, months, same_framework, Contract.provider_id == provider_id)
+    own = [s for s in history if s.period in period.months]
     results = kpis.compute(summed_counts(s.counts for s in own), definitions)
     peer_results = []
     if framework_id is not None:
@@ -360,8 +360,6 @@ def _framework_feedback(
         )
         for index, r in enumerate(results)
     ]
-    months = trend_months(period)
-    history = _sent(council_id, months, same_framework, Contract.provider_id == provider_id)
     by_month = [
         kpis.compute(summed_counts(s.counts for s in history if s.period == m), definitions)
         for m in months
@@ -383,24 +381,21 @@ def _framework_feedback(
 def _training(
     council_id: int, provider_id: int, as_at: date
 ) -> tuple[list[TrainingLine], int, int]:
-    mine = build_matrix(council_id, as_at, provider_id=provider_id)
-    area = build_matrix(council_id, as_at)
+    comparison = training_comparison(council_id, provider_id, as_at)
     lines = []
-    for code in mandatory_codes(council_id):
-        own_cell = mine.cell(code, ALL_CARE_ROLES)
-        area_cell = area.cell(code, ALL_CARE_ROLES)
-        shown = len(area_cell.providers) >= MIN_PROVIDERS
+    for row in comparison.rows:
+        shown = row.area_providers >= MIN_PROVIDERS
         lines.append(
             TrainingLine(
-                code=code,
-                name=rules.category_name(code),
-                provider_percent=own_cell.percent_compliant,
-                provider_staff=own_cell.staff_in_scope,
-                area_percent=area_cell.percent_compliant if shown else None,
+                code=row.code,
+                name=row.name,
+                provider_percent=row.percent,
+                provider_staff=row.in_scope,
+                area_percent=row.area_percent if shown else None,
                 area_shown=shown,
             )
         )
-    return lines, mine.staff_count, len(area.provider_ids)
+    return lines, comparison.staff_count, comparison.area_provider_count
 
 
 def expiring_staff(provider_id: int, as_at: date) -> list[ExpiringStaff]:
@@ -441,8 +436,8 @@ def _about(comment: ReturnComment) -> str:
 
 
 def council_queries(council_id: int, provider_id: int, period: Period) -> list[Query]:
-    comments = db.session.scalars(
-        select(ReturnComment)
+    rows = db.session.execute(
+        select(ReturnComment, MonthlyReturn.period)
         .join(MonthlyReturn, ReturnComment.return_id == MonthlyReturn.id)
         .join(Contract, MonthlyReturn.contract_id == Contract.id)
         .where(
@@ -454,37 +449,20 @@ def council_queries(council_id: int, provider_id: int, period: Period) -> list[Q
         .options(selectinload(ReturnComment.replies))
         .order_by(MonthlyReturn.period, ReturnComment.at, ReturnComment.id)
     ).all()
-    periods = dict(
-        db.session.execute(
-            select(MonthlyReturn.id, MonthlyReturn.period).where(
-                MonthlyReturn.id.in_({c.return_id for c in comments})
-            )
-        ).all()
-    )
     return [
         Query(
-            month=periods[c.return_id],
+            month=month,
             about=_about(c),
             text=c.text,
             at=c.at.date(),
             resolved=c.resolved,
             replies=[Reply(r.text, r.at.date()) for r in c.replies if r.kind == "reply"],
         )
-        for c in comments
+        for c, month in rows
     ]
 
 
 # --- the report -----------------------------------------------------------------------------
-
-
-def contracted(council_id: int, provider_id: int) -> list[Contract]:
-    return list(
-        db.session.scalars(
-            select(Contract)
-            .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
-            .order_by(Contract.id)
-        )
-    )
 
 
 def feedback_for(council_id: int, provider_id: int, period: str | Period) -> Feedback:
@@ -493,7 +471,7 @@ def feedback_for(council_id: int, provider_id: int, period: str | Period) -> Fee
     parsed = period if isinstance(period, Period) else parse_period(period)
     if parsed is None:
         raise ValueError(f"not a month or quarter: {period!r}")
-    contracts = contracted(council_id, provider_id)
+    contracts = contracts_between(council_id, provider_id)
     if not contracts:
         raise ValueError("the provider has no contract with the council")
     frameworks: dict[int | None, str] = {}

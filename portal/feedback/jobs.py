@@ -71,16 +71,14 @@ def _provider_users(provider_id: int) -> list[User]:
     )
 
 
-def _already_told(user_id: int, link: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Notification.id).where(
-                Notification.user_id == user_id,
-                Notification.kind == FEEDBACK,
-                Notification.link == link,
+def _already_told(link: str) -> set[int]:
+    """The users told about the report at ``link`` already."""
+    return set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == FEEDBACK, Notification.link == link
             )
         )
-        is not None
     )
 
 
@@ -93,9 +91,9 @@ def notify_ready(feedback: Feedback) -> int:
         f"{feedback.period.label}: your KPIs against targets and other providers, "
         "training compliance, staff training expiring soon and the council's questions."
     )
-    told = 0
+    told, already = 0, _already_told(link)
     for user in _provider_users(feedback.provider_id):
-        if not _already_told(user.id, link):
+        if user.id not in already:
             notify(user, FEEDBACK, title, body, link)
             told += 1
     return told

@@ -8,17 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from sqlalchemy import select
 
 from portal.access import requires
 from portal.documents import document_response, find_document
 from portal.extensions import db
 from portal.feedback import FEEDBACK
-from portal.feedback.data import Period, contracted, feedback_for, parse_period
+from portal.feedback.data import Period, feedback_for, parse_period
 from portal.feedback.jobs import PDF
 from portal.models import Contract, Council, Document, Provider, Role
 from portal.models.accounts import PROVIDER_ROLES
+from portal.queries.organisations import contracts_between
 from portal.returns.service import today
 
 bp = Blueprint("feedback", __name__)
@@ -62,8 +63,21 @@ def _named(other: str, other_label: str) -> tuple[int | None, Period | None, lis
 
 def _check_exists(council_id: int, provider_id: int, period: Period) -> None:
     """404 unless the two have a contract and the period has begun."""
-    if not contracted(council_id, provider_id) or period.start > today():
+    if not contracts_between(council_id, provider_id) or period.start > today():
         abort(404)
+
+
+def _provider_report_named(provider_id: int) -> tuple[str, int, Period, Document | None]:
+    """For the provider's report and its PDF: the list page's url, the council and period
+    the link names and the built PDF (None until built). Stops with the 400 page when the
+    link does not name a report, 404 when there is none."""
+    list_url = url_for("feedback.feedback_list", provider_id=provider_id)
+    council_id, period, problems = _named("council", "council")
+    if problems:
+        abort(make_response(_bad_link(problems, list_url, "Go to your feedback reports")))
+    _check_exists(council_id, provider_id, period)
+    document = find_document(FEEDBACK, council_id, period.name, PDF, provider_id=provider_id)
+    return list_url, council_id, period, document
 
 
 @bp.route("/provider/<int:provider_id>/feedback")
@@ -104,12 +118,7 @@ def feedback_list(provider_id: int):
 @bp.route("/provider/<int:provider_id>/feedback/report")
 @requires(*PROVIDER_ROLES, org="provider")
 def provider_report(provider_id: int):
-    list_url = url_for("feedback.feedback_list", provider_id=provider_id)
-    council_id, period, problems = _named("council", "council")
-    if problems:
-        return _bad_link(problems, list_url, "Go to your feedback reports")
-    _check_exists(council_id, provider_id, period)
-    document = find_document(FEEDBACK, council_id, period.name, PDF, provider_id=provider_id)
+    list_url, council_id, period, document = _provider_report_named(provider_id)
     pdf_url = url_for(
         "feedback.provider_report_pdf",
         provider_id=provider_id,
@@ -128,12 +137,7 @@ def provider_report(provider_id: int):
 @bp.route("/provider/<int:provider_id>/feedback/report.pdf")
 @requires(*PROVIDER_ROLES, org="provider")
 def provider_report_pdf(provider_id: int):
-    list_url = url_for("feedback.feedback_list", provider_id=provider_id)
-    council_id, period, problems = _named("council", "council")
-    if problems:
-        return _bad_link(problems, list_url, "Go to your feedback reports")
-    _check_exists(council_id, provider_id, period)
-    document = find_document(FEEDBACK, council_id, period.name, PDF, provider_id=provider_id)
+    list_url, council_id, period, document = _provider_report_named(provider_id)
     if document is None:
         return render_template(
             "feedback/not_ready.html",
