@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from portal.council.overview_data import number
 from portal.extensions import db
+from portal.feedback.data import summed_counts
 from portal.models import Contract, KpiCommentary
 from portal.packs.months import MonthReturn, short_month
 from portal.returns import kpis
@@ -56,24 +55,14 @@ def _results(contract: Contract, month: MonthReturn) -> dict[str, kpis.KpiResult
     return {r.code: r for r in kpis.compute(values, definitions)}
 
 
-def summed_counts(months: list[MonthReturn]) -> dict[str, str]:
-    """Each KPI count added up over the months that reported it."""
-    totals: dict[str, Decimal] = {}
-    for month in months:
-        for name, value in month.section("kpis").items():
-            figure = number(value)
-            if name in kpis.LABELS and figure is not None:
-                totals[name] = totals.get(name, Decimal(0)) + figure
-    return {name: str(total) for name, total in totals.items()}
-
-
 def quarter_results(contract: Contract, months: list[MonthReturn]) -> dict[str, kpis.KpiResult]:
     """The quarter's KPIs over its summed counts, against the last month's definitions."""
     reported = [m for m in months if m.reported]
     if not reported:
         return {}
     definitions = kpis.definitions_for(contract.framework_id, reported[-1].period)
-    return {r.code: r for r in kpis.compute(summed_counts(reported), definitions)}
+    counts = summed_counts(m.section("kpis") for m in reported)
+    return {r.code: r for r in kpis.compute(counts, definitions)}
 
 
 def commentary_for(months: list[MonthReturn]) -> dict[tuple[int, str], str]:
