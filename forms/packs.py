@@ -11,16 +11,12 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from forms import messages
-from forms.quality import EARLIEST, GovDateField
+from forms.quality import EARLIEST, GovDateField, _strip
 
 ACTION_MAX = 1000
 OWNER_MAX = 120
 LATEST_DUE = date(2100, 12, 31)
 ACTION_REQUIRED = "Enter the action agreed at the meeting"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class DueDateField(GovDateField):
