@@ -173,10 +173,11 @@ def parse_quarter_choice(raw: str | None, today: date, required: bool = False) -
     return quarter
 
 
-def _id(raw: str | None) -> int:
+def parse_id(raw: str | None, message: str = PACK_ERROR) -> int:
+    """A row id from a form or query value; ``BadInput`` with ``message`` when it is not one."""
     text = (raw or "").strip()
     if not (text.isascii() and text.isdigit() and len(text) < 10):
-        raise BadInput(PACK_ERROR, "#providers")
+        raise BadInput(message, "#providers")
     return int(text)
 
 
@@ -205,10 +206,10 @@ def target_from(
     quarter = parse_quarter_choice(values.get("quarter"), today, required=quarter_required)
     if (raw_provider or "").strip():
         return PackTarget(
-            council_id, quarter, provider=council_provider(council_id, _id(raw_provider))
+            council_id, quarter, provider=council_provider(council_id, parse_id(raw_provider))
         )
     return PackTarget(
-        council_id, quarter, framework=council_framework(council_id, _id(raw_framework))
+        council_id, quarter, framework=council_framework(council_id, parse_id(raw_framework))
     )
 
 
@@ -233,10 +234,7 @@ def target_of_job(job: Job) -> PackTarget:
 def job_in_council(council_id: int, raw: str | None) -> Job:
     """A pack job of this council, from a form or query value; 404 for anyone else's,
     ``BadInput`` when the value is not a job number at all."""
-    text = (raw or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) < 10):
-        raise BadInput(JOB_ERROR, "#providers")
-    job = db.session.get(Job, int(text))
+    job = db.session.get(Job, parse_id(raw, JOB_ERROR))
     if job is None or job.council_id != council_id or job.kind not in (PACK, FRAMEWORK_PACK):
         abort(404)
     return job

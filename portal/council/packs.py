@@ -28,6 +28,7 @@ from portal.council.pack_state import (
     PackTarget,
     council_provider,
     job_in_council,
+    parse_id,
     parse_quarter_choice,
     quarter_options,
     state_of,
@@ -151,7 +152,8 @@ def pack_status(council_id: int):
     target = target_of_job(job)
     if not request.htmx:
         return redirect(_pack_url(target))
-    return render_template("packs_ui/_pack_status.html", **_status_context(target, job))
+    context = _status_context(target, job, state_of(target))
+    return render_template("packs_ui/_pack_status.html", **context)
 
 
 @bp.route(PREFIX + "/retry", methods=["POST"])
@@ -206,10 +208,10 @@ def _downloads(target: PackTarget) -> list[dict]:
     return found
 
 
-def _status_context(target: PackTarget, job: Job) -> dict:
+def _status_context(target: PackTarget, job: Job, state: PackState) -> dict:
     return {
         "job": job,
-        "state": state_of(target),
+        "state": state,
         "downloads": _downloads(target),
         "status_url": url_for(
             "contract_packs.pack_status", council_id=target.council_id, job=job.id
@@ -223,7 +225,7 @@ def _pack_page(target: PackTarget, action_form: MeetingActionForm | None = None)
     form = action_form or MeetingActionForm(formdata=None)
     errors = error_list(form) if form.errors else None
     context = (
-        _status_context(target, state.job)
+        _status_context(target, state.job, state)
         if state.job is not None
         else {"job": None, "state": state, "downloads": _downloads(target)}
     )
@@ -290,10 +292,11 @@ def add_action(council_id: int):
 @bp.route(PREFIX + "/actions/done", methods=["POST"])
 @requires(Role.COMMISSIONER, org="council")
 def action_done(council_id: int):
-    raw = (request.form.get("action_id") or "").strip()
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
-        return _list_page(council_id, None, BadInput(ACTION_NOT_FOUND, "#providers"))
-    action = db.session.get(MeetingAction, int(raw))
+    try:
+        action_id = parse_id(request.form.get("action_id"), ACTION_NOT_FOUND)
+    except BadInput as error:
+        return _list_page(council_id, None, error)
+    action = db.session.get(MeetingAction, action_id)
     if action is None or action.council_id != council_id:
         abort(404)
     if action.done_on is None:
