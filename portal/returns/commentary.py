@@ -21,6 +21,7 @@ from portal.models import MonthlyReturn, ReturnVersion
 from portal.models.accounts import PROVIDER_ROLES
 from portal.models.work import KpiCommentary
 from portal.returns import kpis, service
+from portal.returns.review import latest_version
 from portal.timeutil import utcnow
 
 bp = Blueprint("kpi_commentary", __name__)
@@ -29,9 +30,9 @@ COMMENTARY_MAX = 2000
 
 def red_kpis(ret: MonthlyReturn) -> tuple[ReturnVersion | None, list[kpis.KpiResult]]:
     """The latest submitted version and the KPIs that were red in it."""
-    if not ret.versions:
+    version = latest_version(ret)
+    if version is None:
         return None, []
-    version = ret.versions[-1]
     values = ((version.data or {}).get("sections") or {}).get("kpis") or {}
     results = kpis.compute(
         values if isinstance(values, dict) else {},
