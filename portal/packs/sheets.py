@@ -7,6 +7,7 @@ from portal.packs.framework import WHOLE_FRAMEWORK, FrameworkPack
 from portal.packs.kpi_table import NO_COMMENTARY
 from portal.packs.sections import RLW_PERCENT
 from portal.packs.xlsx import Sheet
+from portal.returns.kpis import KpiResult
 
 
 def cover_sheet(pack: ProviderPack) -> Sheet:
@@ -23,38 +24,26 @@ def cover_sheet(pack: ProviderPack) -> Sheet:
     return Sheet("Cover", ("Item", "Value"), rows)
 
 
+def _figures(result: KpiResult | None) -> tuple:
+    """A KPI's percent, target, direction and RAG (a RAG only against a target)."""
+    if result is None:
+        return (None, None, None, None)
+    rag = result.rag_label if result.target is not None else None
+    return (result.percent, result.target, result.direction, rag)
+
+
 def kpi_sheet(pack: ProviderPack) -> Sheet:
     """One row per contract, KPI and month, then the quarter's figure."""
     rows = []
     for block in pack.contracts:
         for row in block.kpis:
             for cell in row.cells:
-                result = cell.result
+                figures = _figures(cell.result)
                 rows.append(
-                    (
-                        block.name,
-                        row.name,
-                        cell.month.label,
-                        result.percent if result else None,
-                        result.target if result else None,
-                        result.direction if result else None,
-                        result.rag_label if result and result.target is not None else None,
-                        cell.month.note or None,
-                    )
+                    (block.name, row.name, cell.month.label, *figures, cell.month.note or None)
                 )
-            quarter = row.quarter
-            rows.append(
-                (
-                    block.name,
-                    row.name,
-                    f"Quarter {pack.quarter.name}",
-                    quarter.percent if quarter else None,
-                    quarter.target if quarter else None,
-                    quarter.direction if quarter else None,
-                    quarter.rag_label if quarter and quarter.target is not None else None,
-                    None,
-                )
-            )
+            quarter = f"Quarter {pack.quarter.name}"
+            rows.append((block.name, row.name, quarter, *_figures(row.quarter), None))
     header = ("Contract", "KPI", "Month", "Percent", "Target (%)", "Better when", "RAG", "Note")
     return Sheet("KPIs", header, rows)
 
@@ -216,18 +205,8 @@ def framework_kpi_sheet(pack: FrameworkPack) -> Sheet:
     expected = sum(p.expected for p in pack.providers)
     for name, done, due, results in [*named, (WHOLE_FRAMEWORK, submitted, expected, pack.whole)]:
         for column in pack.columns:
-            result = results.get(column.code)
-            rows.append(
-                (
-                    name,
-                    done,
-                    due,
-                    column.name,
-                    result.percent if result else None,
-                    result.target if result else None,
-                    result.rag_label if result and result.target is not None else None,
-                )
-            )
+            percent, target, _, rag = _figures(results.get(column.code))
+            rows.append((name, done, due, column.name, percent, target, rag))
     header = (
         "Provider", "Returns submitted", "Returns expected", "KPI", "Percent", "Target (%)", "RAG",
     )  # fmt: skip
