@@ -7,7 +7,6 @@ export does; uploading an unedited template changes nothing."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,10 +14,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.exports import safe_cell
 from portal.extensions import db
 from portal.models import StaffMember
 from portal.returns import staff_rules as rules
+from portal.uploads import template_workbook as workbook
 from portal.uploads.asc_wds import STAFF_FILE, TRAINING_FILE
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -138,32 +137,7 @@ def template_rows(kind: str, provider_id: int) -> list[list[str]]:
 def template_xlsx(kind: str, provider_id: int) -> bytes:
     """The template as a workbook: "Data" (every cell text, so ids keep their leading
     zeros and dates stay DD/MM/YYYY), "Guidance", and the code lists."""
-    import xlsxwriter
-
     columns = TEMPLATES[kind]
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-         "strings_to_numbers": False},
-    )  # fmt: skip
-    bold = book.add_format({"bold": True})
-    as_text = book.add_format({"num_format": "@"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-
-    data = book.add_worksheet("Data")
-    for col, column in enumerate(columns):
-        data.write_string(0, col, column.name, bold)
-        data.set_column(col, col, max(len(column.name) + 2, 14), as_text)
-    for r, row in enumerate(template_rows(kind, provider_id), start=1):
-        for col, value in enumerate(row):
-            if value:
-                data.write_string(r, col, str(safe_cell(value)))
-    data.freeze_panes(1, 0)
-
-    guide = book.add_worksheet("Guidance")
-    for col, width in enumerate((18, 60, 60, 24)):
-        guide.set_column(col, col, width, wrap)
     lines: list[tuple[Sequence[str], bool]] = [
         ([f"How to fill in the ASC-WDS {TITLES[kind]} file"], True),
         (["One row per worker on the Data sheet." if kind == STAFF_FILE else
@@ -176,23 +150,15 @@ def template_xlsx(kind: str, provider_id: int) -> bytes:
         (["Column", "What to enter", "Allowed values", "Example"], True),
     ]  # fmt: skip
     lines += [([c.name, c.guidance, c.allowed, c.example], False) for c in columns]
-    for r, (line, is_heading) in enumerate(lines):
-        for col, value in enumerate(line):
-            guide.write_string(r, col, str(safe_cell(value)), bold if is_heading else wrap)
-
     code_lists: Iterable[tuple[str, Iterable[tuple[int, str]]]] = (
         ("Job roles", ((code, role.name) for code, role in rules.job_roles().items())),
         ("Training categories",
          ((code, c.name) for code, c in rules.training_categories().items())),
     )  # fmt: skip
-    for title, codes in code_lists:
-        sheet = book.add_worksheet(title)
-        sheet.set_column(0, 0, 10)
-        sheet.set_column(1, 1, 60)
-        sheet.write_string(0, 0, "Code", bold)
-        sheet.write_string(0, 1, "Name", bold)
-        for r, (code, name) in enumerate(codes, start=1):
-            sheet.write_number(r, 0, code)
-            sheet.write_string(r, 1, str(safe_cell(name)))
-    book.close()
-    return buffer.getvalue()
+    return workbook.template_xlsx(
+        [(column.name, True) for column in columns],
+        template_rows(kind, provider_id),
+        lines,
+        (18, 60, 60, 24),
+        code_lists,
+    )

@@ -25,7 +25,6 @@ downloading, editing and uploading it changes only what was edited.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -35,12 +34,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from forms import messages
-from portal.exports import safe_cell
 from portal.models import MonthlyReturn
 from portal.returns import kpis, service
 from portal.returns.sections import capacity, handbacks, workforce
 from portal.returns.sections import kpis as kpi_section
 from portal.returns.warnings import SoftWarning
+from portal.uploads import template_workbook as workbook
 from portal.uploads.asc_wds import VALUE_SHOWN, Problem, normal_heading, uk_date_text
 from portal.uploads.reading import FileProblem, Table, display_filename, open_upload
 
@@ -637,60 +636,17 @@ def soft_warnings(code: str, ret: MonthlyReturn, data: dict) -> list[SoftWarning
 # --- templates -----------------------------------------------------------------------------
 
 
-def template_csv(code: str, ret: MonthlyReturn) -> bytes:
-    """The section's template as a UTF-8 CSV (with a byte order mark, for Excel)."""
-    import csv
-
-    spec = SECTIONS[code]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(spec.headings)
-    for row in spec.template_rows(ret):
-        writer.writerow(["" if v is None else str(safe_cell(v)) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def _cell(value: str, spec: ColumnSpec):
     """A number column's figure as a number (Excel then adds them up); the rest as text."""
     if spec.kind == NUMBER and re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", value or ""):
         return float(value) if "." in value else int(value)
-    return safe_cell(value)
+    return value
 
 
 def template_xlsx(code: str, ret: MonthlyReturn) -> bytes:
     """The template as a workbook: a "Data" sheet to fill in, and a "Guidance" sheet saying
     what each column holds, the codes it may have, the date format and an example row."""
-    import xlsxwriter
-
     spec = SECTIONS[code]
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-         "strings_to_numbers": False},
-    )  # fmt: skip
-    bold = book.add_format({"bold": True})
-    as_text = book.add_format({"num_format": "@"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet("Data")
-    for col, column in enumerate(spec.columns):
-        sheet.write_string(0, col, column.name, bold)
-        number = column.kind == NUMBER
-        sheet.set_column(col, col, max(len(column.name) + 2, 14), None if number else as_text)
-    for r, row in enumerate(spec.template_rows(ret), start=1):
-        for col, (value, column) in enumerate(zip(row, spec.columns, strict=True)):
-            cell = _cell(value, column)
-            if isinstance(cell, int | float):
-                sheet.write_number(r, col, cell)
-            elif cell:
-                sheet.write_string(r, col, cell)
-    sheet.freeze_panes(1, 0)
-
-    guide = book.add_worksheet("Guidance")
-    guide.set_column(0, 0, 24, wrap)
-    guide.set_column(1, 1, 60, wrap)
-    guide.set_column(2, 2, 50, wrap)
-    guide.set_column(3, 3, 20, wrap)
     lines: list[tuple[list[str], bool]] = [
         ([f"How to fill in the {spec.title} file"], True),
         ([f"{spec.layout}, on the Data sheet. Keep the headings in the first row as they are."],
@@ -712,8 +668,12 @@ def template_xlsx(code: str, ret: MonthlyReturn) -> bytes:
         (spec.headings, True),
         (list(spec.example), False),
     ]
-    for r, (line, is_heading) in enumerate(lines):
-        for col, value in enumerate(line):
-            guide.write_string(r, col, str(safe_cell(value)), bold if is_heading else wrap)
-    book.close()
-    return buffer.getvalue()
+    return workbook.template_xlsx(
+        [(column.name, column.kind != NUMBER) for column in spec.columns],
+        (
+            [_cell(value, column) for value, column in zip(row, spec.columns, strict=True)]
+            for row in spec.template_rows(ret)
+        ),
+        lines,
+        (24, 60, 50, 20),
+    )
