@@ -23,12 +23,12 @@ import re
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms import messages
 from portal.access import requires
-from portal.exports import CSV_MIMETYPE, XLSX_MIMETYPE, safe_filename
+from portal.exports import XLSX_MIMETYPE, _attachment, csv_response
 from portal.models import MonthlyReturn, SectionState
 from portal.models.accounts import PROVIDER_ROLES
 from portal.returns import service
@@ -109,9 +109,14 @@ def _kept(ret: MonthlyReturn, code: str, token: str) -> tuple[bytes, str] | None
 # --- pages -----------------------------------------------------------------------------
 
 
-def _section_code() -> str | None:
+def _load(provider_id: int, return_id: int) -> tuple[MonthlyReturn, str]:
+    """The return and the ``section`` asked for; a missing or unknown one goes back to the
+    return."""
+    ret = load_return(provider_id, return_id)
     code = request.values.get("section", "")
-    return code if code in section_files.SECTIONS else None
+    if code not in section_files.SECTIONS:
+        abort(redirect(return_url(ret)))
+    return ret, code
 
 
 def _urls(ret: MonthlyReturn, code: str) -> dict[str, str]:
@@ -172,6 +177,19 @@ def _expired(ret: MonthlyReturn, code: str):
     return render_template("uploads/sections/expired.html", **_context(ret, code)), 404
 
 
+def _recheck(ret: MonthlyReturn, code: str, token: str):
+    """(the kept file checked again against the section now, None), or (None, the page to
+    answer with) when it has expired or no longer passes (it is then discarded)."""
+    kept = _kept(ret, code, token)
+    if kept is None:
+        return None, _expired(ret, code)
+    result = section_files.check_section_file(code, ret, *kept)
+    if not result.ok:
+        _discard(token)
+        return None, _check_page(ret, code, result)
+    return result, None
+
+
 def _differences(ret: MonthlyReturn, code: str, old: dict, new: dict) -> list[dict]:
     """The answers the file changes, as the section's check-your-answers rows show them."""
     summary = HANDLERS[code].summary
@@ -220,10 +238,7 @@ def _changes_page(ret, code, token, result, *, confirmed=None, pending=(), stale
 @bp.route(PREFIX, methods=["GET", "POST"])
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def upload(provider_id: int, return_id: int):
-    ret = load_return(provider_id, return_id)
-    code = _section_code()
-    if code is None:
-        return redirect(return_url(ret))
+    ret, code = _load(provider_id, return_id)
     if request.method != "POST":
         return _upload_page(ret, code)
     refused = refuse_if_locked(ret)
@@ -252,39 +267,26 @@ def upload(provider_id: int, return_id: int):
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def template(provider_id: int, return_id: int):
     """The section's template, filled in with what the form would show now."""
-    ret = load_return(provider_id, return_id)
-    code = _section_code()
-    if code is None:
-        return redirect(return_url(ret))
+    ret, code = _load(provider_id, return_id)
     kind = request.args.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         abort(404)
+    name = f"{code}-{ret.period:%Y-%m}.{kind}"
     if kind == "xlsx":
-        body, mimetype = section_files.template_xlsx(code, ret), XLSX_MIMETYPE
-    else:
-        body, mimetype = section_files.template_csv(code, ret), CSV_MIMETYPE
-    response = Response(body, mimetype=mimetype)
-    name = safe_filename(f"{code}-{ret.period:%Y-%m}.{kind}")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return _attachment(section_files.template_xlsx(code, ret), XLSX_MIMETYPE, name)
+    spec = section_files.SECTIONS[code]
+    return csv_response(name, spec.headings, spec.template_rows(ret))
 
 
 @bp.route(PREFIX + "/changes")
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def changes(provider_id: int, return_id: int):
     """Check what will change: the kept file checked again against the section now."""
-    ret = load_return(provider_id, return_id)
-    code = _section_code()
-    if code is None:
-        return redirect(return_url(ret))
+    ret, code = _load(provider_id, return_id)
     token = request.args.get("upload", "")
-    kept = _kept(ret, code, token)
-    if kept is None:
-        return _expired(ret, code)
-    result = section_files.check_section_file(code, ret, *kept)
-    if not result.ok:
-        _discard(token)
-        return _check_page(ret, code, result)
+    result, page = _recheck(ret, code, token)
+    if page is not None:
+        return page
     return _changes_page(ret, code, token, result)
 
 
@@ -292,21 +294,14 @@ def changes(provider_id: int, return_id: int):
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def confirm(provider_id: int, return_id: int):
     """Save the kept file into the section, as the section's form saves."""
-    ret = load_return(provider_id, return_id)
-    code = _section_code()
-    if code is None:
-        return redirect(return_url(ret))
+    ret, code = _load(provider_id, return_id)
     refused = refuse_if_locked(ret)
     if refused:
         return refused
     token = request.form.get("upload", "")
-    kept = _kept(ret, code, token)
-    if kept is None:
-        return _expired(ret, code)
-    result = section_files.check_section_file(code, ret, *kept)
-    if not result.ok:
-        _discard(token)
-        return _check_page(ret, code, result)
+    result, page = _recheck(ret, code, token)
+    if page is not None:
+        return page
     sec = service.section(ret, code)
     title = section_files.SECTIONS[code].title
     section_url = return_url(ret, "edit_section", code=code)

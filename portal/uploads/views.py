@@ -8,12 +8,12 @@ looked up within the provider of the URL: an unknown token, or another provider'
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 
 from portal.access import requires
-from portal.exports import XLSX_MIMETYPE, csv_response, xlsx_response
+from portal.exports import XLSX_MIMETYPE, _attachment, csv_response, xlsx_response
 from portal.extensions import db
 from portal.models.accounts import PROVIDER_ROLES
 from portal.models.uploads import (
@@ -114,9 +114,7 @@ def template(provider_id: int):
         return redirect(_url("upload", provider_id))
     filename = f"{templates.TITLES[kind]}-template.{fmt}"
     if fmt == "xlsx":
-        response = Response(templates.template_xlsx(kind, provider_id), mimetype=XLSX_MIMETYPE)
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return _attachment(templates.template_xlsx(kind, provider_id), XLSX_MIMETYPE, filename)
     header = [column.name for column in templates.TEMPLATES[kind]]
     return csv_response(filename, header, templates.template_rows(kind, provider_id))
 
