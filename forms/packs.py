@@ -11,7 +11,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from forms import messages
-from forms.quality import EARLIEST, GovDateField, _strip
+from forms.quality import EARLIEST, GovDateField, strip
 
 ACTION_MAX = 1000
 OWNER_MAX = 120
@@ -46,7 +46,7 @@ class MeetingActionForm(FlaskForm):
         "Action",
         widget=GovTextArea(),
         description="What was agreed, for example 'Send the missed visits action plan'",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(ACTION_REQUIRED),
             Length(max=ACTION_MAX, message=messages.too_long("action", ACTION_MAX)),
@@ -56,7 +56,7 @@ class MeetingActionForm(FlaskForm):
         "Owner (optional)",
         widget=GovTextInput(),
         description="Who will do it, for example the registered manager",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=OWNER_MAX, message=messages.too_long("owner", OWNER_MAX)),

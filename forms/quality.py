@@ -26,7 +26,8 @@ SOURCE_MAX = 300  # FactChange.source
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _strip(value):
+def strip(value):
+    """A form filter: text without surrounding spaces (other values as they are)."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -121,7 +122,7 @@ class ConcernForm(FlaskForm):
         "What is the concern about?",
         widget=GovTextArea(),
         description="Who raised it, what happened and what you have done so far",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(messages.CONCERN_SUMMARY_REQUIRED),
             Length(max=TEXT_MAX, message=messages.too_long("summary of the concern", TEXT_MAX)),
@@ -157,7 +158,7 @@ class VisitForm(FlaskForm):
         "Outcome",
         widget=GovTextArea(),
         description="What you found",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(messages.VISIT_OUTCOME_REQUIRED),
             Length(max=TEXT_MAX, message=messages.too_long("outcome", TEXT_MAX)),
@@ -167,7 +168,7 @@ class VisitForm(FlaskForm):
         "Actions (optional)",
         widget=GovTextArea(),
         description="What the provider or the council will do, and by when",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=TEXT_MAX, message=messages.too_long("actions", TEXT_MAX)),
@@ -182,7 +183,7 @@ def _source_field(label: str, what: str) -> StringField:
         widget=GovTextInput(),
         description="For example, the CQC website, a notification from the provider or "
         "a letter from the Home Office",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=SOURCE_MAX, message=messages.too_long(f"{what} source", SOURCE_MAX)),

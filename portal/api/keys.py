@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from forms.quality import strip
 from portal.access import requires
 from portal.api.auth import new_key
 from portal.auth.security_log import record_event
@@ -27,16 +28,12 @@ NAME_TOO_LONG = f"The name must be {KEY_NAME_MAX} characters or fewer"
 SELECT_A_KEY = "Select the key to revoke"
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class NewKeyForm(FlaskForm):
     name = StringField(
         "Name of the key",
         description="Say which system will use it, like ‘Rota system’",
         widget=GovTextInput(),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(NAME_REQUIRED),
             Length(max=KEY_NAME_MAX, message=NAME_TOO_LONG),
