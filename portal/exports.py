@@ -48,7 +48,7 @@ def _csv_text(value: Value) -> str:
     return str(value)
 
 
-def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
+def attachment(body: bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     return response
@@ -70,7 +70,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[V
     for row in rows:
         writer.writerow([_csv_text(v) for v in row])
     body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    response = _attachment(body, CSV_MIMETYPE, filename)
+    response = attachment(body, CSV_MIMETYPE, filename)
     response.charset = "utf-8"
     return response
 
@@ -140,4 +140,4 @@ def xlsx_response(
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(max(width, 8) + 2, 60))
     workbook.close()
-    return _attachment(buffer.getvalue(), XLSX_MIMETYPE, filename)
+    return attachment(buffer.getvalue(), XLSX_MIMETYPE, filename)

@@ -28,7 +28,7 @@ from flask_login import current_user
 
 from forms import messages
 from portal.access import requires
-from portal.exports import XLSX_MIMETYPE, _attachment, csv_response
+from portal.exports import XLSX_MIMETYPE, attachment, csv_response
 from portal.models import MonthlyReturn, SectionState
 from portal.models.accounts import PROVIDER_ROLES
 from portal.returns import service
@@ -273,7 +273,7 @@ def template(provider_id: int, return_id: int):
         abort(404)
     name = f"{code}-{ret.period:%Y-%m}.{kind}"
     if kind == "xlsx":
-        return _attachment(section_files.template_xlsx(code, ret), XLSX_MIMETYPE, name)
+        return attachment(section_files.template_xlsx(code, ret), XLSX_MIMETYPE, name)
     spec = section_files.SECTIONS[code]
     return csv_response(name, spec.headings, spec.template_rows(ret))
 

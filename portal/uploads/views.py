@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select, update
 
 from portal.access import requires
-from portal.exports import XLSX_MIMETYPE, _attachment, csv_response, xlsx_response
+from portal.exports import XLSX_MIMETYPE, attachment, csv_response, xlsx_response
 from portal.extensions import db
 from portal.models.accounts import PROVIDER_ROLES
 from portal.models.uploads import (
@@ -114,7 +114,7 @@ def template(provider_id: int):
         return redirect(_url("upload", provider_id))
     filename = f"{templates.TITLES[kind]}-template.{fmt}"
     if fmt == "xlsx":
-        return _attachment(templates.template_xlsx(kind, provider_id), XLSX_MIMETYPE, filename)
+        return attachment(templates.template_xlsx(kind, provider_id), XLSX_MIMETYPE, filename)
     header = [column.name for column in templates.TEMPLATES[kind]]
     return csv_response(filename, header, templates.template_rows(kind, provider_id))
 
