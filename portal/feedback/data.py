@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -275,20 +275,6 @@ def _sent(council_id: int, months: Iterable[date], *conditions) -> list[_Sent]:
     return found
 
 
-def summed_counts(many: Iterable[dict]) -> dict[str, str]:
-    """Each KPI count added up over several returns (blank or bad values left out)."""
-    totals: dict[str, Decimal] = {}
-    for counts in many:
-        for name in kpis.COUNT_NAMES:
-            try:
-                value = Decimal(str(counts.get(name)))
-            except InvalidOperation:
-                continue
-            if value.is_finite():
-                totals[name] = totals.get(name, Decimal(0)) + value
-    return {name: format(value, "f") for name, value in totals.items()}
-
-
 def quantile(ordered: list[Decimal], fraction: Decimal) -> Decimal:
     """The inclusive quantile (QUARTILE.INC) of sorted values, to 1 decimal place."""
     position = (len(ordered) - 1) * fraction
@@ -337,14 +323,14 @@ def _framework_feedback(
     months = trend_months(period)  # they end with the period's months
     history = _sent(council_id, months, same_framework, Contract.provider_id == provider_id)
     own = [s for s in history if s.period in period.months]
-    results = kpis.compute(summed_counts(s.counts for s in own), definitions)
+    results = kpis.compute(kpis.summed_counts(s.counts for s in own), definitions)
     peer_results = []
     if framework_id is not None:
         others = _sent(
             council_id, period.months, same_framework, Contract.provider_id != provider_id
         )
         peer_results = [
-            kpis.compute(summed_counts(counts), definitions)
+            kpis.compute(kpis.summed_counts(counts), definitions)
             for counts in _by_provider(others).values()
         ]
     lines = [
@@ -361,7 +347,7 @@ def _framework_feedback(
         for index, r in enumerate(results)
     ]
     by_month = [
-        kpis.compute(summed_counts(s.counts for s in history if s.period == m), definitions)
+        kpis.compute(kpis.summed_counts(s.counts for s in history if s.period == m), definitions)
         for m in months
     ]
     trends = [

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.feedback.data import summed_counts
 from portal.models import Contract, KpiCommentary
 from portal.packs.months import MonthReturn, short_month
 from portal.returns import kpis
@@ -61,7 +60,7 @@ def quarter_results(contract: Contract, months: list[MonthReturn]) -> dict[str, 
     if not reported:
         return {}
     definitions = kpis.definitions_for(contract.framework_id, reported[-1].period)
-    counts = summed_counts(m.section("kpis") for m in reported)
+    counts = kpis.summed_counts(m.section("kpis") for m in reported)
     return {r.code: r for r in kpis.compute(counts, definitions)}
 
 

@@ -8,6 +8,7 @@ homecare contracts, seeded for every framework.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -250,3 +251,17 @@ def compute(values: dict[str, str], definitions: list[KpiDefinition]) -> list[Kp
             KpiResult(code, name, _percent(values.get(top), values.get(bottom)), None, None, None)
         )
     return results
+
+
+def summed_counts(many: Iterable[dict]) -> dict[str, str]:
+    """Each KPI count added up over several returns (blank or bad values left out)."""
+    totals: dict[str, Decimal] = {}
+    for counts in many:
+        for name in COUNT_NAMES:
+            try:
+                value = Decimal(str(counts.get(name)))
+            except InvalidOperation:
+                continue
+            if value.is_finite():
+                totals[name] = totals.get(name, Decimal(0)) + value
+    return {name: format(value, "f") for name, value in totals.items()}
