@@ -40,11 +40,16 @@ from portal.models import (
 from portal.queries.organisations import contracts_between
 from portal.returns import kpis
 from portal.returns import staff_rules as rules
-from portal.returns.calendar import last_day_of, parse_quarter, quarter_label, quarter_months
+from portal.returns.calendar import (
+    last_day_of,
+    months_to,
+    parse_quarter,
+    quarter_label,
+    quarter_months,
+)
 from portal.returns.service import SECTION_TITLES
 from portal.training_compliance import training_comparison
 
-TREND_MONTHS = 6
 EXPIRING_DAYS = rules.EXPIRING_WITHIN_DAYS
 NOT_ENOUGH = "Not enough providers to compare"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -89,7 +94,7 @@ def parse_period(text: str | None) -> Period | None:
 
 def trend_months(period: Period) -> list[date]:
     """The 6 months ending with the period's last month, oldest first."""
-    return [rules.add_months(period.months[-1], -back) for back in range(TREND_MONTHS - 1, -1, -1)]
+    return months_to(period.months[-1])
 
 
 # --- the figures --------------------------------------------------------------------------

@@ -15,15 +15,14 @@ from portal.models import Contract, MonthlyReturn
 from portal.returns import service
 from portal.returns.calendar import (
     last_day_of,
+    months_to,
     parse_quarter,
     quarter_label,
     quarter_months,
     quarter_name,
 )
 from portal.returns.review import latest_version
-from portal.returns.staff_rules import add_months
 
-TREND_MONTHS = 6
 NO_RETURN = "No return submitted"
 NIL_RETURN = "Nil return: no service this month"
 
@@ -59,7 +58,7 @@ def short_month(period: date) -> str:
 
 def trend_months(quarter: Quarter) -> list[date]:
     """The six months up to the quarter's last month, oldest first."""
-    return [add_months(quarter.months[-1], -back) for back in range(TREND_MONTHS - 1, -1, -1)]
+    return months_to(quarter.months[-1])
 
 
 def contract_name(contract: Contract) -> str:

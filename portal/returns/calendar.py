@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from portal.returns.staff_rules import add_months
+
 # England and Wales bank holidays (GOV.UK list), covering the frameworks on the service.
 ENGLAND_AND_WALES_BANK_HOLIDAYS: frozenset[date] = frozenset(
     date.fromisoformat(d)
@@ -121,3 +123,11 @@ def latest_complete_quarter(today: date) -> date:
 
 def previous_quarter(first_month: date) -> date:
     return quarter_of(first_month - timedelta(days=1))
+
+
+TREND_MONTHS = 6  # feedback reports and packs show trends over this many months
+
+
+def months_to(last: date, count: int = TREND_MONTHS) -> list[date]:
+    """The ``count`` months ending with ``last``'s month, oldest first."""
+    return [add_months(last.replace(day=1), -back) for back in range(count - 1, -1, -1)]
