@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
+.PHONY: help install lock run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -16,11 +16,16 @@ help: ## Show this help
 $(STAMPS):
 	@mkdir -p $(STAMPS)
 
-$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+$(STAMPS)/venv: pyproject.toml requirements.lock | $(STAMPS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
+
+lock: ## Re-resolve requirements.lock (with hashes) after changing pyproject.toml
+	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install --quiet uv; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	  --python-version 3.11 --quiet -o requirements.lock
 
 $(STAMPS)/npm: frontend/package.json frontend/package-lock.json | $(STAMPS)
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
@@ -70,9 +75,11 @@ bench-upload: install services ## Benchmark checking and importing an ASC-WDS up
 bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
 	$(BIN)/python benchmarks/aggregate.py
 
-lint: install ## Check style with ruff
+lint: install ## Check style (ruff), sizes and complexity (radon), and audit the locked dependencies
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/size_and_complexity.py
+	$(BIN)/python .ci/audit.py
 
 format: install ## Reformat with ruff
 	$(BIN)/ruff check --fix .
