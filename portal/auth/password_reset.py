@@ -48,11 +48,12 @@ def _reset_or_explain(email: str) -> None:
     answer takes the same time and does not say whether the address has an account."""
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.active:
+        name = user.name  # read now: the commit below expires the loaded user
         token = email_tokens.issue(user, "reset")
         record_event("password-reset-requested", user=user)  # commits the token too
         link = service_url("password_reset.choose_password", token=token)
         _send_reset_email(
-            email, "Reset your password", "email/password_reset.txt", link=link, user=user
+            email, "Reset your password", "email/password_reset.txt", link=link, name=name
         )
     else:
         record_event("password-reset-unknown-address", email=email)
