@@ -5,9 +5,15 @@ EMAIL_REQUIRED = "Enter your email address"
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com"
 PASSWORD_REQUIRED = "Enter your password"
 SIGN_IN_FAILED = "Enter a correct email address and password"
+# {minutes} is "1 minute" or "15 minutes". Unknown addresses get the same words, so the
+# message never says whether an account exists.
 SIGN_IN_LOCKED = (
-    "There have been too many attempts to sign in with this email address. "
-    "Wait {minutes} minutes and try again, or reset your password"
+    "There have been too many attempts to sign in to this account. "
+    "Wait {minutes} and try again, or reset your password"
+)
+# The network limit only slows: each account can still be tried once a minute.
+SIGN_IN_SLOWED_NETWORK = (
+    "There have been too many attempts to sign in from your network. Wait 1 minute and try again"
 )
 SIGNED_OUT_IDLE = "You were signed out because you had not done anything for {minutes} minutes"
 SIGNED_OUT_ABSOLUTE = "You were signed out because you had been signed in for {hours} hours"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -47,20 +48,57 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key
 
 
+def _base_url(production: bool) -> str:
+    """The service's own address: every link in every e-mail starts with it."""
+    url = (os.environ.get("BASE_URL") or "").strip().rstrip("/")
+    if not url:
+        if production:
+            raise ConfigError("BASE_URL must be set when PORTAL_ENV=production")
+        return "http://127.0.0.1:5000"
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError("BASE_URL must be a full address, like https://returns.example.gov.uk")
+    return url
+
+
+def _trusted_hosts(base_url: str, production: bool) -> list[str] | None:
+    """Host names the service answers to (others get 400). In production, by default only
+    the host of BASE_URL; elsewhere any host unless TRUSTED_HOSTS is set."""
+    hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if hosts:
+        return hosts
+    return [urlsplit(base_url).hostname or ""] if production else None
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name) or str(default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, like {default}") from None
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the Flask config mapping from ``os.environ``."""
     env = os.environ.get("PORTAL_ENV", "development")
     production = env == "production"
     instance = Path(instance_path)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}"
+    secret_key = _secret_key(instance, production)
+    base_url = _base_url(production)
     return {
         "PORTAL_ENV": env,
-        "SECRET_KEY": _secret_key(instance, production),
+        "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Care provider returns"),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "BASE_URL": base_url,
+        # Requests with any other Host get 400 (Flask checks it); see docs/security.md.
+        "TRUSTED_HOSTS": _trusted_hosts(base_url, production),
+        # How many proxies in front of the service set X-Forwarded-For/-Proto; 0 = none
+        # is trusted, so a client cannot choose the address its sign-ins are counted under.
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         # Mail: unset MAIL_HOST means "print mail to the log" (local use only).
         "MAIL_HOST": os.environ.get("MAIL_HOST") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
@@ -86,6 +124,14 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "10")),
         "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        # Failed sign-ins from one client address (any accounts) in the window before that
+        # address is slowed to one try per account per minute (never locked out).
+        "LOGIN_ADDRESS_MAX_FAILURES": _int("LOGIN_ADDRESS_MAX_FAILURES", 100),
+        # Password-reset e-mails: at most this many per address, and requests per client
+        # address, in the window; over either, the same page but no e-mail.
+        "PASSWORD_RESET_MAX_PER_EMAIL": _int("PASSWORD_RESET_MAX_PER_EMAIL", 3),
+        "PASSWORD_RESET_MAX_PER_CLIENT": _int("PASSWORD_RESET_MAX_PER_CLIENT", 20),
+        "PASSWORD_RESET_WINDOW_MINUTES": _int("PASSWORD_RESET_WINDOW_MINUTES", 15),
         # Argon2 cost; tests may lower it, production keeps the library defaults.
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", "65536")),

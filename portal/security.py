@@ -7,9 +7,33 @@ import uuid
 
 from flask import Flask, Response, g, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto only from TRUSTED_PROXY_COUNT proxies (default none),
+    so a client cannot pick the address its sign-in attempts are counted under.
+    X-Forwarded-Host is never trusted: links come from BASE_URL and Host is checked."""
+    count = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def _untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A Host not in TRUSTED_HOSTS: a plain 400 (no URLs can be built for this request,
+    so the usual error page, whose links need them, cannot be shown)."""
+    return (
+        "Bad request: this service does not answer to that address.\n",
+        400,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
 
 
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
+    app.register_error_handler(SecurityError, _untrusted_host)
+
     @app.before_request
     def _per_request_values() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)

@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from forms.auth import NewPasswordForm, RequestResetForm
 from portal.access import public
-from portal.auth import email_tokens
+from portal.auth import email_tokens, throttle
 from portal.auth.passwords import hash_password
 from portal.auth.security_log import record_event
-from portal.auth.sessions import end_all_sessions, start_session
+from portal.auth.sessions import client_ip, end_all_sessions, start_session
+from portal.email_links import service_url
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Council, User
@@ -32,19 +33,34 @@ def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None and user.active:
-            token = email_tokens.issue(user, "reset")
-            db.session.commit()
-            record_event("password-reset-requested", user=user)
-            link = url_for("password_reset.choose_password", token=token, _external=True)
-            _send_or_log(
-                user.email, "Reset your password", "email/password_reset.txt", link=link, user=user
-            )
-        # The same page whether or not the address has an account.
+        if throttle.reset_allowed(email, client_ip()):
+            _reset_or_explain(email)
+        else:
+            record_event("password-reset-limited", email=email)
+        # The same page whether or not the address has an account, or was limited.
         return render_template("auth/reset_sent.html", email=email)
     status = 400 if form.errors else 200
     return render_template("auth/request_reset.html", form=form), status
+
+
+def _reset_or_explain(email: str) -> None:
+    """Known and unknown addresses take the same steps (one commit, one e-mail), so the
+    answer takes the same time and does not say whether the address has an account."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.active:
+        name = user.name  # read now: the commit below expires the loaded user
+        token = email_tokens.issue(user, "reset")
+        record_event("password-reset-requested", user=user)  # commits the token too
+        link = service_url("password_reset.choose_password", token=token)
+        _send_reset_email(
+            email, "Reset your password", "email/password_reset.txt", link=link, name=name
+        )
+    else:
+        record_event("password-reset-unknown-address", email=email)
+        link = service_url("password_reset.request_reset")
+        _send_reset_email(
+            email, "Password reset request", "email/password_reset_unknown.txt", link=link
+        )
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
@@ -73,6 +89,7 @@ def _set_password(token: str, purpose: str):
         user.password_changed_at = utcnow()
         end_all_sessions(user.id)
         db.session.commit()
+        throttle.clear(throttle.email_key(user.email))  # "or reset your password" unlocks
         record_event("password-set" if purpose == "invite" else "password-reset", user=user)
         if purpose == "invite":
             start_session(user)
@@ -84,9 +101,10 @@ def _set_password(token: str, purpose: str):
     return render_template("auth/choose_password.html", form=form, purpose=purpose), status
 
 
-def _send_or_log(to: str, subject: str, template: str, **context) -> None:
-    """Mail failures are logged, never shown as a 500; the user can ask again."""
+def _send_reset_email(to: str, subject: str, template: str, **context) -> None:
+    """The one place reset e-mails are sent (both paths). Mail failures are logged, never
+    shown as a 500; the user can ask again."""
     try:
-        send_email(to, subject, template, **context)
+        send_email(to, subject, template, email=to, **context)
     except OSError:
         current_app.logger.exception("could not send %r to %s", subject, to)

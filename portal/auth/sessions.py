@@ -15,6 +15,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
 from forms import messages
+from portal.auth.safe_next import safe_next
 from portal.extensions import db, login_manager
 from portal.models import User, UserSession
 from portal.timeutil import as_utc, utcnow
@@ -115,15 +116,3 @@ def _unauthorized():
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
-
-
-def safe_next(path: str | None) -> str | None:
-    """Only same-site paths: never '//evil.example' or a full URL."""
-    if not path:
-        return None
-    path = path.rstrip("?")
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return None
-    if path.startswith("/sign-in") or path.startswith("/sign-out"):
-        return None
-    return path

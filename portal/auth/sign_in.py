@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms import messages
 from forms.auth import SignInForm
 from portal.access import public, signed_in
 from portal.auth import throttle
 from portal.auth.passwords import verify_password
+from portal.auth.safe_next import safe_next
 from portal.auth.security_log import record_event
-from portal.auth.sessions import client_ip, end_session, safe_next, start_session
+from portal.auth.sessions import client_ip, end_session, start_session
 from portal.extensions import db
 from portal.models import User
-from portal.timeutil import utcnow
 
 bp = Blueprint("sign_in", __name__)
 
@@ -40,31 +39,25 @@ def sign_in():
 def _authenticate(form: SignInForm) -> User | None:
     """Check the password; on failure put the message on the form and return None.
 
-    Unknown emails get the same message and take the same time (a dummy argon2 check),
-    and count towards the same lock, so the answer never says whether an account exists.
+    The attempt is counted before the password is checked, so parallel guesses cannot
+    get past the limit. Unknown emails get the same message and take the same time (a
+    dummy argon2 check), and count towards the same lock, so the answer never says
+    whether an account exists.
     """
-    config = current_app.config
     email = (form.email.data or "").strip().lower()
-    keys = (throttle.email_key(email), throttle.ip_key(client_ip()))
-    lock = throttle.locked_until(*keys)
-    if lock is not None:
-        minutes = max(1, -(-int((lock - utcnow()).total_seconds()) // 60))
-        form.email.errors = [messages.SIGN_IN_LOCKED.format(minutes=minutes)]
-        record_event("sign-in-refused-locked", email=email)
+    ip = client_ip()
+    attempt, refusal = throttle.before_password_check(email, ip)
+    if refusal is not None:
+        form.email.errors = [refusal]
+        record_event("sign-in-refused-throttled", email=email, detail=f"attempt {attempt.count}")
         return None
     user = db.session.scalar(select(User).where(User.email == email))
     if verify_password(user.password_hash if user else None, form.password.data or ""):
         if user is not None and user.active:
-            throttle.clear(keys[0])
+            throttle.after_success(email, ip)
             return user
-    failures = throttle.record_failure(keys[0], config["LOGIN_MAX_FAILURES"])
-    throttle.record_failure(keys[1], config["LOGIN_MAX_FAILURES"] * throttle.IP_FAILURE_MULTIPLIER)
-    record_event("sign-in-failed", user=user, email=email, detail=f"failure {failures}")
-    if failures >= config["LOGIN_MAX_FAILURES"]:
-        message = messages.SIGN_IN_LOCKED.format(minutes=config["LOGIN_LOCK_MINUTES"])
-    else:
-        message = messages.SIGN_IN_FAILED
-    form.email.errors = [message]
+    form.email.errors = [throttle.after_failure(email, attempt)]
+    record_event("sign-in-failed", user=user, email=email, detail=f"attempt {attempt.count}")
     return None
 
 

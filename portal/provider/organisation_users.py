@@ -12,6 +12,7 @@ from portal.access import requires
 from portal.auth import email_tokens
 from portal.auth.security_log import record_event
 from portal.auth.sessions import end_all_sessions
+from portal.email_links import service_url
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Membership, Role, User
@@ -62,7 +63,7 @@ def invite_user(provider_id: int):
             token = email_tokens.issue(user, "invite")
             db.session.commit()
             record_event("user-invited", user=user, detail=f"by user {current_user.id}")
-            link = url_for("password_reset.accept_invitation", token=token, _external=True)
+            link = service_url("password_reset.accept_invitation", token=token)
             try:
                 send_email(
                     email,
