@@ -4,6 +4,11 @@ Every text cell goes through ``safe_cell``: text starting with = + - @ tab or ca
 return gets a leading single quote, so a provider's name such as ``=HYPERLINK(...)`` is
 shown as text and never run as a formula (the OWASP CSV injection rule). Numbers, dates
 and times keep their types. Both responses are built in memory and sent as attachments.
+
+``unescaped_cell`` undoes ``safe_cell`` for a cell of an uploaded file, so a template or
+export the portal wrote comes back as the values it was written from. Text that already
+starts with quotes before one of those characters gets one quote more, so the two are
+exact inverses: ``'=x`` is written ``''=x`` and read back as ``'=x``.
 """
 
 from __future__ import annotations
@@ -24,12 +29,24 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 Value = str | int | float | Decimal | bool | date | datetime | None
 
 
+def _escaped(text: str) -> bool:
+    """Text a formula escape applies to: a trigger after any number of quotes."""
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
 def safe_cell(value: Value) -> Value:
     """The value to write: text that a spreadsheet would read as a formula is prefixed
     with ``'``; anything that is not text (numbers, dates, None) is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and _escaped(value):
         return "'" + value
     return value
+
+
+def unescaped_cell(text: str) -> str:
+    """The text of an uploaded cell with ``safe_cell``'s quote taken off again."""
+    if text.startswith("'") and _escaped(text):
+        return text[1:]
+    return text
 
 
 def _utc_naive(value: datetime) -> datetime:

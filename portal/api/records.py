@@ -2,8 +2,9 @@
 
 Rows sent as JSON (one object per row, keyed by ASC-WDS column names) are written out as
 the CSV an ASC-WDS bulk upload would be, the keys as its headings, and handed to
-``check_upload``; a CSV body goes to it as it is. The import is the upload's
-``plan_import``, ``apply_staff`` and ``apply_training`` in one transaction. Nothing here
+``check_upload``; a CSV body goes to it as it is. The import is the upload's own
+``import_checked`` (the provider's row locked, checked, planned and applied) in one
+transaction. Nothing here
 knows a rule, so the web form, the upload and the API cannot disagree about one.
 
 Row numbers: for a CSV body they are the spreadsheet's (the headings are row 1), as the
@@ -26,7 +27,7 @@ from sqlalchemy import select
 
 from forms import messages
 from portal.extensions import db
-from portal.models import Branch, Provider, StaffMember, TrainingRecord, User
+from portal.models import Branch, StaffMember, TrainingRecord, User
 from portal.returns import staff_rules
 from portal.uploads.asc_wds import (
     STAFF_FILE,
@@ -36,17 +37,8 @@ from portal.uploads.asc_wds import (
     UploadCheck,
     check_upload,
 )
-from portal.uploads.importing import (
-    CHUNK,
-    TRAINING_VALUE_FIELDS,
-    Plan,
-    apply_staff,
-    apply_training,
-    existing_worker_ids,
-    plan_import,
-    provider_branches,
-    reopen_training_sections,
-)
+from portal.uploads.import_plan import TRAINING_VALUE_FIELDS, Plan, plan_import, training_key
+from portal.uploads.importing import existing_worker_ids, import_checked, provider_branches
 from portal.uploads.reading import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, MAX_SIZE_TEXT, FileProblem
 
 PAGE_SIZE = 500
@@ -169,11 +161,16 @@ def check(provider_id: int, today: date, *rows: Rows) -> UploadCheck:
         branches=provider_branches(provider_id),
         existing_worker_ids=existing_worker_ids(provider_id),
     )
+    _refuse_too_large(given, result)
+    return result
+
+
+def _refuse_too_large(given: dict[str, Rows], result: UploadCheck) -> None:
+    """Raise RequestProblem (413) when a file is too big to check, as the upload refuses it."""
     for validation in result.results:
         for problem in validation.file_problems:
             if problem.kind in SIZE_KINDS:
                 raise RequestProblem(_size_message(given[validation.file], problem), 413)
-    return result
 
 
 def _as_upload(rows: Rows | None) -> tuple[bytes, str] | None:
@@ -239,9 +236,9 @@ def problems(result: UploadCheck, from_json: bool, with_file: bool) -> dict[str,
 
 def changes(provider_id: int, batch: ImportBatch, plan: Plan) -> dict[str, dict[str, int]]:
     """What ``plan`` does to each file's records, as new, updated, unchanged and deleted
-    (reads only: call it before applying the plan). Staff "deleted" are marked as left
-    (their records stay for past returns). Training records have no key of their own, so
-    a changed record counts as one deleted and one new, and "updated" is always 0."""
+    (from the plan alone: before or after it is applied). Staff "deleted" are marked as
+    left (their records stay for past returns). Training records have no key of their own,
+    so a changed record counts as one deleted and one new, and "updated" is always 0."""
     counted = {}
     if batch.staff is not None:
         c = plan.counts
@@ -252,34 +249,19 @@ def changes(provider_id: int, batch: ImportBatch, plan: Plan) -> dict[str, dict[
             "deleted": c["staff_leaving"],
         }
     if batch.training is not None:
-        counted[TRAINING_FILE] = _training_changes(provider_id, batch, plan)
+        counted[TRAINING_FILE] = _training_changes(batch, plan)
     return counted
 
 
-def _training_changes(provider_id: int, batch: ImportBatch, plan: Plan) -> dict[str, int]:
+def _training_changes(batch: ImportBatch, plan: Plan) -> dict[str, int]:
     """Records added, removed and kept: the plan replaces each changed worker's records, so
-    compare them with the records they have now."""
-    staff_id = dict(
-        db.session.execute(
-            select(StaffMember.worker_id, StaffMember.id).where(
-                StaffMember.provider_id == provider_id
-            )
-        ).all()
-    )
-    old: dict[int, Counter] = {}
-    ids = plan.training_delete_staff
-    for start in range(0, len(ids), CHUNK):
-        for record in db.session.execute(
-            select(
-                TrainingRecord.staff_id,
-                *(getattr(TrainingRecord, name) for name in TRAINING_VALUE_FIELDS),
-            ).where(TrainingRecord.staff_id.in_(ids[start : start + CHUNK]))
-        ):
-            old.setdefault(record.staff_id, Counter())[tuple(record[1:])] += 1
+    compare them with the records they had (``plan.training_before``)."""
     counts = Counter(new=0, updated=0, unchanged=0, deleted=0)
     for worker, records in plan.training_by_worker.items():
-        new = Counter(tuple(r[name] for name in TRAINING_VALUE_FIELDS) for r in records)
-        have = old.get(staff_id.get(worker), Counter())
+        new = Counter(training_key(r[name] for name in TRAINING_VALUE_FIELDS) for r in records)
+        have: Counter = Counter()
+        for values, count in plan.training_before.get(worker, Counter()).items():
+            have[training_key(values)] += count
         counts["new"] += (new - have).total()
         counts["deleted"] += (have - new).total()
         counts["unchanged"] += (new & have).total()
@@ -301,25 +283,27 @@ def check_changes(
 def import_rows(
     provider_id: int, today: date, user: User | None, *rows: Rows
 ) -> tuple[UploadCheck, dict[str, dict[str, int]] | None]:
-    """Check and import in one transaction, as the upload's import job does: the check and
-    its changes, or the check and None (nothing stored) when it has errors.
+    """Check and import in one transaction, by the upload's own ``import_checked``: the
+    check and its changes, or the check and None (nothing stored) when it has errors.
 
-    The provider's row is locked first (PostgreSQL), so two imports of one provider run
-    one after the other, each checked against what the other wrote."""
-    db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update())
-    result = check(provider_id, today, *rows)
-    if not result.ok:
+    The provider's row is locked first (PostgreSQL), so two imports of one provider (from
+    the API or an upload) run one after the other, each checked against what the other
+    wrote. Raises RequestProblem (413) when a file is too big to check."""
+    given = {r.kind: r for r in rows}
+    imported = import_checked(
+        provider_id,
+        _as_upload(given.get(STAFF_FILE)),
+        _as_upload(given.get(TRAINING_FILE)),
+        today,
+        user,
+    )
+    if not imported.ok:
         db.session.rollback()
-        return result, None
-    batch = result.to_import()
-    plan = plan_import(provider_id, batch, today)
-    counted = changes(provider_id, batch, plan)
-    apply_staff(provider_id, plan)
-    apply_training(provider_id, plan)
-    if plan.changes_anything:
-        reopen_training_sections(provider_id, user)
+        _refuse_too_large(given, imported.check)
+        return imported.check, None
+    counted = changes(provider_id, imported.batch, imported.plan)
     db.session.commit()
-    return result, counted
+    return imported.check, counted
 
 
 # --- reading back ------------------------------------------------------------------------

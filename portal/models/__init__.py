@@ -36,7 +36,7 @@ from portal.models.returns import (
     StaffMember,
     TrainingRecord,
 )
-from portal.models.uploads import UploadBatch
+from portal.models.uploads import StoredFile, UploadBatch
 from portal.models.work import Document, Job, KpiCommentary, MandatoryTraining, MeetingAction
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "SectionState",
     "StaffMember",
     "TrainingRecord",
+    "StoredFile",
     "UploadBatch",
     "Document",
     "Job",

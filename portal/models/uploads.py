@@ -1,12 +1,13 @@
 """Bulk uploads of staff and training files: one row per upload, from the check to the
-end of its import. The files themselves wait under ``instance/uploads/<token>.<kind>``
-until the import (or are never read again when the user does not confirm)."""
+end of its import. The files themselves wait in the database (``StoredFile``, through
+``portal.uploads.file_store``) until the import, so a worker on any machine can read them;
+a file never confirmed is deleted after a day."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -39,3 +40,21 @@ class UploadBatch(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StoredFile(db.Model):
+    """An uploaded file kept between its check and its import or save: ``token`` is the
+    upload's (an ``UploadBatch``'s, or a section upload's), ``kind`` which file of it
+    ("staff", "training", "section", "section-note"). Only ``portal.uploads.file_store``
+    reads and writes these rows."""
+
+    __tablename__ = "stored_file"
+    __table_args__ = (UniqueConstraint("token", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

@@ -1,16 +1,20 @@
 """Importing a checked staff and/or training upload: storage between check and confirm,
-what will change, and the import job.
+the one import path, and the import job.
 
-The uploaded bytes wait in ``instance/uploads/<token>.staff`` / ``.training`` (the user's
-file name is never part of a path). The import job re-checks them against the provider's
-records as they are now, then writes everything in ONE transaction:
+The uploaded bytes wait in the database (``file_store``, kinds "staff" and "training" of
+the batch's token), so the import job runs on any worker of any machine. The import job and
+the API's import both run ``import_checked``: it locks the provider's row, re-checks the
+files against the provider's records as they are now, then writes everything in ONE
+transaction (the caller commits), so an upload and an API import of one provider run one
+after the other, the second checked against what the first wrote:
 
 - staff, as the check's ``action`` says: "add" inserts, "update" changes the fields the
   file has columns for (counted unchanged when nothing differs), "keep" leaves them, and
   "leave" sets ``left_on`` to today unless they had already left;
 - training: each staff member the training file names has their records replaced by the
-  file's (a staff member whose records are already exactly the file's is left alone), so the
-  same file twice changes nothing and a corrected file replaces what it covers;
+  file's (a staff member whose records are already the file's is left alone, see
+  ``import_plan``), so the same file twice changes nothing and a corrected file replaces
+  what it covers;
 - the counts, stored on the batch;
 - confirmed training sections of the provider's open returns go back to in progress.
 
@@ -23,15 +27,12 @@ bulk insert would split the rows into a statement per pattern of blank values.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
 from portal.extensions import db
@@ -40,6 +41,7 @@ from portal.models import (
     Contract,
     Job,
     MonthlyReturn,
+    Provider,
     ReturnSection,
     StaffMember,
     TrainingRecord,
@@ -53,31 +55,23 @@ from portal.models.uploads import (
     UploadBatch,
 )
 from portal.timeutil import utcnow
-from portal.uploads.asc_wds import ADD, LEAVE, UPDATE, ImportBatch, UploadCheck, check_upload
+from portal.uploads import file_store
+from portal.uploads.asc_wds import ImportBatch, UploadCheck, check_upload
+from portal.uploads.import_plan import (  # noqa: F401 - the import's names, used from here
+    CHUNK,
+    COUNT_NAMES,
+    STAFF_VALUE_FIELDS,
+    TRAINING_VALUE_FIELDS,
+    Plan,
+    plan_import,
+)
 from workers.jobs import JobError, handler
 from workers.queue import app_job
 
 logger = logging.getLogger(__name__)
 
 STAFF_FILE, TRAINING_FILE = "staff", "training"
-# Staff fields an "update" may change (worker_id is the key; branch_id when LOCALESTID given).
-STAFF_VALUE_FIELDS = (
-    "branch_id", "main_job_role", "start_date", "employment_status", "care_certificate",
-    "hourly_rate", "health_care_visa", "zero_hours", "contracted_hours",
-)  # fmt: skip
-TRAINING_VALUE_FIELDS = (
-    "category", "training_name", "accredited", "who_delivered", "provider_name",
-    "how_delivered", "validity", "date_completed", "expiry_date", "notes",
-)  # fmt: skip
 STORED_FOR = timedelta(days=1)  # an upload not confirmed within a day must be uploaded again
-CHUNK = 5_000  # rows per statement for deletes by id
-COUNT_NAMES = (
-    "staff_new", "staff_updated", "staff_unchanged", "staff_leaving",
-    "training_added", "training_replaced", "training_staff_changed", "training_staff_unchanged",
-)  # fmt: skip
-
-
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class ImportRefused(Exception):
@@ -87,33 +81,20 @@ class ImportRefused(Exception):
 # --- storage -----------------------------------------------------------------------------
 
 
-def upload_folder() -> Path:
-    folder = current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path, "uploads")
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def stored_path(token: str, kind: str) -> Path:
-    if kind not in (STAFF_FILE, TRAINING_FILE) or not _TOKEN.fullmatch(token or ""):
-        raise ValueError("bad upload token")
-    return upload_folder() / f"{token}.{kind}"
-
-
 def store(token: str, kind: str, data: bytes) -> None:
-    stored_path(token, kind).write_bytes(data)
+    """Keep an uploaded file until the import (in the caller's transaction)."""
+    if kind not in (STAFF_FILE, TRAINING_FILE):
+        raise ValueError("bad upload file kind")
+    file_store.put(token, kind, data)
 
 
 def discard_files(token: str) -> None:
-    for kind in (STAFF_FILE, TRAINING_FILE):
-        try:
-            stored_path(token, kind).unlink(missing_ok=True)
-        except (OSError, ValueError):
-            logger.warning("Could not delete an uploaded file of batch %s", token[:6])
+    """Delete the batch's stored files (in the caller's transaction)."""
+    file_store.delete_files(token, (STAFF_FILE, TRAINING_FILE))
 
 
 def discard_stale(provider_id: int, older_than: timedelta = STORED_FOR) -> None:
@@ -125,18 +106,17 @@ def discard_stale(provider_id: int, older_than: timedelta = STORED_FOR) -> None:
             UploadBatch.created_at < utcnow() - older_than,
         )
     ).all()
-    for token in stale:
-        discard_files(token)
+    file_store.delete_tokens(stale, (STAFF_FILE, TRAINING_FILE))
 
 
 def _read(batch: UploadBatch, kind: str) -> tuple[bytes, str] | None:
     name = batch.staff_name if kind == STAFF_FILE else batch.training_name
     if name is None:
         return None
-    path = stored_path(batch.token, kind)
-    if not path.exists():
+    data = file_store.get(batch.token, kind)
+    if data is None:
         raise FileNotFoundError("the uploaded file is no longer stored")
-    return path.read_bytes(), name
+    return data, name
 
 
 # --- checking ----------------------------------------------------------------------------
@@ -168,115 +148,6 @@ def check_batch(batch: UploadBatch, today: date, max_listed: int | None = None) 
         existing_worker_ids=existing_worker_ids(batch.provider_id),
         **kwargs,
     )
-
-
-# --- planning: what will change ----------------------------------------------------------
-
-
-@dataclass
-class Plan:
-    counts: Counter = field(default_factory=Counter)
-    staff_inserts: list[dict] = field(default_factory=list)
-    staff_updates: list[dict] = field(default_factory=list)  # each with "id"
-    # training: worker_id -> records to write; staff ids whose records are deleted first
-    training_by_worker: dict[str, list[dict]] = field(default_factory=dict)
-    training_delete_staff: list[int] = field(default_factory=list)
-
-    @property
-    def changes_anything(self) -> bool:
-        c = self.counts
-        return bool(
-            c["staff_new"] + c["staff_updated"] + c["staff_leaving"] + c["training_staff_changed"]
-        )
-
-    def as_counts(self) -> dict[str, int]:
-        return {name: int(self.counts[name]) for name in COUNT_NAMES}
-
-
-def _clean(value: Any) -> Any:
-    """Python values for the database (numpy ints from the check become ints)."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str | date):
-        return value.item()
-    return value
-
-
-def plan_import(provider_id: int, batch: ImportBatch, today: date) -> Plan:
-    """What the import would do to the provider's records now (reads only)."""
-    plan = Plan()
-    existing = {
-        row.worker_id: row
-        for row in db.session.execute(
-            select(
-                StaffMember.id,
-                StaffMember.worker_id,
-                StaffMember.left_on,
-                *(getattr(StaffMember, name) for name in STAFF_VALUE_FIELDS),
-            ).where(StaffMember.provider_id == provider_id)
-        )
-    }
-    if batch.staff is not None and len(batch.staff):
-        fields = [name for name in STAFF_VALUE_FIELDS if name in batch.staff_fields]
-        for row in batch.staff.to_dict("records"):
-            worker, action = row["worker_id"], row["action"]
-            current = existing.get(worker)
-            if action == ADD or (current is None and action != LEAVE):
-                values = {name: _clean(row.get(name)) for name in STAFF_VALUE_FIELDS}
-                plan.staff_inserts.append(
-                    {"provider_id": provider_id, "worker_id": worker, **values}
-                )
-                plan.counts["staff_new"] += 1
-            elif action == LEAVE:
-                if current is not None and current.left_on is None:
-                    plan.staff_updates.append({"id": current.id, "left_on": today})
-                    plan.counts["staff_leaving"] += 1
-                else:
-                    plan.counts["staff_unchanged"] += 1
-            elif action == UPDATE:
-                changed = {
-                    name: _clean(row.get(name))
-                    for name in fields
-                    if _clean(row.get(name)) != getattr(current, name)
-                }
-                if changed:
-                    plan.staff_updates.append({"id": current.id, **changed})
-                    plan.counts["staff_updated"] += 1
-                else:
-                    plan.counts["staff_unchanged"] += 1
-            else:  # keep
-                plan.counts["staff_unchanged"] += 1
-
-    if batch.training is not None and len(batch.training):
-        wanted: dict[str, list[dict]] = defaultdict(list)
-        for row in batch.training.to_dict("records"):
-            wanted[row["worker_id"]].append(
-                {name: _clean(row.get(name)) for name in TRAINING_VALUE_FIELDS}
-            )
-        have: dict[int, Counter] = defaultdict(Counter)
-        staff_ids = [existing[w].id for w in wanted if w in existing]
-        for start in range(0, len(staff_ids), CHUNK):
-            for record in db.session.execute(
-                select(
-                    TrainingRecord.staff_id,
-                    *(getattr(TrainingRecord, name) for name in TRAINING_VALUE_FIELDS),
-                ).where(TrainingRecord.staff_id.in_(staff_ids[start : start + CHUNK]))
-            ):
-                have[record.staff_id][tuple(record[1:])] += 1
-        for worker, records in wanted.items():
-            current = existing.get(worker)
-            new = Counter(tuple(r[name] for name in TRAINING_VALUE_FIELDS) for r in records)
-            old = have.get(current.id, Counter()) if current is not None else Counter()
-            if new == old:
-                plan.counts["training_staff_unchanged"] += 1
-                continue
-            plan.counts["training_staff_changed"] += 1
-            plan.counts["training_added"] += len(records)
-            plan.counts["training_replaced"] += sum(old.values())
-            plan.training_by_worker[worker] = records
-            if current is not None and old:
-                plan.training_delete_staff.append(current.id)
-    return plan
 
 
 # --- applying ----------------------------------------------------------------------------
@@ -337,23 +208,73 @@ def reopen_training_sections(provider_id: int, user: User | None) -> int:
     return reopened
 
 
-def run_import(batch: UploadBatch, today: date) -> dict[str, int]:
-    """Re-check, then write everything in the session's transaction (the caller commits)."""
-    check = check_batch(batch, today)
+# --- the one import path -----------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    """What ``import_checked`` did: the check, and when it passed the rows imported, the
+    plan applied and how many training sections went back to in progress."""
+
+    check: UploadCheck
+    batch: ImportBatch | None = None
+    plan: Plan | None = None
+    sections_reopened: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None
+
+    def counts(self) -> dict[str, int]:
+        return {**self.plan.as_counts(), "sections_reopened": self.sections_reopened}
+
+
+def lock_provider(provider_id: int) -> None:
+    """Hold the provider's row until the transaction ends (PostgreSQL: ``FOR UPDATE``), so
+    imports of one provider run one after the other."""
+    db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update())
+
+
+def import_checked(
+    provider_id: int,
+    staff: tuple[bytes, str] | None,
+    training: tuple[bytes, str] | None,
+    today: date,
+    user: User | None = None,
+) -> Imported:
+    """Check a staff file and/or a training file, each (bytes, file name), against the
+    provider's records now and, when they pass, import them: staff, training, reopened
+    training sections. The provider's row is locked first. Nothing is committed: the
+    caller commits, or rolls back (also when the check did not pass, to free the lock)."""
+    lock_provider(provider_id)
+    check = check_upload(
+        staff=staff,
+        training=training,
+        today=today,
+        branches=provider_branches(provider_id),
+        existing_worker_ids=existing_worker_ids(provider_id),
+    )
     if not check.ok:
+        return Imported(check)
+    batch = check.to_import()
+    plan = plan_import(provider_id, batch, today)
+    apply_staff(provider_id, plan)
+    apply_training(provider_id, plan)
+    reopened = reopen_training_sections(provider_id, user) if plan.changes_anything else 0
+    return Imported(check, batch, plan, reopened)
+
+
+def run_import(batch: UploadBatch, today: date) -> dict[str, int]:
+    """Import the batch's files in the session's transaction (the caller commits)."""
+    user = db.session.get(User, batch.user_id) if batch.user_id else None
+    staff, training = _read(batch, STAFF_FILE), _read(batch, TRAINING_FILE)
+    imported = import_checked(batch.provider_id, staff, training, today, user)
+    if not imported.ok:
         raise ImportRefused(
             "The files no longer pass the check: the staff records changed after they were "
             "checked. Upload them again."
         )
-    plan = plan_import(batch.provider_id, check.to_import(), today)
-    apply_staff(batch.provider_id, plan)
-    apply_training(batch.provider_id, plan)
-    counts = plan.as_counts()
-    user = db.session.get(User, batch.user_id) if batch.user_id else None
-    counts["sections_reopened"] = (
-        reopen_training_sections(batch.provider_id, user) if plan.changes_anything else 0
-    )
-    return counts
+    return imported.counts()
 
 
 IMPORT = "import"
@@ -363,7 +284,8 @@ def import_batch(batch_id: int, final: bool = True) -> dict[str, Any]:
     """Import a confirmed batch, all or nothing. A refusal (the files no longer pass the
     check) ends it at once; any other failure is raised for the job to try again, and
     marks the batch failed only on the ``final`` attempt. Safe to run twice: a batch that
-    is not importing any more is left as it is."""
+    is not importing any more is left as it is. The stored files are deleted with the
+    outcome, in its transaction."""
     from portal.returns import service
 
     batch = db.session.get(UploadBatch, batch_id)
@@ -375,6 +297,7 @@ def import_batch(batch_id: int, final: bool = True) -> dict[str, Any]:
         batch.counts = counts
         batch.status = UPLOAD_DONE
         batch.finished_at = utcnow()
+        discard_files(token)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -382,18 +305,21 @@ def import_batch(batch_id: int, final: bool = True) -> dict[str, Any]:
         if not refused:
             logger.exception("Import of upload batch %s failed", batch_id)
         if refused or final:
-            batch = db.session.get(UploadBatch, batch_id)
-            batch.status = UPLOAD_FAILED
-            # Shown to the user only when it is an ImportRefused; otherwise kept for support.
-            batch.error = (str(error) or type(error).__name__)[:2000]
-            batch.finished_at = utcnow()
-            db.session.commit()
-            discard_files(token)
+            _mark_failed(batch_id, error)
         if refused:
             raise JobError(str(error)) from error
         raise
-    discard_files(token)
     return counts
+
+
+def _mark_failed(batch_id: int, error: Exception) -> None:
+    batch = db.session.get(UploadBatch, batch_id)
+    batch.status = UPLOAD_FAILED
+    # Shown to the user only when it is an ImportRefused; otherwise kept for support.
+    batch.error = (str(error) or type(error).__name__)[:2000]
+    batch.finished_at = utcnow()
+    discard_files(batch.token)
+    db.session.commit()
 
 
 @handler(IMPORT, queue="imports")

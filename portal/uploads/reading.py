@@ -11,8 +11,10 @@ spreadsheet shows them inside one cell), and a blank line is a row too (a spread
 an empty row) but not a row of data. For XLSX the row numbers are Excel's.
 
 Every value is text, trimmed: leading zeros survive and "NA", "None" or "null" stay as
-typed. XLSX cells become the text an ASC-WDS CSV would hold: dates as DD/MM/YYYY, whole
-numbers without ".0". A column is held as its distinct values plus a code per row
+typed. The quote the portal's exports put before text starting with = + - @ (``safe_cell``)
+is taken off again (``unescaped_cell``), so its own templates come back unchanged. XLSX
+cells become the text an ASC-WDS CSV would hold: dates as DD/MM/YYYY, whole numbers
+without ".0". A column is held as its distinct values plus a code per row
 (``Column``), which is what lets the validator check each distinct value once.
 """
 
@@ -33,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from forms import messages
+from portal.exports import unescaped_cell
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SIZE_TEXT = "20MB"
@@ -97,7 +100,7 @@ class Column:
         if len(codes) and codes.min() < 0:  # a missing cell: blank
             values = np.append(values, "")
             codes = np.where(codes < 0, len(values) - 1, codes)
-        trimmed = np.array([str(value).strip() for value in values], dtype=object)
+        trimmed = np.array([unescaped_cell(str(value).strip()) for value in values], dtype=object)
         remap, uniques = pd.factorize(trimmed)
         return cls(remap[codes].astype(np.intp, copy=False), np.asarray(uniques, dtype=object))
 

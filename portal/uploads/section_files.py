@@ -582,26 +582,10 @@ def check_section_file(
 
 
 def _check(spec: SectionFile, ret, data: bytes, filename: str, result) -> None:
-    extension = os.path.splitext(result.filename)[1].lower()
-    if extension and extension not in FILE_TYPES:
-        result.file_problems.append(FileProblem(messages.UPLOAD_WRONG_TYPE, "wrong_type"))
+    opened = _open(spec, data, filename, result)
+    if opened is None:
         return
-    names = {_key(name) for name in spec.headings}
-    source = open_upload(
-        data,
-        filename,
-        max_columns=MAX_COLUMNS,
-        wanted=lambda headers: bool(names & {_key(h) for h in headers}),
-    )
-    if isinstance(source, FileProblem):
-        result.file_problems.append(source)
-        return
-    positions, problems = _map_headings(spec, source.headers)
-    if problems:
-        source.close()
-        result.file_problems.extend(problems)
-        return
-    read = {name: p for name, p in positions.items() if spec.by_name[name].read}
+    source, read = opened
     table = source.read(sorted(read.values()), max_rows=spec.max_rows)
     if isinstance(table, FileProblem):
         if table.kind == "no_data":
@@ -620,6 +604,31 @@ def _check(spec: SectionFile, ret, data: bytes, filename: str, result) -> None:
         replace(p, column=source.headers[read[p.column]] if p.column in read else p.column)
         for p in sorted(result.errors, key=lambda p: (p.row, read.get(p.column, -1)))
     ]
+
+
+def _open(spec: SectionFile, data: bytes, filename: str, result):
+    """(the opened file, {column name: position} of the columns read), or None with the
+    file's problems added to ``result``."""
+    extension = os.path.splitext(result.filename)[1].lower()
+    if extension and extension not in FILE_TYPES:
+        result.file_problems.append(FileProblem(messages.UPLOAD_WRONG_TYPE, "wrong_type"))
+        return None
+    names = {_key(name) for name in spec.headings}
+    source = open_upload(
+        data,
+        filename,
+        max_columns=MAX_COLUMNS,
+        wanted=lambda headers: bool(names & {_key(h) for h in headers}),
+    )
+    if isinstance(source, FileProblem):
+        result.file_problems.append(source)
+        return None
+    positions, problems = _map_headings(spec, source.headers)
+    if problems:
+        source.close()
+        result.file_problems.extend(problems)
+        return None
+    return source, {name: p for name, p in positions.items() if spec.by_name[name].read}
 
 
 def soft_warnings(code: str, ret: MonthlyReturn, data: dict) -> list[SoftWarning]:

@@ -2,13 +2,14 @@
 
 ``/provider/<provider_id>/returns/<return_id>/upload?section=kpis`` asks for the file and
 links to its templates. A file with problems is answered with them (400), nothing kept. A
-good file is kept under the instance upload folder by a random token (never by its own
-name) with a note of the provider, return and section it was checked for, and the user
-is sent to "Check what will change". Confirm checks the kept file again, against the
-section as it is then, and saves it through the same path as the section's form: the
-revision the page was opened at (a save by someone else meanwhile is refused, showing
-their answers), soft warnings ticked as on the form (unticked ones save the section as in
-progress), the audit log. A file giving exactly what is saved changes nothing.
+good file is kept in the database (``file_store``, kind "section") by a random token (never
+by its own name) with a note of the provider, return and section it was checked for
+("section-note"), and the user is sent to "Check what will change". Confirm checks the
+kept file again, against the section as it is then, and saves it through the same path as
+the section's form: the revision the page was opened at (a save by someone else meanwhile
+is refused, showing their answers), soft warnings ticked as on the form (unticked ones
+save the section as in progress), the audit log. A file giving exactly what is saved
+changes nothing.
 
 A missing or unknown ``section`` goes back to the return; an unknown, expired or other
 return's token says the upload has expired (404). Uploads to a return that cannot be
@@ -20,8 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
-from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -29,12 +28,14 @@ from flask_login import current_user
 from forms import messages
 from portal.access import requires
 from portal.exports import XLSX_MIMETYPE, attachment, csv_response
+from portal.extensions import db
 from portal.models import MonthlyReturn, SectionState
 from portal.models.accounts import PROVIDER_ROLES
 from portal.returns import service
 from portal.returns.sections import HANDLERS, common
 from portal.returns.views import load_return, refuse_if_locked, return_url
-from portal.uploads import importing, section_files
+from portal.timeutil import utcnow
+from portal.uploads import file_store, importing, section_files
 from portal.uploads.reading import MAX_BYTES, MAX_SIZE_TEXT
 
 logger = logging.getLogger(__name__)
@@ -42,37 +43,18 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("section_uploads", __name__)
 PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>/upload"
 SELECT_A_FILE = "Select a CSV or XLSX file"
-SUFFIX = ".section"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 # --- keeping a checked file between the check and the confirm --------------------------
 
-
-def _paths(token: str) -> tuple[Path, Path] | None:
-    if not _TOKEN.fullmatch(token or ""):
-        return None
-    folder = importing.upload_folder()
-    return folder / f"{token}{SUFFIX}", folder / f"{token}{SUFFIX}.json"
+DATA, NOTE = "section", "section-note"  # file_store kinds
 
 
 def _discard(token: str) -> None:
-    for path in _paths(token) or ():
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            logger.warning("Could not delete a kept section upload %s", token[:6])
-
-
-def _discard_stale() -> None:
-    """Files never confirmed are deleted after a day (the staff upload keeps them as long)."""
-    cutoff = time.time() - importing.STORED_FOR.total_seconds()
-    for path in importing.upload_folder().glob(f"*{SUFFIX}*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+    """Delete a kept file (the caller commits)."""
+    if _TOKEN.fullmatch(token or ""):
+        file_store.delete_files(token, (DATA, NOTE))
 
 
 def _note(ret: MonthlyReturn, code: str) -> dict:
@@ -80,26 +62,25 @@ def _note(ret: MonthlyReturn, code: str) -> dict:
 
 
 def _keep(ret: MonthlyReturn, code: str, data: bytes, filename: str) -> str:
-    _discard_stale()
+    """Keep a checked file (and delete those never confirmed within a day): committed."""
+    file_store.delete_older_than(utcnow() - importing.STORED_FOR, (DATA, NOTE))
     token = importing.new_token()
-    data_path, note_path = _paths(token)
-    data_path.write_bytes(data)
-    note_path.write_text(json.dumps({**_note(ret, code), "filename": filename}))
+    file_store.put(token, DATA, data)
+    note = json.dumps({**_note(ret, code), "filename": filename})
+    file_store.put(token, NOTE, note.encode())
+    db.session.commit()
     return token
 
 
 def _kept(ret: MonthlyReturn, code: str, token: str) -> tuple[bytes, str] | None:
     """(bytes, file name) kept for this return's section under ``token``, or None."""
-    paths = _paths(token)
-    if paths is None:
+    newer_than = utcnow() - importing.STORED_FOR
+    data, note_bytes = (file_store.get(token, kind, newer_than) for kind in (DATA, NOTE))
+    if data is None or note_bytes is None:
         return None
-    data_path, note_path = paths
     try:
-        if time.time() - note_path.stat().st_mtime > importing.STORED_FOR.total_seconds():
-            return None
-        note = json.loads(note_path.read_text())
-        data = data_path.read_bytes()
-    except (OSError, ValueError):
+        note = json.loads(note_bytes)
+    except ValueError:
         return None
     if not isinstance(note, dict) or {k: note.get(k) for k in _note(ret, code)} != _note(ret, code):
         return None
@@ -177,15 +158,18 @@ def _expired(ret: MonthlyReturn, code: str):
     return render_template("uploads/sections/expired.html", **_context(ret, code)), 404
 
 
-def _recheck(ret: MonthlyReturn, code: str, token: str):
+def _recheck(ret: MonthlyReturn, code: str, token: str, discard: bool = False):
     """(the kept file checked again against the section now, None), or (None, the page to
-    answer with) when it has expired or no longer passes (it is then discarded)."""
+    answer with) when it has expired or no longer passes (then discarded when ``discard``:
+    a POST; a GET never writes)."""
     kept = _kept(ret, code, token)
     if kept is None:
         return None, _expired(ret, code)
     result = section_files.check_section_file(code, ret, *kept)
     if not result.ok:
-        _discard(token)
+        if discard:
+            _discard(token)
+            db.session.commit()
         return None, _check_page(ret, code, result)
     return result, None
 
@@ -299,7 +283,7 @@ def confirm(provider_id: int, return_id: int):
     if refused:
         return refused
     token = request.form.get("upload", "")
-    result, page = _recheck(ret, code, token)
+    result, page = _recheck(ret, code, token, discard=True)
     if page is not None:
         return page
     sec = service.section(ret, code)
@@ -307,6 +291,7 @@ def confirm(provider_id: int, return_id: int):
     section_url = return_url(ret, "edit_section", code=code)
     if _unchanged(sec, result.data):
         _discard(token)
+        db.session.commit()
         flash(f"No changes: {title} already has the answers in your file", "info")
         return redirect(section_url)
     warnings = section_files.soft_warnings(code, ret, result.data)
@@ -320,6 +305,7 @@ def confirm(provider_id: int, return_id: int):
         return _changes_page(ret, code, token, result, confirmed=confirmed, pending=pending,
                              status=400)  # fmt: skip
     _discard(token)
+    db.session.commit()
     logger.info("User %s saved section %s of return %s from a file", current_user.id, code,
                 ret.id)  # fmt: skip
     flash(f"{title} saved from your file {result.filename}", "success")

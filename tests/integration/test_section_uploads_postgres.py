@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Role, SectionState
 from portal.returns import service
 from tests.factories import make_user, open_return
+from tests.integration.upload_files import stored_files
 from tests.unit.conftest import sign_in
 from tests.unit.test_section_uploads import (
     BAD_FILES,
@@ -92,4 +93,4 @@ def test_a_bad_file_is_refused_with_its_rows_and_columns(app, world, code):
         assert any(r[0] == row and r[1] == column and message in r[3] for r in rows), rows
     sec = fresh(ret, code)
     assert sec.revision == 0 and sec.data == {}
-    assert not world["folder"].exists() or not any(world["folder"].iterdir())
+    assert stored_files() == []

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import Row, select
 
 from portal.extensions import db
-from portal.models import StaffMember, TrainingRecord, UploadBatch
+from portal.models import StaffMember, StoredFile, TrainingRecord, UploadBatch
 from tests.conftest import check_page, csrf_token_from
 from tests.factories import PASSWORD
 
@@ -288,3 +288,10 @@ def training_of(provider_id: int, worker_id: str) -> list[TrainingRecord]:
 def batch_status(token: str) -> str:
     db.session.expire_all()
     return db.session.scalar(select(UploadBatch.status).where(UploadBatch.token == token))
+
+
+def stored_files() -> list[str]:
+    """The uploaded files kept in the database, as "<token>.<kind>"."""
+    db.session.expire_all()
+    rows = db.session.execute(select(StoredFile.token, StoredFile.kind)).all()
+    return sorted(f"{token}.{kind}" for token, kind in rows)

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.extensions import db
-from portal.models import Area, AreaKind, AuditEntry, ReturnStatus, Role, SectionState
+from portal.models import Area, AreaKind, AuditEntry, ReturnStatus, Role, SectionState, StoredFile
 from portal.returns import service
 from portal.uploads import section_files
 from tests.conftest import check_page
@@ -219,9 +219,11 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def kept_files(world) -> list:
-    folder = world["folder"]
-    return sorted(folder.iterdir()) if folder.exists() else []
+def kept_files(world) -> list[str]:
+    """The section uploads kept in the database, as "<token>.<kind>"."""
+    db.session.expire_all()
+    rows = db.session.execute(db.select(StoredFile.token, StoredFile.kind)).all()
+    return sorted(f"{token}.{kind}" for token, kind in rows)
 
 
 # --- templates -------------------------------------------------------------------------
@@ -445,7 +447,7 @@ def test_a_file_name_with_folders_is_shown_and_kept_without_them(app, world):
     token = token_of(upload(client, ret, "kpis", GOOD_FILES["kpis"], "../../etc/kpis.csv"))
     html = get_page(client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     assert "Your file: kpis.csv." in html and "etc/" not in html
-    assert all(path.name.startswith(token) for path in kept_files(world))
+    assert kept_files(world) == [f"{token}.section", f"{token}.section-note"]
 
 
 def test_no_file_and_a_too_large_file_are_refused(app, world):

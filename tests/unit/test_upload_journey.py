@@ -18,6 +18,7 @@ from portal.models import (
     Role,
     SectionState,
     StaffMember,
+    StoredFile,
     TrainingRecord,
     UploadBatch,
 )
@@ -179,7 +180,7 @@ def test_happy_path_imports_staff_and_training(app, world):
     assert training_of(world) == [("W1", 13, None), ("W1", 20, None), ("W2", 20, None),
                                   ("W3", 6, None)]  # fmt: skip
     # The stored files of the imported batch are gone; the unconfirmed one's stay a day.
-    stored = {path.name.split(".")[0] for path in importing.upload_folder().iterdir()}
+    stored = set(db.session.scalars(db.select(StoredFile.token)))
     assert stored == {token}
 
 
