@@ -65,8 +65,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.account.home import bp as pages_bp
+    from portal.account.notifications import bp as notifications_bp
     from portal.admin.overview import bp as admin_bp
-    from portal.api.keys import bp as api_keys_bp
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
@@ -82,12 +83,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.review import bp as review_bp
     from portal.council.training_matrix import bp as training_matrix_bp
     from portal.council.your_providers import bp as council_bp
-    from portal.feedback.views import bp as feedback_bp
     from portal.forum.training_gaps import bp as forum_bp
-    from portal.notifications_views import bp as notifications_bp
-    from portal.pages import bp as pages_bp
+    from portal.provider.api_keys import bp as api_keys_bp
+    from portal.provider.commentary import bp as commentary_bp
+    from portal.provider.feedback import bp as feedback_bp
     from portal.provider.organisation_users import bp as users_bp
-    from portal.returns.commentary import bp as commentary_bp
     from portal.returns.views import bp as returns_bp
     from portal.uploads.section_views import bp as section_uploads_bp
     from portal.uploads.views import bp as uploads_bp

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Notification, NotificationPreference, User
+from portal.timeutil import utcnow
 from workers.queue import app_job, enqueue
 
 # The kinds a user may switch email on or off for, with the labels the settings page shows.
@@ -123,3 +124,16 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def notification_helpers():
         return {"unread_notifications": _unread_for_current_user}
+
+
+def mark_read(user_id: int, notification_ids: list[int]) -> None:
+    """Mark the user's notifications among these ids read (others' ids are ignored)."""
+    if not notification_ids:
+        return
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.user_id == user_id)
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

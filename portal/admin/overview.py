@@ -2,13 +2,11 @@
 jobs (for support: what ran, how long it took, how often it was tried and why it failed)."""
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
 from portal.access import requires
-from portal.extensions import db
-from portal.models import Job, Role
-from portal.models.work import JOB_STATUSES
+from portal.queries import jobs as job_queries
 from portal.queries import organisations
+from portal.vocabulary import JOB_STATUSES, Role
 
 JOBS_SHOWN = 100
 
@@ -30,14 +28,11 @@ def overview():
 def jobs():
     """The newest background jobs, optionally of one status (``?status=failed``)."""
     status = request.args.get("status", "")
-    query = select(Job).order_by(Job.id.desc()).limit(JOBS_SHOWN)
-    if status in JOB_STATUSES:
-        query = query.where(Job.status == status)
-    else:
+    if status not in JOB_STATUSES:
         status = ""
     return render_template(
         "admin/jobs.html",
-        jobs=db.session.scalars(query).all(),
+        jobs=job_queries.recent_jobs(JOBS_SHOWN, status or None),
         status=status,
         status_items=[{"value": "", "text": "All jobs", "selected": not status}]
         + [

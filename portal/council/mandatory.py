@@ -10,9 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from portal import mandatory
 from portal.access import requires
-from portal.models import Role
 from portal.queries import organisations
 from portal.returns import staff_rules as rules
+from portal.vocabulary import Role
 
 bp = Blueprint("mandatory_training", __name__)
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask import abort
-from sqlalchemy import select
 
 from portal.documents import find_document
-from portal.extensions import db
-from portal.models import Framework, Provider
-from portal.models.work import JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Document, Job
 from portal.packs import FRAMEWORK_PACK, PACK, framework_pack_key, pack_key
+from portal.queries import jobs as job_queries
 from portal.queries import organisations
 from portal.returns.calendar import (
     latest_complete_quarter,
@@ -26,6 +24,10 @@ from portal.returns.calendar import (
     quarter_name,
 )
 from portal.timeutil import as_utc
+from portal.vocabulary import JOB_FAILED, JOB_QUEUED, JOB_RUNNING
+
+if TYPE_CHECKING:
+    from portal.models import Document, Framework, Job, Provider
 
 QUARTERS_SHOWN = 8
 FORMATS = ("pdf", "xlsx")
@@ -190,8 +192,8 @@ def council_provider(council_id: int, provider_id: int) -> Provider:
 
 
 def council_framework(council_id: int, framework_id: int) -> Framework:
-    framework = db.session.get(Framework, framework_id)
-    if framework is None or framework.council_id != council_id:
+    framework = organisations.council_framework(council_id, framework_id)
+    if framework is None:
         abort(404)
     return framework
 
@@ -220,7 +222,7 @@ def target_of_job(job: Job) -> PackTarget:
     if job.council_id is None or quarter is None:
         abort(404)
     if params.get("provider_id"):
-        provider = db.session.get(Provider, params["provider_id"])
+        provider = organisations.find_provider(params["provider_id"])
         if provider is None:
             abort(404)
         return PackTarget(job.council_id, quarter, provider=provider)
@@ -234,16 +236,14 @@ def target_of_job(job: Job) -> PackTarget:
 def job_in_council(council_id: int, raw: str | None) -> Job:
     """A pack job of this council, from a form or query value; 404 for anyone else's,
     ``BadInput`` when the value is not a job number at all."""
-    job = db.session.get(Job, parse_id(raw, JOB_ERROR))
+    job = job_queries.get_job(parse_id(raw, JOB_ERROR))
     if job is None or job.council_id != council_id or job.kind not in (PACK, FRAMEWORK_PACK):
         abort(404)
     return job
 
 
 def latest_job(target: PackTarget) -> Job | None:
-    return db.session.scalar(
-        select(Job).where(Job.key == target.key).order_by(Job.id.desc()).limit(1)
-    )
+    return job_queries.latest_job(target.key)
 
 
 def state_of(target: PackTarget) -> PackState:
@@ -255,25 +255,10 @@ def states_of(targets: list[PackTarget]) -> list[PackState]:
     if not targets:
         return []
     council_id, period = targets[0].council_id, targets[0].quarter_name
-    jobs: dict[str, Job] = {}
-    for job in db.session.scalars(
-        select(Job)
-        .where(Job.council_id == council_id, Job.key.in_([t.key for t in targets]))
-        .order_by(Job.id)
-    ):
-        jobs[job.key] = job  # the latest wins
+    jobs = job_queries.latest_council_jobs(council_id, [t.key for t in targets])
     documents = {
         (d.kind, d.provider_id, d.framework_id): d
-        for d in db.session.scalars(
-            select(Document)
-            .where(
-                Document.council_id == council_id,
-                Document.kind.in_((PACK, FRAMEWORK_PACK)),
-                Document.period == period,
-                Document.format == "pdf",
-            )
-            .order_by(Document.id)
-        )
+        for d in job_queries.council_documents(council_id, (PACK, FRAMEWORK_PACK), period, "pdf")
     }
     return [
         PackState(

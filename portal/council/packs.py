@@ -12,10 +12,10 @@ framework of another council, or a job or action of another council, is a 404.""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.packs import MeetingActionForm
 from forms.quality import error_list
@@ -37,13 +37,16 @@ from portal.council.pack_state import (
     target_of_job,
 )
 from portal.documents import document_response
-from portal.extensions import db
-from portal.models import Role
-from portal.models.work import Job, MeetingAction
+from portal.packs import actions
 from portal.queries import organisations
+from portal.queries import oversight as oversight_queries
 from portal.returns import service
 from portal.returns.calendar import parse_quarter, quarter_label, quarter_name
+from portal.vocabulary import Role
 from workers import jobs
+
+if TYPE_CHECKING:
+    from portal.models import Job, MeetingAction
 
 bp = Blueprint("contract_packs", __name__)
 PREFIX = "/council/<int:council_id>/packs"
@@ -245,20 +248,7 @@ def _pack_page(target: PackTarget, action_form: MeetingActionForm | None = None)
 
 def _actions_of(target: PackTarget) -> list[MeetingAction]:
     """The provider's actions with this council: open ones first, newest meeting first."""
-    return list(
-        db.session.scalars(
-            select(MeetingAction)
-            .where(
-                MeetingAction.council_id == target.council_id,
-                MeetingAction.provider_id == target.provider.id,
-            )
-            .order_by(
-                MeetingAction.done_on.is_not(None),
-                MeetingAction.quarter.desc(),
-                MeetingAction.id,
-            )
-        )
-    )
+    return oversight_queries.meeting_actions(target.council_id, target.provider.id)
 
 
 @bp.route(PREFIX + "/actions", methods=["POST"])
@@ -273,18 +263,15 @@ def add_action(council_id: int):
     form = MeetingActionForm()
     if not form.validate_on_submit():
         return _pack_page(target, form)
-    db.session.add(
-        MeetingAction(
-            council_id=council_id,
-            provider_id=target.provider.id,
-            quarter=target.quarter_name,
-            text=form.text.data,
-            owner=form.owner.data or None,
-            due_on=form.due_on.data,
-            recorded_by_id=current_user.id,
-        )
+    actions.record_action(
+        council_id,
+        target.provider.id,
+        target.quarter_name,
+        form.text.data,
+        owner=form.owner.data,
+        due_on=form.due_on.data,
+        recorded_by_id=current_user.id,
     )
-    db.session.commit()
     flash("Action added", "success")
     return redirect(_pack_url(target, "actions"))
 
@@ -296,12 +283,10 @@ def action_done(council_id: int):
         action_id = parse_id(request.form.get("action_id"), ACTION_NOT_FOUND)
     except BadInput as error:
         return _list_page(council_id, None, error)
-    action = db.session.get(MeetingAction, action_id)
-    if action is None or action.council_id != council_id:
+    action = oversight_queries.council_action(council_id, action_id)
+    if action is None:
         abort(404)
-    if action.done_on is None:
-        action.done_on = service.today()
-        db.session.commit()
+    if actions.mark_done(action, service.today()):
         flash("Action marked as done", "success")
     try:  # back to the pack the button was on
         quarter = parse_quarter_choice(request.form.get("quarter"), service.today())

@@ -5,9 +5,9 @@ from flask import Blueprint, render_template
 
 from portal import risk
 from portal.access import requires
-from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service
+from portal.vocabulary import Role
 
 bp = Blueprint("provider_risk", __name__)
 

@@ -10,28 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal import exports
 from portal.access import requires
-from portal.extensions import db
-from portal.models import (
-    Area,
-    Contract,
-    ContractType,
-    Framework,
-    MonthlyReturn,
-    Provider,
-    ReturnStatus,
-    Role,
-)
 from portal.queries import organisations
+from portal.queries import returns as return_queries
 from portal.returns import service
 from portal.timeutil import as_utc
+from portal.vocabulary import ContractType, ReturnStatus, Role
+
+if TYPE_CHECKING:
+    from portal.models import Contract, Framework, MonthlyReturn
 
 bp = Blueprint("returns_overview", __name__)
 
@@ -90,17 +83,14 @@ class Filters:
             args["contract_type"] = self.contract_type.value
         return args
 
-    def conditions(self) -> list:
-        found = []
-        if self.outside_framework:
-            found.append(Contract.framework_id.is_(None))
-        elif self.framework_id is not None:
-            found.append(Contract.framework_id == self.framework_id)
-        if self.area_id is not None:
-            found.append(Contract.area_id == self.area_id)
-        if self.contract_type is not None:
-            found.append(Contract.contract_type == self.contract_type)
-        return found
+    def as_query(self) -> dict:
+        """The filters as ``queries.organisations.council_contracts`` takes them."""
+        return {
+            "framework_id": self.framework_id,
+            "outside_framework": self.outside_framework,
+            "area_id": self.area_id,
+            "contract_type": self.contract_type,
+        }
 
 
 def _as_id(value: str) -> int | None:
@@ -235,61 +225,19 @@ class Overview:
     counts: Counts = field(default_factory=Counts)
 
 
-def council_frameworks(council_id: int) -> list[Framework]:
-    return list(
-        db.session.scalars(
-            select(Framework)
-            .where(Framework.council_id == council_id)
-            .options(selectinload(Framework.areas))
-            .order_by(Framework.name, Framework.id)
-        )
-    )
-
-
 def build_overview(council_id: int, filters: Filters, on: date | None = None) -> Overview:
     """The grid for the council's contracts matching ``filters``, opening any returns
     that are due to exist first."""
     on = on or service.today()
     months = months_shown(on)
-    conditions = [Contract.council_id == council_id, *filters.conditions()]
-    contracts = list(
-        db.session.scalars(
-            select(Contract)
-            .join(Provider, Contract.provider_id == Provider.id)
-            .outerjoin(Framework, Contract.framework_id == Framework.id)
-            .outerjoin(Area, Contract.area_id == Area.id)
-            .where(*conditions)
-            .options(
-                selectinload(Contract.provider),
-                selectinload(Contract.framework),
-                selectinload(Contract.area),
-                selectinload(Contract.council),
-            )
-            .order_by(
-                Provider.name,
-                Contract.framework_id.is_(None),
-                Framework.name,
-                Area.name,
-                Contract.contract_type,
-                Contract.id,
-            )
-        )
-    )
+    contracts = organisations.council_contracts(council_id, **filters.as_query())
     result = Overview(months)
     if not contracts:
         return result
     service.ensure_returns(contracts, on=on)
     returns = {
         (r.contract_id, r.period): r
-        for r in db.session.scalars(
-            select(MonthlyReturn)
-            .where(
-                MonthlyReturn.contract_id.in_(select(Contract.id).where(*conditions)),
-                MonthlyReturn.period >= months[-1],
-                MonthlyReturn.period <= months[0],
-            )
-            .options(selectinload(MonthlyReturn.versions))
-        )
+        for r in return_queries.returns_in_months([c.id for c in contracts], months[-1], months[0])
     }
     for contract in contracts:
         cells = [cell_for(returns.get((contract.id, month)), month, on) for month in months]
@@ -326,7 +274,7 @@ def _is_commissioner_of(council_id: int) -> bool:
 
 def _load(council_id: int):
     council = organisations.get_council(council_id)
-    frameworks = council_frameworks(council_id)
+    frameworks = organisations.council_frameworks(council_id)
     filters = parse_filters(request.args, frameworks)
     return council, frameworks, filters, build_overview(council_id, filters)
 

@@ -10,10 +10,10 @@ from flask import Blueprint, abort, render_template, request, url_for
 from portal import exports
 from portal.access import requires
 from portal.matrix import EXPORT_HEADER, Matrix, build_matrix, default_as_at
-from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service
 from portal.returns import staff_rules as rules
+from portal.vocabulary import Role
 
 bp = Blueprint("training_matrix", __name__)
 

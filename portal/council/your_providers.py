@@ -3,8 +3,8 @@
 from flask import Blueprint, render_template
 
 from portal.access import requires
-from portal.models import Role
 from portal.queries import organisations
+from portal.vocabulary import Role
 
 bp = Blueprint("your_providers", __name__)
 

@@ -15,9 +15,9 @@ from portal.matrix import (
     default_as_at,
     forum_view,
 )
-from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service
+from portal.vocabulary import Role
 
 bp = Blueprint("training_gaps", __name__)
 

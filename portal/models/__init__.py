@@ -1,43 +1,41 @@
-"""The data model. Import models from here."""
+"""The data model. Import models from here (and the words they use from
+``portal.vocabulary``)."""
 
 from portal.models.accounts import (
     EmailToken,
     LoginThrottle,
     Membership,
-    Role,
     SecurityEvent,
     User,
     UserSession,
 )
 from portal.models.api import ApiKey
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
-from portal.models.organisations import (
-    Area,
-    AreaKind,
-    Branch,
-    Contract,
-    ContractType,
-    Council,
-    CqcRating,
-    Framework,
-    Provider,
-    ServiceType,
-    SponsorLicenceStatus,
-)
+from portal.models.organisations import Area, Branch, Contract, Council, Framework, Provider
 from portal.models.oversight import Concern, FactChange, QaVisit, ReturnComment, RiskRating
 from portal.models.returns import (
     AuditEntry,
     KpiTarget,
     MonthlyReturn,
     ReturnSection,
-    ReturnStatus,
     ReturnVersion,
-    SectionState,
     StaffMember,
     TrainingRecord,
 )
 from portal.models.uploads import StoredFile, UploadBatch
 from portal.models.work import Document, Job, KpiCommentary, MandatoryTraining, MeetingAction
+
+# The enums are the vocabulary's; ``from portal.models import Role`` keeps working.
+from portal.vocabulary import (
+    AreaKind,
+    ContractType,
+    CqcRating,
+    ReturnStatus,
+    Role,
+    SectionState,
+    ServiceType,
+    SponsorLicenceStatus,
+)
 
 __all__ = [
     "ApiKey",

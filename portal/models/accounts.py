@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -20,37 +19,8 @@ from portal.extensions import db
 from portal.models.organisations import Council, Provider, _enum
 from portal.timeutil import utcnow
 
-
-class Role(enum.Enum):
-    PROVIDER_SUBMITTER = "provider-submitter"
-    PROVIDER_MANAGER = "provider-manager"
-    COMMISSIONER = "commissioner"
-    QA_OFFICER = "qa-officer"
-    FORUM_MEMBER = "forum-member"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {
-            "provider-submitter": "Submitter",
-            "provider-manager": "Manager",
-            "commissioner": "Commissioner",
-            "qa-officer": "Quality assurance officer",
-            "forum-member": "Provider forum member",
-            "admin": "Administrator",
-        }[self.value]
-
-    @property
-    def at_provider(self) -> bool:
-        return self in (Role.PROVIDER_SUBMITTER, Role.PROVIDER_MANAGER)
-
-    @property
-    def at_council(self) -> bool:
-        return self in (Role.COMMISSIONER, Role.QA_OFFICER, Role.FORUM_MEMBER)
-
-
-PROVIDER_ROLES = (Role.PROVIDER_SUBMITTER, Role.PROVIDER_MANAGER)
-COUNCIL_ROLES = (Role.COMMISSIONER, Role.QA_OFFICER, Role.FORUM_MEMBER)
+# Defined in the vocabulary; importable from here too, as older code does.
+from portal.vocabulary import COUNCIL_ROLES, PROVIDER_ROLES, Role  # noqa: F401
 
 
 class User(UserMixin, db.Model):

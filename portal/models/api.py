@@ -9,9 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.timeutil import utcnow
-
-KEY_NAME_MAX = 80
-PREFIX_LENGTH = 8
+from portal.vocabulary import KEY_NAME_MAX, PREFIX_LENGTH
 
 
 class ApiKey(db.Model):

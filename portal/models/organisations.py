@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Numeric, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.vocabulary import AreaKind, ContractType, CqcRating, ServiceType, SponsorLicenceStatus
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -23,60 +24,6 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
         length=32,
         values_callable=lambda e: [m.value for m in e],
     )
-
-
-class ServiceType(enum.Enum):
-    HOMECARE = "homecare"
-    EXTRA_CARE = "extra_care"
-
-    @property
-    def label(self) -> str:
-        return {"homecare": "Homecare", "extra_care": "Extra Care"}[self.value]
-
-
-class AreaKind(enum.Enum):
-    LOT = "lot"
-    PATCH = "patch"
-    POSTCODE_DISTRICT = "postcode_district"
-    SCHEME = "scheme"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-class ContractType(enum.Enum):
-    FRAMEWORK = "framework"
-    BLOCK = "block"
-    SPOT = "spot"
-    DPS = "dps"
-
-    @property
-    def label(self) -> str:
-        return "DPS" if self is ContractType.DPS else self.value.capitalize()
-
-
-class CqcRating(enum.Enum):
-    OUTSTANDING = "outstanding"
-    GOOD = "good"
-    REQUIRES_IMPROVEMENT = "requires_improvement"
-    INADEQUATE = "inadequate"
-    NOT_YET_RATED = "not_yet_rated"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-class SponsorLicenceStatus(enum.Enum):
-    NONE = "none"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    REVOKED = "revoked"
-
-    @property
-    def label(self) -> str:
-        return "No licence" if self is SponsorLicenceStatus.NONE else self.value.capitalize()
 
 
 class Council(db.Model):

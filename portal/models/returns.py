@@ -4,7 +4,6 @@ the provider's staff and training records the training section and uploads share
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -26,30 +25,7 @@ from portal.extensions import db
 from portal.models.accounts import User
 from portal.models.organisations import Branch, Contract, Framework, Provider, _enum
 from portal.timeutil import utcnow
-
-
-class ReturnStatus(enum.Enum):
-    """Stored statuses. "Overdue" is worked out from the due date, never stored."""
-
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    QUERIED = "queried"
-    ACCEPTED = "accepted"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-class SectionState(enum.Enum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+from portal.vocabulary import ReturnStatus, SectionState
 
 
 class MonthlyReturn(db.Model):

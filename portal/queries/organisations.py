@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Branch, Contract, Council, Framework, Provider
+from portal.models import Area, Branch, Contract, Council, Framework, Provider
+from portal.vocabulary import ContractType
 
 
 def get_council(council_id: int) -> Council:
@@ -88,5 +89,74 @@ def contracts_between(council_id: int, provider_id: int) -> list[Contract]:
             .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
             .options(selectinload(Contract.framework), selectinload(Contract.area))
             .order_by(Contract.id)
+        )
+    )
+
+
+def find_provider(provider_id: int) -> Provider | None:
+    """The provider, or None (for ids read from a job's parameters, not a URL)."""
+    return db.session.get(Provider, provider_id)
+
+
+def council_frameworks(council_id: int) -> list[Framework]:
+    """The council's frameworks by name, each with its areas (lots) loaded."""
+    return list(
+        db.session.scalars(
+            select(Framework)
+            .where(Framework.council_id == council_id)
+            .options(selectinload(Framework.areas))
+            .order_by(Framework.name, Framework.id)
+        )
+    )
+
+
+def council_framework(council_id: int, framework_id: int) -> Framework | None:
+    """One of the council's frameworks; None for another council's or none at all."""
+    return db.session.scalar(
+        select(Framework).where(Framework.id == framework_id, Framework.council_id == council_id)
+    )
+
+
+def council_contracts(
+    council_id: int,
+    *,
+    framework_id: int | None = None,
+    outside_framework: bool = False,
+    area_id: int | None = None,
+    contract_type: ContractType | None = None,
+) -> list[Contract]:
+    """The council's contracts, optionally only those outside any framework or of one
+    framework, area and contract type; by provider, then framework (spot contracts last),
+    area and type, with provider, framework, area and council loaded."""
+    conditions = [Contract.council_id == council_id]
+    if outside_framework:
+        conditions.append(Contract.framework_id.is_(None))
+    elif framework_id is not None:
+        conditions.append(Contract.framework_id == framework_id)
+    if area_id is not None:
+        conditions.append(Contract.area_id == area_id)
+    if contract_type is not None:
+        conditions.append(Contract.contract_type == contract_type)
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .join(Provider, Contract.provider_id == Provider.id)
+            .outerjoin(Framework, Contract.framework_id == Framework.id)
+            .outerjoin(Area, Contract.area_id == Area.id)
+            .where(*conditions)
+            .options(
+                selectinload(Contract.provider),
+                selectinload(Contract.framework),
+                selectinload(Contract.area),
+                selectinload(Contract.council),
+            )
+            .order_by(
+                Provider.name,
+                Contract.framework_id.is_(None),
+                Framework.name,
+                Area.name,
+                Contract.contract_type,
+                Contract.id,
+            )
         )
     )

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select, update
 
 from portal import notifications
 from portal.access import signed_in
-from portal.extensions import db
-from portal.models import Notification
-from portal.timeutil import utcnow
+from portal.queries import accounts
 
 bp = Blueprint("notifications", __name__)
 SHOWN = 50  # the newest this many are listed
@@ -19,24 +16,10 @@ SHOWN = 50  # the newest this many are listed
 @bp.route("/notifications")
 @signed_in
 def list_notifications():
-    shown = list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == current_user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(SHOWN)
-        )
-    )
+    shown = accounts.latest_notifications(current_user.id, SHOWN)
     unread_ids = [n.id for n in shown if n.read_at is None]
     items = [(n, n.id in unread_ids) for n in shown]
-    if unread_ids:
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id.in_(unread_ids), Notification.user_id == current_user.id)
-            .values(read_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+    notifications.mark_read(current_user.id, unread_ids)
     return render_template("notifications/list.html", items=items, labels=notifications.KIND_LABELS)
 
 

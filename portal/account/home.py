@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
+from portal import health
 from portal.access import public
-from portal.extensions import db
-from portal.models import Membership, Role
+from portal.vocabulary import Role
+
+if TYPE_CHECKING:
+    from portal.models import Membership
 
 bp = Blueprint("pages", __name__)
 
@@ -47,32 +51,14 @@ def accessibility():
 @bp.route("/healthz")
 @public
 def healthz():
-    checks = {"database": _database_ok(), "redis": _redis_state()}
-    healthy = checks["database"] == "ok" and checks["redis"] in ("ok", "not configured")
+    checks = {
+        "database": health.database_state(),
+        "redis": health.redis_state(current_app.config.get("REDIS_URL")),
+    }
+    healthy = checks["database"] == health.OK and checks["redis"] in (
+        health.OK,
+        health.NOT_CONFIGURED,
+    )
     return jsonify(status="ok" if healthy else "unavailable", checks=checks), (
         200 if healthy else 503
     )
-
-
-def _database_ok() -> str:
-    try:
-        db.session.execute(text("SELECT 1"))
-        return "ok"
-    except Exception:  # noqa: BLE001 - any failure means "unreachable"
-        current_app.logger.exception("health check: database unreachable")
-        db.session.rollback()
-        return "unreachable"
-
-
-def _redis_state() -> str:
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return "not configured"
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    try:
-        Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-        return "ok"
-    except RedisError:
-        return "unreachable"

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from sqlalchemy import select
 
 from portal.access import requires
 from portal.documents import document_response, find_document
-from portal.extensions import db
 from portal.feedback import FEEDBACK
 from portal.feedback.data import Period, feedback_for, parse_period
 from portal.feedback.jobs import PDF
-from portal.models import Contract, Council, Document, Provider, Role
-from portal.models.accounts import PROVIDER_ROLES
-from portal.queries.organisations import contracts_between
+from portal.queries import jobs as job_queries
+from portal.queries import organisations
 from portal.returns.service import today
+from portal.vocabulary import PROVIDER_ROLES, Role
+
+if TYPE_CHECKING:
+    from portal.models import Document
 
 bp = Blueprint("feedback", __name__)
 
@@ -63,7 +65,7 @@ def _named(other: str, other_label: str) -> tuple[int | None, Period | None, lis
 
 def _check_exists(council_id: int, provider_id: int, period: Period) -> None:
     """404 unless the two have a contract and the period has begun."""
-    if not contracts_between(council_id, provider_id) or period.start > today():
+    if not organisations.contracts_between(council_id, provider_id) or period.start > today():
         abort(404)
 
 
@@ -83,21 +85,9 @@ def _provider_report_named(provider_id: int) -> tuple[str, int, Period, Document
 @bp.route("/provider/<int:provider_id>/feedback")
 @requires(*PROVIDER_ROLES, org="provider")
 def feedback_list(provider_id: int):
-    provider = db.session.get(Provider, provider_id)
-    councils = select(Contract.council_id).where(Contract.provider_id == provider_id)
-    rows = db.session.execute(
-        select(Document, Council.name)
-        .join(Council, Council.id == Document.council_id)
-        .where(
-            Document.kind == FEEDBACK,
-            Document.provider_id == provider_id,
-            Document.format == PDF,
-            Document.council_id.in_(councils),
-        )
-        .order_by(Document.id)
-    ).all()
+    provider = organisations.get_provider(provider_id)
     reports = []
-    for document, council_name in rows:
+    for document, council_name in job_queries.provider_documents(provider_id, FEEDBACK, PDF):
         period = parse_period(document.period)
         if period is None:
             continue
@@ -142,7 +132,7 @@ def provider_report_pdf(provider_id: int):
         return render_template(
             "feedback/not_ready.html",
             period=period,
-            council=db.session.get(Council, council_id),
+            council=organisations.get_council(council_id),
             list_url=list_url,
         ), 404
     return document_response(document)

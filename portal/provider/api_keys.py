@@ -7,19 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from forms.quality import strip
+from portal import api_keys as keys
 from portal.access import requires
-from portal.api.auth import new_key
-from portal.auth.security_log import record_event
-from portal.extensions import db
-from portal.models import ApiKey, Role, User
-from portal.models.api import KEY_NAME_MAX
-from portal.queries import organisations
-from portal.timeutil import utcnow
+from portal.queries import accounts, organisations
+from portal.vocabulary import KEY_NAME_MAX, Role
 
 bp = Blueprint("api_keys", __name__)
 PREFIX = "/provider/<int:provider_id>/api-keys"
@@ -42,27 +37,13 @@ class NewKeyForm(FlaskForm):
     submit = SubmitField("Create key", widget=GovSubmitInput())
 
 
-def _keys(provider_id: int) -> list[ApiKey]:
-    """Keys in use first, newest first."""
-    return list(
-        db.session.scalars(
-            select(ApiKey)
-            .where(ApiKey.provider_id == provider_id)
-            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
-        )
-    )
-
-
 def _page(provider_id: int, form: NewKeyForm, error: str | None = None, status: int = 200):
-    keys = _keys(provider_id)
-    creator_ids = {key.created_by for key in keys if key.created_by}
-    creators = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(creator_ids))).all()
-    )
+    provider_keys = accounts.provider_api_keys(provider_id)
+    creators = accounts.user_names({key.created_by for key in provider_keys if key.created_by})
     return render_template(
         "api/keys.html",
         provider=organisations.get_provider(provider_id),
-        keys=keys,
+        keys=provider_keys,
         creators=creators,
         form=form,
         error_list=[{"text": error, "href": "#keys"}] if error else None,
@@ -77,9 +58,7 @@ def api_keys(provider_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             return _page(provider_id, form, status=400)
-        key, secret = new_key(provider_id, form.name.data, current_user.id)
-        db.session.commit()
-        record_event("api-key-created", user=current_user, detail=f"key {key.id} {key.prefix}")
+        key, secret = keys.create_key(provider_id, form.name.data, current_user)
         return render_template(
             "api/key_created.html",
             provider=organisations.get_provider(provider_id),
@@ -96,13 +75,10 @@ def revoke_key(provider_id: int):
     text = (request.form.get("key_id") or "").strip()
     if not (text.isascii() and text.isdigit() and len(text) <= 18):
         return _page(provider_id, NewKeyForm(formdata=None), SELECT_A_KEY, 400)
-    key = db.session.get(ApiKey, int(text))
-    if key is None or key.provider_id != provider_id:
+    key = accounts.provider_api_key(provider_id, int(text))
+    if key is None:
         abort(404)
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        db.session.commit()
-        record_event("api-key-revoked", user=current_user, detail=f"key {key.id} {key.prefix}")
+    if keys.revoke_key(key, current_user):
         flash(f"The key ‘{key.name}’ has been revoked: it no longer works", "success")
     else:
         flash(f"The key ‘{key.name}’ was already revoked", "info")

@@ -1,0 +1,33 @@
+"""A provider's API keys: making one (its secret is shown once, never stored) and revoking
+one, each with a security event. Each function owns its commit; the API keys page
+(``portal.provider.api_keys``) only parses, calls and renders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from portal.api.auth import new_key
+from portal.auth.security_log import record_event
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from portal.models import ApiKey, User
+
+
+def create_key(provider_id: int, name: str, user: User) -> tuple[ApiKey, str]:
+    """A new key of the provider named ``name``; returns it and its secret."""
+    key, secret = new_key(provider_id, name, user.id)
+    db.session.commit()
+    record_event("api-key-created", user=user, detail=f"key {key.id} {key.prefix}")
+    return key, secret
+
+
+def revoke_key(key: ApiKey, user: User) -> bool:
+    """Stop the key working at once; False (and nothing changed) if it already had."""
+    if key.revoked_at is not None:
+        return False
+    key.revoked_at = utcnow()
+    db.session.commit()
+    record_event("api-key-revoked", user=user, detail=f"key {key.id} {key.prefix}")
+    return True

@@ -1,0 +1,45 @@
+"""The layering rules of ``.importlinter`` hold: the pages listed there reach data through
+query modules and domain functions, never ``portal.models`` (issue 11). ``make test``
+runs this, so a page that builds its own query fails the build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def test_import_contracts_are_kept():
+    assert LINT_IMPORTS.exists(), "import-linter is not installed: run make install"
+    result = _run(str(LINT_IMPORTS), "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Blueprints reach data through query modules KEPT" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "first_import",
+    ["portal.vocabulary", "portal.models", "portal.models.accounts", "portal.models.work"],
+)
+def test_the_vocabulary_and_the_models_import_in_any_order(first_import):
+    """The models import the vocabulary, which re-exports job and upload statuses from
+    the models: whichever a process imports first, every name is there."""
+    code = (
+        f"import {first_import}\n"
+        "from portal.vocabulary import JOB_STATUSES, UPLOAD_DONE, PROVIDER_ROLES, Role\n"
+        "from portal.models import Role as ModelsRole\n"
+        "from portal.models.accounts import PROVIDER_ROLES as ACCOUNT_ROLES\n"
+        "assert ModelsRole is Role and ACCOUNT_ROLES is PROVIDER_ROLES\n"
+        "assert JOB_STATUSES == ('queued', 'running', 'done', 'failed'), JOB_STATUSES\n"
+        "assert UPLOAD_DONE == 'done'\n"
+    )
+    result = _run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
