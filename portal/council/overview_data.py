@@ -37,7 +37,7 @@ from portal.models import (
     Provider,
 )
 from portal.returns import service
-from portal.returns.sections.handbacks import REASON_LABELS
+from portal.returns.sections.handbacks_rules import REASON_LABELS
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 PENNY = Decimal("0.01")
