@@ -10,7 +10,7 @@ date) with one council, one homecare framework and ``--providers`` providers hol
 ``--staff`` staff and ``--training`` training records, and ``--months`` months of submitted
 returns each (a tenth resubmitted once): KPIs, capacity, handbacks, workforce and the
 training snapshot, stored as the return pages store them (the snapshot is made by
-``sections.training.snapshot``, from each month's staff and records).
+``sections.training_rules.snapshot``, from each month's staff and records).
 
 Prints, best of ``--repeat`` on a fresh session (first, cold run in brackets): the time to
 build the area's super training matrix (target under 2 s) and each provider's, and peak

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 
 from portal.demo_history import made_up_kpis, made_up_workforce
 from portal.extensions import db
-from portal.mandatory import default_set
+from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES, default_set
 from portal.models import (
     Area,
     AreaKind,
@@ -40,7 +40,7 @@ from portal.models import (
 )
 from portal.returns import staff_rules as rules
 from portal.returns.calendar import first_of_next_month, last_day_of
-from portal.returns.sections import training
+from portal.returns.sections import training_rules
 
 AREAS = ("North", "South", "East")
 # Job roles (portal/reference/job-roles.csv) with how common each is among a provider's
@@ -176,7 +176,7 @@ def _staff(rng: random.Random, contracts: list[Contract], count: int, today: dat
 def _training(rng: random.Random, staff: list[Staff], count: int, today: date) -> None:
     """``count`` records: mostly the default mandatory courses (refreshed over the years,
     so older records are replaced by later ones), the rest any category."""
-    mandatory = list(training.DEFAULT_MANDATORY_CATEGORIES)
+    mandatory = list(DEFAULT_MANDATORY_CATEGORIES)
     others = [c for c in rules.training_categories() if c not in mandatory]
     rows = []
     for _ in range(count):
@@ -211,7 +211,7 @@ def _training(rng: random.Random, staff: list[Staff], count: int, today: date) -
 
 def _training_snapshot(members: list[Staff], period: date) -> dict:
     """The training section as the page saves it when confirmed for ``period``: the staff
-    then in post and their records then completed (``sections.training.snapshot``)."""
+    then in post and their records then completed (``sections.training_rules.snapshot``)."""
     as_at = last_day_of(period)
     then = [
         SimpleNamespace(
@@ -224,7 +224,7 @@ def _training_snapshot(members: list[Staff], period: date) -> dict:
         for m in members
         if m.start_date <= as_at and (m.left_on is None or m.left_on >= period)
     ]
-    return training.snapshot(training.staff_rows(then, as_at, default_set()), as_at)
+    return training_rules.snapshot(training_rules.staff_rows(then, as_at, default_set()), as_at)
 
 
 def _capacity(rng: random.Random, period: date) -> dict:

@@ -17,9 +17,9 @@ from wtforms import Field, HiddenField, RadioField, StringField, SubmitField, Te
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from forms import messages
+from forms.govuk_dates import DATE_PARTS, parse_date_parts
 from portal.models import CqcRating, SponsorLicenceStatus
 
-DATE_PARTS = ("day", "month", "year")
 EARLIEST = date(2000, 1, 1)
 TEXT_MAX = 2000
 SOURCE_MAX = 300  # FactChange.source
@@ -66,25 +66,10 @@ class GovDateField(Field):
         # The widget shows exactly three boxes, whatever was posted.
         parts = [str(v)[:10] for v in (list(valuelist) + ["", "", ""])[:3]]
         self.raw_data = parts
-        self.data = None
-        self.parse_error = None
-        values = dict(zip(DATE_PARTS, (p.strip() for p in parts), strict=True))
-        if not any(values.values()):
-            return
-        self.missing_parts = [part for part in DATE_PARTS if not values[part]]
-        if self.missing_parts:
-            self.parse_error = messages.date_missing_parts(self.subject, self.missing_parts)
-            return
-        if (
-            not all(v.isascii() and v.isdigit() for v in values.values())
-            or len(values["year"]) != 4
-        ):
-            self.parse_error = messages.date_not_real(self.subject)
-            return
-        try:
-            self.data = date(int(values["year"]), int(values["month"]), int(values["day"]))
-        except ValueError:
-            self.parse_error = messages.date_not_real(self.subject)
+        self.data, self.parse_error, boxes = parse_date_parts(
+            dict(zip(DATE_PARTS, parts, strict=True)), self.subject, required=False
+        )
+        self.missing_parts = boxes if self.parse_error else []
 
     def pre_validate(self, form):
         if self.parse_error:

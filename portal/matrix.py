@@ -182,6 +182,32 @@ def _latest_snapshots(council_id: int, as_at: date, provider_id: int | None):
     version with a confirmed training snapshot. Versions are read a round at a time (each
     contract's newest, then the next newest of those without a snapshot...), one query a
     round, so a council's 60 or so contracts cost a query, not 60."""
+    candidates = _candidates(council_id, as_at, provider_id)
+    found: dict[int, tuple] = {}
+    pending = list(candidates)
+    depth = 0
+    while pending:
+        wanted = {candidates[c][depth][0]: c for c in pending if depth < len(candidates[c])}
+        if not wanted:
+            break
+        versions = db.session.scalars(select(ReturnVersion).where(ReturnVersion.id.in_(wanted)))
+        for version in versions:
+            training = _confirmed_training(version)
+            if training is None:
+                continue
+            contract_id = wanted[version.id]
+            pid = candidates[contract_id][depth][1]
+            found[contract_id] = (pid, training, _date(training.get("as_at")), version.submitted_at)
+        pending = [c for c in pending if c not in found]
+        depth += 1
+    return [found[c] for c in candidates if c in found]
+
+
+def _candidates(
+    council_id: int, as_at: date, provider_id: int | None
+) -> dict[int, list[tuple[int, int]]]:
+    """Contract -> its versions of periods up to ``as_at``, newest first, as (version id,
+    provider id)."""
     query = (
         select(
             ReturnVersion.id,
@@ -195,29 +221,19 @@ def _latest_snapshots(council_id: int, as_at: date, provider_id: int | None):
     )
     if provider_id is not None:
         query = query.where(Contract.provider_id == provider_id)
-    candidates: dict[int, list[tuple[int, int]]] = {}  # contract -> (version, provider)
+    candidates: dict[int, list[tuple[int, int]]] = {}
     for version_id, contract_id, pid in db.session.execute(query):
         candidates.setdefault(contract_id, []).append((version_id, pid))
-    found: dict[int, tuple] = {}
-    pending = list(candidates)
-    depth = 0
-    while pending:
-        wanted = {candidates[c][depth][0]: c for c in pending if depth < len(candidates[c])}
-        if not wanted:
-            break
-        versions = db.session.scalars(select(ReturnVersion).where(ReturnVersion.id.in_(wanted)))
-        for version in versions:
-            data = version.data or {}
-            training = (data.get("sections") or {}).get("training") or {}
-            if data.get("nil_return") or not training.get("confirmed"):
-                continue
-            contract_id = wanted[version.id]
-            pid = candidates[contract_id][depth][1]
-            snapshot_as_at = _date(training.get("as_at"))
-            found[contract_id] = (pid, training, snapshot_as_at, version.submitted_at)
-        pending = [c for c in pending if c not in found]
-        depth += 1
-    return [found[c] for c in candidates if c in found]
+    return candidates
+
+
+def _confirmed_training(version: ReturnVersion) -> dict | None:
+    """The version's training snapshot, if confirmed (a nil return has none)."""
+    data = version.data or {}
+    training = (data.get("sections") or {}).get("training") or {}
+    if data.get("nil_return") or not training.get("confirmed"):
+        return None
+    return training
 
 
 def _staff(council_id: int, as_at: date, provider_id: int | None) -> list[_Staff]:
@@ -285,29 +301,7 @@ def _delivery_mode(records: list | None, code: int) -> int | None:
 
 def build_matrix(council_id: int, as_at: date, provider_id: int | None = None) -> Matrix:
     staff = _staff(council_id, as_at, provider_id)
-    cells: dict[tuple[int, int | str], Cell] = {}
-    demand: dict[tuple[int, int | None], DemandCell] = {}
-    now = _records_now({m.provider_id for m in staff}) if staff else {}
-    roles_seen: set[int | None] = set()
-    mandatory = mandatory_set(council_id)
-    for member in staff:
-        roles_seen.add(member.job_role)
-        care = rules.provides_care(member.job_role)
-        for code in member.records.keys() | mandatory.get(member.job_role, frozenset()):
-            status = _status(member.records.get(code, []), code, as_at)
-            cells.setdefault((code, member.job_role), Cell()).add(status, member.provider_id)
-            if care:
-                cells.setdefault((code, ALL_CARE_ROLES), Cell()).add(status, member.provider_id)
-            if status in NEEDS_TRAINING:
-                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), code)
-                demand.setdefault((code, mode), DemandCell()).add(member.provider_id)
-    known = rules.job_roles()
-    columns = [Column(code, role.name) for code, role in known.items() if code in roles_seen]
-    columns += [
-        Column(code, rules.job_role_name(code))
-        for code in sorted(c for c in roles_seen if c not in known and c is not None)
-    ]
-    columns.append(Column(ALL_CARE_ROLES, ALL_CARE_ROLES_NAME))
+    cells, demand = _count(staff, as_at, mandatory_set(council_id))
     used = {code for code, _ in cells}
     groups = [
         (name, [c for c in items if c.code in used]) for name, items in rules.category_groups()
@@ -317,12 +311,45 @@ def build_matrix(council_id: int, as_at: date, provider_id: int | None = None) -
         as_at=as_at,
         provider_id=provider_id,
         groups=[(name, items) for name, items in groups if items],
-        columns=columns,
+        columns=_columns({member.job_role for member in staff}),
         cells=cells,
         staff_count=len(staff),
         provider_ids={m.provider_id for m in staff},
         demand=demand,
     )
+
+
+def _count(staff: list[_Staff], as_at: date, mandatory):
+    """(cells, demand): each member counted in the cell of their job role and, for a care
+    role, of all care roles, in every category they have a record of or are missing; and
+    in next quarter's demand when they need the training."""
+    cells: dict[tuple[int, int | str], Cell] = {}
+    demand: dict[tuple[int, int | None], DemandCell] = {}
+    now = _records_now({m.provider_id for m in staff}) if staff else {}
+    for member in staff:
+        care = rules.provides_care(member.job_role)
+        for code in member.records.keys() | mandatory.get(member.job_role, frozenset()):
+            status = _status(member.records.get(code, []), code, as_at)
+            cells.setdefault((code, member.job_role), Cell()).add(status, member.provider_id)
+            if care:
+                cells.setdefault((code, ALL_CARE_ROLES), Cell()).add(status, member.provider_id)
+            if status in NEEDS_TRAINING:
+                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), code)
+                demand.setdefault((code, mode), DemandCell()).add(member.provider_id)
+    return cells, demand
+
+
+def _columns(roles_seen: set[int | None]) -> list[Column]:
+    """The job roles the staff hold, in the reference order (unknown codes after them),
+    then all care roles."""
+    known = rules.job_roles()
+    columns = [Column(code, role.name) for code, role in known.items() if code in roles_seen]
+    columns += [
+        Column(code, rules.job_role_name(code))
+        for code in sorted(c for c in roles_seen if c not in known and c is not None)
+    ]
+    columns.append(Column(ALL_CARE_ROLES, ALL_CARE_ROLES_NAME))
+    return columns
 
 
 # --- suppression ------------------------------------------------------------------------
@@ -422,6 +449,24 @@ def forum_view(matrix: Matrix) -> ForumMatrix:
     cells hidden, and row totals ("All care roles" = the sum of the care-role cells) hidden
     where they would give a hidden cell away. Demand gets the same, with row and column
     totals."""
+    cells, reasons = _suppressed_cells(matrix)
+    categories = _demand_categories(matrix)
+    grid = _demand_grid(matrix, categories)
+    demand_reasons = suppress(grid, _demand_equations(categories))
+    return ForumMatrix(
+        as_at=matrix.as_at,
+        groups=matrix.groups,
+        columns=matrix.columns,
+        cells={k: Shown(cells[k], reasons[k]) for k in cells},
+        provider_count=len(matrix.provider_ids),
+        demand_categories=categories,
+        demand={k: Shown(grid[k], demand_reasons[k]) for k in grid},
+    )
+
+
+def _suppressed_cells(matrix: Matrix) -> tuple[dict[Hashable, Cell], dict]:
+    """Every cell of the matrix, and why each is hidden: each category's "All care roles"
+    cell is the total of its care-role cells."""
     care_columns = [c.key for c in matrix.columns if c.key != ALL_CARE_ROLES]
     care_columns = [k for k in care_columns if isinstance(k, int) and rules.provides_care(k)]
     cells: dict[Hashable, Cell] = {}
@@ -432,8 +477,11 @@ def forum_view(matrix: Matrix) -> ForumMatrix:
         equations.append(
             ((category.code, ALL_CARE_ROLES), [(category.code, k) for k in care_columns])
         )
-    reasons = suppress(cells, equations)
+    return cells, suppress(cells, equations)
 
+
+def _demand_categories(matrix: Matrix) -> list[rules.TrainingCategory]:
+    """The categories with demand, in the matrix's order, then any others."""
     demand_codes = sorted({code for code, _ in matrix.demand})
     categories = [c for c in matrix.categories if c.code in demand_codes]
     categories += [
@@ -441,6 +489,11 @@ def forum_view(matrix: Matrix) -> ForumMatrix:
         for code in demand_codes
         if code not in {c.code for c in categories}
     ]
+    return categories
+
+
+def _demand_grid(matrix: Matrix, categories: list[rules.TrainingCategory]) -> dict:
+    """(category or TOTAL, delivery mode or TOTAL) -> demand, with row and column totals."""
     modes = [m for m, _ in DELIVERY_MODES]
     grid: dict[Hashable, DemandCell] = {}
     for category in categories:
@@ -457,16 +510,11 @@ def forum_view(matrix: Matrix) -> ForumMatrix:
             column_total.staff += grid[(category.code, mode)].staff
             column_total.providers |= grid[(category.code, mode)].providers
         grid[(TOTAL, mode)] = column_total
-    demand_equations = [
+    return grid
+
+
+def _demand_equations(categories: list[rules.TrainingCategory]) -> list:
+    modes = [m for m, _ in DELIVERY_MODES]
+    return [
         ((key, TOTAL), [(key, m) for m in modes]) for key in [c.code for c in categories] + [TOTAL]
     ] + [((TOTAL, mode), [(c.code, mode) for c in categories]) for mode in [*modes, TOTAL]]
-    demand_reasons = suppress(grid, demand_equations)
-    return ForumMatrix(
-        as_at=matrix.as_at,
-        groups=matrix.groups,
-        columns=matrix.columns,
-        cells={k: Shown(cells[k], reasons[k]) for k in cells},
-        provider_count=len(matrix.provider_ids),
-        demand_categories=categories,
-        demand={k: Shown(grid[k], demand_reasons[k]) for k in grid},
-    )

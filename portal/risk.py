@@ -255,32 +255,43 @@ def _kpi_triggers(contracts: list[Contract], returns: list[MonthlyReturn], on: d
     """Each contract's latest return with a version sent by ``on``: 2 or more red KPIs."""
     found: list[Trigger] = []
     for contract in contracts:
-        for ret in (r for r in returns if r.contract_id == contract.id):
-            sent = [v for v in ret.versions if _sent_on(v) <= on]
-            if not sent:
-                continue
-            version = sent[-1]
-            values = ((version.data or {}).get("sections") or {}).get("kpis") or {}
-            results = kpis.compute(
-                values if isinstance(values, dict) else {},
-                kpis.definitions_for(contract.framework_id, ret.period),
-            )
-            red = [r for r in results if r.rag == "red"]
-            if len(red) >= RED_KPIS_LIMIT:
-                listed = ", ".join(f"{r.name} {r.percent_label}" for r in red)
-                found.append(
-                    Trigger(
-                        "red_kpis",
-                        AMBER,
-                        f"{len(red)} red KPIs in the latest return",
-                        f"{len(red)} KPIs were red in the {service.period_label(ret.period)} "
-                        f"return ({_contract_name(contract)}), version {version.number} sent "
-                        f"on {long_date(_sent_on(version))}: {listed}",
-                        _sent_on(version),
-                    )
-                )
-            break  # only the latest return of each contract
+        latest = _latest_sent(contract, returns, on)
+        if latest is not None:
+            trigger = _red_kpis(contract, *latest)
+            if trigger is not None:
+                found.append(trigger)
     return found
+
+
+def _latest_sent(contract: Contract, returns: list[MonthlyReturn], on: date):
+    """(the contract's first return in ``returns`` with a version sent by ``on``, that
+    version), or None."""
+    for ret in (r for r in returns if r.contract_id == contract.id):
+        sent = [v for v in ret.versions if _sent_on(v) <= on]
+        if sent:
+            return ret, sent[-1]
+    return None
+
+
+def _red_kpis(contract: Contract, ret: MonthlyReturn, version) -> Trigger | None:
+    values = ((version.data or {}).get("sections") or {}).get("kpis") or {}
+    results = kpis.compute(
+        values if isinstance(values, dict) else {},
+        kpis.definitions_for(contract.framework_id, ret.period),
+    )
+    red = [r for r in results if r.rag == "red"]
+    if len(red) < RED_KPIS_LIMIT:
+        return None
+    listed = ", ".join(f"{r.name} {r.percent_label}" for r in red)
+    return Trigger(
+        "red_kpis",
+        AMBER,
+        f"{len(red)} red KPIs in the latest return",
+        f"{len(red)} KPIs were red in the {service.period_label(ret.period)} "
+        f"return ({_contract_name(contract)}), version {version.number} sent "
+        f"on {long_date(_sent_on(version))}: {listed}",
+        _sent_on(version),
+    )
 
 
 def _late_trigger(contracts: list[Contract], returns: list[MonthlyReturn], on: date):

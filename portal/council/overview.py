@@ -81,53 +81,17 @@ def bar_chart(
 
 
 def _charts(data: overview_data.Overview) -> dict[str, str]:
+    """Each chart with figures to show, by name (a chart with none is left out)."""
     charts: dict[str, str] = {}
     if data.rag.total:
-        levels = list(overview_data.risk.SEVERITY)
-        charts["rag"] = bar_chart(
-            [overview_data.risk.LEVEL_LABELS[level] for level in levels],
-            [("Providers", [data.rag.counts[level] for level in levels], GREY)],
-            "Providers",
-        )
+        charts["rag"] = _rag_chart(data.rag)
     if data.cqc.all_total:
-        labels = [row.rating.label for row in data.cqc.rows]
-        series = [
-            (
-                "Framework providers",
-                [float(row.framework_percent or 0) for row in data.cqc.rows],
-                BLUE,
-            ),
-            ("All providers", [float(row.all_percent or 0) for row in data.cqc.rows], ORANGE),
-        ]
-        if not data.cqc.framework_total:
-            series = series[1:]
-        charts["cqc"] = bar_chart(labels, series, "Per cent of providers")
+        charts["cqc"] = _cqc_chart(data.cqc)
     if data.market.providers:
-        rows = data.market.providers
-        charts["hours"] = bar_chart(
-            [row.provider.name for row in rows],
-            [
-                ("Framework", [float(row.framework_hours or 0) for row in rows], BLUE),
-                (
-                    overview_data.GROUP_LABELS[overview_data.OTHER],
-                    [float(row.other_hours or 0) for row in rows],
-                    ORANGE,
-                ),
-            ],
-            "Hours per week",
-            stacked=True,
-        )
+        charts["hours"] = _hours_chart(data.market.providers)
     if data.handbacks.count:
-        charts["handback_reasons"] = bar_chart(
-            [g.label for g in data.handbacks.by_reason],
-            [("Handbacks", [g.count for g in data.handbacks.by_reason], BLUE)],
-            "Handbacks",
-        )
-        charts["handback_areas"] = bar_chart(
-            [g.label for g in data.handbacks.by_area],
-            [("Handbacks", [g.count for g in data.handbacks.by_area], BLUE)],
-            "Handbacks",
-        )
+        charts["handback_reasons"] = _count_chart(data.handbacks.by_reason)
+        charts["handback_areas"] = _count_chart(data.handbacks.by_area)
     if data.capacity:
         charts["capacity"] = bar_chart(
             [row.area for row in data.capacity],
@@ -135,6 +99,53 @@ def _charts(data: overview_data.Overview) -> dict[str, str]:
             "Spare hours per week",
         )
     return charts
+
+
+def _rag_chart(rag) -> str:
+    levels = list(overview_data.risk.SEVERITY)
+    return bar_chart(
+        [overview_data.risk.LEVEL_LABELS[level] for level in levels],
+        [("Providers", [rag.counts[level] for level in levels], GREY)],
+        "Providers",
+    )
+
+
+def _cqc_chart(cqc) -> str:
+    """Framework providers' ratings against all providers' (all only, when no framework
+    provider has a rating)."""
+    labels = [row.rating.label for row in cqc.rows]
+    series = [
+        ("Framework providers", [float(row.framework_percent or 0) for row in cqc.rows], BLUE),
+        ("All providers", [float(row.all_percent or 0) for row in cqc.rows], ORANGE),
+    ]
+    if not cqc.framework_total:
+        series = series[1:]
+    return bar_chart(labels, series, "Per cent of providers")
+
+
+def _hours_chart(rows: list[overview_data.ProviderHours]) -> str:
+    return bar_chart(
+        [row.provider.name for row in rows],
+        [
+            ("Framework", [float(row.framework_hours or 0) for row in rows], BLUE),
+            (
+                overview_data.GROUP_LABELS[overview_data.OTHER],
+                [float(row.other_hours or 0) for row in rows],
+                ORANGE,
+            ),
+        ],
+        "Hours per week",
+        stacked=True,
+    )
+
+
+def _count_chart(groups: list[overview_data.HandbackGroup]) -> str:
+    """Handbacks by reason or by area."""
+    return bar_chart(
+        [g.label for g in groups],
+        [("Handbacks", [g.count for g in groups], BLUE)],
+        "Handbacks",
+    )
 
 
 @bp.route("/council/<int:council_id>/overview")

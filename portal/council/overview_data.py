@@ -37,7 +37,7 @@ from portal.models import (
     Provider,
 )
 from portal.returns import service
-from portal.returns.sections.handbacks import REASON_LABELS
+from portal.returns.sections.handbacks_rules import REASON_LABELS
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 PENNY = Decimal("0.01")
@@ -229,26 +229,38 @@ def latest_figures(contracts: list[Contract]) -> list[ContractFigures]:
         figures = ContractFigures(contract)
         ret = latest.get(contract.id)
         if ret is not None:
-            data = max(ret.versions, key=lambda v: v.number).data or {}
-            sections = data.get("sections") if isinstance(data.get("sections"), dict) else {}
-            figures.period = ret.period
-            if data.get("nil_return") is True:
-                monthly = Decimal(0)
-            else:
-                kpis = sections.get("kpis") if isinstance(sections.get("kpis"), dict) else {}
-                monthly = number(kpis.get("delivered_hours"))
-            if monthly is not None and monthly >= 0:
-                figures.hours_per_week = monthly / WEEKS_PER_MONTH
-                if contract.hourly_rate is not None:
-                    figures.weekly_cost = figures.hours_per_week * contract.hourly_rate
-            capacity = (
-                sections.get("capacity") if isinstance(sections.get("capacity"), dict) else {}
-            )
-            areas = capacity.get("areas") if isinstance(capacity.get("areas"), list) else []
-            if data.get("nil_return") is not True:
-                figures.capacity = [a for a in areas if isinstance(a, dict)]
+            _read_return(figures, ret)
         found.append(figures)
     return found
+
+
+def _part(data: dict, key: str) -> dict:
+    """``data[key]`` when it is a dict (saved data of an unexpected shape gives {})."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _latest_data(ret: MonthlyReturn) -> dict:
+    return max(ret.versions, key=lambda v: v.number).data or {}
+
+
+def _read_return(figures: ContractFigures, ret: MonthlyReturn) -> None:
+    """The return's month, weekly hours and cost (a nil return: none delivered) and
+    capacity rows."""
+    data = _latest_data(ret)
+    sections = _part(data, "sections")
+    nil = data.get("nil_return") is True
+    figures.period = ret.period
+    monthly = Decimal(0) if nil else number(_part(sections, "kpis").get("delivered_hours"))
+    if monthly is not None and monthly >= 0:
+        figures.hours_per_week = monthly / WEEKS_PER_MONTH
+        if figures.contract.hourly_rate is not None:
+            figures.weekly_cost = figures.hours_per_week * figures.contract.hourly_rate
+    areas = _part(sections, "capacity").get("areas")
+    if not nil:
+        figures.capacity = (
+            [a for a in areas if isinstance(a, dict)] if isinstance(areas, list) else []
+        )
 
 
 def _rate_row(label: str, contracts: list[Contract]) -> RateRow:
@@ -264,23 +276,12 @@ def market(figures: list[ContractFigures]) -> Market:
     providers_in: dict[str, set[int]] = defaultdict(set)
     by_provider: dict[int, ProviderHours] = {}
     for item in figures:
-        contract = item.contract
-        group = group_of(contract)
+        group = group_of(item.contract)
         for key in (group, "all"):
-            total = totals[key]
-            total.contracts += 1
-            providers_in[key].add(contract.provider_id)
-            if item.hours_per_week is not None:
-                total.reporting += 1
-                total.hours_per_week = _add(total.hours_per_week, item.hours_per_week)
-                total.weekly_cost = _add(total.weekly_cost, item.weekly_cost)
+            _add_to_total(totals[key], item)
+            providers_in[key].add(item.contract.provider_id)
         if item.hours_per_week is not None:
-            row = by_provider.setdefault(contract.provider_id, ProviderHours(contract.provider))
-            if group == FRAMEWORK:
-                row.framework_hours = _add(row.framework_hours, item.hours_per_week)
-            else:
-                row.other_hours = _add(row.other_hours, item.hours_per_week)
-            row.weekly_cost = _add(row.weekly_cost, item.weekly_cost)
+            _add_to_provider(by_provider, item, group)
     for key, total in totals.items():
         total.providers = len(providers_in[key])
     contracts = [item.contract for item in figures]
@@ -294,6 +295,24 @@ def market(figures: list[ContractFigures]) -> Market:
     )
     periods = sorted({item.period for item in figures if item.period is not None})
     return Market(totals, providers, rates, periods)
+
+
+def _add_to_total(total: Totals, item: ContractFigures) -> None:
+    total.contracts += 1
+    if item.hours_per_week is not None:
+        total.reporting += 1
+        total.hours_per_week = _add(total.hours_per_week, item.hours_per_week)
+        total.weekly_cost = _add(total.weekly_cost, item.weekly_cost)
+
+
+def _add_to_provider(by_provider: dict[int, ProviderHours], item: ContractFigures, group) -> None:
+    contract = item.contract
+    row = by_provider.setdefault(contract.provider_id, ProviderHours(contract.provider))
+    if group == FRAMEWORK:
+        row.framework_hours = _add(row.framework_hours, item.hours_per_week)
+    else:
+        row.other_hours = _add(row.other_hours, item.hours_per_week)
+    row.weekly_cost = _add(row.weekly_cost, item.weekly_cost)
 
 
 # --- capacity ---------------------------------------------------------------------------
@@ -353,34 +372,13 @@ def _groups(counts: Counter, hours: dict[str, Decimal], labels: dict[str, str]):
 
 def handbacks(contracts: list[Contract], on: date) -> Handbacks:
     start, end = quarter_of(on)
-    returns = []
-    if contracts:
-        returns = list(
-            db.session.scalars(
-                select(MonthlyReturn)
-                .where(
-                    MonthlyReturn.contract_id.in_([c.id for c in contracts]),
-                    MonthlyReturn.period >= start,
-                    MonthlyReturn.period <= end,
-                    MonthlyReturn.versions.any(),
-                )
-                .options(selectinload(MonthlyReturn.versions))
-            )
-        )
+    returns = _quarter_returns(contracts, start, end) if contracts else []
     reasons: Counter = Counter()
     areas: Counter = Counter()
     reason_hours: dict[str, Decimal] = defaultdict(Decimal)
     area_hours: dict[str, Decimal] = defaultdict(Decimal)
     for ret in returns:
-        data = max(ret.versions, key=lambda v: v.number).data or {}
-        if data.get("nil_return") is True:
-            continue
-        sections = data.get("sections") if isinstance(data.get("sections"), dict) else {}
-        section = sections.get("handbacks") if isinstance(sections.get("handbacks"), dict) else {}
-        rows = section.get("rows") if isinstance(section.get("rows"), list) else []
-        for row in rows:
-            if not isinstance(row, dict):
-                continue
+        for row in _handback_rows(ret):
             reason = str(row.get("reason") or "") or "not_given"
             area = str(row.get("area") or "").strip() or "Not given"
             weekly = number(row.get("weekly_hours")) or Decimal(0)
@@ -397,6 +395,31 @@ def handbacks(contracts: list[Contract], on: date) -> Handbacks:
         _groups(reasons, reason_hours, labels),
         _groups(areas, area_hours, {}),
     )
+
+
+def _quarter_returns(contracts: list[Contract], start: date, end: date) -> list[MonthlyReturn]:
+    """The contracts' submitted returns for the quarter's months."""
+    return list(
+        db.session.scalars(
+            select(MonthlyReturn)
+            .where(
+                MonthlyReturn.contract_id.in_([c.id for c in contracts]),
+                MonthlyReturn.period >= start,
+                MonthlyReturn.period <= end,
+                MonthlyReturn.versions.any(),
+            )
+            .options(selectinload(MonthlyReturn.versions))
+        )
+    )
+
+
+def _handback_rows(ret: MonthlyReturn) -> list[dict]:
+    """The handback rows of the return's latest version (none for a nil return)."""
+    data = _latest_data(ret)
+    if data.get("nil_return") is True:
+        return []
+    rows = _part(_part(data, "sections"), "handbacks").get("rows")
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
 # --- everything ----------------------------------------------------------------------

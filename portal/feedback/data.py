@@ -329,16 +329,36 @@ def _framework_feedback(
     history = _sent(council_id, months, same_framework, Contract.provider_id == provider_id)
     own = [s for s in history if s.period in period.months]
     results = kpis.compute(kpis.summed_counts(s.counts for s in own), definitions)
-    peer_results = []
-    if framework_id is not None:
-        others = _sent(
-            council_id, period.months, same_framework, Contract.provider_id != provider_id
-        )
-        peer_results = [
-            kpis.compute(kpis.summed_counts(counts), definitions)
-            for counts in _by_provider(others).values()
-        ]
-    lines = [
+    peer_results = (
+        _peer_results(council_id, provider_id, period, same_framework, definitions)
+        if framework_id is not None
+        else []
+    )
+    return FrameworkFeedback(
+        framework_id=framework_id,
+        name=name,
+        months_reported=sorted({s.period for s in own if s.counts}),
+        kpis=_kpi_lines(results, peer_results),
+        trend_months=months,
+        trends=_trends(history, months, results, definitions),
+    )
+
+
+def _peer_results(
+    council_id: int, provider_id: int, period: Period, same_framework, definitions
+) -> list[list[kpis.KpiResult]]:
+    """Each other provider's KPI results on the framework for the period."""
+    others = _sent(council_id, period.months, same_framework, Contract.provider_id != provider_id)
+    return [
+        kpis.compute(kpis.summed_counts(counts), definitions)
+        for counts in _by_provider(others).values()
+    ]
+
+
+def _kpi_lines(
+    results: list[kpis.KpiResult], peer_results: list[list[kpis.KpiResult]]
+) -> list[KpiLine]:
+    return [
         KpiLine(
             r.code,
             r.name,
@@ -351,22 +371,20 @@ def _framework_feedback(
         )
         for index, r in enumerate(results)
     ]
+
+
+def _trends(
+    history: list[_Sent], months: list[date], results: list[kpis.KpiResult], definitions
+) -> list[TrendLine]:
+    """Each KPI's percentage month by month over the trend months."""
     by_month = [
         kpis.compute(kpis.summed_counts(s.counts for s in history if s.period == m), definitions)
         for m in months
     ]
-    trends = [
+    return [
         TrendLine(r.code, r.name, [month[index].percent for month in by_month], r.target)
         for index, r in enumerate(results)
     ]
-    return FrameworkFeedback(
-        framework_id=framework_id,
-        name=name,
-        months_reported=sorted({s.period for s in own if s.counts}),
-        kpis=lines,
-        trend_months=months,
-        trends=trends,
-    )
 
 
 def _training(

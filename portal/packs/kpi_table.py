@@ -142,15 +142,20 @@ def trends(
     for block in blocks:
         per_month = [_results(block.contract, history[(block.contract.id, m)]) for m in months]
         for row in block.kpis:
-            results = [r.get(row.code) for r in per_month]
-            targets = {r.target for r in results if r is not None and r.target is not None}
-            if not targets:
-                continue
-            target = float(max(targets)) if len(targets) == 1 else None
-            trend = found.setdefault(row.code, Trend(row.code, row.name, labels, {}, target))
-            if trend.target != target:
-                trend.target = None  # contracts with different targets: no single line
-            values = [float(r.percent) if r and r.percent is not None else None for r in results]
-            if any(v is not None for v in values):
-                trend.series[block.name] = values
+            _add_series(found, block.name, row, [r.get(row.code) for r in per_month], labels)
     return [t for t in found.values() if t.has_data]
+
+
+def _add_series(found: dict[str, Trend], name: str, row, results: list, labels: list[str]) -> None:
+    """One contract's line on the KPI's trend (made on first use). A KPI with no target is
+    not charted; contracts with different targets get no single target line."""
+    targets = {r.target for r in results if r is not None and r.target is not None}
+    if not targets:
+        return
+    target = float(max(targets)) if len(targets) == 1 else None
+    trend = found.setdefault(row.code, Trend(row.code, row.name, labels, {}, target))
+    if trend.target != target:
+        trend.target = None  # contracts with different targets: no single line
+    values = [float(r.percent) if r and r.percent is not None else None for r in results]
+    if any(v is not None for v in values):
+        trend.series[name] = values

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from portal.council.overview_data import number
 from portal.models import Contract
-from portal.returns.sections import workforce
-from portal.returns.sections.capacity import SPECIALIST_LABELS, text
-from portal.returns.sections.handbacks import REASON_LABELS, SERVICE_TYPE_LABELS
+from portal.returns.sections import workforce_rules
+from portal.returns.sections.capacity_rules import SPECIALIST_LABELS, text
+from portal.returns.sections.handbacks_rules import REASON_LABELS, SERVICE_TYPE_LABELS
 from portal.training_compliance import (  # noqa: F401  training compliance, re-exported
     TrainingRow,
     area_figures,
@@ -142,37 +142,56 @@ class WorkforceBlock:
 
     @property
     def reported(self) -> bool:
-        return any(m.section(workforce.CODE) for m in self.months)
+        return any(m.section(workforce_rules.CODE) for m in self.months)
 
 
-def _value(spec: workforce.Field, raw) -> Decimal | str | None:
+def _value(spec: workforce_rules.Field, raw) -> Decimal | str | None:
     if raw in (None, ""):
         return None
-    if spec.kind == workforce.CHOICE:
+    if spec.kind == workforce_rules.CHOICE:
         return dict(spec.choices).get(str(raw), str(raw))
     return number(raw)
 
 
 def workforce_block(contract: Contract, months: list[MonthReturn]) -> WorkforceBlock:
-    sections = [m.section(workforce.CODE) for m in months]
+    sections = [m.section(workforce_rules.CODE) for m in months]
     headcounts = [number(s.get("headcount")) for s in sections]
+    # real_living_wage reads only the contract's council from a return.
+    living_wage = workforce_rules.real_living_wage(SimpleNamespace(contract=contract))
+    return WorkforceBlock(
+        months,
+        _workforce_rows(sections, headcounts),
+        living_wage,
+        _turnover(sections, headcounts),
+        _vacancy_rate(sections),
+    )
+
+
+def _workforce_rows(sections: list[dict], headcounts: list) -> list[WorkforceRow]:
+    """A row per question, month by month, with the Real Living Wage share after its count."""
     rlw = [number(s.get("rlw_staff")) for s in sections]
     rows = []
-    for spec in workforce.FIELDS:
+    for spec in workforce_rules.FIELDS:
         values = [_value(spec, s.get(spec.name)) for s in sections]
         rows.append(WorkforceRow(LABELS.get(spec.name, spec.label), spec.kind, values))
         if spec.name == "rlw_staff":
             shares = [percent_of(p, w) for p, w in zip(rlw, headcounts, strict=True)]
             rows.append(WorkforceRow(RLW_PERCENT, "percent", shares))
+    return rows
+
+
+def _turnover(sections: list[dict], headcounts: list) -> Decimal | None:
+    """Leavers in the quarter as a percentage of the average headcount."""
     known = [h for h in headcounts if h is not None]
     leavers = [number(s.get("leavers")) for s in sections]
-    turnover = None
-    if known and any(v is not None for v in leavers):
-        average = sum(known, Decimal(0)) / len(known)
-        turnover = percent_of(sum((v for v in leavers if v is not None), Decimal(0)), average)
+    if not known or all(v is None for v in leavers):
+        return None
+    average = sum(known, Decimal(0)) / len(known)
+    return percent_of(sum((v for v in leavers if v is not None), Decimal(0)), average)
+
+
+def _vacancy_rate(sections: list[dict]) -> Decimal | None:
+    """The latest month's vacancies / (FTE + vacancies)."""
     latest = next((s for s in reversed(sections) if s), {})
     fte, vacancies = number(latest.get("fte")), number(latest.get("vacancies"))
-    vacancy_rate = percent_of(vacancies, (fte or 0) + vacancies) if vacancies is not None else None
-    # real_living_wage reads only the contract's council from a return.
-    living_wage = workforce.real_living_wage(SimpleNamespace(contract=contract))
-    return WorkforceBlock(months, rows, living_wage, turnover, vacancy_rate)
+    return percent_of(vacancies, (fte or 0) + vacancies) if vacancies is not None else None

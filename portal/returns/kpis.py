@@ -185,36 +185,45 @@ def parse_counts(raw: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     for count in COUNTS:
-        text = str(raw.get(count.name) or "").strip().replace(",", "")
-        if text == "":
-            errors[count.name] = messages.kpi_required(count.label)
-            continue
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            errors[count.name] = messages.kpi_not_number(count.label, count.decimal)
-            continue
-        if not number.is_finite():
-            errors[count.name] = messages.kpi_not_number(count.label, count.decimal)
-        elif number < 0:
-            errors[count.name] = messages.kpi_negative(count.label)
-        elif not count.decimal and number != number.to_integral_value():
-            errors[count.name] = messages.kpi_whole_number(count.label)
-        elif count.decimal and number.as_tuple().exponent < -2:
-            errors[count.name] = messages.kpi_two_decimals(count.label)
-        elif number > MAX_COUNT:
-            errors[count.name] = messages.kpi_too_big(count.label, MAX_COUNT)
+        value, error = _parse_count(count, raw.get(count.name))
+        if error:
+            errors[count.name] = error
         else:
-            values[count.name] = (
-                format(number.quantize(Decimal("0.01")), "f").rstrip("0").rstrip(".")
-                if count.decimal
-                else str(int(number))
-            )
+            values[count.name] = value
+    _cross_field(values, errors)
+    return values, errors
+
+
+def _parse_count(count: Count, raw) -> tuple[str | None, str | None]:
+    """(the count as canonical text, or the error message with it)."""
+    text = str(raw or "").strip().replace(",", "")
+    if text == "":
+        return None, messages.kpi_required(count.label)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        return None, messages.kpi_not_number(count.label, count.decimal)
+    if number < 0:
+        return None, messages.kpi_negative(count.label)
+    if not count.decimal and number != number.to_integral_value():
+        return None, messages.kpi_whole_number(count.label)
+    if count.decimal and number.as_tuple().exponent < -2:
+        return None, messages.kpi_two_decimals(count.label)
+    if number > MAX_COUNT:
+        return None, messages.kpi_too_big(count.label, MAX_COUNT)
+    if count.decimal:
+        return format(number.quantize(Decimal("0.01")), "f").rstrip("0").rstrip("."), None
+    return str(int(number)), None
+
+
+def _cross_field(values: dict[str, str], errors: dict[str, str]) -> None:
+    """A count no more than the one it is part of (missed visits no more than planned...)."""
     for smaller, larger in CROSS_FIELD_RULES:
         if smaller in values and larger in values and smaller not in errors:
             if Decimal(values[smaller]) > Decimal(values[larger]):
                 errors[smaller] = messages.kpi_more_than(LABELS[smaller], LABELS[larger])
-    return values, errors
 
 
 def _percent(numerator: str | None, denominator: str | None) -> Decimal | None:

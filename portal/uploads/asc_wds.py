@@ -326,51 +326,104 @@ def validate_staff_file(
 
     worker = _check(columns["worker_id"], staff_rules["worker_id"])
     problems.add_field(worker, "worker_id", "worker_id")
-    if "status" in columns:
-        status = _check(columns["status"], staff_rules["status"])
-        problems.add_field(status, "status", "status")
-        status_of = status.values
-        status_codes = status.column.codes
-    else:
-        status = None
-        status_of = np.array(["UNCHECKED"], dtype=object)
-        status_codes = np.zeros(n, dtype=np.intp)
-
-    def is_status(names: Set[str]) -> np.ndarray:
-        return np.array([value in names for value in status_of], dtype=bool)[status_codes]
-
+    status = _StaffStatus.read(columns, staff_rules, problems, n)
     exists = np.array([value in existing_worker_ids for value in worker.values], dtype=bool)
     exists = exists[worker.column.codes]
     worker_ok = ~worker.bad_u[worker.column.codes]
-    new_but_exists = is_status({"NEW"}) & exists
-    problems.add(
-        np.flatnonzero(new_but_exists),
-        "status",
-        "status",
-        messages.UPLOAD_STATUS_NEW_EXISTS,
-        status.column if status else None,
-    )
-    missing = is_status(_MUST_EXIST) & worker_ok & ~exists
-    if missing.any():
-        not_found = np.array(
-            [messages.upload_status_not_found(value) if value else None for value in status_of],
-            dtype=object,
-        )
-        rows = np.flatnonzero(missing)
-        problems.add(rows, "status", "status", not_found[status_codes[rows]], status.column)
-    leaving = is_status(_LEAVING)
-    action = np.select(
-        [
-            is_status({"NEW"}),
-            is_status({"UPDATE", "CHGSUB"}),
-            leaving,
-            is_status({"UNCHECKED"}) & exists,
-            is_status({"NOCHANGE"}) & exists,
-        ],
-        [ADD, UPDATE, LEAVE, UPDATE, KEEP],
-        default=ADD,
-    ).astype(object)
+    status.check_exists(problems, exists, worker_ok)
+    leaving = status.is_(_LEAVING)
+    checked = _check_fields(columns, staff_rules, problems, worker, leaving)
 
+    # The same worker twice: an error unless the rows are the same (then a warning).
+    repeated = _duplicates(problems, list(columns.values()), n)
+    _worker_twice(problems, table, worker, worker_ok & ~repeated)
+
+    values = {name: result.row_values() for name, result in checked.items()}
+    values["branch_id"] = values.pop("branch", None)
+    if values["branch_id"] is None:
+        values["branch_id"] = np.full(n, context.only_branch, dtype=object)
+    for name in STAFF_FIELDS:  # a leaver's row carries only who they are
+        if name not in ("worker_id",) and name in values:
+            values[name] = np.where(leaving, None, values[name])
+    values["action"] = status.actions(exists)
+    values["status"] = status.of[status.codes]
+    result = _result(
+        table,
+        STAFF_FILE,
+        problems,
+        repeated,
+        values,
+        ("action", "status", *STAFF_FIELDS),
+        positions,
+        max_listed,
+    )
+    result.worker_ids = frozenset(
+        value for value, bad in zip(worker.values, worker.bad_u, strict=True) if not bad
+    )
+    return result
+
+
+@dataclass
+class _StaffStatus:
+    """The STATUS column, checked: each distinct value (``of``) and each row's index into
+    them (``codes``); without the column, every row is "UNCHECKED"."""
+
+    checked: Any  # the _check result, or None without the column
+    of: np.ndarray
+    codes: np.ndarray
+
+    @classmethod
+    def read(cls, columns, staff_rules, problems: _Problems, n: int) -> _StaffStatus:
+        if "status" not in columns:
+            return cls(None, np.array(["UNCHECKED"], dtype=object), np.zeros(n, dtype=np.intp))
+        status = _check(columns["status"], staff_rules["status"])
+        problems.add_field(status, "status", "status")
+        return cls(status, status.values, status.column.codes)
+
+    @property
+    def column(self):
+        return self.checked.column if self.checked else None
+
+    def is_(self, names: Set[str]) -> np.ndarray:
+        return np.array([value in names for value in self.of], dtype=bool)[self.codes]
+
+    def check_exists(self, problems: _Problems, exists: np.ndarray, worker_ok: np.ndarray):
+        """NEW for a worker we have, or a status needing one for a worker we have not."""
+        new_but_exists = self.is_({"NEW"}) & exists
+        problems.add(
+            np.flatnonzero(new_but_exists),
+            "status",
+            "status",
+            messages.UPLOAD_STATUS_NEW_EXISTS,
+            self.column,
+        )
+        missing = self.is_(_MUST_EXIST) & worker_ok & ~exists
+        if missing.any():
+            not_found = np.array(
+                [messages.upload_status_not_found(value) if value else None for value in self.of],
+                dtype=object,
+            )
+            rows = np.flatnonzero(missing)
+            problems.add(rows, "status", "status", not_found[self.codes[rows]], self.column)
+
+    def actions(self, exists: np.ndarray) -> np.ndarray:
+        """What the import does with each row."""
+        return np.select(
+            [
+                self.is_({"NEW"}),
+                self.is_({"UPDATE", "CHGSUB"}),
+                self.is_(_LEAVING),
+                self.is_({"UNCHECKED"}) & exists,
+                self.is_({"NOCHANGE"}) & exists,
+            ],
+            [ADD, UPDATE, LEAVE, UPDATE, KEEP],
+            default=ADD,
+        ).astype(object)
+
+
+def _check_fields(columns, staff_rules, problems: _Problems, worker, leaving: np.ndarray) -> dict:
+    """Every column but the worker ID and status, checked (not on a leaver's row), and
+    contracted hours needed unless the row says zero hours."""
     checked = {"worker_id": worker}
     for name, rule in staff_rules.items():
         if name in columns and name not in ("worker_id", "status"):
@@ -388,11 +441,13 @@ def validate_staff_file(
             messages.CONTRACTED_HOURS_REQUIRED,
             hours.column,
         )
+    return checked
 
-    # The same worker twice: an error unless the rows are the same (then a warning).
-    repeated = _duplicates(problems, list(columns.values()), n)
+
+def _worker_twice(problems: _Problems, table, worker, candidates: np.ndarray) -> None:
+    """A worker ID on an earlier row too (among ``candidates``: valid, not repeated rows)."""
     first = _first_of(worker.column.codes)
-    twice = (first != np.arange(n)) & worker_ok & ~repeated
+    twice = (first != np.arange(len(table))) & candidates
     rows = np.flatnonzero(twice)
     if len(rows):
         first_rows = table.row_numbers[first[rows]]
@@ -403,30 +458,6 @@ def validate_staff_file(
             lambda j: messages.upload_worker_twice(int(first_rows[j])),
             worker.column,
         )
-
-    values = {name: result.row_values() for name, result in checked.items()}
-    values["branch_id"] = values.pop("branch", None)
-    if values["branch_id"] is None:
-        values["branch_id"] = np.full(n, context.only_branch, dtype=object)
-    for name in STAFF_FIELDS:  # a leaver's row carries only who they are
-        if name not in ("worker_id",) and name in values:
-            values[name] = np.where(leaving, None, values[name])
-    values["action"] = action
-    values["status"] = status_of[status_codes]
-    result = _result(
-        table,
-        STAFF_FILE,
-        problems,
-        repeated,
-        values,
-        ("action", "status", *STAFF_FIELDS),
-        positions,
-        max_listed,
-    )
-    result.worker_ids = frozenset(
-        value for value, bad in zip(worker.values, worker.bad_u, strict=True) if not bad
-    )
-    return result
 
 
 # --- opening and headings ------------------------------------------------------------
@@ -459,15 +490,39 @@ def _open(data, filename, kind, columns, required, branches):
 
 
 def _map_headings(headers, kind, columns, required, branches):
+    """({field: position}, the problems with the headings)."""
+    seen = {normal_heading(header) for header in headers}
+    wrong = _wrong_file(kind, seen)
+    if wrong is not None:
+        return {}, [wrong]
+    positions, problems = _positions(headers, columns)
+    heading_of = {field_name: heading for heading, field_name in reversed(columns.items())}
+    missing = [
+        heading_of[name]
+        for name in required
+        if name not in positions and not (name == "branch" and len(_branch_ids(branches)) == 1)
+    ]
+    if missing:
+        problems.insert(0, FileProblem(messages.upload_columns_missing(missing), "columns_missing"))
+    return positions, problems
+
+
+def _wrong_file(kind: str, seen: set[str]) -> FileProblem | None:
+    """A staff file given for training records, or the other way round."""
+    if kind == TRAINING_FILE and "MAINJOBROLE" in seen and "CATEGORY" not in seen:
+        return FileProblem(messages.upload_wrong_file(STAFF_FILE), "wrong_file")
+    if kind == STAFF_FILE and "CATEGORY" in seen and "MAINJOBROLE" not in seen:
+        return FileProblem(messages.upload_wrong_file(TRAINING_FILE), "wrong_file")
+    return None
+
+
+def _positions(headers, columns) -> tuple[dict[str, int], list[FileProblem]]:
+    """Each field's column position (by its ASC-WDS or other heading); a field's heading
+    given twice is a problem."""
     fields_by_name = {normal_heading(name): field_name for name, field_name in columns.items()}
     fields_by_name.update(
         {normal_heading(name): f for name, f in OTHER_NAMES.items() if f in columns.values()}
     )
-    seen = {normal_heading(header) for header in headers}
-    if kind == TRAINING_FILE and "MAINJOBROLE" in seen and "CATEGORY" not in seen:
-        return {}, [FileProblem(messages.upload_wrong_file(STAFF_FILE), "wrong_file")]
-    if kind == STAFF_FILE and "CATEGORY" in seen and "MAINJOBROLE" not in seen:
-        return {}, [FileProblem(messages.upload_wrong_file(TRAINING_FILE), "wrong_file")]
     positions: dict[str, int] = {}
     problems = []
     for position, header in enumerate(headers):
@@ -478,14 +533,6 @@ def _map_headings(headers, kind, columns, required, branches):
             problems.append(FileProblem(messages.upload_column_twice(header), "column_twice"))
         else:
             positions[name] = position
-    heading_of = {field_name: heading for heading, field_name in reversed(columns.items())}
-    missing = [
-        heading_of[name]
-        for name in required
-        if name not in positions and not (name == "branch" and len(_branch_ids(branches)) == 1)
-    ]
-    if missing:
-        problems.insert(0, FileProblem(messages.upload_columns_missing(missing), "columns_missing"))
     return positions, problems
 
 

@@ -109,6 +109,11 @@ def test_qa_officer_records_a_concern_and_the_rating_turns_amber(app, world):
             "Date the concern was raised must be a real date",
             "raised_on-day",
         ),
+        (  # one parser for every GOV.UK date input: a day has at most 2 digits
+            {"raised_on": ["001", "11", "2026"]},
+            "Date the concern was raised must be a real date",
+            "raised_on-day",
+        ),
         (
             {"raised_on": ["24", "11", "2026"]},
             "Date the concern was raised must be today or in the past",

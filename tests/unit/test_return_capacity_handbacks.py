@@ -12,7 +12,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Area, AreaKind, MonthlyReturn, Role, SectionState
 from portal.returns import service
-from portal.returns.sections import capacity, handbacks
+from portal.returns.sections import capacity_rules, handbacks_rules
 from tests.conftest import check_page, csrf_token_from, shows
 from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
 from tests.unit.conftest import get_page, sign_in
@@ -253,7 +253,7 @@ def test_capacity_valid_answers_complete_the_section(client, ret, alice):
     assert sec.data["areas"][1]["spare_hours"] == "0"
     assert sec.data["areas"][1]["earliest_start"] is None
     # Check your answers reads like a person wrote it.
-    rows = {r["key"]["text"]: r["value"]["text"] for r in capacity.summary(ret, sec.data)}
+    rows = {r["key"]["text"]: r["value"]["text"] for r in capacity_rules.summary(ret, sec.data)}
     assert rows["North: earliest start date"] == "30 November 2026"
     assert rows["North: specialist needs"] == "Dementia"
     assert rows["South: valid until"] == "31 December 2026"
@@ -431,7 +431,7 @@ def test_handbacks_save_completes_the_section(client, ret, alice):
         "reason": "staffing",
         "reason_details": "",
     }
-    rows = handbacks.summary(ret, sec.data)
+    rows = handbacks_rules.summary(ret, sec.data)
     assert rows[0]["value"]["text"] == "2"
     assert rows[2]["key"]["text"] == "Handback 2 (PKG-002)"
     assert "1 October 2026" in rows[1]["value"]["text"]
@@ -504,7 +504,7 @@ def test_no_handbacks_this_month_completes_the_section(client, ret, alice):
     assert response.status_code == 302
     sec = section(ret, "handbacks")
     assert sec.state is SectionState.COMPLETED and sec.data == {"none": True, "rows": []}
-    assert handbacks.summary(ret, sec.data)[0]["value"]["text"] == "No handbacks this month"
+    assert handbacks_rules.summary(ret, sec.data)[0]["value"]["text"] == "No handbacks this month"
     html = get_page(client, page)
     assert re.search(r'name="none" type="checkbox" value="yes"\s+checked', html)
     assert 'id="rows-0-reference"' not in html

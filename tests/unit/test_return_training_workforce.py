@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms import messages
 from portal.extensions import db
+from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
 from portal.models import (
     AuditEntry,
     MonthlyReturn,
@@ -26,7 +27,7 @@ from portal.models import (
     TrainingRecord,
 )
 from portal.returns import service
-from portal.returns.sections import training, workforce
+from portal.returns.sections import training_rules, workforce_rules
 from tests.conftest import check_page, csrf_token_from, shows
 from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
 from tests.unit.conftest import get_page, sign_in
@@ -195,7 +196,7 @@ def test_staff_and_training_are_added_and_show_their_status(world, client):
     missing = re.findall(r"<td class=\"govuk-table__cell\">([^<]+)</td>\s*<td[^>]*>No record", html)
     assert "Medication management" in missing and "Dementia care" in missing
     assert "Safeguarding adults" not in missing and "Fire safety" not in missing
-    assert len(missing) == len(training.DEFAULT_MANDATORY_CATEGORIES) - 3  # 20, 6 and 9
+    assert len(missing) == len(DEFAULT_MANDATORY_CATEGORIES) - 3  # 20, 6 and 9
     assert html.count(">Missing<") == len(missing)
     assert audit_actions(w) == ["add-staff", "add-training", "add-training", "add-training"]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "add-staff"))
@@ -241,9 +242,9 @@ def test_confirming_saves_a_snapshot_and_changes_reopen_the_section(world, clien
         {"category": 20, "date_completed": "2025-12-15", "expiry_date": "2026-12-15",
          "status": "expiring"}
     ]  # fmt: skip
-    assert len(snap["missing"]) == len(training.DEFAULT_MANDATORY_CATEGORIES) - 1
+    assert len(snap["missing"]) == len(DEFAULT_MANDATORY_CATEGORIES) - 1
     assert "checked" in get_page(client, url).split('id="confirmed"')[1].split(">")[0]
-    rows = training.summary(w.ret, sec.data)
+    rows = training_rules.summary(w.ret, sec.data)
     assert {"key": {"text": "Training status as at"}, "value": {"text": "31 October 2026"}} in rows
     assert any("1 expiring within 90 days, 10 missing" in r["value"]["text"] for r in rows)
 
@@ -252,7 +253,7 @@ def test_confirming_saves_a_snapshot_and_changes_reopen_the_section(world, clien
     sec = section_row(w, "training")
     assert sec.state is SectionState.IN_PROGRESS
     assert sec.data["confirmed"] is False and sec.revision == revision + 2
-    assert training.summary(w.ret, sec.data)[0]["value"]["text"] == "Not confirmed"
+    assert training_rules.summary(w.ret, sec.data)[0]["value"]["text"] == "Not confirmed"
     assert audit_actions(w)[-3:] == ["save", "add-training", "section-reopened"]
 
 
@@ -521,7 +522,7 @@ def test_odd_input_never_breaks_the_pages(world, client):
         url = section_url(w, "training", "add-training", staff=member.id)
         response = submit(client, url, {name: value for name in train_fields})
         assert response.status_code in (302, 400), value
-        posted = {name: value for name in workforce.NAMES} | {"revision": value}
+        posted = {name: value for name in workforce_rules.NAMES} | {"revision": value}
         response = submit(client, section_url(w, "workforce"), posted)
         assert response.status_code == 400, value
     assert count(StaffMember) == 1
@@ -669,7 +670,7 @@ def test_london_councils_use_the_london_living_wage(app, client):
     html = get_page(client, section_url(w, "workforce"))
     assert input_value(html, "rlw_staff") == "2"  # 14.80 and 15.00
     assert "£14.80 an hour" in html
-    assert workforce.real_living_wage(w.ret) == workforce.REAL_LIVING_WAGE_LONDON
+    assert workforce_rules.real_living_wage(w.ret) == workforce_rules.REAL_LIVING_WAGE_LONDON
 
 
 def test_no_prefill_without_staff(world, client):
@@ -690,11 +691,11 @@ def test_workforce_is_saved_and_audited(world, client):
     html = get_page(client, url)
     assert input_value(html, "headcount") == "20"
     assert not shows(html, messages.PREFILLED_FROM_STAFF)
-    rows = workforce.summary(w.ret, sec.data)
+    rows = workforce_rules.summary(w.ret, sec.data)
     assert {"key": {"text": "Lowest hourly pay"}, "value": {"text": "£12.60"}} in rows
     assert {"key": {"text": "What is the status of your sponsor licence?"},
             "value": {"text": "Active"}} in rows  # fmt: skip
-    assert workforce.summary(w.ret, {})[0]["value"]["text"] == "Not entered"
+    assert workforce_rules.summary(w.ret, {})[0]["value"]["text"] == "Not entered"
 
 
 def test_workforce_errors_are_shown_and_nothing_is_saved(world, client):
@@ -704,7 +705,7 @@ def test_workforce_errors_are_shown_and_nothing_is_saved(world, client):
     html = blank.get_data(as_text=True)
     assert blank.status_code == 400
     assert check_page(html).startswith("Error: Workforce")
-    for field in workforce.FIELDS:
+    for field in workforce_rules.FIELDS:
         assert f'href="#{field.name}"' in html, field.name
     assert shows(html, messages.workforce_required("the care staff headcount", True))
     assert shows(html, messages.workforce_required("the lowest hourly pay", False))
@@ -757,7 +758,7 @@ def test_pay_may_be_blank_with_no_care_staff():
               "visa_staff": "0", "rlw_staff": "0", "zero_hours_staff": "0",
               "care_cert_completed": "0", "care_cert_in_progress": "0",
               "care_cert_not_started": "0", "headcount": "0"}  # fmt: skip
-    values, errors = workforce.parse_workforce(nobody)
+    values, errors = workforce_rules.parse_workforce(nobody)
     assert errors == {} and "lowest_pay" not in values
 
 
@@ -810,7 +811,9 @@ def test_unchanged_figures_are_flagged_until_confirmed(world, client):
     sec = section_row(w, "workforce")
     assert sec.state is SectionState.IN_PROGRESS  # saved, not complete
     codes = [
-        f"{name}:unchanged" for name in workforce.NUMERIC_LABELS if GOOD_WORKFORCE[name] != "0"
+        f"{name}:unchanged"
+        for name in workforce_rules.NUMERIC_LABELS
+        if GOOD_WORKFORCE[name] != "0"
     ]
     data = MultiDict({**GOOD_WORKFORCE, "revision": str(sec.revision)})
     for code in codes:

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from forms import messages
+from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
 from portal.returns import staff_rules as rules
-from portal.returns.sections.training import DEFAULT_MANDATORY_CATEGORIES
 
 TODAY = date(2026, 11, 23)
 

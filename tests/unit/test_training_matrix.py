@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.extensions import db
+from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
 from portal.matrix import (
     ALL_CARE_ROLES,
     EXPORT_HEADER,
@@ -28,7 +29,6 @@ from portal.matrix import (
 )
 from portal.models import Role, SectionState, StaffMember, TrainingRecord
 from portal.returns import service
-from portal.returns.sections.training import DEFAULT_MANDATORY_CATEGORIES
 from tests.factories import make_council, make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
 

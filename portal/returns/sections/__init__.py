@@ -1,17 +1,38 @@
-"""One handler per section of the return. Each module exposes ``view(ret, section)``
-(GET and POST of the section page), ``summary(ret, data)`` (summary-list rows for check
-your answers) and optionally ``actions`` (extra pages or htmx fragments by name)."""
+"""One handler per section of the return. Each section has a page module (``view(ret,
+section)``, the GET and POST of the section page, and ``actions``: extra pages or htmx
+fragments by name) and a rules module with no request or template code (``<name>_rules``,
+whose ``summary(ret, data)`` gives the summary-list rows for check your answers)."""
 
 from __future__ import annotations
 
-from types import ModuleType
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from portal.returns.sections import capacity, handbacks, kpis, training, workforce
+from portal.returns.sections import (
+    capacity,
+    capacity_rules,
+    handbacks,
+    handbacks_rules,
+    kpis,
+    kpis_rules,
+    training,
+    training_rules,
+    workforce,
+    workforce_rules,
+)
 
-HANDLERS: dict[str, ModuleType] = {
-    "kpis": kpis,
-    "capacity": capacity,
-    "handbacks": handbacks,
-    "training": training,
-    "workforce": workforce,
+
+@dataclass(frozen=True)
+class SectionHandler:
+    view: Callable
+    summary: Callable[..., list[dict]]
+    actions: dict[str, Callable] = field(default_factory=dict)
+
+
+HANDLERS: dict[str, SectionHandler] = {
+    "kpis": SectionHandler(kpis.view, kpis_rules.summary, kpis.actions),
+    "capacity": SectionHandler(capacity.view, capacity_rules.summary, capacity.actions),
+    "handbacks": SectionHandler(handbacks.view, handbacks_rules.summary, handbacks.actions),
+    "training": SectionHandler(training.view, training_rules.summary, training.actions),
+    "workforce": SectionHandler(workforce.view, workforce_rules.summary, workforce.actions),
 }

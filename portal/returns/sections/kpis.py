@@ -1,9 +1,10 @@
-"""The KPI section: the month's counts, checked against each other, with percentages and
-RAG against the framework's targets shown as the user types (htmx) and after saving."""
+"""The KPI section page: the month's counts, checked against each other, with percentages
+and RAG against the framework's targets shown as the user types (htmx) and after saving.
+The rules (definitions, soft warnings, summary) are in ``kpis_rules``."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
 
 from flask import redirect, render_template, request
 from flask_wtf import FlaskForm
@@ -11,9 +12,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 
 from portal.models import MonthlyReturn, ReturnSection
-from portal.returns import kpis
-from portal.returns.sections import common
-from portal.returns.warnings import SoftWarning, numeric_warnings
+from portal.returns import kpis, service
+from portal.returns.sections import common, common_rules
+from portal.returns.sections.kpis_rules import CODE, definitions, soft_warnings
+from portal.returns.warnings import SoftWarning
 
 GROUPS: list[tuple[str, list[str]]] = [
     (
@@ -40,57 +42,55 @@ def _form_class() -> type[FlaskForm]:
 KpiForm = _form_class()
 
 
-def definitions(ret: MonthlyReturn) -> list[kpis.KpiDefinition]:
-    return kpis.definitions_for(ret.contract.framework_id, ret.period)
+@dataclass
+class _Posted:
+    """What a POST of the form came to (``done``: saved and complete)."""
+
+    status: int
+    warnings: list[SoftWarning]
+    confirmed: list[str]
+    stale: service.Stale | None = None
+    done: bool = False
 
 
-def soft_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
-    found = numeric_warnings(values, common.previous_section_data(ret, "kpis"), kpis.LABELS)
-    delivered, commissioned = values.get("delivered_hours"), values.get("commissioned_hours")
-    if delivered and commissioned and Decimal(delivered) > Decimal(commissioned):
-        found.append(
-            SoftWarning(
-                "delivered_hours:over_commissioned",
-                "delivered_hours",
-                f"Delivered hours ({delivered}) are more than commissioned hours ({commissioned})",
-            )
-        )
-    return found
+def _post(ret: MonthlyReturn, sec: ReturnSection, form, warnings, confirmed) -> _Posted:
+    if not form.validate_on_submit():
+        return _Posted(400, warnings, confirmed)  # CSRF or a missing field
+    values, errors = kpis.parse_counts(request.form)
+    for name, message in errors.items():
+        form[name].errors = [message]
+    if errors:
+        return _Posted(400, warnings, confirmed)
+    warnings = soft_warnings(ret, values)
+    confirmed = common.confirmed_codes(warnings)
+    complete = not common_rules.unconfirmed(warnings, confirmed)
+    stale = common.save(ret, sec, values, complete, confirmed)
+    if stale is None and complete:
+        return _Posted(302, warnings, confirmed, done=True)
+    if stale is None:
+        form.revision.data = sec.revision
+        return _Posted(400, warnings, confirmed)
+    form.revision.data = stale.revision
+    return _Posted(409, warnings, confirmed, stale)
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):
     saved = sec.data or {}
     form = KpiForm(data={**saved, "revision": sec.revision})
-    stale = None
     warnings: list[SoftWarning] = soft_warnings(ret, saved) if saved else []
     confirmed = list(sec.confirmed_warnings or [])
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        values, errors = kpis.parse_counts(request.form)
-        for name, message in errors.items():
-            form[name].errors = [message]
-        if not errors:
-            warnings = soft_warnings(ret, values)
-            confirmed = common.confirmed_codes(warnings)
-            complete = not common.unconfirmed(warnings, confirmed)
-            stale = common.save(ret, sec, values, complete, confirmed)
-            if stale is None and complete:
-                return redirect(common.next_url(ret, "kpis"))
-            if stale is None:
-                form.revision.data = sec.revision
-                status = 400
-            else:
-                form.revision.data = stale.revision
-                status = 409
-        else:
-            status = 400
-    elif request.method == "POST":
-        status = 400  # CSRF or a missing field
+    posting = request.method == "POST"
+    if posting:
+        posted = _post(ret, sec, form, warnings, confirmed)
+        if posted.done:
+            return redirect(common.next_url(ret, CODE))
+    else:
+        posted = _Posted(200, warnings, confirmed)
     results = kpis.compute(
-        kpis.parse_counts(request.form)[0] if request.method == "POST" else saved,
-        definitions(ret),
+        kpis.parse_counts(request.form)[0] if posting else saved, definitions(ret)
     )
-    pending = common.unconfirmed(warnings, confirmed) if request.method == "POST" else []
+    pending = common_rules.unconfirmed(posted.warnings, posted.confirmed) if posting else []
+    stale = posted.stale
     return render_template(
         "returns/section_kpis.html",
         ret=ret,
@@ -98,13 +98,13 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         form=form,
         groups=GROUPS,
         results=results,
-        warnings=warnings,
-        confirmed=confirmed,
+        warnings=posted.warnings,
+        confirmed=posted.confirmed,
         error_list=_error_list(form, pending) if (form.errors or pending) else None,
         stale=stale,
-        stale_message=common.stale_message(stale) if stale else None,
+        stale_message=common_rules.stale_message(stale) if stale else None,
         labels=kpis.LABELS,
-    ), status
+    ), posted.status
 
 
 def _error_list(form, pending: list[SoftWarning]) -> list[dict]:
@@ -113,7 +113,7 @@ def _error_list(form, pending: list[SoftWarning]) -> list[dict]:
         for name in kpis.COUNT_NAMES
         if form[name].errors
     ]
-    return errors + common.warning_errors(pending)
+    return errors + common_rules.warning_errors(pending)
 
 
 def preview(ret: MonthlyReturn, sec: ReturnSection):
@@ -126,17 +126,3 @@ def preview(ret: MonthlyReturn, sec: ReturnSection):
 
 preview.read_only = True
 actions = {"preview": preview}
-
-
-def summary(ret: MonthlyReturn, data: dict) -> list[dict]:
-    rows = [
-        {"key": {"text": c.label}, "value": {"text": data.get(c.name, "Not entered")}}
-        for c in kpis.COUNTS
-    ]
-    if data:
-        for result in kpis.compute(data, definitions(ret)):
-            text = result.percent_label
-            if result.target is not None:
-                text += f" ({result.rag_label}; target {result.target_label})"
-            rows.append({"key": {"text": result.name}, "value": {"text": text}})
-    return rows

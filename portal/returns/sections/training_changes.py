@@ -1,0 +1,104 @@
+"""What the training section's change pages share (adding, changing and removing staff
+and training records): their URLs, the lock check, the staff member or record named in the
+query string, auditing the change and moving the section's state, and the error summary."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import (
+    MonthlyReturn,
+    ReturnSection,
+    ReturnStatus,
+    SectionState,
+    StaffMember,
+    TrainingRecord,
+)
+from portal.returns import service
+from portal.returns.sections.training_rules import CODE, reopen_if_confirmed
+
+_ID = re.compile(r"[0-9]{1,12}")
+
+
+def url(ret: MonthlyReturn, action: str | None = None, **args) -> str:
+    """The section page, or one of its change pages (``action``)."""
+    from portal.returns.views import return_url
+
+    if action is None:
+        return return_url(ret, "edit_section", code=CODE)
+    return return_url(ret, "section_action", code=CODE, action=action, **args)
+
+
+def refuse_if_locked(ret: MonthlyReturn):
+    """Staff and training change only while the return can be changed (views.py refuses
+    the POSTs; this sends the GETs back to the task list too)."""
+    if service.can_edit(ret):
+        return None
+    from portal.returns.views import refuse_if_locked as refuse
+
+    return refuse(ret)
+
+
+def _query_id(name: str) -> int:
+    raw = request.args.get(name, "")
+    if not _ID.fullmatch(raw):
+        abort(404)
+    return int(raw)
+
+
+def staff_from_query(ret: MonthlyReturn) -> StaffMember:
+    member = db.session.scalar(
+        select(StaffMember).where(
+            StaffMember.id == _query_id("staff"),
+            StaffMember.provider_id == ret.contract.provider_id,
+        )
+    )
+    if member is None:
+        abort(404)
+    return member
+
+
+def record_from_query(ret: MonthlyReturn) -> TrainingRecord:
+    record = db.session.scalar(
+        select(TrainingRecord)
+        .join(StaffMember)
+        .where(
+            TrainingRecord.id == _query_id("record"),
+            StaffMember.provider_id == ret.contract.provider_id,
+        )
+    )
+    if record is None:
+        abort(404)
+    return record
+
+
+def records_changed(ret: MonthlyReturn, sec: ReturnSection) -> None:
+    """Call in the transaction of a staff or training change: a confirmed section goes
+    back to in progress (audited); a section not started becomes in progress."""
+    if not reopen_if_confirmed(ret, sec, current_user) and sec.state is SectionState.NOT_STARTED:
+        sec.state = SectionState.IN_PROGRESS
+    if ret.status is ReturnStatus.NOT_STARTED:
+        ret.status = ReturnStatus.IN_PROGRESS
+
+
+def audit(ret: MonthlyReturn, action: str, old: dict, new: dict) -> None:
+    service.audit(ret, current_user, action, CODE, service.diff(old, new))
+
+
+def error_list(errors: dict[str, str], order: list[str], dates: set[str]) -> list[dict]:
+    """Summary links in page order; a date links to its day box."""
+    return [
+        {"text": errors[name], "href": f"#{name}-day" if name in dates else f"#{name}"}
+        for name in order
+        if name in errors
+    ]
+
+
+def code_items(codes: dict[int, str]) -> list[dict]:
+    """Radio items from an ASC-WDS code table."""
+    return [{"value": str(code), "text": text} for code, text in codes.items()]

@@ -1,0 +1,270 @@
+"""The training section's rules: each staff member's training records with their status
+as at the last day of the month, the snapshot the confirmed section saves (so a submitted
+version holds the staff and training as they were when it was sent), the check-your-answers
+rows, the audit log's view of a staff member or record, and putting a confirmed section
+back to "in progress" when the records change. The pages are ``training`` (the section),
+``training_staff`` and ``training_records``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.mandatory import MandatorySet
+from portal.models import (
+    MonthlyReturn,
+    ReturnSection,
+    SectionState,
+    StaffMember,
+    TrainingRecord,
+)
+from portal.returns import service
+from portal.returns import staff_rules as rules
+from portal.returns.calendar import last_day_of
+from portal.timeutil import utcnow
+
+CODE = "training"
+
+STATUS_REPLACED = "replaced"  # an older record in a category with a later-expiring one
+TAGS: dict[str, tuple[str, str]] = {
+    rules.STATUS_UP_TO_DATE: ("Up to date", "govuk-tag--green"),
+    rules.STATUS_EXPIRING: ("Expiring within 90 days", "govuk-tag--yellow"),
+    rules.STATUS_EXPIRED: ("Expired", "govuk-tag--red"),
+    rules.STATUS_MISSING: ("Missing", "govuk-tag--orange"),
+    STATUS_REPLACED: ("Replaced by a later record", "govuk-tag--grey"),
+}
+
+
+def as_at_date(ret: MonthlyReturn) -> date:
+    return last_day_of(ret.period)
+
+
+def long_date(value: date | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+# --- reading the records ------------------------------------------------------------
+
+
+def active_staff(ret: MonthlyReturn) -> list[StaffMember]:
+    """The provider's staff, less those who left before the month began."""
+    return list(
+        db.session.scalars(
+            select(StaffMember)
+            .where(
+                StaffMember.provider_id == ret.contract.provider_id,
+                or_(StaffMember.left_on.is_(None), StaffMember.left_on >= ret.period),
+            )
+            .options(selectinload(StaffMember.training), selectinload(StaffMember.branch))
+            .order_by(StaffMember.worker_id)
+        )
+    )
+
+
+@dataclass
+class RecordRow:
+    record: TrainingRecord
+    name: str
+    status: str  # a staff_rules status, or STATUS_REPLACED
+
+    @property
+    def tag(self) -> tuple[str, str]:
+        return TAGS[self.status]
+
+
+@dataclass
+class StaffRow:
+    member: StaffMember
+    role: str
+    records: list[RecordRow] = field(default_factory=list)
+    missing: list[tuple[int, str]] = field(default_factory=list)  # (code, name)
+
+    def counts(self) -> Counter:
+        found = Counter(r.status for r in self.records if r.status != STATUS_REPLACED)
+        found[rules.STATUS_MISSING] += len(self.missing)
+        return found
+
+
+def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -> list[StaffRow]:
+    """Each member's records with their status, and the categories ``mandatory`` (the
+    council's set) for their role that they have no record of."""
+    rows = []
+    for member in staff:
+        categories = {r.category for r in member.training}
+        current = {id(rules.current_record(member.training, c)) for c in categories}
+        records = sorted(
+            member.training, key=lambda r: (rules.category_name(r.category), r.date_completed)
+        )
+        have = {r.category for r in member.training}
+        rows.append(
+            StaffRow(
+                member,
+                rules.job_role_name(member.main_job_role),
+                [
+                    RecordRow(
+                        r,
+                        rules.category_name(r.category),
+                        rules.training_status(r.expiry_date, as_at)
+                        if id(r) in current
+                        else STATUS_REPLACED,
+                    )
+                    for r in records
+                ],
+                sorted(
+                    (
+                        (c, rules.category_name(c))
+                        for c in mandatory.get(member.main_job_role, ())
+                        if c not in have
+                    ),
+                    key=lambda item: item[1],
+                ),
+            )
+        )
+    return rows
+
+
+def snapshot(rows: list[StaffRow], as_at: date) -> dict:
+    """What the section saves when confirmed: the staff and training as at ``as_at``."""
+    return {
+        "confirmed": True,
+        "as_at": as_at.isoformat(),
+        "staff": [
+            {
+                "worker_id": row.member.worker_id,
+                "job_role": row.member.main_job_role,
+                "branch": row.member.branch.name if row.member.branch else "",
+                "left_on": row.member.left_on.isoformat() if row.member.left_on else None,
+                "training": [
+                    {
+                        "category": r.record.category,
+                        "date_completed": r.record.date_completed.isoformat(),
+                        "expiry_date": r.record.expiry_date.isoformat()
+                        if r.record.expiry_date
+                        else None,
+                        "status": rules.training_status(r.record.expiry_date, as_at),
+                        **({"replaced": True} if r.status == STATUS_REPLACED else {}),
+                    }
+                    for r in row.records
+                ],
+                "missing": [code for code, _ in row.missing],
+            }
+            for row in rows
+        ],
+    }
+
+
+# --- check your answers ---------------------------------------------------------------
+
+
+def summary(ret: MonthlyReturn, data: dict) -> list[dict]:
+    if not data or not data.get("confirmed"):
+        return [{"key": {"text": "Staff and training"}, "value": {"text": "Not confirmed"}}]
+    staff = data.get("staff") or []
+    try:
+        as_at = long_date(date.fromisoformat(str(data.get("as_at"))))
+    except ValueError:
+        as_at = ""
+    total: Counter = Counter()
+    per_staff = []
+    for member in staff:
+        counts: Counter = Counter(
+            r.get("status") for r in member.get("training") or [] if not r.get("replaced")
+        )
+        counts[rules.STATUS_MISSING] += len(member.get("missing") or [])
+        total.update(counts)
+        per_staff.append(
+            {
+                "key": {"text": f"Worker ID {member.get('worker_id', '')}"},
+                "value": {
+                    "text": f"{rules.job_role_name(member.get('job_role'))}, "
+                    f"{member.get('branch', '')}. Training: {_count_text(counts)}"
+                },
+            }
+        )
+    return [
+        {"key": {"text": "Training status as at"}, "value": {"text": as_at}},
+        {
+            "key": {"text": "Staff"},
+            "value": {"text": f"{len(staff)} staff member{'s' if len(staff) != 1 else ''}"},
+        },
+        {"key": {"text": "Training"}, "value": {"text": _count_text(total)}},
+        *per_staff,
+        {
+            "key": {"text": "Confirmed"},
+            "value": {"text": "Yes, all staff and their training have been added"},
+        },
+    ]
+
+
+def _count_text(counts: Counter) -> str:
+    parts = [
+        f"{counts[s]} {rules.STATUS_LABELS[s].lower()}"
+        for s in (
+            rules.STATUS_UP_TO_DATE,
+            rules.STATUS_EXPIRING,
+            rules.STATUS_EXPIRED,
+            rules.STATUS_MISSING,
+        )
+        if counts[s]
+    ]
+    return ", ".join(parts) if parts else "No training records"
+
+
+# --- changes to the records ---------------------------------------------------------
+
+
+def reopen_if_confirmed(ret: MonthlyReturn, sec: ReturnSection, user) -> bool:
+    """Staff or training records changed after the section was confirmed: its snapshot no
+    longer matches, so it goes back to in progress (audited). Returns whether it did."""
+    if not (sec.state is SectionState.COMPLETED or (sec.data or {}).get("confirmed")):
+        return False
+    old = dict(sec.data or {})
+    new = {**old, "confirmed": False}
+    sec.data = new
+    sec.state = SectionState.IN_PROGRESS
+    sec.revision = ReturnSection.revision + 1  # in SQL: safe against a concurrent save
+    sec.updated_by_id = user.id if user else None
+    sec.updated_at = utcnow()
+    service.audit(ret, user, "section-reopened", CODE, service.diff(old, new))
+    return True
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def staff_dict(member: StaffMember) -> dict:
+    """A staff member as the audit log records them."""
+    return {
+        "worker_id": member.worker_id,
+        "branch": member.branch.name if member.branch else "",
+        "main_job_role": member.main_job_role,
+        "start_date": iso_date(member.start_date),
+        "employment_status": member.employment_status,
+        "zero_hours": member.zero_hours,
+        "contracted_hours": member.contracted_hours,
+        "hourly_rate": member.hourly_rate,
+        "care_certificate": member.care_certificate,
+        "health_care_visa": member.health_care_visa,
+        "left_on": iso_date(member.left_on),
+    }
+
+
+def record_dict(record: TrainingRecord) -> dict:
+    return {
+        "category": record.category,
+        "training_name": record.training_name,
+        "accredited": record.accredited,
+        "who_delivered": record.who_delivered,
+        "provider_name": record.provider_name,
+        "how_delivered": record.how_delivered,
+        "validity": record.validity,
+        "date_completed": iso_date(record.date_completed),
+        "expiry_date": iso_date(record.expiry_date),
+        "notes": record.notes,
+    }

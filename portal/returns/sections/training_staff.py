@@ -1,0 +1,261 @@
+"""The training section's staff pages: adding a staff member, changing their details, and
+removing them (they left, or were added by mistake). Each change is audited in the same
+transaction and puts a confirmed section back to "in progress" (``training_changes``)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from forms import messages
+from forms.govuk_dates import date_text, form_date_parts, split_date
+from portal.extensions import db
+from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
+from portal.returns import service
+from portal.returns import staff_rules as rules
+from portal.returns.sections.training_changes import (
+    audit,
+    code_items,
+    error_list,
+    records_changed,
+    refuse_if_locked,
+    staff_from_query,
+    url,
+)
+from portal.returns.sections.training_rules import CODE, iso_date, record_dict, staff_dict
+
+STAFF_ORDER = [
+    "worker_id",
+    "branch",
+    "main_job_role",
+    "start_date",
+    "employment_status",
+    "zero_hours",
+    "contracted_hours",
+    "hourly_rate",
+    "care_certificate",
+    "health_care_visa",
+]
+
+
+def _branches(ret: MonthlyReturn) -> list[Branch]:
+    return list(
+        db.session.scalars(
+            select(Branch)
+            .where(Branch.provider_id == ret.contract.provider_id)
+            .order_by(Branch.name, Branch.id)
+        )
+    )
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "2"
+    return str(value)
+
+
+# --- adding and changing a staff member ---------------------------------------------
+
+
+def _staff_form(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember | None):
+    refused = refuse_if_locked(ret)
+    if refused:
+        return refused
+    branches = _branches(ret)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        saved, errors = _post_staff(ret, sec, member, branches)
+        if saved:
+            return saved
+        shown = {name: request.form.get(name, "") for name in STAFF_ORDER}
+        shown["start_date"] = form_date_parts(request.form, "start_date")
+    else:
+        shown = _shown(member, branches)
+    return render_template(
+        "returns/training_staff_form.html",
+        ret=ret,
+        member=member,
+        branch_items=[{"value": "", "text": "Select a branch"}]
+        + [{"value": str(b.id), "text": b.name} for b in branches],
+        role_items=[{"value": "", "text": "Select a job role"}]
+        + [
+            {"value": str(r.code), "text": r.name}
+            for r in sorted(rules.job_roles().values(), key=lambda r: r.name)
+        ],
+        rules=rules,
+        code_items=code_items,
+        values=shown,
+        errors=errors,
+        error_list=error_list(errors, STAFF_ORDER, {"start_date"}) if errors else None,
+        action_url=url(ret, "edit-staff", staff=member.id) if member else url(ret, "add-staff"),
+        back_url=url(ret),
+    ), (400 if errors else 200)
+
+
+def _post_staff(ret: MonthlyReturn, sec: ReturnSection, member, branches: list[Branch]):
+    """(the redirect once saved, else the errors by field name)."""
+    form = request.form
+    values, errors = rules.validate_staff(
+        {
+            **{name: form.get(name, "") for name in STAFF_ORDER},
+            "start_date": date_text(form, "start_date"),
+        },
+        service.today(),
+    )
+    branch = next((b for b in branches if str(b.id) == form.get("branch", "")), None)
+    if branch is None:
+        errors["branch"] = messages.BRANCH_REQUIRED
+    if "worker_id" in values and _worker_id_taken(ret, values["worker_id"], member):
+        errors["worker_id"] = messages.WORKER_ID_TAKEN
+    if errors:
+        return None, errors
+    saved = _save_staff(ret, sec, member, values, branch)
+    if saved:
+        return saved, {}
+    return None, {"worker_id": messages.WORKER_ID_TAKEN}  # taken at the same moment
+
+
+def _shown(member: StaffMember | None, branches: list[Branch]) -> dict:
+    """The form's boxes on a GET: the member's details, or blank for a new one (with the
+    branch chosen when the provider has only one)."""
+    if member is None:
+        shown = {name: "" for name in STAFF_ORDER}
+        shown["start_date"] = split_date(None)
+        if len(branches) == 1:
+            shown["branch"] = str(branches[0].id)
+        return shown
+    return {
+        "worker_id": member.worker_id,
+        "branch": str(member.branch_id),
+        "main_job_role": _plain(member.main_job_role),
+        "start_date": split_date(member.start_date),
+        "employment_status": _plain(member.employment_status),
+        "zero_hours": _plain(member.zero_hours),
+        "contracted_hours": _plain(member.contracted_hours),
+        "hourly_rate": _plain(member.hourly_rate),
+        "care_certificate": _plain(member.care_certificate),
+        "health_care_visa": _plain(member.health_care_visa),
+    }
+
+
+def _worker_id_taken(ret: MonthlyReturn, worker_id: str, member: StaffMember | None) -> bool:
+    """Worker IDs are unique within the provider, ignoring case ("ab1" and "AB1" would be
+    the same person in a spreadsheet)."""
+    query = select(StaffMember.id).where(
+        StaffMember.provider_id == ret.contract.provider_id,
+        func.lower(StaffMember.worker_id) == worker_id.lower(),
+    )
+    if member is not None:
+        query = query.where(StaffMember.id != member.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _save_staff(ret, sec, member: StaffMember | None, values: dict, branch: Branch):
+    adding = member is None
+    old = {} if adding else {"staff": {member.worker_id: staff_dict(member)}}
+    key = values["worker_id"] if adding else member.worker_id
+    if adding:
+        member = StaffMember(provider_id=ret.contract.provider_id)
+        db.session.add(member)
+    member.branch = branch
+    for name in STAFF_ORDER:
+        if name != "branch":
+            setattr(member, name, values.get(name))
+    new = {"staff": {key: staff_dict(member)}}
+    changes = service.diff(old, new)
+    if not changes:
+        return redirect(url(ret))
+    service.audit(ret, current_user, "add-staff" if adding else "edit-staff", CODE, changes)
+    records_changed(ret, sec)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    flash(f"Staff member {values['worker_id']} {'added' if adding else 'updated'}", "success")
+    return redirect(url(ret))
+
+
+def add_staff(ret: MonthlyReturn, sec: ReturnSection):
+    return _staff_form(ret, sec, None)
+
+
+def edit_staff(ret: MonthlyReturn, sec: ReturnSection):
+    return _staff_form(ret, sec, staff_from_query(ret))
+
+
+def remove_staff(ret: MonthlyReturn, sec: ReturnSection):
+    """They have left (we keep them, with the date they left, so earlier months still
+    show them) or they were added by mistake (deleted with their training records)."""
+    refused = refuse_if_locked(ret)
+    if refused:
+        return refused
+    member = staff_from_query(ret)
+    errors: dict[str, str] = {}
+    reason = request.form.get("reason", "")
+    left_parts = form_date_parts(request.form, "left_on")
+    if request.method != "POST":
+        left_parts = split_date(member.left_on)
+    elif reason == "left":
+        errors = _mark_left(ret, sec, member)
+        if not errors:
+            flash(f"Staff member {member.worker_id} marked as left", "success")
+            return redirect(url(ret))
+    elif reason == "mistake":
+        worker = member.worker_id
+        _delete_staff(ret, sec, member)
+        flash(f"Staff member {worker} removed", "success")
+        return redirect(url(ret))
+    else:
+        errors["reason"] = messages.REMOVE_REASON_REQUIRED
+    return render_template(
+        "returns/training_remove_staff.html",
+        ret=ret,
+        member=member,
+        role=rules.job_role_name(member.main_job_role),
+        reason=reason,
+        left_parts=left_parts,
+        errors=errors,
+        error_list=error_list(errors, ["reason", "left_on"], {"left_on"}) if errors else None,
+        action_url=url(ret, "remove-staff", staff=member.id),
+        back_url=url(ret),
+    ), (400 if errors else 200)
+
+
+def _mark_left(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember) -> dict[str, str]:
+    """Record the date they left (committed), or the error with it."""
+    left_on, error = rules.parse_date(
+        date_text(request.form, "left_on"), "Date they left", service.today()
+    )
+    if error:
+        return {"left_on": error}
+    if member.start_date and left_on < member.start_date:
+        return {"left_on": messages.LEFT_BEFORE_START}
+    old = {"staff": {member.worker_id: {"left_on": iso_date(member.left_on)}}}
+    member.left_on = left_on
+    audit(ret, "remove-staff", old, {"staff": {member.worker_id: {"left_on": iso_date(left_on)}}})
+    records_changed(ret, sec)
+    db.session.commit()
+    return {}
+
+
+def _delete_staff(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember) -> None:
+    """Added by mistake: delete them and their training records (committed)."""
+    old = {
+        "staff": {
+            member.worker_id: {
+                **staff_dict(member),
+                "training": {str(r.id): record_dict(r) for r in member.training},
+            }
+        }
+    }
+    for record in list(member.training):
+        db.session.delete(record)
+    db.session.delete(member)
+    audit(ret, "remove-staff", old, {})
+    records_changed(ret, sec)
+    db.session.commit()
