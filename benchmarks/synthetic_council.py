@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
-from portal.demo_history import made_up_kpis, made_up_workforce
+from portal.demo.history import made_up_kpis, made_up_workforce
 from portal.extensions import db
 from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES, default_set
 from portal.models import (

@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
 )
 def seed_demo(history: bool) -> None:
     """Load the demo councils, providers, contracts and one user per role. Safe to re-run."""
-    from portal.demo_seed import DEMO_PASSWORD_ENV, load_demo
+    from portal.demo.seed import DEMO_PASSWORD_ENV, load_demo
 
     summary = load_demo()
     click.echo(
@@ -35,7 +35,7 @@ def seed_demo(history: bool) -> None:
         f"{summary.contracts} contracts ({summary.created} rows added this run)."
     )
     if history:
-        from portal.demo_history import load_history
+        from portal.demo.history import load_history
         from portal.returns.service import today
 
         added = load_history(today())

@@ -54,7 +54,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
 
     from portal import create_app
-    from portal.demo_seed import load_demo
+    from portal.demo.seed import load_demo
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = free_port()

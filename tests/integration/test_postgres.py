@@ -83,7 +83,7 @@ def test_a_reset_link_used_twice_at_once_works_once(committed_app):
 
 
 def test_seed_demo_twice_changes_nothing(app):
-    from portal.demo_seed import load_demo
+    from portal.demo.seed import load_demo
 
     first = load_demo()
     counts = (

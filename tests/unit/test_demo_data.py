@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.demo_data import (
+from portal.demo.data import (
     COUNCILS,
     MEDWAY_EXTRA_CARE,
     MEDWAY_HOMECARE,
@@ -15,7 +15,7 @@ from portal.demo_data import (
     RBKC_HOMECARE,
     WF_HOMECARE,
 )
-from portal.demo_seed import load_demo
+from portal.demo.seed import load_demo
 from portal.extensions import db
 from portal.models import Contract, Membership, Provider, User
 
@@ -105,7 +105,7 @@ def test_seed_loads_everything_once(app):
 def test_demo_history_submits_two_earlier_months_once_and_leaves_last_month_to_do(app):
     from datetime import date
 
-    from portal.demo_history import load_history
+    from portal.demo.history import load_history
     from portal.models import MonthlyReturn, ReturnStatus, ReturnVersion, StaffMember
 
     load_demo()

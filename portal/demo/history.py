@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.demo_data import MEDWAY_HOMECARE
+from portal.demo.data import MEDWAY_HOMECARE
 from portal.extensions import db
 from portal.models import (
     Contract,

@@ -1,4 +1,4 @@
-"""Loads ``portal.demo_data`` into the database. Every row is found by its natural key
+"""Loads ``portal.demo.data`` into the database. Every row is found by its natural key
 first, so running it again adds nothing and changes nothing (passwords included)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from portal.auth.passwords import hash_password
-from portal.demo_data import COUNCILS, PROVIDERS
+from portal.demo.data import COUNCILS, PROVIDERS
 from portal.extensions import db
 from portal.models import (
     Area,
