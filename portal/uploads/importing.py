@@ -34,6 +34,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
+from portal.background.jobs import JobError, handler
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -54,8 +55,6 @@ from portal.models.uploads import (
 )
 from portal.timeutil import utcnow
 from portal.uploads.asc_wds import ADD, LEAVE, UPDATE, ImportBatch, UploadCheck, check_upload
-from workers.jobs import JobError, handler
-from workers.queue import app_job
 
 logger = logging.getLogger(__name__)
 
@@ -402,7 +401,6 @@ def import_handler(job: Job) -> dict[str, Any]:
     return import_batch(job.params["batch_id"], final=job.attempts >= job.max_attempts)
 
 
-@app_job
 def import_job(batch_id: int) -> None:
     """Import a batch now, in one attempt (scripts and benchmarks)."""
     try:
