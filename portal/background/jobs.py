@@ -32,7 +32,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from portal.background import outbox
-from portal.background.kinds import HANDLERS, Handler, handler  # noqa: F401 - re-exported
+from portal.background.kinds import HANDLERS, Handler, find, handler  # noqa: F401 - re-exported
 from portal.extensions import db
 from portal.models.work import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job
 from portal.timeutil import utcnow
@@ -88,7 +88,8 @@ def add(
 ) -> Job:
     """Write a job row in the current transaction; it is queued when that commits (the
     one already queued or running when the same work was asked for twice)."""
-    if kind not in HANDLERS:
+    found = find(kind)
+    if found is None:
         raise ValueError(f"no handler for job kind {kind!r}")
     existing = active(key)
     if existing is not None:
@@ -96,7 +97,7 @@ def add(
     job = Job(
         kind=kind,
         key=key,
-        queue=HANDLERS[kind].queue,
+        queue=found.queue,
         status=JOB_QUEUED,
         params=params or {},
         result={},
@@ -200,7 +201,7 @@ def run_job(job_id: int) -> str:
     attempt = job.attempts  # this run's lease: a sweep or a later claim moves it on
     try:
         with heartbeat(job_id, attempt):
-            result = HANDLERS[job.kind].function()(job) or {}
+            result = find(job.kind).function()(job) or {}
     except Exception as error:  # recorded on the row; the person who asked sees ``error``
         db.session.rollback()
         return _failed(job_id, attempt, error)

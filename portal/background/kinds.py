@@ -5,6 +5,7 @@ its handler in ``workers`` (imported by name, in the worker process or, without
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,19 @@ HANDLERS: dict[str, Handler] = {
         "workers.notifications.send_notification_email", "default", "Notification email"
     ),
 }
+
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+
+
+def find(kind: str) -> Handler | None:
+    """The kind's handler; a kind that is itself a dotted name (``module.function``, up to
+    40 characters) is its own handler, on the default queue."""
+    if kind in HANDLERS:
+        return HANDLERS[kind]
+    if _DOTTED.fullmatch(kind):
+        return Handler(kind, "default")
+    return None
 
 
 def label(kind: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from forms.packs import MeetingActionForm
 from forms.quality import error_list
 from portal.access import requires
+from portal.background import jobs
 from portal.council.pack_state import (
     FORMAT_ERROR,
     FORMATS,
@@ -43,7 +44,6 @@ from portal.models.work import Job, MeetingAction
 from portal.queries import organisations
 from portal.returns import service
 from portal.returns.calendar import parse_quarter, quarter_label, quarter_name
-from workers import jobs
 
 bp = Blueprint("contract_packs", __name__)
 PREFIX = "/council/<int:council_id>/packs"
