@@ -1,6 +1,6 @@
 """A council's quarterly contract-meeting packs, for its commissioners: the list of packs
 for a quarter (each provider's and each framework's summary) with their state, building
-one (a background job, ``portal.packs.jobs``), watching it (an htmx fragment that polls
+one (a background job, ``workers.packs``), watching it (an htmx fragment that polls
 itself; without JavaScript the page shows the state and a Refresh link), downloading the
 PDF and XLSX, and the actions agreed at each provider's contract meeting, which the next
 quarter's pack carries.

@@ -87,7 +87,7 @@ def test_submit_makes_the_version_sends_the_receipt_and_rates_risk(world):
     db.session.refresh(ret)
     assert ret.status is ReturnStatus.SUBMITTED
     [receipt] = inbox.to(submitter.email)
-    assert receipt["Subject"] == (
+    assert " ".join(receipt["Subject"].split()) == (
         f"Return received: {ret.contract.council.name}, October 2026 ({result.version.reference})"
     )
     assert [j.status for j in _jobs("receipt")] == [JOB_DONE]

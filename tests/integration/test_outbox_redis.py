@@ -23,7 +23,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.background import jobs
+from portal.background import jobs, outbox
 from portal.extensions import db
 from portal.models import Job, Notification, ReturnStatus, Role, SectionState
 from portal.models.work import JOB_DONE, JOB_QUEUED, JOB_RUNNING
@@ -168,10 +168,15 @@ def test_with_redis_stopped_every_step_completes_and_its_effects_arrive_once(
         _burst(pg_url, redis_server.url, MAIL_HOST="127.0.0.1", MAIL_PORT=str(mail_server.port))
         jobs.sweep(older_than=timedelta(0))
 
+    # Every job delivered once more (as after a lost acknowledgement): nothing twice.
+    for job in db.session.scalars(select(Job)).all():
+        outbox.send(job.id, job.queue, job.attempts)
+    _burst(pg_url, redis_server.url, MAIL_HOST="127.0.0.1", MAIL_PORT=str(mail_server.port))
+
     assert set(_kinds()) == {"receipt", "notification_email", "feedback"}
     assert _kinds(JOB_DONE) == {"receipt": 2, "notification_email": 4, "feedback": 1}
     council, month = contract.council.name, "October 2026"
-    to_submitter = Counter(m["Subject"] for m in mail_server.to(submitter.email))
+    to_submitter = Counter(" ".join(m["Subject"].split()) for m in mail_server.to(submitter.email))
     references = [v.reference for v in ret.versions]
     assert to_submitter == {
         f"Return received: {council}, {month} ({references[0]})": 1,
@@ -181,7 +186,7 @@ def test_with_redis_stopped_every_step_completes_and_its_effects_arrive_once(
         f"Your feedback from {council} for {month} is ready": 1,
     }
     provider = contract.provider.name
-    assert [m["Subject"] for m in mail_server.to(commissioner.email)] == [
+    assert [" ".join(m["Subject"].split()) for m in mail_server.to(commissioner.email)] == [
         f"{provider} has resubmitted their {month} return"
     ]
     assert len(mail_server) == 6
