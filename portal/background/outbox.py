@@ -1,15 +1,17 @@
 """The outbox: job rows written in the same transaction as the change that causes them,
 queued only after that transaction commits.
 
-``track(job)`` remembers a flushed ``Job`` on the session; an SQLAlchemy ``after_commit``
-event sends each remembered row to its RQ queue (by the dotted name of ``run_job``, so the
-application never imports ``workers``), and a rollback forgets them. Queueing never raises
-to the person who caused the work: with Redis down the failure is logged, the row stays
-"queued" and the sweeper (``portal.background.jobs.sweep``) sends it when Redis is back.
+``track(job)`` remembers a flushed ``Job`` on the session; once its transaction has
+committed (SQLAlchemy ``after_commit``) and ended (``after_transaction_end``, when the
+connection is back in the pool) each row is sent to its RQ queue by the dotted name of
+``run_job`` (the application never imports ``workers``); a rollback forgets them.
+Queueing never raises to the person who caused the work: with Redis down the failure is
+logged, the row stays "queued" and the sweeper (``portal.background.jobs.sweep``) sends
+it when Redis is back.
 
 Without ``REDIS_URL`` (a laptop, the unit tests) each row runs in-process right after the
-commit, in a fresh app context and so a fresh database session: the committing session is
-in no state to run more SQL until its commit returns.
+commit, in a fresh app context and so a fresh database session (the committing session is
+still inside its ``commit()`` call).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 RUN_JOB = "portal.background.jobs.run_job"  # what RQ calls, by name, in the worker
 JOB_TIMEOUT = 600  # seconds RQ lets one attempt run
-PENDING = "portal_outbox"
+PENDING, COMMITTED = "portal_outbox", "portal_outbox_committed"
 LIVE = ("queued", "scheduled", "started", "deferred")  # RQ states that will still run
 _connections: dict[str, Any] = {}
 
@@ -78,12 +80,9 @@ def track(job_id: int, queue: str, attempts: int = 0) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(PENDING, None)
-    if not pending or not has_app_context():
-        return
-    app = current_app._get_current_object()
-    for job_id, queue, attempts in pending:
-        deliver(app, job_id, queue, attempts)
+    committed = session.info.pop(PENDING, None)
+    if committed:
+        session.info.setdefault(COMMITTED, []).extend(committed)
 
 
 def deliver(app: Flask, job_id: int, queue: str, attempts: int) -> bool:
@@ -103,8 +102,18 @@ def deliver(app: Flask, job_id: int, queue: str, attempts: int) -> bool:
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # rolled back or closed: its rows were never written
-        session.info.pop(PENDING, None)
+    """The outermost transaction ended and gave its connection back: queue what it
+    committed (running a job in-process needs a connection of its own); forget what it
+    rolled back, which was never written."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(PENDING, None)
+    committed = session.info.pop(COMMITTED, None)
+    if not committed or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    for job_id, queue, attempts in committed:
+        deliver(app, job_id, queue, attempts)
 
 
 def init_app(app: Flask) -> None:
