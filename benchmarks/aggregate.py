@@ -111,15 +111,13 @@ def matrix_benchmark(council_id: int, provider_ids: list[int], as_at: date, repe
 
 
 def _pack_handler() -> bool:
-    from workers.jobs import HANDLERS
-
-    try:
-        import portal.packs.jobs  # noqa: F401 - registers the handler, if written
-    except ImportError:
-        return False
+    from portal.background.kinds import find
     from portal.packs import PACK
 
-    return PACK in HANDLERS
+    try:
+        return callable(find(PACK).function())  # the handler, imported by its dotted name
+    except (AttributeError, ImportError):
+        return False
 
 
 def packs_benchmark(app, council_id: int, provider_ids: list[int], workers: int) -> None:

@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal import cli, errors, navigation, notifications, security
     from portal.auth import sessions
+    from portal.background import outbox
     from portal.config import from_environment
     from portal.extensions import csrf, db, login_manager, migrate
     from portal.feedback import cli as feedback_cli
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Htmx(app)
 
     db.init_app(app)
+    outbox.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

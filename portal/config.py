@@ -115,8 +115,14 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        # A job running longer than this has lost its worker: the sweeper re-queues it.
-        "JOB_STUCK_AFTER_SECONDS": int(os.environ.get("JOB_STUCK_AFTER_SECONDS", "900")),
+        # Recovery of jobs whose worker died (portal.background.jobs): a worker stamps the
+        # job it runs every JOB_HEARTBEAT_SECONDS; each worker sweeps every
+        # JOB_SWEEP_SECONDS and re-queues a job silent for JOB_HEARTBEAT_TIMEOUT_SECONDS.
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15")),
+        "JOB_HEARTBEAT_TIMEOUT_SECONDS": float(
+            os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "60")
+        ),
+        "JOB_SWEEP_SECONDS": float(os.environ.get("JOB_SWEEP_SECONDS", "60")),
         # A request may carry a staff file and a training file of up to 20MB each (each
         # file is checked against that limit on its own); the 413 page names 20MB.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(41 * 1024 * 1024))),

@@ -8,11 +8,12 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.background.jobs import add
+from portal.background.kinds import NOTIFICATION_EMAIL
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Notification, NotificationPreference, User
 from portal.timeutil import utcnow
-from workers.queue import app_job, enqueue
 
 # The kinds a user may switch email on or off for, with the labels the settings page shows.
 KINDS: list[tuple[str, str]] = [
@@ -67,35 +68,47 @@ def set_email_choices(user_id: int, wanted: set[str]) -> None:
     db.session.commit()
 
 
-def notify(user: User, kind: str, title: str, body: str = "", link: str | None = None):
-    """Record a notification for ``user`` (committed) and email it if they want it."""
+def notify(
+    user: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str | None = None,
+    *,
+    commit: bool = True,
+) -> Notification:
+    """Record a notification for ``user`` and, if they want it by email, the job that
+    emails it, in the current transaction; commit unless ``commit=False`` (a lifecycle
+    step commits them with the change that caused them)."""
     notification = Notification(user_id=user.id, kind=kind, title=title, body=body, link=link)
     db.session.add(notification)
-    db.session.commit()
+    db.session.flush()
     if user.active and email_wanted(user.id, kind):
-        enqueue(send_notification_email_job, notification.id, queue="default")
+        add(
+            NOTIFICATION_EMAIL,
+            f"{NOTIFICATION_EMAIL}:{notification.id}",
+            {"notification_id": notification.id},
+            user_id=user.id,
+        )
+    if commit:
+        db.session.commit()
     return notification
 
 
-@app_job
-def send_notification_email_job(notification_id: int) -> None:
+def send_notification_email(notification_id: int) -> None:
+    """Email one notification (the job's work; the job row makes it run once)."""
     notification = db.session.get(Notification, notification_id)
     if notification is None:
         return
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     link = f"{base}{notification.link}" if notification.link else None
-    try:
-        send_email(
-            notification.user.email,
-            notification.title,
-            "email/notification.txt",
-            notification=notification,
-            link=link,
-        )
-    except OSError:
-        current_app.logger.exception(
-            "could not send notification %s to user %s", notification.id, notification.user_id
-        )
+    send_email(
+        notification.user.email,
+        notification.title,
+        "email/notification.txt",
+        notification=notification,
+        link=link,
+    )
 
 
 def unread_count(user_id: int) -> int:

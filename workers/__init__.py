@@ -1,5 +1,8 @@
-"""Background jobs. Jobs take ids, reload state and are safe to run twice.
+"""Background job handlers, one module per job family: ``imports``, ``packs``,
+``feedback``, ``notifications`` (emails and receipts), ``reminders`` and ``maintenance``.
 
-With ``REDIS_URL`` set they go to RQ queues (``make worker`` runs a worker); without it
-they run in-process, at once, so the laptop default needs no Redis.
+The application never imports this package: it records ``Job`` rows
+(``portal.background``) whose kinds name these handlers by dotted name. ``python -m
+workers`` makes the app once and runs each job in its context; without ``REDIS_URL`` the
+web process imports the handler by name and runs it right after the commit.
 """

@@ -9,12 +9,10 @@ from sqlalchemy import delete, or_
 from portal.extensions import db
 from portal.models import EmailToken, LoginThrottle, UserSession
 from portal.timeutil import utcnow
-from workers.queue import app_job
 
 KEEP_FOR = timedelta(days=30)
 
 
-@app_job
 def purge_expired_security_records() -> dict[str, int]:
     """Delete sessions, email links and throttle rows that can no longer matter. Idempotent."""
     now = utcnow()

@@ -32,7 +32,6 @@ from portal.models import (
 )
 from portal.notifications import notify
 from portal.returns import service
-from workers.queue import app_job
 
 # days relative to the due date -> (stage, notification kind)
 LADDER: dict[int, tuple[str, str]] = {
@@ -134,7 +133,6 @@ def send_reminders(on: date) -> int:
     return sent
 
 
-@app_job
 def send_reminders_job(on: str | None = None) -> int:
     """The scheduled job: ``on`` is an ISO date (default: the service's today)."""
     return send_reminders(date.fromisoformat(on) if on else service.today())
@@ -149,7 +147,15 @@ def main(argv: list[str] | None = None) -> int:
             date.fromisoformat(args.date)
         except ValueError:
             parser.error("--date must be YYYY-MM-DD")
-    count = send_reminders_job(args.date)
+    from flask import has_app_context
+
+    from portal import create_app
+
+    if has_app_context():
+        count = send_reminders_job(args.date)
+    else:
+        with create_app().app_context():
+            count = send_reminders_job(args.date)
     print(f"Sent {count} reminder{'' if count == 1 else 's'}")
     return 0
 
@@ -157,7 +163,6 @@ def main(argv: list[str] | None = None) -> int:
 REMINDER_HOUR_UTC = 7
 
 
-@app_job
 def daily_reminders_job() -> int:
     """Send today's reminders, then schedule tomorrow's run (one job id per day, so a
     restart or a second worker never stacks copies; the claims make repeats harmless)."""
@@ -174,14 +179,14 @@ def schedule_next_reminders(now: datetime | None = None) -> None:
         return
     from rq import Queue
 
-    from workers.queue import redis_connection
+    from portal.background.outbox import redis_connection
 
     now = now or datetime.now(UTC)
     run_at = datetime.combine(now.date() + timedelta(days=1), time(REMINDER_HOUR_UTC), UTC)
     queue = Queue("scheduled", connection=redis_connection())
     job_id = f"reminders-{run_at:%Y-%m-%d}"
     if queue.fetch_job(job_id) is None:
-        queue.enqueue_at(run_at, daily_reminders_job, job_id=job_id)
+        queue.enqueue_at(run_at, "workers.reminders.daily_reminders_job", job_id=job_id)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """A council's quarterly contract-meeting packs, for its commissioners: the list of packs
 for a quarter (each provider's and each framework's summary) with their state, building
-one (a background job, ``portal.packs.jobs``), watching it (an htmx fragment that polls
+one (a background job, ``workers.packs``), watching it (an htmx fragment that polls
 itself; without JavaScript the page shows the state and a Refresh link), downloading the
 PDF and XLSX, and the actions agreed at each provider's contract meeting, which the next
 quarter's pack carries.
@@ -20,6 +20,7 @@ from flask_login import current_user
 from forms.packs import MeetingActionForm
 from forms.quality import error_list
 from portal.access import requires
+from portal.background import jobs
 from portal.council.pack_state import (
     FORMAT_ERROR,
     FORMATS,
@@ -43,7 +44,6 @@ from portal.queries import oversight as oversight_queries
 from portal.returns import service
 from portal.returns.calendar import parse_quarter, quarter_label, quarter_name
 from portal.vocabulary import Role
-from workers import jobs
 
 if TYPE_CHECKING:
     from portal.models import Job, MeetingAction

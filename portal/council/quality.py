@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from forms import messages
 from forms.quality import BranchFactsForm, CloseConcernForm, ConcernForm, VisitForm, error_list
-from portal import risk
+from portal import quality_records, risk
 from portal.access import requires
 from portal.extensions import db
 from portal.models import (
@@ -35,6 +35,7 @@ from portal.models import (
     SponsorLicenceStatus,
 )
 from portal.models.accounts import PROVIDER_ROLES
+from portal.quality_records import FactUpdate, Rerated
 from portal.queries import organisations
 from portal.returns import service
 
@@ -121,24 +122,11 @@ def _back(council_id: int, provider_id: int):
     )
 
 
-def _rating_changed(provider: Provider, before: str | None, row) -> None:
-    if before != row.rating:
-        flash(messages.risk_now(provider.name, risk.LEVEL_LABELS[row.rating]), "success")
-
-
-def _previous_rating(council_id: int, provider_id: int) -> str | None:
-    row = risk.stored(council_id, provider_id)
-    return row.rating if row else None
-
-
-def _saved(council_id: int, provider: Provider, before: str | None, message: str, rerate=None):
-    """Commit a QA change, say so, recompute the rating (saying if it moved) and go back
-    to the provider's page. ``rerate`` returns this council's new rating row."""
-    db.session.commit()
+def _saved(council_id: int, provider: Provider, message: str, rerated: Rerated):
+    """Say the change was saved (and if the rating moved) and go back to the provider."""
     flash(message, "success")
-    row = rerate() if rerate else risk.recompute(council_id, provider.id)
-    if row is not None:
-        _rating_changed(provider, before, row)
+    if rerated.moved:
+        flash(messages.risk_now(provider.name, risk.LEVEL_LABELS[rerated.after.rating]), "success")
     return _back(council_id, provider.id)
 
 
@@ -201,18 +189,15 @@ def record_concern(council_id: int, provider_id: int):
     provider = _provider_of(council_id, provider_id)
     form = ConcernForm()
     if form.validate_on_submit():
-        before = _previous_rating(council_id, provider_id)
-        db.session.add(
-            Concern(
-                council_id=council_id,
-                provider_id=provider_id,
-                raised_on=form.raised_on.data,
-                summary=form.summary.data.strip(),
-                confidential=form.confidential.data == "yes",
-                recorded_by_id=current_user.id,
-            )
+        rerated = quality_records.record_concern(
+            council_id,
+            provider_id,
+            current_user,
+            form.raised_on.data,
+            form.summary.data,
+            confidential=form.confidential.data == "yes",
         )
-        return _saved(council_id, provider, before, "Concern recorded")
+        return _saved(council_id, provider, "Concern recorded", rerated)
     return _form_page(
         "council/quality/concern_form.html", council_id, provider, form, "Record a concern"
     )
@@ -238,10 +223,8 @@ def close_concern(council_id: int, provider_id: int):
     if concern.closed_on is not None:
         flash(messages.CONCERN_ALREADY_CLOSED, "error")
         return _back(council_id, provider_id)
-    before = _previous_rating(council_id, provider_id)
-    concern.closed_on = service.today()
     closed = f"Concern raised on {risk.long_date(concern.raised_on)} closed"
-    return _saved(council_id, provider, before, closed)
+    return _saved(council_id, provider, closed, quality_records.close_concern(concern))
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -253,18 +236,15 @@ def record_visit(council_id: int, provider_id: int):
     provider = _provider_of(council_id, provider_id)
     form = VisitForm()
     if form.validate_on_submit():
-        before = _previous_rating(council_id, provider_id)
-        db.session.add(
-            QaVisit(
-                council_id=council_id,
-                provider_id=provider_id,
-                visited_on=form.visited_on.data,
-                outcome=form.outcome.data.strip(),
-                actions=(form.actions.data or "").strip() or None,
-                recorded_by_id=current_user.id,
-            )
+        rerated = quality_records.record_visit(
+            council_id,
+            provider_id,
+            current_user,
+            form.visited_on.data,
+            form.outcome.data,
+            form.actions.data,
         )
-        return _saved(council_id, provider, before, "Visit recorded")
+        return _saved(council_id, provider, "Visit recorded", rerated)
     return _form_page(
         "council/quality/visit_form.html", council_id, provider, form, "Record a visit"
     )
@@ -291,19 +271,9 @@ def update_facts(council_id: int, provider_id: int):
     current = _current_facts(branch)
     form = BranchFactsForm(data=current if request.method == "GET" else None, current=current)
     if form.validate_on_submit():
-        before = _previous_rating(council_id, provider_id)
-        _write_facts(branch, form)
         # Facts belong to the provider: every council's rating is recomputed.
-        return _saved(
-            council_id,
-            provider,
-            before,
-            f"Facts updated for {branch.name}",
-            rerate=lambda: next(
-                (r for r in risk.recompute_for_provider(provider_id) if r.council_id == council_id),
-                None,
-            ),
-        )
+        rerated = quality_records.update_facts(council_id, branch, current_user, _update(form))
+        return _saved(council_id, provider, f"Facts updated for {branch.name}", rerated)
     return _form_page(
         "council/quality/facts_form.html",
         council_id,
@@ -314,54 +284,22 @@ def update_facts(council_id: int, provider_id: int):
     )
 
 
-def _write_facts(branch: Branch, form: BranchFactsForm) -> None:
-    """Change the branch, and write a FactChange row for each value that changed."""
+def _update(form: BranchFactsForm) -> FactUpdate:
+    """The form's changed facts, for ``quality_records.update_facts``."""
     changed = form.changed()
-
-    def record(field: str, old: str | None, new: str | None, source: str, effective) -> None:
-        db.session.add(
-            FactChange(
-                branch_id=branch.id,
-                field=field,
-                old_value=old,
-                new_value=new or "",
-                source=source.strip(),
-                effective_on=effective,
-                recorded_by_id=current_user.id,
-            )
-        )
-
-    if "cqc_rating" in changed:
-        rating = CqcRating(form.cqc_rating.data)
-        when = form.cqc_rating_date.data
-        source = form.cqc_source.data
-        if rating is not branch.cqc_rating:
-            record(risk.FACT_CQC_RATING, branch.cqc_rating.value, rating.value, source, when)
-        if when != branch.cqc_rating_date:
-            old = branch.cqc_rating_date.isoformat() if branch.cqc_rating_date else None
-            record(risk.FACT_CQC_RATING_DATE, old, when.isoformat(), source, when)
-        branch.cqc_rating = rating
-        branch.cqc_rating_date = when
-    if "registered_manager" in changed:
-        in_post = form.registered_manager.data == "yes"
-        record(
-            risk.FACT_REGISTERED_MANAGER,
-            "yes" if branch.registered_manager_in_post else "no",
-            "yes" if in_post else "no",
-            form.registered_manager_source.data,
-            form.registered_manager_date.data,
-        )
-        branch.registered_manager_in_post = in_post
-    if "sponsor_licence" in changed:
-        status = SponsorLicenceStatus(form.sponsor_licence.data)
-        record(
-            risk.FACT_SPONSOR_LICENCE,
-            branch.sponsor_licence_status.value,
-            status.value,
-            form.sponsor_licence_source.data,
-            form.sponsor_licence_date.data,
-        )
-        branch.sponsor_licence_status = status
+    manager = form.registered_manager.data == "yes" if "registered_manager" in changed else None
+    licence = form.sponsor_licence.data if "sponsor_licence" in changed else None
+    return FactUpdate(
+        cqc_rating=CqcRating(form.cqc_rating.data) if "cqc_rating" in changed else None,
+        cqc_rating_date=form.cqc_rating_date.data,
+        cqc_source=form.cqc_source.data or "",
+        registered_manager=manager,
+        registered_manager_source=form.registered_manager_source.data or "",
+        registered_manager_date=form.registered_manager_date.data,
+        sponsor_licence=SponsorLicenceStatus(licence) if licence else None,
+        sponsor_licence_source=form.sponsor_licence_source.data or "",
+        sponsor_licence_date=form.sponsor_licence_date.data,
+    )
 
 
 def _form_page(template: str, council_id: int, provider: Provider, form, title: str, **extra):

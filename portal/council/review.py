@@ -12,11 +12,9 @@ from forms import messages
 from forms.returns import AcceptForm, QueryForm
 from portal.access import requires
 from portal.extensions import db
-from portal.feedback import FEEDBACK, feedback_key
 from portal.models import Contract, MonthlyReturn, Role
 from portal.returns import review, service
 from portal.returns.sections import HANDLERS
-from workers import jobs
 
 bp = Blueprint("return_review", __name__)
 
@@ -53,15 +51,6 @@ def review_return(council_id: int, return_id: int):
             return redirect(request.path)
         if action == "accept" and accept_form.validate_on_submit():
             review.accept(ret, current_user, (accept_form.text.data or "").strip())
-            provider_id, period = ret.contract.provider_id, f"{ret.period:%Y-%m}"
-            jobs.submit(
-                FEEDBACK,
-                feedback_key(council_id, provider_id, period),
-                {"council_id": council_id, "provider_id": provider_id, "period": period},
-                council_id=council_id,
-                provider_id=provider_id,
-                user_id=current_user.id,
-            )
             flash(f"You have accepted the {service.period_label(ret.period)} return", "success")
             return redirect(request.path)
         status = 400

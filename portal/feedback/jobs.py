@@ -1,6 +1,7 @@
-"""Job handlers registered with workers.jobs: building a feedback report (its PDF, kept as
-a ``Document``) and telling the provider's users it is ready, plus queueing the quarter's
-reports. Running a job again replaces the PDF and notifies nobody twice."""
+"""Feedback report jobs: building a report (its PDF, kept as a ``Document``) and telling the
+provider's users it is ready (``build_report``, run by ``workers.feedback``), plus queueing
+one report or the quarter's reports. Running a job again replaces the PDF and notifies
+nobody twice."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from portal.background.jobs import JobError, add, submit
 from portal.documents import find_document, save_document
 from portal.extensions import db
 from portal.feedback import FEEDBACK, feedback_key
 from portal.feedback.data import Feedback, feedback_for, parse_period
-from portal.models import Contract, Council, Job, Membership, MonthlyReturn, Notification, User
+from portal.models import Contract, Council, Membership, MonthlyReturn, Notification, User
 from portal.notifications import notify
 from portal.pdf import line_chart, render_pdf
 from portal.returns.calendar import (
@@ -21,7 +23,6 @@ from portal.returns.calendar import (
     quarter_months,
     quarter_name,
 )
-from workers.jobs import JobError, handler, submit
 
 PDF = "pdf"
 
@@ -99,10 +100,8 @@ def notify_ready(feedback: Feedback) -> int:
     return told
 
 
-@handler(FEEDBACK, queue="reports")
-def build_feedback(job: Job) -> dict:
-    """Build one report's PDF from ids in the job's params, then tell the provider."""
-    params = job.params or {}
+def build_report(params: dict, job_id: int | None = None) -> dict:
+    """Build one report's PDF from the ids in ``params``, then tell the provider."""
     try:
         council_id, provider_id = int(params["council_id"]), int(params["provider_id"])
     except (KeyError, TypeError, ValueError) as error:
@@ -125,9 +124,21 @@ def build_feedback(job: Job) -> dict:
         pdf_filename(feedback),
         content,
         provider_id=provider_id,
-        job_id=job.id,
+        job_id=job_id,
     )
     return {"document_id": document.id, "notified": notify_ready(feedback)}
+
+
+def add_feedback(council_id: int, provider_id: int, period: str, user_id: int | None = None):
+    """Write one report's job in the current transaction (queued when it commits)."""
+    return add(
+        FEEDBACK,
+        feedback_key(council_id, provider_id, period),
+        {"council_id": council_id, "provider_id": provider_id, "period": period},
+        council_id=council_id,
+        provider_id=provider_id,
+        user_id=user_id,
+    )
 
 
 def queue_feedback(council_id: int, provider_id: int, period: str, user_id: int | None = None):

@@ -33,7 +33,7 @@ JOB_STATUSES = (JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED)
 
 
 class Job(db.Model):
-    """One piece of background work. ``kind`` names its handler (``workers.jobs``);
+    """One piece of background work. ``kind`` names its handler (``portal.background.kinds``);
     ``key`` identifies the work itself (e.g. ``pack:3:7:2026-Q3``), so asking twice for
     the same thing while it is queued or running gives the same job. ``council_id`` and
     ``provider_id`` say whose it is: pages look a job up within the organisation of the
@@ -62,6 +62,8 @@ class Job(db.Model):
     detail: Mapped[str | None] = mapped_column(Text)
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Stamped every few seconds by the worker running it: a stale one means a dead worker.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

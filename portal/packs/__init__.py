@@ -1,6 +1,6 @@
 """Quarterly contract-meeting packs: one per provider (all its contracts with the council)
 and a framework summary pack showing a framework's providers side by side. Built by jobs
-of kind ``pack`` and ``framework_pack`` (``portal.packs.jobs``) as a PDF and an XLSX, kept
+of kind ``pack`` and ``framework_pack`` (``workers.packs``) as a PDF and an XLSX, kept
 as ``Document`` rows (one copy each)."""
 
 from __future__ import annotations

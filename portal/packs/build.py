@@ -1,4 +1,4 @@
-"""Building a pack's two files from ids: used by the job handlers (``portal.packs.jobs``)
+"""Building a pack's two files from ids: used by the job handlers (``workers.packs``)
 and the ``flask build-pack`` command."""
 
 from __future__ import annotations

@@ -1,22 +1,30 @@
-"""The email receipt for a submitted version, sent by a job (in-process without Redis)."""
+"""The email receipt for a submitted version: a job row written with the version
+(``queue_receipt``), sent by ``workers.notifications.send_receipt``."""
 
 from __future__ import annotations
 
 from flask import current_app
 
+from portal.background.jobs import add
+from portal.background.kinds import RECEIPT
 from portal.extensions import db
 from portal.mail import send_email
-from portal.models import ReturnVersion
-from workers.queue import app_job, enqueue
+from portal.models import Job, ReturnVersion
 
 
-def send_receipt(version_id: int) -> None:
-    enqueue(send_receipt_job, version_id, queue="default")
+def queue_receipt(version: ReturnVersion, provider_id: int | None = None) -> Job:
+    """The receipt's job, in the current transaction (sent once it commits)."""
+    return add(
+        RECEIPT,
+        f"{RECEIPT}:{version.id}",
+        {"version_id": version.id},
+        provider_id=provider_id,
+        user_id=version.submitted_by_id,
+    )
 
 
-@app_job
-def send_receipt_job(version_id: int) -> None:
-    """Takes an id and reloads the version, so running it twice sends the same receipt."""
+def send_receipt_email(version_id: int) -> None:
+    """Takes an id and reloads the version, so a retry sends the same receipt."""
     version = db.session.get(ReturnVersion, version_id)
     if version is None:
         return
@@ -24,15 +32,12 @@ def send_receipt_job(version_id: int) -> None:
     contract = ret.contract
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     link = f"{base}/provider/{contract.provider_id}/returns/{ret.id}/history"
-    try:
-        send_email(
-            version.submitted_by.email,
-            f"Return received: {contract.council.name}, {ret.period:%B %Y} ({version.reference})",
-            "email/return_receipt.txt",
-            version=version,
-            ret=ret,
-            contract=contract,
-            link=link,
-        )
-    except OSError:
-        current_app.logger.exception("could not send the receipt for %s", version.reference)
+    send_email(
+        version.submitted_by.email,
+        f"Return received: {contract.council.name}, {ret.period:%B %Y} ({version.reference})",
+        "email/return_receipt.txt",
+        version=version,
+        ret=ret,
+        contract=contract,
+        link=link,
+    )

@@ -12,19 +12,17 @@ from sqlalchemy import select
 
 from portal import risk
 from portal.extensions import db
+from portal.feedback.jobs import add_feedback
 from portal.models import (
     Contract,
-    Membership,
     MonthlyReturn,
     ReturnComment,
     ReturnStatus,
     ReturnVersion,
-    Role,
     User,
 )
-from portal.notifications import notify
 from portal.returns import kpis, service
-from workers.queue import app_job, enqueue
+from portal.returns.telling import notify_council, notify_provider
 
 
 def latest_version(ret: MonthlyReturn) -> ReturnVersion | None:
@@ -76,8 +74,8 @@ def query(ret: MonthlyReturn, user: User, target: str, text: str) -> ReturnComme
     db.session.add(comment)
     ret.status = ReturnStatus.QUERIED
     service.audit(ret, user, "query", section or None, [{"field": target, "old": "", "new": text}])
+    notify_provider(ret, "queried")
     db.session.commit()
-    notify_provider(ret.id, "queried")
     return comment
 
 
@@ -96,9 +94,11 @@ def accept(ret: MonthlyReturn, user: User, text: str) -> None:
         comment.resolved = True
     ret.status = ReturnStatus.ACCEPTED
     service.audit(ret, user, f"accept-v{version.number if version else 0}")
+    notify_provider(ret, "accepted")
+    contract = ret.contract
+    add_feedback(contract.council_id, contract.provider_id, f"{ret.period:%Y-%m}", user.id)
     db.session.commit()
-    risk.recompute_for_return(ret)
-    notify_provider(ret.id, "accepted")
+    risk.recompute_for_return(ret)  # an accepted return's KPIs count towards the rating
 
 
 def reply(ret: MonthlyReturn, user: User, parent: ReturnComment, text: str) -> ReturnComment:
@@ -115,8 +115,8 @@ def reply(ret: MonthlyReturn, user: User, parent: ReturnComment, text: str) -> R
     db.session.add(comment)
     service.audit(ret, user, "reply", parent.section, [{"field": parent.field or "", "old": "",
                                                          "new": text}])  # fmt: skip
+    notify_council(ret, "replied")
     db.session.commit()
-    notify_council(ret.id, "replied")
     return comment
 
 
@@ -184,88 +184,3 @@ def _framework_results(ret: MonthlyReturn, definitions) -> list[list[kpis.KpiRes
             if values:
                 results.append(kpis.compute(values, definitions))
     return results
-
-
-# --- telling the provider ------------------------------------------------------------------
-
-
-def notify_provider(return_id: int, event: str) -> None:
-    enqueue(notify_provider_job, return_id, event, queue="default")
-
-
-@app_job
-def notify_provider_job(return_id: int, event: str) -> None:
-    """Notify the provider's users (in the portal, and by email unless they switched that
-    kind off) that the council queried or accepted a return."""
-
-    ret = db.session.get(MonthlyReturn, return_id)
-    if ret is None:
-        return
-    contract = ret.contract
-    users = {
-        m.user.id: m.user
-        for m in db.session.scalars(
-            select(Membership).where(Membership.provider_id == contract.provider_id)
-        )
-        if m.user.password_hash
-    }
-    link = f"/provider/{contract.provider_id}/returns/{ret.id}"
-    council, month = contract.council.name, f"{ret.period:%B %Y}"
-    if event == "queried":
-        title = f"{council} has a question about your {month} return"
-        questions = [
-            f"- {c.field + ': ' if c.field else ''}{c.text}"
-            for c in thread(ret)
-            if c.kind == "query" and not c.resolved
-        ]
-        body = "\n".join(
-            [f"{council} has a question about your return for {month}:", *questions,
-             "Reply and correct your return, then submit it again.",
-             f"Provider: {contract.provider.name}"]
-        )  # fmt: skip
-    else:
-        title = f"{council} has accepted your {month} return"
-        body = f"{council} has accepted your return for {month}.\n"
-        body += f"Provider: {contract.provider.name}"
-    for user in sorted(users.values(), key=lambda u: u.email):
-        notify(user, event, title, body, link)
-
-
-def notify_council(return_id: int, event: str) -> None:
-    enqueue(notify_council_job, return_id, event, queue="default")
-
-
-@app_job
-def notify_council_job(return_id: int, event: str) -> None:
-    """Tell the council's commissioners that the provider replied to a question
-    ("replied") or resubmitted a queried return ("resubmitted")."""
-
-    ret = db.session.get(MonthlyReturn, return_id)
-    if ret is None:
-        return
-    contract = ret.contract
-    commissioners = sorted(
-        (
-            m.user
-            for m in db.session.scalars(
-                select(Membership).where(
-                    Membership.council_id == contract.council_id,
-                    Membership.role == Role.COMMISSIONER,
-                )
-            )
-            if m.user.password_hash
-        ),
-        key=lambda u: u.email,
-    )
-    provider, month = contract.provider.name, f"{ret.period:%B %Y}"
-    link = f"/council/{contract.council_id}/returns/{ret.id}/review"
-    if event == "replied":
-        title = f"{provider} replied to your question about their {month} return"
-        replies = [r for c in thread(ret) for r in c.replies]
-        body = f"{provider} replied: {replies[-1].text}" if replies else title
-    else:
-        version = latest_version(ret)
-        title = f"{provider} has resubmitted their {month} return"
-        body = f"Version {version.number if version else ''} is ready for you to review."
-    for user in commissioners:
-        notify(user, "answered", title, body, link)

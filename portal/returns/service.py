@@ -22,6 +22,7 @@ from portal.models import (
     SectionState,
     User,
 )
+from portal.returns import receipts, telling
 from portal.returns.calendar import Deadlines, deadlines_for, first_of_next_month
 from portal.timeutil import as_utc, utcnow
 
@@ -327,9 +328,23 @@ class Submitted:
     new: bool  # False when this key had already made the version (a retry)
 
 
+def _made_by_key(ret_id: int, key: str) -> ReturnVersion | None:
+    return db.session.scalar(
+        select(ReturnVersion).where(
+            ReturnVersion.return_id == ret_id, ReturnVersion.submission_key == key
+        )
+    )
+
+
 def submit(ret_id: int, user: User, key: str) -> Submitted:
-    """Make version n+1 from the draft. The return's row is locked while the number is
-    chosen; a key already used returns the version it made (a double click or retry)."""
+    """Make version n+1 from the draft, with everything a submission causes: the receipt
+    to the submitter, the council told when a queried return comes back (both as job rows
+    in the same transaction) and the provider's risk rating worked out again.
+
+    The return's row is locked while the number is chosen; a key already used returns the
+    version it made (a double click or retry) and causes nothing again."""
+    from portal import risk  # risk reads returns through this module
+
     ret = db.session.scalar(
         select(MonthlyReturn)
         .where(MonthlyReturn.id == ret_id)
@@ -337,11 +352,7 @@ def submit(ret_id: int, user: User, key: str) -> Submitted:
         .execution_options(populate_existing=True)
     )
     db.session.expire(ret, ["sections", "versions"])
-    existing = db.session.scalar(
-        select(ReturnVersion).where(
-            ReturnVersion.return_id == ret_id, ReturnVersion.submission_key == key
-        )
-    )
+    existing = _made_by_key(ret_id, key)
     if existing is not None:
         db.session.rollback()
         return Submitted(existing, new=False)
@@ -367,18 +378,20 @@ def submit(ret_id: int, user: User, key: str) -> Submitted:
         submitted_by_id=user.id,
     )
     db.session.add(version)
+    was_queried = ret.status is ReturnStatus.QUERIED
     ret.status = ReturnStatus.SUBMITTED
     audit(ret, user, f"submit-v{number}", None, diff(previous, data) if previous else [])
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        existing = db.session.scalar(
-            select(ReturnVersion).where(
-                ReturnVersion.return_id == ret_id, ReturnVersion.submission_key == key
-            )
-        )
+        existing = _made_by_key(ret_id, key)
         if existing is None:
             raise
         return Submitted(existing, new=False)
+    receipts.queue_receipt(version, ret.contract.provider_id)
+    if was_queried:
+        telling.notify_council(ret, "resubmitted")
+    db.session.commit()
+    risk.recompute_for_return(ret)  # red KPIs and late returns are risk triggers
     return Submitted(version, new=True)

@@ -13,13 +13,12 @@ from flask_login import current_user
 
 from forms import messages
 from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
-from portal import risk
 from portal.access import requires
 from portal.extensions import db
 from portal.models import AuditEntry, MonthlyReturn, ReturnComment, ReturnStatus, ReturnVersion
 from portal.models.accounts import PROVIDER_ROLES
 from portal.queries import organisations
-from portal.returns import receipts, review, service
+from portal.returns import review, service
 from portal.returns.calendar import due_label
 from portal.returns.sections import HANDLERS
 
@@ -261,13 +260,7 @@ def submit(provider_id: int, return_id: int):
             editable=True,
             error_list=[{"text": p, "href": "#sections"} for p in problems],
         ), 400
-    was_queried = ret.status is ReturnStatus.QUERIED
-    result = service.submit(ret.id, current_user, key)
-    if result.new:
-        receipts.send_receipt(result.version.id)
-        if was_queried:
-            review.notify_council(ret.id, "resubmitted")
-        risk.recompute_for_return(ret)  # red KPIs and late returns are risk triggers
+    result = service.submit(ret.id, current_user, key)  # the receipt, the council, the risk
     return redirect(return_url(ret, "confirmation", number=result.version.number))
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from portal.background.jobs import JobError, handler
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -65,8 +66,6 @@ from portal.uploads.import_plan import (  # noqa: F401 - the import's names, use
     Plan,
     plan_import,
 )
-from workers.jobs import JobError, handler
-from workers.queue import app_job
 
 logger = logging.getLogger(__name__)
 
@@ -328,7 +327,6 @@ def import_handler(job: Job) -> dict[str, Any]:
     return import_batch(job.params["batch_id"], final=job.attempts >= job.max_attempts)
 
 
-@app_job
 def import_job(batch_id: int) -> None:
     """Import a batch now, in one attempt (scripts and benchmarks)."""
     try:

@@ -232,7 +232,7 @@ def confirm(provider_id: int):
     ).rowcount
     db.session.commit()
     if claimed:
-        from workers.jobs import submit
+        from portal.background.jobs import submit
 
         submit(
             importing.IMPORT,

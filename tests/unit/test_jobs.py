@@ -116,7 +116,9 @@ def test_back_off_grows_between_attempts():
     assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 120, 480]
 
 
-def _running(key: str, started_minutes_ago: int, attempts: int = 1) -> Job:
+def _running(key: str, started_minutes_ago: int, attempts: int = 1, beat_seconds_ago=None) -> Job:
+    """A running job; its worker last heartbeat ``beat_seconds_ago`` (never, if None)."""
+    now = utcnow()
     job = Job(
         kind="test-ok",
         key=key,
@@ -125,24 +127,41 @@ def _running(key: str, started_minutes_ago: int, attempts: int = 1) -> Job:
         params={"numbers": [7]},
         attempts=attempts,
         max_attempts=3,
-        started_at=utcnow() - timedelta(minutes=started_minutes_ago),
+        started_at=now - timedelta(minutes=started_minutes_ago),
+        heartbeat_at=None
+        if beat_seconds_ago is None
+        else now - timedelta(seconds=beat_seconds_ago),
     )
     db.session.add(job)
     db.session.commit()
     return job
 
 
-def test_the_sweeper_requeues_a_job_left_running_by_a_dead_worker(app, kinds):
-    stuck = _running("sum:stuck", started_minutes_ago=30)
-    busy = _running("sum:busy", started_minutes_ago=1)
+def test_recovery_defaults_are_a_minute(app):
+    """With the defaults a dead worker's job is back on the queue within about 2 minutes:
+    silent for 60 s, and a sweep every 60 s."""
+    assert app.config["JOB_HEARTBEAT_TIMEOUT_SECONDS"] == 60
+    assert app.config["JOB_SWEEP_SECONDS"] == 60
+    assert app.config["JOB_HEARTBEAT_SECONDS"] == 15
+
+
+def test_the_sweeper_requeues_a_job_whose_worker_stopped_heartbeating(app, kinds):
+    """A job silent for longer than the heartbeat timeout has lost its worker, however
+    recently it started; a long job whose worker still heartbeats is left alone."""
+    dead = _running("sum:dead", started_minutes_ago=2, beat_seconds_ago=90)
+    never = _running("sum:never", started_minutes_ago=2)  # died before its first beat
+    long_alive = _running("sum:long", started_minutes_ago=30, beat_seconds_ago=10)
+    busy = _running("sum:busy", started_minutes_ago=0, beat_seconds_ago=5)
     counts = jobs.sweep()
-    assert counts["requeued"] == 1
+    assert counts["requeued"] == 2
     db.session.expire_all()
-    stuck, busy = db.session.get(Job, stuck.id), db.session.get(Job, busy.id)
-    assert stuck.status == JOB_DONE  # re-queued and, in-process, run again
-    assert stuck.attempts == 2
-    assert stuck.result == {"total": 7}
-    assert busy.status == JOB_RUNNING  # still within its time: left alone
+    for job in (dead, never):
+        job = db.session.get(Job, job.id)
+        assert job.status == JOB_DONE  # re-queued and, in-process, run again
+        assert job.attempts == 2
+        assert job.result == {"total": 7}
+    for job in (long_alive, busy):
+        assert db.session.get(Job, job.id).status == JOB_RUNNING  # alive: left alone
 
 
 def test_the_sweeper_fails_a_stuck_job_that_has_used_its_attempts(app, kinds):

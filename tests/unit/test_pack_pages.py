@@ -52,7 +52,7 @@ GREEN_KPIS = {**RED_KPIS, "missed_visits": "10", "on_time_visits": "900"}
 
 
 def _fake_builder(job: Job) -> dict:
-    """Stands in for ``portal.packs.jobs``: a PDF and an XLSX naming the job."""
+    """Stands in for ``workers.packs``: a PDF and an XLSX naming the job."""
     params = job.params
     for fmt in ("pdf", "xlsx"):
         save_document(

@@ -43,6 +43,10 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
         data = KPIS if s.code == "kpis" else {"none": True}
         service.save_section(ret, s.code, data, SectionState.COMPLETED, s.revision, submitter)
     service.submit(ret.id, submitter, "first-submission-key")
+    # The service call sends the receipt itself (not only the page that calls it).
+    [receipt] = mail_server
+    assert "Return received:" in receipt["Subject"]
+    mail_server.clear()
 
     sign_in(client, commissioner.email)
     page = f"/council/{council.id}/returns/{ret.id}/review"

@@ -1,16 +1,16 @@
-"""Job handlers registered with ``workers.jobs``: kinds ``pack`` (a provider's contract
+"""Job handlers (``portal.background.kinds``): kinds ``pack`` (a provider's contract
 meeting pack) and ``framework_pack`` (a framework summary). Each builds the PDF and the XLSX
 and keeps them as ``Document`` rows; building again replaces them, so a job that runs twice
 leaves one copy of each."""
 
 from __future__ import annotations
 
+from portal.background.jobs import JobError
 from portal.documents import save_document
 from portal.models import Job
 from portal.packs import FRAMEWORK_PACK, PACK
 from portal.packs.build import build_framework_pack, build_pack
 from portal.packs.months import PackError, Quarter
-from workers.jobs import JobError, handler
 
 
 def _param(job: Job, name: str) -> int:
@@ -32,7 +32,6 @@ def _save(kind: str, job: Job, built: tuple[bytes, bytes, str], **owner: int) ->
             "xlsx_bytes": len(xlsx)}  # fmt: skip
 
 
-@handler(PACK, queue="reports")
 def run_pack(job: Job) -> dict:
     """params: council_id, provider_id, quarter ("2026-Q3")."""
     council_id, provider_id = _param(job, "council_id"), _param(job, "provider_id")
@@ -43,7 +42,6 @@ def run_pack(job: Job) -> dict:
     return _save(PACK, job, built, provider_id=provider_id)
 
 
-@handler(FRAMEWORK_PACK, queue="reports")
 def run_framework_pack(job: Job) -> dict:
     """params: council_id, framework_id, quarter ("2026-Q3")."""
     council_id, framework_id = _param(job, "council_id"), _param(job, "framework_id")
