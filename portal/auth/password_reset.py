@@ -7,14 +7,12 @@ from sqlalchemy import select
 
 from forms.auth import NewPasswordForm, RequestResetForm
 from portal.access import public
-from portal.auth import email_tokens, throttle
+from portal.auth import email_tokens, security_emails, throttle
 from portal.auth.passwords import hash_password
 from portal.auth.security_log import record_event
 from portal.auth.sessions import client_ip, end_all_sessions, start_session
-from portal.email_links import service_url
 from portal.extensions import db
-from portal.mail import send_email
-from portal.models import Council, User
+from portal.models import Council
 from portal.timeutil import utcnow
 
 bp = Blueprint("password_reset", __name__)
@@ -44,23 +42,11 @@ def request_reset():
 
 
 def _reset_or_explain(email: str) -> None:
-    """Known and unknown addresses take the same steps (one commit, one e-mail), so the
-    answer takes the same time and does not say whether the address has an account."""
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and user.active:
-        name = user.name  # read now: the commit below expires the loaded user
-        token = email_tokens.issue(user, "reset")
-        record_event("password-reset-requested", user=user)  # commits the token too
-        link = service_url("password_reset.choose_password", token=token)
-        _send_reset_email(
-            email, "Reset your password", "email/password_reset.txt", link=link, name=name
-        )
-    else:
-        record_event("password-reset-unknown-address", email=email)
-        link = service_url("password_reset.request_reset")
-        _send_reset_email(
-            email, "Password reset request", "email/password_reset_unknown.txt", link=link
-        )
+    """Known and unknown addresses take the same step here (one job row, one commit), so
+    the answer takes the same time and does not say whether the address has an account;
+    the job finds out and sends the right e-mail (``portal.auth.security_emails``)."""
+    security_emails.queue_reset_email(email)
+    db.session.commit()
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
@@ -99,12 +85,3 @@ def _set_password(token: str, purpose: str):
         return redirect(url_for("sign_in.sign_in"))
     status = 400 if form.errors else 200
     return render_template("auth/choose_password.html", form=form, purpose=purpose), status
-
-
-def _send_reset_email(to: str, subject: str, template: str, **context) -> None:
-    """The one place reset e-mails are sent (both paths). Mail failures are logged, never
-    shown as a 500; the user can ask again."""
-    try:
-        send_email(to, subject, template, email=to, **context)
-    except OSError:
-        current_app.logger.exception("could not send %r to %s", subject, to)

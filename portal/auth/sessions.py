@@ -10,7 +10,18 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
@@ -38,7 +49,8 @@ def init_app(app: Flask) -> None:
 
 
 def client_ip() -> str | None:
-    return request.remote_addr
+    """The client's address (after ``ProxyFix``), or None outside a request (a job)."""
+    return request.remote_addr if has_request_context() else None
 
 
 def start_session(user: User) -> str:

@@ -15,6 +15,7 @@ QUEUES = ("imports", "reports", "scheduled", "default")
 # Kinds named in the application (the feature packages hold the same strings).
 PACK, FRAMEWORK_PACK, FEEDBACK, IMPORT = "pack", "framework_pack", "feedback", "import"
 RECEIPT, NOTIFICATION_EMAIL = "receipt", "notification_email"
+RESET_EMAIL, INVITATION_EMAIL = "reset_email", "invitation_email"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ HANDLERS: dict[str, Handler] = {
     FEEDBACK: Handler("workers.feedback.build_feedback", "reports", "Feedback report"),
     IMPORT: Handler("workers.imports.run_import", "imports", "Staff and training import"),
     RECEIPT: Handler("workers.notifications.send_receipt", "default", "Return receipt email"),
+    RESET_EMAIL: Handler("workers.notifications.send_reset", "default", "Password reset email"),
+    INVITATION_EMAIL: Handler(
+        "workers.notifications.send_invitation", "default", "Invitation email"
+    ),
     NOTIFICATION_EMAIL: Handler(
         "workers.notifications.send_notification_email", "default", "Notification email"
     ),

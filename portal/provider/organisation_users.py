@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from forms import messages
 from forms.organisation_users import ConfirmForm, InviteUserForm
 from portal.access import requires
-from portal.auth import email_tokens
+from portal.auth import security_emails
 from portal.auth.security_log import record_event
 from portal.auth.sessions import end_all_sessions
-from portal.email_links import service_url
 from portal.extensions import db
-from portal.mail import send_email
 from portal.models import Membership, Role, User
 from portal.queries import organisations
 
@@ -60,23 +58,9 @@ def invite_user(provider_id: int):
                 Membership(user=user, role=Role(form.role.data), provider_id=provider_id)
             )
             db.session.flush()
-            token = email_tokens.issue(user, "invite")
-            db.session.commit()
+            security_emails.queue_invitation(user, provider, current_user)
+            # commits the membership, the event and the invitation's job together
             record_event("user-invited", user=user, detail=f"by user {current_user.id}")
-            link = service_url("password_reset.accept_invitation", token=token)
-            try:
-                send_email(
-                    email,
-                    f"You have been invited to {current_app.config['SERVICE_NAME']}",
-                    "email/invitation.txt",
-                    link=link,
-                    provider=provider,
-                    inviter=current_user,
-                )
-            except OSError:
-                current_app.logger.exception("could not send an invitation to %s", email)
-                flash(f"{email} was added, but the invitation email could not be sent", "info")
-                return redirect(url_for(".list_users", provider_id=provider_id))
             flash(f"An invitation has been sent to {email}", "success")
             return redirect(url_for(".list_users", provider_id=provider_id))
     status = 400 if form.errors else 200

@@ -156,3 +156,31 @@ def test_mail_server_down_is_not_a_500(app, client):
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=1)  # nothing listens there
     user = make_user(Role.ADMIN)
     assert _ask_for_reset(client, user.email).status_code == 200
+
+
+def test_reset_request_only_writes_a_job_and_the_job_sends_the_right_email(app, mail_server):
+    """With the queue unreachable the request still answers, and known and unknown
+    addresses leave the same trace: one queued job naming the address, no link token (the
+    raw token is never stored in a job row). Running the jobs sends the two e-mails."""
+    from portal.background.jobs import run_job
+    from portal.models import Job
+
+    app.config.update(mail_config(mail_server), REDIS_URL="redis://127.0.0.1:1/0")
+    user = make_user(Role.ADMIN)
+    for address in (user.email, "nobody@example.org"):
+        response = _ask_for_reset(app.test_client(), address)
+        assert "Check your email" in response.get_data(as_text=True)
+    queued = db.session.scalars(db.select(Job).order_by(Job.id)).all()
+    assert [(j.kind, j.status, j.params) for j in queued] == [
+        ("reset_email", "queued", {"email": user.email}),
+        ("reset_email", "queued", {"email": "nobody@example.org"}),
+    ]
+    assert db.session.scalar(db.select(db.func.count(EmailToken.id))) == 0
+    assert len(mail_server) == 0
+
+    app.config["REDIS_URL"] = None
+    for job in queued:
+        assert run_job(job.id) == "done"
+    assert [m["To"] for m in mail_server] == [user.email, "nobody@example.org"]
+    assert "/password-reset/" in link_in(mail_server[0], "/password-reset/")
+    assert "no account" in mail_server[1].get_body().get_content().lower()
