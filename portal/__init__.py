@@ -80,7 +80,6 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.provider_returns import settings_bp
     from portal.council.provider_risk import bp as risk_bp
     from portal.council.quality import bp as quality_bp
-    from portal.council.quality import provider_bp as your_risk_bp
     from portal.council.returns_overview import bp as returns_overview_bp
     from portal.council.review import bp as review_bp
     from portal.council.training_matrix import bp as training_matrix_bp
@@ -90,9 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.provider.commentary import bp as commentary_bp
     from portal.provider.feedback import bp as feedback_bp
     from portal.provider.organisation_users import bp as users_bp
-    from portal.returns.views import bp as returns_bp
+    from portal.provider.returns import bp as returns_bp
+    from portal.provider.risk import bp as your_risk_bp
+    from portal.provider.uploads import bp as uploads_bp
     from portal.uploads.section_views import bp as section_uploads_bp
-    from portal.uploads.views import bp as uploads_bp
 
     for bp in (
         pages_bp,

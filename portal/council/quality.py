@@ -4,9 +4,7 @@ triggered it, concerns, quality-assurance visits and the history of its branch f
 Quality-assurance officers and commissioners of the council see the page; only
 quality-assurance officers record concerns and visits and update a branch's facts. A
 provider of another council is not found (404), whatever the role.
-
-A provider sees its own rating for each council it works with at ``/provider/<id>/risk``;
-a confidential concern shows there only as "A concern is open".
+The provider's own view of its rating is ``portal.provider.risk``.
 """
 
 from __future__ import annotations
@@ -34,13 +32,11 @@ from portal.models import (
     Role,
     SponsorLicenceStatus,
 )
-from portal.models.accounts import PROVIDER_ROLES
 from portal.quality_records import FactUpdate, Rerated
 from portal.queries import organisations
 from portal.returns import service
 
 bp = Blueprint("quality", __name__)
-provider_bp = Blueprint("your_risk", __name__)
 
 PREFIX = "/council/<int:council_id>/providers/<int:provider_id>/quality"
 
@@ -314,23 +310,3 @@ def _form_page(template: str, council_id: int, provider: Provider, form, title: 
         back=url_for("quality.provider_quality", council_id=council_id, provider_id=provider.id),
         **extra,
     ), (400 if errors else 200)
-
-
-# --- the provider's own view ----------------------------------------------------------------
-
-
-@provider_bp.route("/provider/<int:provider_id>/risk")
-@requires(*PROVIDER_ROLES, org="provider")
-def your_risk(provider_id: int):
-    provider = organisations.get_provider(provider_id)
-    councils = []
-    for council, _ in organisations.contracts_by_council(provider_id):
-        row = risk.current(council.id, provider_id)
-        councils.append((council, row, risk.triggers_of(row)))
-    return render_template(
-        "provider/risk.html",
-        provider=provider,
-        councils=councils,
-        today=service.today(),
-        confidential_text=risk.CONFIDENTIAL_CONCERN,
-    )

@@ -31,9 +31,9 @@ from portal.exports import XLSX_MIMETYPE, attachment, csv_response
 from portal.extensions import db
 from portal.models import MonthlyReturn, SectionState
 from portal.models.accounts import PROVIDER_ROLES
+from portal.provider.returns import load_return, refuse_if_locked, return_url
 from portal.returns import service
 from portal.returns.sections import HANDLERS, common
-from portal.returns.views import load_return, refuse_if_locked, return_url
 from portal.timeutil import utcnow
 from portal.uploads import file_store, importing, section_files
 from portal.uploads.reading import MAX_BYTES, MAX_SIZE_TEXT

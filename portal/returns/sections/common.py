@@ -47,12 +47,12 @@ def save(
 
 def next_url(ret: MonthlyReturn, code: str) -> str:
     """After a section is completed: back to the task list."""
-    from portal.returns.views import return_url
+    from portal.provider.returns import return_url
 
     return return_url(ret)
 
 
 def section_url(ret: MonthlyReturn, code: str) -> str:
-    from portal.returns.views import return_url
+    from portal.provider.returns import return_url
 
     return return_url(ret, "edit_section", code=code)

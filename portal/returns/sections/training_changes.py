@@ -27,7 +27,7 @@ _ID = re.compile(r"[0-9]{1,12}")
 
 def url(ret: MonthlyReturn, action: str | None = None, **args) -> str:
     """The section page, or one of its change pages (``action``)."""
-    from portal.returns.views import return_url
+    from portal.provider.returns import return_url
 
     if action is None:
         return return_url(ret, "edit_section", code=CODE)
@@ -39,7 +39,7 @@ def refuse_if_locked(ret: MonthlyReturn):
     the POSTs; this sends the GETs back to the task list too)."""
     if service.can_edit(ret):
         return None
-    from portal.returns.views import refuse_if_locked as refuse
+    from portal.provider.returns import refuse_if_locked as refuse
 
     return refuse(ret)
 

@@ -99,7 +99,7 @@ def _render(ret, sec, shown, errors, warnings, confirmed, pending, revision, sta
 
 
 def _url(ret: MonthlyReturn, action: str | None = None) -> str:
-    from portal.returns.views import return_url
+    from portal.provider.returns import return_url
 
     if action is None:
         return return_url(ret, "edit_section", code=CODE)
