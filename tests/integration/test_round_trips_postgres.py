@@ -27,7 +27,7 @@ from tests.integration.upload_files import (
     stored_training,
 )
 from tests.unit.conftest import get_page, sign_in
-from tests.unit.test_section_uploads import (
+from tests.unit.uploads.test_section_uploads import (
     GOOD_FILES,
     SECTIONS,
     base,

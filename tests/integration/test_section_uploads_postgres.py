@@ -12,7 +12,7 @@ from portal.returns import service
 from tests.factories import make_user, open_return
 from tests.integration.upload_files import stored_files
 from tests.unit.conftest import sign_in
-from tests.unit.test_section_uploads import (
+from tests.unit.uploads.test_section_uploads import (
     BAD_FILES,
     FORM_POSTS,
     GOOD_FILES,

@@ -22,7 +22,7 @@ from portal.risk import long_date
 from tests.conftest import csrf_token_from, shows
 from tests.factories import make_council, make_provider, make_user
 from tests.unit.conftest import get_page, sign_in
-from tests.unit.test_risk import ON, make_world
+from tests.unit.council.test_risk import ON, make_world
 
 CONCERN = {
     "raised_on": ["16", "11", "2026"],
