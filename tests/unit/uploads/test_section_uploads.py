@@ -19,6 +19,7 @@ from portal.models import Area, AreaKind, AuditEntry, ReturnStatus, Role, Sectio
 from portal.returns import service
 from portal.uploads import section_files
 from tests.conftest import check_page, signed_in
+from tests.examples import EXAMPLE_KPIS
 from tests.factories import (
     make_contract,
     make_council,
@@ -31,13 +32,6 @@ from tests.unit.conftest import get_page
 SECTIONS = ["kpis", "capacity", "handbacks", "workforce"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
-GOOD_KPIS = {
-    "planned_visits": "1000", "delivered_visits": "990", "missed_visits": "10",
-    "on_time_visits": "950", "ecm_visits": "900", "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25", "referrals_offered": "12", "referrals_accepted": "10",
-    "packages_started_on_time": "9", "complaints": "1", "compliments": "4",
-    "safeguarding_concerns": "0", "users_reviewed": "20", "outcomes_met": "17",
-}  # fmt: skip
 CAPACITY_HEADINGS = ["area", "spare_hours", "earliest_start", "double_handed", "night_support",
                      "specialist_needs", "valid_until"]  # fmt: skip
 HANDBACK_HEADINGS = ["reference", "notice_date", "end_date", "weekly_hours", "service_type",
@@ -57,7 +51,7 @@ def kpi_file(values: dict[str, str]) -> bytes:
 
 
 GOOD_FILES = {
-    "kpis": kpi_file(GOOD_KPIS),
+    "kpis": kpi_file(EXAMPLE_KPIS),
     # Headings and codes as a person might type them: any case, spaces, labels.
     "capacity": csv_bytes([
         ["Area", "Spare Hours", "earliest-start", "double_handed", "night_support",
@@ -80,7 +74,7 @@ def date_boxes(prefix: str, day: str, month: str, year: str) -> dict[str, str]:
 
 # What a person types into each section's web form for the same answers as GOOD_FILES.
 FORM_POSTS = {
-    "kpis": GOOD_KPIS,
+    "kpis": EXAMPLE_KPIS,
     "capacity": {
         "areas-0-spare_hours": "40", **date_boxes("areas-0-earliest_start", "1", "12", "2026"),
         "areas-0-double_handed": "yes", "areas-0-night_support": "no",
@@ -103,7 +97,7 @@ FORM_POSTS = {
 # A file with mistakes, and the (row, column, what to do) each must be reported as.
 BAD_FILES = {
     "kpis": (
-        kpi_file({**GOOD_KPIS, "missed_visits": "ten", "complaints": "-1"}),
+        kpi_file({**EXAMPLE_KPIS, "missed_visits": "ten", "complaints": "-1"}),
         "You need to fix 1 value in Missed visits and 1 value in Complaints",
         [("4", "value", "Missed visits must be a whole number"),
          ("12", "value", "Complaints must be 0 or more")],
@@ -337,7 +331,7 @@ def test_a_corrected_file_replaces_the_answers_and_shows_what_changes(uploading,
     ret = uploading["ret"]
     upload_and_confirm(provider_client, ret, "kpis", GOOD_FILES["kpis"])
     token = token_of(
-        upload(provider_client, ret, "kpis", kpi_file({**GOOD_KPIS, "complaints": "3"}))
+        upload(provider_client, ret, "kpis", kpi_file({**EXAMPLE_KPIS, "complaints": "3"}))
     )
     html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     assert table_rows(html, "changes") == [["Complaints", "1", "3"]]
@@ -348,7 +342,7 @@ def test_a_corrected_file_replaces_the_answers_and_shows_what_changes(uploading,
 
 def test_soft_warnings_are_ticked_as_on_the_form(uploading, provider_client):
     ret = uploading["ret"]
-    over = kpi_file({**GOOD_KPIS, "delivered_hours": "1600"})
+    over = kpi_file({**EXAMPLE_KPIS, "delivered_hours": "1600"})
     response = upload_and_confirm(provider_client, ret, "kpis", over)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -373,7 +367,7 @@ def test_a_save_by_someone_else_meanwhile_is_not_overwritten(app, uploading, pro
     token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"]))
     html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     other = signed_in(app, colleague)
-    theirs = {**GOOD_KPIS, "complaints": "7"}
+    theirs = {**EXAMPLE_KPIS, "complaints": "7"}
     assert (
         other.post(f"{base(ret)}/section/kpis", data={"revision": "0", **theirs}).status_code == 302
     )
