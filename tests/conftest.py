@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/portal_test")
 REDIS_URL = os.environ.get(
@@ -168,3 +170,87 @@ def shows(html: str, message: str) -> bool:
     from markupsafe import escape
 
     return str(escape(message)) in html or message in html
+
+
+# --- signing in, and a signed-in client per role ------------------------------------------
+
+
+def sign_in(client, email: str, password: str = PASSWORD, next_path: str | None = None):
+    """Sign in through the real form (with its CSRF token when CSRF is on)."""
+    page = client.get("/sign-in")
+    csrf_on = client.application.config.get("WTF_CSRF_ENABLED", True)
+    token = csrf_token_from(page.get_data(as_text=True)) if csrf_on else ""
+    url = "/sign-in" + (f"?next={next_path}" if next_path else "")
+    data = {"email": email, "password": password, "csrf_token": token}
+    return client.post(url, data=data)
+
+
+def get_page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code, response.location)
+    html = response.get_data(as_text=True)
+    check_page(html)
+    return html
+
+
+def signed_in(app, user) -> FlaskClient:
+    """A new client (its own cookies) signed in as ``user``."""
+    client = app.test_client()
+    response = sign_in(client, user.email)
+    assert response.status_code == 302, f"{user.email} could not sign in"
+    return client
+
+
+@pytest.fixture
+def contracted(app):
+    """The common world (``tests.factories.Contracted``) on 23 November 2026: a council,
+    its framework, a provider with a branch and a framework contract, the October 2026
+    return, a user of every role, and another provider and council for tenancy tests."""
+    from tests.factories import OPEN_ON, make_contracted
+
+    app.config["TODAY"] = OPEN_ON.isoformat()
+    return make_contracted()
+
+
+@pytest.fixture
+def provider_client(app, contracted):
+    """The provider's submitter, signed in."""
+    return signed_in(app, contracted.submitter)
+
+
+@pytest.fixture
+def provider_manager_client(app, contracted):
+    return signed_in(app, contracted.manager)
+
+
+@pytest.fixture
+def commissioner_client(app, contracted):
+    """A commissioner of the provider's council, signed in."""
+    return signed_in(app, contracted.commissioner)
+
+
+@pytest.fixture
+def qa_client(app, contracted):
+    return signed_in(app, contracted.qa)
+
+
+@pytest.fixture
+def forum_client(app, contracted):
+    return signed_in(app, contracted.forum)
+
+
+@pytest.fixture
+def admin_client(app, contracted):
+    return signed_in(app, contracted.admin)
+
+
+@pytest.fixture
+def other_provider_client(app, contracted):
+    """A submitter of another provider (contracted with another council only)."""
+    return signed_in(app, contracted.other_submitter)
+
+
+@pytest.fixture
+def other_council_client(app, contracted):
+    """A commissioner of another council, with no contract with the provider."""
+    return signed_in(app, contracted.other_commissioner)

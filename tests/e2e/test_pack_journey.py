@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.e2e.conftest import submit_demo_return
+from tests.examples import EXAMPLE_KPIS
 
 COMMISSIONER = "commissioner@medway.example"
 SUBMITTER = "submitter@provider.example"
@@ -26,21 +27,10 @@ PROVIDER = "Riverside Home Support"
 QUARTER_LABEL = "July to September 2026"
 BUILD_TIMEOUT = 60_000  # ms: the builder renders the PDF inside the request here
 RED_KPIS = {
-    "planned_visits": "1000",
+    **EXAMPLE_KPIS,
     "delivered_visits": "940",
     "missed_visits": "60",
     "on_time_visits": "658",
-    "ecm_visits": "900",
-    "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25",
-    "referrals_offered": "12",
-    "referrals_accepted": "10",
-    "packages_started_on_time": "9",
-    "complaints": "1",
-    "compliments": "4",
-    "safeguarding_concerns": "0",
-    "users_reviewed": "20",
-    "outcomes_met": "17",
 }
 
 

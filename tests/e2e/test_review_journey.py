@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import submit_demo_return
 from tests.e2e.test_monthly_return_journey import save_confirming_warnings
+from tests.examples import EXAMPLE_KPIS
 
 COMMISSIONER = "commissioner@medway.example"
 SUBMITTER = "submitter@provider.example"
@@ -25,23 +26,7 @@ PROVIDER = "Riverside Home Support"
 MONTH = "September 2026"
 QUESTION = "Missed visits went up from last month: check the 10 missed visits is right."
 REPLY = "We counted 2 visits twice as delivered; the right figure is 12 missed visits."
-KPIS = {
-    "planned_visits": "1000",
-    "delivered_visits": "990",
-    "missed_visits": "10",
-    "on_time_visits": "950",
-    "ecm_visits": "900",
-    "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25",
-    "referrals_offered": "12",
-    "referrals_accepted": "10",
-    "packages_started_on_time": "9",
-    "complaints": "1",
-    "compliments": "4",
-    "safeguarding_concerns": "0",
-    "users_reviewed": "20",
-    "outcomes_met": "17",
-}
+KPIS = EXAMPLE_KPIS
 
 
 def _submitted_september_return(live_server) -> tuple[int, int, int, str]:

@@ -27,7 +27,7 @@ from tests.integration.upload_files import (
     stored_training,
 )
 from tests.unit.conftest import get_page, sign_in
-from tests.unit.test_section_uploads import (
+from tests.unit.uploads.test_section_uploads import (
     GOOD_FILES,
     SECTIONS,
     base,
@@ -52,7 +52,7 @@ def _training(staff: StaffMember, **values) -> TrainingRecord:
 
 
 @pytest.fixture
-def world(app):
+def formula_staff(app):
     """A provider with two branches, staff whose ids and texts start with formula
     characters, and training records as the web form and older imports left them."""
     app.config["TODAY"] = TODAY.isoformat()
@@ -99,17 +99,17 @@ def world(app):
     return SimpleNamespace(journey=journey, provider_id=provider.id)
 
 
-def _snapshot(world) -> tuple[list, list]:
-    return stored_staff(world.provider_id), stored_training(world.provider_id)
+def _snapshot(formula_staff) -> tuple[list, list]:
+    return stored_staff(formula_staff.provider_id), stored_training(formula_staff.provider_id)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("kinds", [("staff",), ("training",), ("staff", "training")])
 def test_a_downloaded_staff_or_training_template_uploaded_unchanged_changes_nothing(
-    world, kinds, fmt
+    formula_staff, kinds, fmt
 ):
-    journey = world.journey
-    before = _snapshot(world)
+    journey = formula_staff.journey
+    before = _snapshot(formula_staff)
     files = {}
     for kind in kinds:
         response = journey.client.get(f"{journey.base}/template?file={kind}&format={fmt}")
@@ -129,29 +129,29 @@ def test_a_downloaded_staff_or_training_template_uploaded_unchanged_changes_noth
         assert changes["Staff unchanged"] == 5
     done = journey.confirm_and_finish(token)
     assert "Your files have been imported" in done
-    assert _snapshot(world) == before  # ids too: nothing was deleted and added again
+    assert _snapshot(formula_staff) == before  # ids too: nothing was deleted and added again
 
 
-def test_the_training_round_trip_keeps_quotes_and_texts_as_they_were(world):
+def test_the_training_round_trip_keeps_quotes_and_texts_as_they_were(formula_staff):
     """The values themselves, not only the counts: an escaped text comes back as stored."""
-    journey = world.journey
+    journey = formula_staff.journey
     response = journey.client.get(f"{journey.base}/template?file=training&format=csv")
     text = response.data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+Moving" in text and "''=quoted already" in text
     before = {(r.worker_id, r.training_name, r.provider_name, r.notes)
-              for r in stored_training(world.provider_id)}  # fmt: skip
+              for r in stored_training(formula_staff.provider_id)}  # fmt: skip
     assert ("=W2", "+Moving", "In-house", None) in before
     assert ("007", '=HYPERLINK("http://x")', "In-house", NOTES) in before
     token = journey.upload(training=response.data)
     journey.confirm_and_finish(token)
     after = {(r.worker_id, r.training_name, r.provider_name, r.notes)
-             for r in stored_training(world.provider_id)}  # fmt: skip
+             for r in stored_training(formula_staff.provider_id)}  # fmt: skip
     assert after == before
 
 
-def test_a_changed_template_still_imports_the_change(world):
+def test_a_changed_template_still_imports_the_change(formula_staff):
     """Round trips are quiet because nothing changed, not because changes are ignored."""
-    journey = world.journey
+    journey = formula_staff.journey
     response = journey.client.get(f"{journey.base}/template?file=training&format=csv")
     edited = response.data.replace(b"-5 marks, then passed", b"-6 marks, then passed")
     token = journey.upload(training=edited)
@@ -159,7 +159,7 @@ def test_a_changed_template_still_imports_the_change(world):
     changes = counts(html, "changes")
     assert changes["Training records added"] == 2 and changes["Training records replaced"] == 2
     journey.confirm_and_finish(token)
-    notes = {r.notes for r in stored_training(world.provider_id) if r.worker_id == "=W2"}
+    notes = {r.notes for r in stored_training(formula_staff.provider_id) if r.worker_id == "=W2"}
     assert "-6 marks, then passed" in notes and "-5 marks, then passed" not in notes
 
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import db
-from portal.models import AuditEntry, Role, SectionState
+from portal.models import AuditEntry, SectionState
 from portal.returns import service
-from tests.factories import make_user, open_return
 from tests.integration.upload_files import stored_files
-from tests.unit.conftest import sign_in
-from tests.unit.test_section_uploads import (
+from tests.unit.uploads.test_section_uploads import (
     BAD_FILES,
     FORM_POSTS,
     GOOD_FILES,
@@ -26,21 +24,11 @@ from tests.unit.test_section_uploads import (
 
 
 @pytest.fixture
-def world(app, tmp_path):
+def section_upload(app, tmp_path, contracted):
+    """The contracted provider's October return; the other provider's, for the form."""
     app.config["WTF_CSRF_ENABLED"] = False
-    app.config["TODAY"] = "2026-11-23"
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    ret, twin = open_return(), open_return()
-    user = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider)
-    twin_user = make_user(Role.PROVIDER_SUBMITTER, provider=twin.contract.provider)
-    return {"ret": ret, "twin": twin, "user": user, "twin_user": twin_user,
-            "folder": tmp_path / "uploads"}  # fmt: skip
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert sign_in(client, user.email).status_code == 302
-    return client
+    return {"ret": contracted.ret, "twin": contracted.other_ret, "folder": tmp_path / "uploads"}
 
 
 def fresh(ret, code: str):
@@ -50,9 +38,11 @@ def fresh(ret, code: str):
 
 
 @pytest.mark.parametrize("code", SECTIONS)
-def test_a_good_file_is_saved_as_the_form_saves_it(app, world, code):
-    ret, twin = world["ret"], world["twin"]
-    client = signed_in(app, world["user"])
+def test_a_good_file_is_saved_as_the_form_saves_it(
+    section_upload, provider_client, other_provider_client, code
+):
+    ret, twin = section_upload["ret"], section_upload["twin"]
+    client = provider_client
     token = token_of(upload(client, ret, code, GOOD_FILES[code]))
     page = client.get(f"{base(ret)}/upload/changes?section={code}&upload={token}")
     assert page.status_code == 200
@@ -62,7 +52,7 @@ def test_a_good_file_is_saved_as_the_form_saves_it(app, world, code):
         data={"section": code, "upload": token, "revision": hidden(html, "revision")},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    posted = signed_in(app, world["twin_user"]).post(
+    posted = other_provider_client.post(
         f"{base(twin)}/section/{code}", data={"revision": "0", **FORM_POSTS[code]}
     )
     assert posted.status_code == 302
@@ -81,8 +71,8 @@ def test_a_good_file_is_saved_as_the_form_saves_it(app, world, code):
 
 
 @pytest.mark.parametrize("code", SECTIONS)
-def test_a_bad_file_is_refused_with_its_rows_and_columns(app, world, code):
-    ret, client = world["ret"], signed_in(app, world["user"])
+def test_a_bad_file_is_refused_with_its_rows_and_columns(section_upload, provider_client, code):
+    ret, client = section_upload["ret"], provider_client
     data, summary, expected = BAD_FILES[code]
     response = upload(client, ret, code, data)
     assert response.status_code == 400

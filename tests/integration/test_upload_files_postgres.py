@@ -23,9 +23,9 @@ from sqlalchemy import func, select, text
 
 from forms import messages
 from portal.extensions import db
-from portal.models import Branch, Role, StaffMember, TrainingRecord, UploadBatch
+from portal.models import Branch, Role, StaffMember, UploadBatch
 from tests.conftest import check_page
-from tests.factories import make_provider, make_user
+from tests.factories import make_provider, make_staff, make_user
 from tests.integration.upload_files import (
     BRANCH,
     STAFF_HEADINGS,
@@ -54,7 +54,7 @@ NOTES = "Paid £12.50; résumé attached, see “notes”, signed é"
 
 
 @pytest.fixture
-def world(app, tmp_path):
+def riverside(app, tmp_path):
     """A provider with two branches (the files name "000123") and one staff member,
     EXIST1, with one training record; a submitter of theirs signed in."""
     app.config["TODAY"] = TODAY.isoformat()
@@ -63,20 +63,9 @@ def world(app, tmp_path):
     branch = Branch(provider=provider, name="Riverside", local_est_id=BRANCH)
     db.session.add(branch)
     db.session.flush()
-    existing = StaffMember(
-        provider_id=provider.id, branch_id=branch.id, worker_id="EXIST1", main_job_role=8
-    )
-    db.session.add(existing)
-    db.session.flush()
-    db.session.add(
-        TrainingRecord(
-            staff_id=existing.id,
-            category=20,
-            validity="12",
-            date_completed=date(2025, 6, 1),
-            expiry_date=date(2026, 5, 31),
-        )
-    )
+    training = {"category": 20, "validity": "12", "date_completed": date(2025, 6, 1),
+                "expiry_date": date(2026, 5, 31)}  # fmt: skip
+    make_staff(provider, "EXIST1", main_job_role=8, branch=branch, training=[training])
     user = make_user(Role.PROVIDER_SUBMITTER, provider=provider)  # commits
     journey = Journey.signed_in(app.test_client(), user.email, provider.id)
     return SimpleNamespace(
@@ -84,20 +73,20 @@ def world(app, tmp_path):
     )
 
 
-def snapshot(world) -> tuple[list, list]:
+def snapshot(riverside) -> tuple[list, list]:
     """Every stored column of the provider's staff and training records."""
-    return stored_staff(world.provider_id), stored_training(world.provider_id)
+    return stored_staff(riverside.provider_id), stored_training(riverside.provider_id)
 
 
-def worker_ids(world) -> list[str]:
-    return [row.worker_id for row in stored_staff(world.provider_id)]
+def worker_ids(riverside) -> list[str]:
+    return [row.worker_id for row in stored_staff(riverside.provider_id)]
 
 
-def refused_as_it_stands(world, token: str, html: str) -> None:
+def refused_as_it_stands(riverside, token: str, html: str) -> None:
     """The check page offers no import, confirming is refused, and the batch stays checked."""
     assert 'id="confirm-import"' not in html
     assert "Nothing has been saved" in html
-    response = world.journey.confirm(token)
+    response = riverside.journey.confirm(token)
     assert response.status_code == 400
     check_page(response.get_data(as_text=True))
     assert batch_status(token) == "checked"
@@ -126,7 +115,7 @@ def refused_as_it_stands(world, token: str, html: str) -> None:
     ],
 )
 def test_item3_encodings_line_ends_and_separators_keep_every_character(
-    world, encoding, bom, newline, separator
+    riverside, encoding, bom, newline, separator
 ):
     options = {"encoding": encoding, "bom": bom, "newline": newline, "separator": separator}
     # Excel in a locale that saves with semicolons writes pounds and pence with a comma.
@@ -139,7 +128,7 @@ def test_item3_encodings_line_ends_and_separators_keep_every_character(
         training_row(UNIQUEWORKERID="W2", CATEGORY="13"),
         **options,
     )
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(staff, training)
     html = journey.check(token)
     assert html.count("2 rows of data.") == 2
@@ -147,14 +136,14 @@ def test_item3_encodings_line_ends_and_separators_keep_every_character(
     assert counts(html, "changes")["New staff"] == 2
     done = journey.confirm_and_finish(token)
     assert counts(done)["New staff"] == 2 and counts(done)["Training records added"] == 2
-    [record] = training_of(world.provider_id, "W1")
+    [record] = training_of(riverside.provider_id, "W1")
     assert (record.training_name, record.notes) == (COURSE, NOTES)
-    w2 = {row.worker_id: row for row in stored_staff(world.provider_id)}["W2"]
+    w2 = {row.worker_id: row for row in stored_staff(riverside.provider_id)}["W2"]
     assert w2.hourly_rate == Decimal("13.10")
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "cr"])
-def test_item3_a_quoted_value_with_line_breaks_is_one_row_and_kept_whole(world, newline):
+def test_item3_a_quoted_value_with_line_breaks_is_one_row_and_kept_whole(riverside, newline):
     notes = f"Observed by the manager.{newline}Signed off by the trainer, 2 March."
     training = training_csv(
         training_row(UNIQUEWORKERID="EXIST1", NOTES=notes),
@@ -163,7 +152,7 @@ def test_item3_a_quoted_value_with_line_breaks_is_one_row_and_kept_whole(world, 
         newline=newline,
     )
     assert training.count(newline.encode()) == 4
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(training=training)
     html = journey.check(token)
     assert "2 rows of data." in html
@@ -171,12 +160,12 @@ def test_item3_a_quoted_value_with_line_breaks_is_one_row_and_kept_whole(world, 
         ("3", "EXPIRYDATE", "01/03/2030", messages.UPLOAD_VALIDITY_MISMATCH)
     ]
     journey.confirm_and_finish(token)
-    records = training_of(world.provider_id, "EXIST1")
+    records = training_of(riverside.provider_id, "EXIST1")
     assert [(r.category, r.notes) for r in records] == [(20, notes), (13, None)]
 
 
 @pytest.mark.parametrize("file_type", ["csv", "xlsx"])
-def test_item3_trailing_empty_rows_and_columns_are_ignored(world, file_type):
+def test_item3_trailing_empty_rows_and_columns_are_ignored(riverside, file_type):
     blank = "" if file_type == "csv" else " "  # an XLSX cell holding only a space
     headings = [*TRAINING_HEADINGS, blank, blank]
     rows = [  # rows wider than the headings, with nothing in the extra cells
@@ -188,14 +177,14 @@ def test_item3_trailing_empty_rows_and_columns_are_ignored(world, file_type):
         data, name = csv_file(headings, rows) + b"\r\n\r\n", "training.csv"
     else:
         data, name = xlsx_file(headings, rows), "training.xlsx"
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(training=data, training_name=name)
     html = journey.check(token)
     assert "2 rows of data." in html and "There are no errors in this file." in html
     assert 'id="training-warnings"' not in html
     done = journey.confirm_and_finish(token)
     assert counts(done)["Training records added"] == 2
-    assert [r.category for r in training_of(world.provider_id, "EXIST1")] == [20, 13]
+    assert [r.category for r in training_of(riverside.provider_id, "EXIST1")] == [20, 13]
 
 
 EXCEL_SERIAL = {date(2026, 3, 1): 46082, date(2027, 2, 28): 46446}
@@ -223,28 +212,28 @@ EXCEL_SERIAL = {date(2026, 3, 1): 46082, date(2027, 2, 28): 46446}
     ],
 )
 def test_item3_uk_dates_as_text_as_excel_date_cells_and_as_serial_numbers(
-    world, file_type, completed, expiry
+    riverside, file_type, completed, expiry
 ):
     rows = [training_row(UNIQUEWORKERID="EXIST1", DATECOMPLETED=completed, EXPIRYDATE=expiry)]
     if file_type == "csv":
         data, name = training_csv(*rows), "training.csv"
     else:
         data, name = xlsx_file(TRAINING_HEADINGS, rows), "training.xlsx"
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(training=data, training_name=name)
     html = journey.check(token)
     assert "There are no errors in this file." in html
     assert 'id="training-warnings"' not in html  # the expiry matches 12 months' validity
     journey.confirm_and_finish(token)
-    [record] = training_of(world.provider_id, "EXIST1")
+    [record] = training_of(riverside.provider_id, "EXIST1")
     assert (record.date_completed, record.expiry_date) == (date(2026, 3, 1), date(2027, 2, 28))
 
 
 @pytest.mark.parametrize("file_type", ["csv", "xlsx"])
-def test_item3_leading_zeros_in_ids_are_kept(world, file_type):
+def test_item3_leading_zeros_in_ids_are_kept(riverside, file_type):
     staff = [staff_row(UNIQUEWORKERID="007", LOCALESTID="000123")]
     training = [training_row(UNIQUEWORKERID="007", LOCALESTID="000123")]
-    journey = world.journey
+    journey = riverside.journey
     if file_type == "csv":
         token = journey.upload(staff_csv(*staff), training_csv(*training))
     else:
@@ -256,21 +245,21 @@ def test_item3_leading_zeros_in_ids_are_kept(world, file_type):
         )
     assert "There are no errors in this file." in journey.check(token)
     journey.confirm_and_finish(token)
-    stored = {row.worker_id: row for row in stored_staff(world.provider_id)}
+    stored = {row.worker_id: row for row in stored_staff(riverside.provider_id)}
     assert sorted(stored) == ["007", "EXIST1"]
-    assert stored["007"].branch_id == world.branch_id
-    assert len(training_of(world.provider_id, "007")) == 1
+    assert stored["007"].branch_id == riverside.branch_id
+    assert len(training_of(riverside.provider_id, "007")) == 1
 
 
-def test_item3_ids_in_scientific_notation_are_flagged_with_their_row_and_column(world):
+def test_item3_ids_in_scientific_notation_are_flagged_with_their_row_and_column(riverside):
     staff = staff_csv(staff_row(UNIQUEWORKERID="W1"), staff_row(UNIQUEWORKERID="1.2E+11"))
     training = training_csv(
         training_row(UNIQUEWORKERID="W1"),
         training_row(UNIQUEWORKERID="W1", CATEGORY="13", LOCALESTID="1.23E+05"),
         training_row(UNIQUEWORKERID="1.2E+11"),
     )
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(staff, training)
     html = journey.check(token)
     science = messages.UPLOAD_SCIENTIFIC_NOTATION
@@ -280,26 +269,26 @@ def test_item3_ids_in_scientific_notation_are_flagged_with_their_row_and_column(
         ("4", "UNIQUEWORKERID", "1.2E+11", science),
     ]
     assert "You need to fix 1 workplace ID and 1 worker ID" in html
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
 
 
-def test_item3_na_none_and_null_stay_text_where_text_is_expected(world):
+def test_item3_na_none_and_null_stay_text_where_text_is_expected(riverside):
     staff = staff_csv(staff_row(UNIQUEWORKERID="NA"), staff_row(UNIQUEWORKERID="null"))
     training = training_csv(
         training_row(UNIQUEWORKERID="NA", TRAININGNAME="None", PROVIDERNAME="null", NOTES="NA"),
         training_row(UNIQUEWORKERID="null", TRAININGNAME="NA", PROVIDERNAME="None", NOTES="N/A"),
     )
-    journey = world.journey
+    journey = riverside.journey
     journey.import_files(staff, training)
-    assert worker_ids(world) == ["EXIST1", "NA", "null"]
-    [na] = training_of(world.provider_id, "NA")
+    assert worker_ids(riverside) == ["EXIST1", "NA", "null"]
+    [na] = training_of(riverside.provider_id, "NA")
     assert (na.training_name, na.provider_name, na.notes) == ("None", "null", "NA")
-    [null] = training_of(world.provider_id, "null")
+    [null] = training_of(riverside.provider_id, "null")
     assert (null.training_name, null.provider_name, null.notes) == ("NA", "None", "N/A")
 
 
-def test_item3_whitespace_around_headings_and_values_is_trimmed(world):
+def test_item3_whitespace_around_headings_and_values_is_trimmed(riverside):
     staff = csv_file(
         [f" {heading}\xa0" for heading in STAFF_HEADINGS],  # a no-break space, pasted in
         [staff_row(UNIQUEWORKERID="  W1 ", LOCALESTID=" 000123", MAINJOBROLE=" 8 ",
@@ -309,12 +298,12 @@ def test_item3_whitespace_around_headings_and_values_is_trimmed(world):
         training_row(UNIQUEWORKERID="\tW1  ", CATEGORY=" 20 ", TRAININGNAME="\xa0 First aid  ",
                      DATECOMPLETED=" 01/03/2026 ", VALIDITY=" 12", NOTES="  kept inside  ")
     )  # fmt: skip
-    world.journey.import_files(staff, training)
-    w1 = {row.worker_id: row for row in stored_staff(world.provider_id)}["W1"]
+    riverside.journey.import_files(staff, training)
+    w1 = {row.worker_id: row for row in stored_staff(riverside.provider_id)}["W1"]
     assert (w1.branch_id, w1.main_job_role, w1.hourly_rate, w1.start_date) == (
-        world.branch_id, 8, Decimal("12.60"), date(2021, 9, 1),
+        riverside.branch_id, 8, Decimal("12.60"), date(2021, 9, 1),
     )  # fmt: skip
-    [record] = training_of(world.provider_id, "W1")
+    [record] = training_of(riverside.provider_id, "W1")
     assert (record.category, record.training_name, record.notes, record.validity) == (
         20, "First aid", "kept inside", "12",
     )  # fmt: skip
@@ -325,7 +314,7 @@ def test_item3_whitespace_around_headings_and_values_is_trimmed(world):
 
 
 @pytest.mark.parametrize("kind", ["staff", "training"])
-def test_item4_ids_are_required_and_worker_ids_at_most_50_characters(world, kind):
+def test_item4_ids_are_required_and_worker_ids_at_most_50_characters(riverside, kind):
     fifty, fifty_one = "W" * 49 + "5", "W" * 50 + "1"
     row = staff_row if kind == "staff" else training_row
     bad_rows = [
@@ -336,8 +325,8 @@ def test_item4_ids_are_required_and_worker_ids_at_most_50_characters(world, kind
     ]
     staff_rows = bad_rows if kind == "staff" else [staff_row(UNIQUEWORKERID=fifty)]
     training_rows = bad_rows if kind == "training" else [training_row(UNIQUEWORKERID=fifty)]
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(staff_csv(*staff_rows), training_csv(*training_rows))
     html = journey.check(token)
     assert problems(html, f"{kind}-errors") == [
@@ -346,15 +335,15 @@ def test_item4_ids_are_required_and_worker_ids_at_most_50_characters(world, kind
         ("4", "LOCALESTID", "", messages.UPLOAD_BRANCH_REQUIRED),
     ]
     assert "You need to fix 2 worker IDs and 1 workplace ID" in html
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
     # The file without those two rows: 50 characters are stored as they are.
     journey.import_files(
         staff_csv(staff_row(UNIQUEWORKERID=fifty)),
         training_csv(training_row(UNIQUEWORKERID=fifty)),
     )
-    assert worker_ids(world) == ["EXIST1", fifty]
-    assert len(training_of(world.provider_id, fifty)) == 1
+    assert worker_ids(riverside) == ["EXIST1", fifty]
+    assert len(training_of(riverside.provider_id, fifty)) == 1
 
 
 @pytest.mark.parametrize(
@@ -368,41 +357,43 @@ def test_item4_ids_are_required_and_worker_ids_at_most_50_characters(world, kind
     ],
     ids=["not-real", "not-a-date", "tomorrow", "before-1990", "blank"],
 )
-def test_item4_date_completed_must_be_real_not_future_and_not_before_1990(world, value, message):
+def test_item4_date_completed_must_be_real_not_future_and_not_before_1990(
+    riverside, value, message
+):
     training = training_csv(
         training_row(UNIQUEWORKERID="EXIST1", DATECOMPLETED="23/11/2026"),  # today
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="13", DATECOMPLETED="01/01/1990"),
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="6", DATECOMPLETED=value),
     )
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(training=training)
     html = journey.check(token)
     assert problems(html, "training-errors") == [("4", "DATECOMPLETED", value, message)]
     assert "You need to fix 1 date" in html
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
 
 
-def test_item4_expiry_date_must_be_after_date_completed(world):
+def test_item4_expiry_date_must_be_after_date_completed(riverside):
     training = training_csv(
         training_row(UNIQUEWORKERID="EXIST1", EXPIRYDATE="01/03/2026"),  # the same day
         training_row(UNIQUEWORKERID="EXIST1", EXPIRYDATE="28/02/2026"),  # the day before
         training_row(UNIQUEWORKERID="EXIST1", EXPIRYDATE="28/02/2027"),
     )
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(training=training)
     html = journey.check(token)
     assert problems(html, "training-errors") == [
         ("2", "EXPIRYDATE", "01/03/2026", messages.EXPIRY_NOT_AFTER_COMPLETED),
         ("3", "EXPIRYDATE", "28/02/2026", messages.EXPIRY_NOT_AFTER_COMPLETED),
     ]
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
 
 
-def test_item4_a_blank_expiry_date_is_derived_from_validity(world):
+def test_item4_a_blank_expiry_date_is_derived_from_validity(riverside):
     training = training_csv(
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="20", VALIDITY="12"),
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="13", VALIDITY="36",
@@ -412,7 +403,7 @@ def test_item4_a_blank_expiry_date_is_derived_from_validity(world):
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="7", VALIDITY="none"),
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="8", VALIDITY=""),
     )  # fmt: skip
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(training=training)
     html = journey.check(token)
     assert "There are no errors in this file." in html and 'id="training-warnings"' not in html
@@ -420,7 +411,8 @@ def test_item4_a_blank_expiry_date_is_derived_from_validity(world):
     assert counts(done)["Training records added"] == 5
     assert counts(done)["Training records replaced"] == 1
     stored = [
-        (r.category, r.validity, r.expiry_date) for r in training_of(world.provider_id, "EXIST1")
+        (r.category, r.validity, r.expiry_date)
+        for r in training_of(riverside.provider_id, "EXIST1")
     ]
     assert stored == [
         (20, "12", date(2027, 2, 28)),
@@ -431,7 +423,7 @@ def test_item4_a_blank_expiry_date_is_derived_from_validity(world):
     ]
 
 
-def test_item4_validity_that_disagrees_with_the_dates_is_a_warning_that_does_not_block(world):
+def test_item4_validity_that_disagrees_with_the_dates_is_a_warning_that_does_not_block(riverside):
     training = training_csv(
         training_row(UNIQUEWORKERID="EXIST1", VALIDITY="12", EXPIRYDATE="01/03/2029"),
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="13", VALIDITY="none",
@@ -439,7 +431,7 @@ def test_item4_validity_that_disagrees_with_the_dates_is_a_warning_that_does_not
         # A day out (completed + 12 months, not - 1 day): as many files write it.
         training_row(UNIQUEWORKERID="EXIST1", CATEGORY="6", EXPIRYDATE="01/03/2027"),
     )  # fmt: skip
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(training=training)
     html = journey.check(token)
     assert "There are no errors in this file." in html
@@ -453,7 +445,7 @@ def test_item4_validity_that_disagrees_with_the_dates_is_a_warning_that_does_not
     )
     assert 'id="confirm-import"' in html
     journey.confirm_and_finish(token)
-    stored = [(r.category, r.expiry_date) for r in training_of(world.provider_id, "EXIST1")]
+    stored = [(r.category, r.expiry_date) for r in training_of(riverside.provider_id, "EXIST1")]
     assert stored == [(20, date(2029, 3, 1)), (13, date(2027, 3, 1)), (6, date(2027, 3, 1))]
 
 
@@ -467,22 +459,24 @@ def test_item4_validity_that_disagrees_with_the_dates_is_a_warning_that_does_not
         ("HOWDELIVERED", "Online", "HOWDELIVERED must be 1 (face to face) or 2 (e-learning)"),
     ],
 )  # fmt: skip
-def test_item4_unknown_codes_are_errors_naming_their_row_and_column(world, heading, value, message):
+def test_item4_unknown_codes_are_errors_naming_their_row_and_column(
+    riverside, heading, value, message
+):
     training = training_csv(
         training_row(UNIQUEWORKERID="EXIST1"),
         training_row(**{"UNIQUEWORKERID": "EXIST1", "CATEGORY": "13", heading: value}),
     )
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(training=training)
     html = journey.check(token)
     assert problems(html, "training-errors") == [("3", heading, value, message)]
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
 
 
 def test_item4_training_for_a_worker_in_neither_the_staff_file_nor_the_records_is_an_error(
-    world,
+    riverside,
 ):
     other = make_provider()
     db.session.add(
@@ -499,8 +493,8 @@ def test_item4_training_for_a_worker_in_neither_the_staff_file_nor_the_records_i
         training_row(UNIQUEWORKERID="GHOST"),
         training_row(UNIQUEWORKERID="THEIRS"),  # another provider's
     )
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(staff, training)
     html = journey.check(token)
     assert 'id="staff-errors"' not in html
@@ -508,7 +502,7 @@ def test_item4_training_for_a_worker_in_neither_the_staff_file_nor_the_records_i
         ("4", "UNIQUEWORKERID", "GHOST", messages.UPLOAD_UNKNOWN_WORKER),
         ("5", "UNIQUEWORKERID", "THEIRS", messages.UPLOAD_UNKNOWN_WORKER),
     ]
-    refused_as_it_stands(world, token, html)
+    refused_as_it_stands(riverside, token, html)
     # Without the staff file, W1 is nobody yet either.
     token = journey.upload(training=training)
     html = journey.check(token)
@@ -517,17 +511,17 @@ def test_item4_training_for_a_worker_in_neither_the_staff_file_nor_the_records_i
         ("4", "UNIQUEWORKERID", "GHOST"),
         ("5", "UNIQUEWORKERID", "THEIRS"),
     ]
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
 
 
-def test_item4_exact_duplicate_rows_are_a_warning_and_import_once(world):
+def test_item4_exact_duplicate_rows_are_a_warning_and_import_once(riverside):
     staff = staff_csv(staff_row(UNIQUEWORKERID="W1"), staff_row(UNIQUEWORKERID="W1"))
     row = training_row(UNIQUEWORKERID="W1")
     # The same after trimming: a spreadsheet shows no difference either.
     padded = training_row(UNIQUEWORKERID=" W1 ", TRAININGNAME="Safeguarding adults ")
     training = training_csv(row, training_row(UNIQUEWORKERID="W1", CATEGORY="13"), padded)
-    journey = world.journey
+    journey = riverside.journey
     token = journey.upload(staff, training)
     html = journey.check(token)
     assert problems(html, "staff-warnings") == [
@@ -539,8 +533,8 @@ def test_item4_exact_duplicate_rows_are_a_warning_and_import_once(world):
     assert html.count("You should check 1 duplicate row.") == 2
     done = journey.confirm_and_finish(token)
     assert counts(done)["New staff"] == 1 and counts(done)["Training records added"] == 2
-    assert worker_ids(world) == ["EXIST1", "W1"]
-    assert [r.category for r in training_of(world.provider_id, "W1")] == [20, 13]
+    assert worker_ids(riverside) == ["EXIST1", "W1"]
+    assert [r.category for r in training_of(riverside.provider_id, "W1")] == [20, 13]
 
 
 # --- item 5: importing safely ---------------------------------------------------------------
@@ -564,7 +558,7 @@ MONTHLY_TRAINING = [*TEAM_TRAINING, training_row(UNIQUEWORKERID="EXIST1", CATEGO
 
 
 @pytest.mark.parametrize("file_type", ["csv", "xlsx"])
-def test_item5_the_same_files_twice_change_nothing(world, file_type):
+def test_item5_the_same_files_twice_change_nothing(riverside, file_type):
     if file_type == "csv":
         files = {"staff": staff_csv(*MONTHLY_STAFF), "training": training_csv(*MONTHLY_TRAINING)}
         names = {}
@@ -574,14 +568,14 @@ def test_item5_the_same_files_twice_change_nothing(world, file_type):
             "training": xlsx_file(TRAINING_HEADINGS, MONTHLY_TRAINING),
         }
         names = {"staff_name": "staff.xlsx", "training_name": "training.xlsx"}
-    journey = world.journey
+    journey = riverside.journey
     first = journey.confirm_and_finish(journey.upload(**files, **names))
     assert counts(first) == {
         "New staff": 3, "Staff updated": 0, "Staff unchanged": 0, "Staff marked as left": 1,
         "Training records added": 5, "Training records replaced": 1,
         "Staff whose training was unchanged": 0,
     }  # fmt: skip
-    before = snapshot(world)
+    before = snapshot(riverside)
     assert [row.left_on for row in before[0]] == [TODAY, None, None, None]
 
     token = journey.upload(**files, **names)
@@ -596,16 +590,16 @@ def test_item5_the_same_files_twice_change_nothing(world, file_type):
         "Training records added": 0, "Training records replaced": 0,
         "Staff whose training was unchanged": 4,
     }  # fmt: skip
-    assert snapshot(world) == before  # every column, the records' ids too
+    assert snapshot(riverside) == before  # every column, the records' ids too
 
 
-def test_item5_a_corrected_file_replaces_what_it_covers(world):
-    journey = world.journey
+def test_item5_a_corrected_file_replaces_what_it_covers(riverside):
+    journey = riverside.journey
     journey.import_files(staff_csv(*TEAM_STAFF), training_csv(*TEAM_TRAINING))
     untouched = [
-        row for row in stored_training(world.provider_id) if row.worker_id in ("EXIST1", "W3")
+        row for row in stored_training(riverside.provider_id) if row.worker_id in ("EXIST1", "W3")
     ]
-    w2_before = training_of(world.provider_id, "W2")
+    w2_before = training_of(riverside.provider_id, "W2")
 
     staff = staff_csv(
         staff_row(UNIQUEWORKERID="W1"), staff_row(UNIQUEWORKERID="W2", HOURLYRATE="13.00")
@@ -623,24 +617,24 @@ def test_item5_a_corrected_file_replaces_what_it_covers(world):
     done = journey.confirm_and_finish(token)
     assert counts(done)["Staff whose training was unchanged"] == 1
 
-    [w1] = training_of(world.provider_id, "W1")
+    [w1] = training_of(riverside.provider_id, "W1")
     assert (w1.category, w1.date_completed, w1.expiry_date, w1.notes) == (
         20, date(2026, 3, 2), date(2027, 3, 1), "Corrected date",
     )  # fmt: skip
-    assert [(r.id, r.category) for r in training_of(world.provider_id, "W2")] == [
+    assert [(r.id, r.category) for r in training_of(riverside.provider_id, "W2")] == [
         (r.id, r.category) for r in w2_before
     ]
     assert [
-        row for row in stored_training(world.provider_id) if row.worker_id in ("EXIST1", "W3")
+        row for row in stored_training(riverside.provider_id) if row.worker_id in ("EXIST1", "W3")
     ] == untouched
-    rates = {row.worker_id: row.hourly_rate for row in stored_staff(world.provider_id)}
+    rates = {row.worker_id: row.hourly_rate for row in stored_staff(riverside.provider_id)}
     assert rates == {"EXIST1": None, "W1": Decimal("12.60"), "W2": Decimal("13.00"),
                      "W3": Decimal("12.60")}  # fmt: skip
 
 
-def test_item5_nothing_is_stored_from_an_unconfirmed_file(world):
-    before = snapshot(world)
-    journey = world.journey
+def test_item5_nothing_is_stored_from_an_unconfirmed_file(riverside):
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(
         staff_csv(*TEAM_STAFF),
         training_csv(*TEAM_TRAINING, training_row(UNIQUEWORKERID="EXIST1", CATEGORY="13")),
@@ -652,16 +646,16 @@ def test_item5_nothing_is_stored_from_an_unconfirmed_file(world):
         assert 'id="confirm-import"' in html
     # The problem downloads are read-only too.
     assert journey.client.get(f"{journey.base}/problems.csv?batch={token}").status_code == 200
-    assert snapshot(world) == before
+    assert snapshot(riverside) == before
     assert batch_status(token) == "checked"
     # The done page of an unconfirmed upload sends the user back to check it.
     response = journey.client.get(f"{journey.base}/done?batch={token}")
     assert response.status_code == 302 and "/check?batch=" in response.location
-    assert snapshot(world) == before
+    assert snapshot(riverside) == before
 
 
-def test_item5_records_changed_between_check_and_confirm_refuse_the_import(world):
-    journey = world.journey
+def test_item5_records_changed_between_check_and_confirm_refuse_the_import(riverside):
+    journey = riverside.journey
     journey.import_files(staff_csv(*TEAM_STAFF), training_csv(*TEAM_TRAINING))
     staff = staff_csv(
         staff_row(UNIQUEWORKERID="W1", HOURLYRATE="14.00"),
@@ -673,14 +667,14 @@ def test_item5_records_changed_between_check_and_confirm_refuse_the_import(world
     # Meanwhile a colleague adds W9 by hand: the file's NEW row no longer fits.
     db.session.add(
         StaffMember(
-            provider_id=world.provider_id,
-            branch_id=world.branch_id,
+            provider_id=riverside.provider_id,
+            branch_id=riverside.branch_id,
             worker_id="W9",
             main_job_role=8,
         )
     )
     db.session.commit()
-    before = snapshot(world)
+    before = snapshot(riverside)
 
     response = journey.confirm(token)
     assert response.status_code == 400
@@ -691,12 +685,14 @@ def test_item5_records_changed_between_check_and_confirm_refuse_the_import(world
     assert problems(html, "staff-errors") == [
         ("3", "STATUS", "NEW", messages.UPLOAD_STATUS_NEW_EXISTS)
     ]
-    assert snapshot(world) == before  # W1's rate and everyone's training as they were
+    assert snapshot(riverside) == before  # W1's rate and everyone's training as they were
     assert batch_status(token) == "checked"
 
 
-def test_item5_records_changed_while_the_import_waits_in_the_queue_refuse_it(app, world, redis_url):
-    journey = world.journey
+def test_item5_records_changed_while_the_import_waits_in_the_queue_refuse_it(
+    app, riverside, redis_url
+):
+    journey = riverside.journey
     journey.import_files(staff_csv(*TEAM_STAFF), training_csv(*TEAM_TRAINING))
     redis = Redis.from_url(redis_url)
     redis.flushdb()
@@ -716,14 +712,14 @@ def test_item5_records_changed_while_the_import_waits_in_the_queue_refuse_it(app
         # Before a worker takes the job, a colleague adds W9 by hand.
         db.session.add(
             StaffMember(
-                provider_id=world.provider_id,
-                branch_id=world.branch_id,
+                provider_id=riverside.provider_id,
+                branch_id=riverside.branch_id,
                 worker_id="W9",
                 main_job_role=8,
             )
         )
         db.session.commit()
-        before = snapshot(world)
+        before = snapshot(riverside)
         worker = SimpleWorker([Queue("imports", connection=redis)], connection=redis)
         assert worker.work(burst=True)  # in this process, so in this test's transaction
     finally:
@@ -733,12 +729,12 @@ def test_item5_records_changed_while_the_import_waits_in_the_queue_refuse_it(app
     done = journey.page(progress.location)
     assert "Your files could not be imported" in done
     assert "the staff records changed after they were checked. Upload them again." in done
-    assert snapshot(world) == before  # W1's rate as it was; W9 only as the colleague added
+    assert snapshot(riverside) == before  # W1's rate as it was; W9 only as the colleague added
     assert batch_status(token) == "failed"
 
 
 @pytest.fixture
-def refusing_database(world):
+def refusing_database(riverside):
     """PostgreSQL refuses any training record with these notes (a constraint the check does
     not know about), so an import fails after it has written the staff records."""
     refused = "The database refuses this row"
@@ -753,11 +749,11 @@ def refusing_database(world):
 
 
 def test_item5_an_import_that_fails_midway_leaves_the_previous_data_as_it_was(
-    world, refusing_database
+    riverside, refusing_database
 ):
-    journey = world.journey
+    journey = riverside.journey
     journey.import_files(staff_csv(*TEAM_STAFF), training_csv(*TEAM_TRAINING))
-    before = snapshot(world)
+    before = snapshot(riverside)
     staff = staff_csv(
         staff_row(UNIQUEWORKERID="W1", HOURLYRATE="14.00"),  # an update, written first
         staff_row(UNIQUEWORKERID="W9", STATUS="NEW"),  # an insert, written first
@@ -773,7 +769,7 @@ def test_item5_an_import_that_fails_midway_leaves_the_previous_data_as_it_was(
     assert "Your files could not be imported" in done
     assert "Nothing was changed: your staff and training records are as they were." in done
     assert "upload_test_refuses" not in done and "Traceback" not in done
-    assert snapshot(world) == before
+    assert snapshot(riverside) == before
     db.session.expire_all()
     batch = db.session.scalar(select(UploadBatch).where(UploadBatch.token == token))
     assert batch.status == "failed" and "upload_test_refuses" in batch.error
@@ -852,7 +848,7 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("kind", ["staff", "training"])
 @pytest.mark.parametrize("name", list(BAD_FILES))
-def test_item6_a_bad_file_gets_a_clear_message_and_nothing_is_stored(world, name, kind):
+def test_item6_a_bad_file_gets_a_clear_message_and_nothing_is_stored(riverside, name, kind):
     make, message = BAD_FILES[name]
     # The other file is fine: nothing of it is stored either while this one is refused.
     good = {
@@ -860,8 +856,8 @@ def test_item6_a_bad_file_gets_a_clear_message_and_nothing_is_stored(world, name
         "training": training_csv(training_row(UNIQUEWORKERID="EXIST1", CATEGORY="13")),
     }
     files = {**good, kind: make(kind)}
-    before = snapshot(world)
-    journey = world.journey
+    before = snapshot(riverside)
+    journey = riverside.journey
     token = journey.upload(**files, **{f"{kind}_name": name})
     html = journey.check(token)
     assert f"{kind.capitalize()} file: {name}" in html
@@ -869,25 +865,25 @@ def test_item6_a_bad_file_gets_a_clear_message_and_nothing_is_stored(world, name
     assert file_problems(html, kind) == [message]
     download = journey.client.get(f"{journey.base}/problems.csv?batch={token}")
     assert download.status_code == 200 and message in download.get_data(as_text=True)
-    refused_as_it_stands(world, token, html)
-    assert snapshot(world) == before
+    refused_as_it_stands(riverside, token, html)
+    assert snapshot(riverside) == before
 
 
-def test_item6_an_upload_over_the_size_limit_gets_413_and_stores_nothing(app, world):
+def test_item6_an_upload_over_the_size_limit_gets_413_and_stores_nothing(app, riverside):
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     rows = [training_row(UNIQUEWORKERID="EXIST1", NOTES=f"Session {n:05d} " + "x" * 80)
             for n in range(8_000)]  # fmt: skip
     data = training_csv(*rows)
     assert len(data) > 1024 * 1024
-    before = snapshot(world)
-    response = world.journey.post_files(training=(data, "training.csv"))
+    before = snapshot(riverside)
+    response = riverside.journey.post_files(training=(data, "training.csv"))
     assert response.status_code == 413
     html = response.get_data(as_text=True)
     check_page(html)
     assert "The file is too large" in html
     assert "The selected file must be smaller than 1 MB. Nothing was saved." in html
-    assert snapshot(world) == before
-    count = select(func.count()).where(UploadBatch.provider_id == world.provider_id)
+    assert snapshot(riverside) == before
+    count = select(func.count()).where(UploadBatch.provider_id == riverside.provider_id)
     assert db.session.scalar(count) == 0
     assert stored_files() == []
 
@@ -924,9 +920,11 @@ def _multipart(disposition: bytes, data: bytes, csrf: str) -> tuple[bytes, str]:
     ],
     ids=["unix-path", "windows-path", "line-breaks", "path-bidi-and-line-break"],
 )
-def test_item6_a_file_name_with_folders_or_line_breaks_is_shown_safely(world, disposition, shown):
-    journey = world.journey
-    before = snapshot(world)
+def test_item6_a_file_name_with_folders_or_line_breaks_is_shown_safely(
+    riverside, disposition, shown
+):
+    journey = riverside.journey
+    before = snapshot(riverside)
     body, content_type = _multipart(
         disposition, staff_csv(staff_row(UNIQUEWORKERID="W1")), journey.csrf
     )
@@ -939,23 +937,23 @@ def test_item6_a_file_name_with_folders_or_line_breaks_is_shown_safely(world, di
     assert batch.staff_name == shown
     # The file is kept under the batch's token, never under the name it was sent with.
     assert stored_files() == [f"{token}.staff"]
-    assert snapshot(world) == before
+    assert snapshot(riverside) == before
     done = journey.confirm_and_finish(token)
     assert f"Your staff file {shown}." in done
-    assert worker_ids(world) == ["EXIST1", "W1"]
+    assert worker_ids(riverside) == ["EXIST1", "W1"]
 
 
-def test_item6_a_line_break_left_raw_in_the_file_name_loses_the_file_not_the_page(world):
-    journey = world.journey
+def test_item6_a_line_break_left_raw_in_the_file_name_loses_the_file_not_the_page(riverside):
+    journey = riverside.journey
     body, content_type = _multipart(
         b'filename="staff\r\nlist.csv"', staff_csv(staff_row(UNIQUEWORKERID="W1")), journey.csrf
     )
-    before = snapshot(world)
+    before = snapshot(riverside)
     response = journey.client.post(journey.base, data=body, content_type=content_type)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     check_page(html)
     assert "Select a staff file or a training file" in html
-    assert snapshot(world) == before
-    count = select(func.count()).where(UploadBatch.provider_id == world.provider_id)
+    assert snapshot(riverside) == before
+    count = select(func.count()).where(UploadBatch.provider_id == riverside.provider_id)
     assert db.session.scalar(count) == 0

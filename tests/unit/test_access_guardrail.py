@@ -8,17 +8,15 @@ unknown or revoked key and another provider's key, and to ignore a signed-in ses
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from portal.access import Access
 from portal.api.auth import ApiAccess, new_key
 from portal.extensions import db
-from portal.models import MonthlyReturn, Role
+from portal.models import Role
 from portal.returns import service
 from portal.timeutil import utcnow
-from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
+from tests.factories import make_user
 from tests.unit.conftest import sign_in
 
 KNOWN_PUBLIC = {
@@ -35,56 +33,39 @@ KNOWN_PUBLIC = {
 
 
 @pytest.fixture
-def world(app):
-    """Two councils, two providers, and a user of every role at the 'own' side."""
+def tenancy(app, contracted):
+    """The contracted ('own') side, with a user of every role; another provider and council
+    ('other'); the own return submitted once (so version 1 exists); API keys."""
     app.config["WTF_CSRF_ENABLED"] = False  # this test is about access, not CSRF
-    own_council, other_council = make_council(), make_council()
-    own_provider, other_provider = make_provider(), make_provider()
-    own_contract = make_contract(own_provider, own_council, make_framework(own_council))
-    other_contract = make_contract(other_provider, other_council, make_framework(other_council))
-    users = {}
-    for role in Role:
-        if role.at_provider:
-            users[role] = make_user(role, provider=own_provider)
-        elif role.at_council:
-            users[role] = make_user(role, council=own_council)
-        else:
-            users[role] = make_user(role)
-    colleague = make_user(Role.PROVIDER_SUBMITTER, provider=own_provider)
-    outsider = make_user(Role.PROVIDER_SUBMITTER, provider=other_provider)
-    # An open return on each side, the own one submitted once (so version 1 exists).
-    app.config["TODAY"] = "2026-11-23"
-    service.ensure_returns([own_contract, other_contract], on=date(2026, 11, 23))
-    own_return, other_return = (
-        db.session.scalar(
-            db.select(MonthlyReturn).where(
-                MonthlyReturn.contract_id == c.id, MonthlyReturn.period == date(2026, 10, 1)
-            )
-        )
-        for c in (own_contract, other_contract)
-    )
+    own_users = (contracted.submitter, contracted.manager, contracted.commissioner,
+                 contracted.qa, contracted.forum, contracted.admin)  # fmt: skip
+    by_role = {user.memberships[0].role: user for user in own_users}
+    users = {role: by_role[role] for role in Role}  # a new role needs a user here
+    colleague = make_user(Role.PROVIDER_SUBMITTER, provider=contracted.provider)
+    outsider = contracted.other_submitter
+    own_return, other_return = contracted.ret, contracted.other_ret
     service.submit(own_return.id, colleague, "guardrail-submission-key")
     # API keys: a live one and a revoked one of the own provider, one of the other.
     keys = {
         name: new_key(provider.id, name, None)
         for name, provider in (
-            ("own", own_provider),
-            ("revoked", own_provider),
-            ("other", other_provider),
+            ("own", contracted.provider),
+            ("revoked", contracted.provider),
+            ("other", contracted.other_provider),
         )
     }
     keys["revoked"][0].revoked_at = utcnow()
     db.session.commit()
     return {
         "own": {
-            "provider_id": own_provider.id,
-            "council_id": own_council.id,
+            "provider_id": contracted.provider.id,
+            "council_id": contracted.council.id,
             "membership_id": colleague.memberships[0].id,
             "return_id": own_return.id,
         },
         "other": {
-            "provider_id": other_provider.id,
-            "council_id": other_council.id,
+            "provider_id": contracted.other_provider.id,
+            "council_id": contracted.other_council.id,
             "membership_id": outsider.memberships[0].id,
             "return_id": other_return.id,
         },
@@ -144,28 +125,28 @@ def test_public_endpoints_are_the_known_ones(app):
     assert public == KNOWN_PUBLIC
 
 
-def test_protected_endpoints_refuse_anonymous_users(app, client, world):
+def test_protected_endpoints_refuse_anonymous_users(app, client, tenancy):
     for endpoint, rule in _endpoints(app):
         access = app.view_functions[endpoint].access
         if access.public or isinstance(access, ApiAccess):  # API: see the test below
             continue
-        url = _url(app, rule, world["own"])
+        url = _url(app, rule, tenancy["own"])
         response = client.open(url, method=_method(rule))
         assert response.status_code == 302, (endpoint, response.status_code)
         assert response.location.startswith("/sign-in"), endpoint
 
 
-def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, world):
+def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, tenancy):
     checked = 0
     for endpoint, rule in _endpoints(app):
         access: Access = app.view_functions[endpoint].access
         if access.public:
             continue
         method = _method(rule)
-        for role, user in world["users"].items():
+        for role, user in tenancy["users"].items():
             client = app.test_client()
             assert sign_in(client, user.email).status_code == 302
-            own = client.open(_url(app, rule, world["own"]), method=method)
+            own = client.open(_url(app, rule, tenancy["own"]), method=method)
             if isinstance(access, ApiAccess):  # a session is no key, whatever the role
                 assert own.status_code == 401, (endpoint, role, own.status_code)
                 continue
@@ -177,20 +158,20 @@ def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, wo
             assert own.status_code not in (403, 404), (endpoint, role, own.status_code)
             if {"provider_id", "council_id"} & set(rule.arguments):
                 # ...and the same role at somebody else's organisation is refused.
-                other = client.open(_url(app, rule, world["other"]), method=method)
+                other = client.open(_url(app, rule, tenancy["other"]), method=method)
                 assert other.status_code == 404, (endpoint, role, other.status_code)
             checked += 1
     assert checked >= 8
 
 
-def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, world):
+def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, tenancy):
     checked = 0
     for endpoint, rule in _endpoints(app):
         if not isinstance(app.view_functions[endpoint].access, ApiAccess):
             continue
         assert "provider_id" in rule.arguments, endpoint
-        url, method = _url(app, rule, world["own"]), _method(rule)
-        keys = world["keys"]
+        url, method = _url(app, rule, tenancy["own"]), _method(rule)
+        keys = tenancy["keys"]
         for header in (None, "Bearer not-a-real-key", f"Bearer {keys['revoked']}"):
             headers = {"Authorization": header} if header else {}
             refused = client.open(url, method=method, headers=headers)
@@ -214,7 +195,7 @@ JUNK_NAMES = ("quarter", "provider", "council", "framework", "period", "job", "f
               "name", "owner", "day", "month", "year", "category", "role", "kpi")  # fmt: skip
 
 
-def test_no_page_answers_junk_input_with_a_server_error(app, world):
+def test_no_page_answers_junk_input_with_a_server_error(app, tenancy):
     """The right user sending nonsense in the query string and the form gets a page
     that says what is wrong (or ignores it), never a 500."""
     failures, sent = [], 0
@@ -222,10 +203,10 @@ def test_no_page_answers_junk_input_with_a_server_error(app, world):
         access = app.view_functions[endpoint].access
         if access.public or isinstance(access, ApiAccess):
             continue
-        role = next(r for r in access.roles if r in world["users"])
+        role = next(r for r in access.roles if r in tenancy["users"])
         client = app.test_client()
-        sign_in(client, world["users"][role].email)
-        url = _url(app, rule, world["own"])
+        sign_in(client, tenancy["users"][role].email)
+        url = _url(app, rule, tenancy["own"])
         for value in JUNK_VALUES:
             junk = {name: value for name in JUNK_NAMES}
             for method in sorted(rule.methods - {"OPTIONS", "HEAD"}):
@@ -242,7 +223,7 @@ def test_no_page_answers_junk_input_with_a_server_error(app, world):
     assert sent > 500, sent
 
 
-def test_no_api_call_answers_junk_with_a_server_error(app, client, world):
+def test_no_api_call_answers_junk_with_a_server_error(app, client, tenancy):
     bodies = [
         ({"Content-Type": "application/json"}, b"{not json"),
         ({"Content-Type": "application/json"}, b'{"rows": "x", "staff": 7, "training": [1]}'),
@@ -254,14 +235,14 @@ def test_no_api_call_answers_junk_with_a_server_error(app, client, world):
     for endpoint, rule in _endpoints(app):
         if not isinstance(app.view_functions[endpoint].access, ApiAccess):
             continue
-        url = _url(app, rule, world["own"])
+        url = _url(app, rule, tenancy["own"])
         for method in sorted(rule.methods - {"OPTIONS", "HEAD"}):
             for headers, body in bodies:
                 response = client.open(
                     url,
                     method=method,
                     query_string={"page": "-1", "worker": "'; DROP"},
-                    headers={**headers, "Authorization": f"Bearer {world['keys']['own']}"},
+                    headers={**headers, "Authorization": f"Bearer {tenancy['keys']['own']}"},
                     data=body if method == "POST" else None,
                 )
                 sent += 1

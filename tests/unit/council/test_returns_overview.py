@@ -115,7 +115,7 @@ def _submit(ret: MonthlyReturn, user, at: datetime, key: str | None = None) -> N
 
 
 @pytest.fixture
-def world(app):
+def three_providers(app):
     """On 23 November 2026 (October due 13 Nov, September due 14 Oct and locked since
     3 Nov, August due 14 Sep and locked since 4 Oct)."""
     app.config["TODAY"] = "2026-11-23"
@@ -155,14 +155,14 @@ def world(app):
     }
 
 
-def test_grid_shows_each_contracts_status_per_month_in_words(client, world):
-    sign_in(client, world["commissioner"].email)
-    html = get_page(client, world["url"])
+def test_grid_shows_each_contracts_status_per_month_in_words(client, three_providers):
+    sign_in(client, three_providers["commissioner"].email)
+    html = get_page(client, three_providers["url"])
     tables = _parse(html)
     assert tables.caption.strip() == "Returns by contract, newest month first"
     head = tables.rows[0]
     assert head == ["Provider", "Framework", "Lot or area", "Contract type", *MONTH_HEADS]
-    alpha, beta = world["contracts"]["alpha"], world["contracts"]["beta"]
+    alpha, beta = three_providers["contracts"]["alpha"], three_providers["contracts"]["beta"]
     assert _row(html, "Alpha Care Ltd") == [
         "Alpha Care Ltd: returns",
         alpha.framework.name,
@@ -202,15 +202,15 @@ def test_grid_shows_each_contracts_status_per_month_in_words(client, world):
     assert re.search(r'govuk-tag--red"\s*>\s*Missing', html)
     assert re.search(r'govuk-tag--green"\s*>\s*Accepted', html)
     # Commissioners can go on to a provider's returns.
-    council_id = world["council"].id
+    council_id = three_providers["council"].id
     assert f'href="/council/{council_id}/providers/{alpha.provider_id}/returns"' in html
     # And the menu shows where they are.
     assert f'href="/council/{council_id}/returns" aria-current="page"' in html
 
 
-def test_counts_cover_the_months_shown(client, world):
-    sign_in(client, world["commissioner"].email)
-    html = get_page(client, world["url"])
+def test_counts_cover_the_months_shown(client, three_providers):
+    sign_in(client, three_providers["commissioner"].email)
+    html = get_page(client, three_providers["url"])
     assert _parse(html).summary == {
         "Submitted on time": "3",  # Alpha October and August, Beta September
         "Submitted late": "1",  # Alpha September
@@ -236,10 +236,10 @@ def test_not_started_and_in_progress_before_the_due_date(client, app):
     assert _parse(html).summary["Missing"] == "4"
 
 
-def test_filters_narrow_the_rows(client, world):
-    sign_in(client, world["commissioner"].email)
-    alpha, beta = world["contracts"]["alpha"], world["contracts"]["beta"]
-    url = world["url"]
+def test_filters_narrow_the_rows(client, three_providers):
+    sign_in(client, three_providers["commissioner"].email)
+    alpha, beta = three_providers["contracts"]["alpha"], three_providers["contracts"]["beta"]
+    url = three_providers["url"]
 
     def providers(query: str) -> list[str]:
         html = get_page(client, f"{url}?{query}")
@@ -278,31 +278,33 @@ def test_filters_narrow_the_rows(client, world):
         assert providers(junk) == everyone, junk
 
 
-def test_qa_officer_sees_the_grid_without_links_to_commissioner_pages(client, world):
-    qa = make_user(Role.QA_OFFICER, council=world["council"])
+def test_qa_officer_sees_the_grid_without_links_to_commissioner_pages(client, three_providers):
+    qa = make_user(Role.QA_OFFICER, council=three_providers["council"])
     sign_in(client, qa.email)
-    html = get_page(client, world["url"])
+    html = get_page(client, three_providers["url"])
     assert _row(html, "Alpha Care Ltd")[0] == "Alpha Care Ltd"
     assert "/providers/" not in html
-    assert client.get(world["url"] + ".csv").status_code == 200
-    assert client.get(world["url"] + ".xlsx").status_code == 200
+    assert client.get(three_providers["url"] + ".csv").status_code == 200
+    assert client.get(three_providers["url"] + ".xlsx").status_code == 200
 
 
 @pytest.mark.parametrize("suffix", ["", ".csv", ".xlsx"])
-def test_other_councils_get_404_and_other_roles_get_403(client, world, suffix):
+def test_other_councils_get_404_and_other_roles_get_403(client, three_providers, suffix):
     outsider = make_user(Role.COMMISSIONER, council=make_council())
     sign_in(client, outsider.email)
-    assert client.get(world["url"] + suffix).status_code == 404
+    assert client.get(three_providers["url"] + suffix).status_code == 404
     for user in (
-        make_user(Role.PROVIDER_SUBMITTER, provider=world["contracts"]["alpha"].provider),
-        make_user(Role.PROVIDER_MANAGER, provider=world["contracts"]["alpha"].provider),
-        make_user(Role.FORUM_MEMBER, council=world["council"]),
+        make_user(Role.PROVIDER_SUBMITTER, provider=three_providers["contracts"]["alpha"].provider),
+        make_user(Role.PROVIDER_MANAGER, provider=three_providers["contracts"]["alpha"].provider),
+        make_user(Role.FORUM_MEMBER, council=three_providers["council"]),
     ):
         other = client.application.test_client()
         sign_in(other, user.email)
-        assert other.get(world["url"] + suffix).status_code == 403, user.memberships[0].role
+        assert other.get(three_providers["url"] + suffix).status_code == 403, user.memberships[
+            0
+        ].role
     anonymous = client.application.test_client()
-    response = anonymous.get(world["url"] + suffix)
+    response = anonymous.get(three_providers["url"] + suffix)
     assert response.status_code == 302 and response.location.startswith("/sign-in")
 
 
@@ -321,24 +323,24 @@ def test_a_council_without_contracts(client, app):
 # --- downloads ---------------------------------------------------------------------------
 
 
-def _hostile_provider(world) -> None:
+def _hostile_provider(three_providers) -> None:
     """Two contracts whose provider names a spreadsheet would run as formulas."""
-    council = world["council"]
+    council = three_providers["council"]
     for name in ('=HYPERLINK("http://x")', "-1+2"):
         provider = make_provider(name)
         make_contract(provider, council, make_framework(council))
     db.session.commit()
 
 
-def test_csv_export_has_a_row_per_contract_and_month(client, world):
-    _hostile_provider(world)
-    sign_in(client, world["commissioner"].email)
-    alpha = world["contracts"]["alpha"]
-    response = client.get(f"{world['url']}.csv")
+def test_csv_export_has_a_row_per_contract_and_month(client, three_providers):
+    _hostile_provider(three_providers)
+    sign_in(client, three_providers["commissioner"].email)
+    alpha = three_providers["contracts"]["alpha"]
+    response = client.get(f"{three_providers['url']}.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="{world["council"].slug}-returns-2026-05-to-2026-10.csv"'
+        f'attachment; filename="{three_providers["council"].slug}-returns-2026-05-to-2026-10.csv"'
     )
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data().decode("utf-8-sig")
@@ -374,20 +376,24 @@ def test_csv_export_has_a_row_per_contract_and_month(client, world):
     assert '\'=HYPERLINK("http://x")' in names and "'-1+2" in names
     assert not any(n.startswith(("=", "-", "+", "@")) for n in names)
     # The filters apply to the download too.
-    spot = client.get(f"{world['url']}.csv?contract_type=spot").get_data().decode("utf-8-sig")
+    spot = (
+        client.get(f"{three_providers['url']}.csv?contract_type=spot")
+        .get_data()
+        .decode("utf-8-sig")
+    )
     assert {r["provider"] for r in csv.DictReader(io.StringIO(spot))} == {"Gamma Support Ltd"}
 
 
-def test_xlsx_export_keeps_text_as_text_and_numbers_as_numbers(client, world):
-    _hostile_provider(world)
-    sign_in(client, world["commissioner"].email)
-    response = client.get(f"{world['url']}.xlsx?framework=&area=&contract_type=framework")
+def test_xlsx_export_keeps_text_as_text_and_numbers_as_numbers(client, three_providers):
+    _hostile_provider(three_providers)
+    sign_in(client, three_providers["commissioner"].email)
+    response = client.get(f"{three_providers['url']}.xlsx?framework=&area=&contract_type=framework")
     assert response.status_code == 200
     assert response.mimetype == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="{world["council"].slug}-returns-2026-05-to-2026-10.xlsx"'
+        f'attachment; filename="{three_providers["council"].slug}-returns-2026-05-to-2026-10.xlsx"'
     )
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))

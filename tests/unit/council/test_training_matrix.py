@@ -65,7 +65,7 @@ UP = (SAFEGUARDING, "2026-01-10", "2028-01-09")
 
 
 @pytest.fixture
-def world(app):
+def four_providers(app):
     app.config["TODAY"] = "2026-11-23"
     app.config["WTF_CSRF_ENABLED"] = False
     council = make_council()
@@ -80,8 +80,8 @@ def test_default_as_at_is_the_end_of_the_latest_period():
     assert default_as_at(date(2026, 3, 1)) == date(2026, 2, 28)
 
 
-def test_latest_expiry_wins_and_counts_are_of_staff(world):
-    ret, user = world["returns"][0], world["users"][0]
+def test_latest_expiry_wins_and_counts_are_of_staff(four_providers):
+    ret, user = four_providers["returns"][0], four_providers["users"][0]
     _send(
         ret,
         user,
@@ -99,7 +99,7 @@ def test_latest_expiry_wins_and_counts_are_of_staff(world):
             _person("W4"),  # missing
         ],
     )
-    matrix = build_matrix(world["council"].id, AS_AT)
+    matrix = build_matrix(four_providers["council"].id, AS_AT)
     cell = matrix.cell(SAFEGUARDING, CARE_WORKER)
     assert (cell.staff_in_scope, cell.up_to_date, cell.expiring, cell.expired, cell.missing) == (
         4, 1, 1, 1, 1,
@@ -108,20 +108,22 @@ def test_latest_expiry_wins_and_counts_are_of_staff(world):
     assert matrix.cell(SAFEGUARDING, ALL_CARE_ROLES).figures() == cell.figures()
     assert matrix.staff_count == 4
     # As at an earlier date W2's record is up to date (more than 90 days to go).
-    earlier = build_matrix(world["council"].id, date(2026, 10, 1)).cell(SAFEGUARDING, CARE_WORKER)
+    earlier = build_matrix(four_providers["council"].id, date(2026, 10, 1)).cell(
+        SAFEGUARDING, CARE_WORKER
+    )
     assert (earlier.up_to_date, earlier.expiring) == (2, 0)
 
 
-def test_missing_only_for_mandatory_categories_and_care_roles(world):
+def test_missing_only_for_mandatory_categories_and_care_roles(four_providers):
     _send(
-        world["returns"][0],
-        world["users"][0],
+        four_providers["returns"][0],
+        four_providers["users"][0],
         [
             _person("CARE", training=[(EPILEPSY, "2026-01-01", None)]),
             _person("BOSS", job_role=SENIOR_MANAGER, training=[UP]),
         ],
     )
-    matrix = build_matrix(world["council"].id, AS_AT)
+    matrix = build_matrix(four_providers["council"].id, AS_AT)
     for code in DEFAULT_MANDATORY_CATEGORIES:
         assert matrix.cell(code, CARE_WORKER).missing == 1
         assert matrix.cell(code, SENIOR_MANAGER).missing == 0
@@ -135,20 +137,27 @@ def test_missing_only_for_mandatory_categories_and_care_roles(world):
     ]  # fmt: skip
 
 
-def test_latest_snapshot_per_provider_counts_each_worker_once(world):
-    council, provider, user = world["council"], world["providers"][0], world["users"][0]
-    ret = world["returns"][0]
+def test_latest_snapshot_per_provider_counts_each_worker_once(four_providers):
+    council, provider, user = (
+        four_providers["council"],
+        four_providers["providers"][0],
+        four_providers["users"][0],
+    )
+    ret = four_providers["returns"][0]
     _send(ret, user, [_person("W1", training=[(SAFEGUARDING, "2023-01-01", "2024-01-01")])])
     _send(ret, user, [_person("W1", training=[UP]), _person("W9", left_on="2026-09-30")])
     second = open_return(provider, council)  # a second contract with the same council
     _send(second, user, [_person("W1", training=[UP]), _person("W2", training=[UP])])
     # An unconfirmed snapshot is never used.
-    other = world["returns"][1]
-    _send(other, world["users"][1], [_person("X1", training=[UP])], confirmed=False)
+    other = four_providers["returns"][1]
+    _send(other, four_providers["users"][1], [_person("X1", training=[UP])], confirmed=False)
     matrix = build_matrix(council.id, AS_AT)
     assert matrix.cell(SAFEGUARDING, CARE_WORKER).figures() == [2, 2, 0, 0, 0, 100.0]
     assert matrix.provider_ids == {provider.id}
-    assert build_matrix(council.id, AS_AT, provider_id=world["providers"][1].id).staff_count == 0
+    assert (
+        build_matrix(council.id, AS_AT, provider_id=four_providers["providers"][1].id).staff_count
+        == 0
+    )
     # Returns for periods after the date are not used.
     assert build_matrix(council.id, date(2026, 9, 30)).staff_count == 0
 
@@ -192,18 +201,20 @@ def test_suppression_cascades_through_row_and_column_totals():
         assert sum(1 for k in (total, *members) if reasons[k]) != 1, (total, reasons)
 
 
-def _four_providers(world, supervisor_at=1):
+def _four_providers(four_providers, supervisor_at=1):
     """Care workers at all four providers; a supervisor at only ``supervisor_at``."""
-    for i, (ret, user) in enumerate(zip(world["returns"], world["users"], strict=True)):
+    for i, (ret, user) in enumerate(
+        zip(four_providers["returns"], four_providers["users"], strict=True)
+    ):
         staff = [_person(f"SECRET-{i}-CW", training=[UP])]
         if i < supervisor_at:
             staff.append(_person(f"SECRET-{i}-SUP", job_role=SUPERVISOR, training=[UP]))
         _send(ret, user, staff)
 
 
-def test_forum_view_hides_small_cells_and_the_total_that_reveals_them(world):
-    _four_providers(world)
-    view = forum_view(build_matrix(world["council"].id, AS_AT))
+def test_forum_view_hides_small_cells_and_the_total_that_reveals_them(four_providers):
+    _four_providers(four_providers)
+    view = forum_view(build_matrix(four_providers["council"].id, AS_AT))
     assert view.cell(SAFEGUARDING, CARE_WORKER).reason is None
     assert view.cell(SAFEGUARDING, SUPERVISOR).reason == PRIMARY
     assert view.cell(SAFEGUARDING, SUPERVISOR).text == FEWER_THAN_3
@@ -212,11 +223,11 @@ def test_forum_view_hides_small_cells_and_the_total_that_reveals_them(world):
     assert view.cell(DEMENTIA, ALL_CARE_ROLES).hidden
 
 
-def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, world):
-    _four_providers(world)
-    member = make_user(Role.FORUM_MEMBER, council=world["council"])
+def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, four_providers):
+    _four_providers(four_providers)
+    member = make_user(Role.FORUM_MEMBER, council=four_providers["council"])
     sign_in(client, member.email)
-    cid = world["council"].id
+    cid = four_providers["council"].id
     html = get_page(client, f"/forum/{cid}/training-gaps")
     gaps = client.get(f"/forum/{cid}/training-gaps.csv")
     demand = client.get(f"/forum/{cid}/training-demand.csv")
@@ -241,8 +252,12 @@ def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, world):
     assert dementia[2:] == ["0", "0", "5", "5"]
 
 
-def test_demand_uses_the_current_records_delivery_mode(world):
-    provider, user, ret = world["providers"][0], world["users"][0], world["returns"][0]
+def test_demand_uses_the_current_records_delivery_mode(four_providers):
+    provider, user, ret = (
+        four_providers["providers"][0],
+        four_providers["users"][0],
+        four_providers["returns"][0],
+    )
     branch = provider.branches[0]
     member = StaffMember(
         provider=provider, branch=branch, worker_id="W1", main_job_role=CARE_WORKER
@@ -254,24 +269,24 @@ def test_demand_uses_the_current_records_delivery_mode(world):
     db.session.add(member)
     db.session.commit()
     _send(ret, user, [_person("W1", training=[(SAFEGUARDING, "2024-01-01", "2026-12-01")])])
-    matrix = build_matrix(world["council"].id, AS_AT)
+    matrix = build_matrix(four_providers["council"].id, AS_AT)
     assert matrix.demand[(SAFEGUARDING, 2)].staff == 1
     assert matrix.demand[(DEMENTIA, None)].staff == 1
 
 
-def _commissioner_world(world):
-    _four_providers(world)
-    return make_user(Role.COMMISSIONER, council=world["council"])
+def _commissioner_world(four_providers):
+    _four_providers(four_providers)
+    return make_user(Role.COMMISSIONER, council=four_providers["council"])
 
 
-def test_commissioner_sees_the_matrix_and_each_provider(client, world):
-    commissioner = _commissioner_world(world)
+def test_commissioner_sees_the_matrix_and_each_provider(client, four_providers):
+    commissioner = _commissioner_world(four_providers)
     sign_in(client, commissioner.email)
-    cid = world["council"].id
+    cid = four_providers["council"].id
     html = get_page(client, f"/council/{cid}/training-matrix")
     assert "Training matrix" in html and "31 October 2026" in html
     assert "5 staff at 4 providers" in html
-    a = world["providers"][0]
+    a = four_providers["providers"][0]
     html = get_page(client, f"/council/{cid}/training-matrix?provider={a.id}&as_at=2026-10-31")
     assert "Training matrix: Provider A Ltd" in html and "2 staff" in html
     html = get_page(client, f"/council/{cid}/training-matrix?as_at=31-10-2026")
@@ -282,10 +297,10 @@ def test_commissioner_sees_the_matrix_and_each_provider(client, world):
     assert client.get(url).status_code == 404
 
 
-def test_exports_have_the_exact_header_and_xlsx_is_readable(client, world):
-    commissioner = _commissioner_world(world)
+def test_exports_have_the_exact_header_and_xlsx_is_readable(client, four_providers):
+    commissioner = _commissioner_world(four_providers)
     sign_in(client, commissioner.email)
-    cid = world["council"].id
+    cid = four_providers["council"].id
     response = client.get(f"/council/{cid}/training-matrix.csv?as_at=2026-10-31")
     assert response.status_code == 200
     text = response.get_data(as_text=True).lstrip("\ufeff")
@@ -304,9 +319,9 @@ def test_exports_have_the_exact_header_and_xlsx_is_readable(client, world):
     assert len(values) == len(rows)
 
 
-def test_access(app, world):
-    _four_providers(world)
-    council, other = world["council"], make_council()
+def test_access(app, four_providers):
+    _four_providers(four_providers)
+    council, other = four_providers["council"], make_council()
     cid = council.id
 
     def status(user, url):
@@ -317,7 +332,7 @@ def test_access(app, world):
     matrix, gaps = f"/council/{cid}/training-matrix", f"/forum/{cid}/training-gaps"
     assert status(make_user(Role.COMMISSIONER, council=other), matrix) == 404
     assert status(make_user(Role.COMMISSIONER, council=other), matrix + ".csv") == 404
-    assert status(world["users"][0], matrix) == 403
+    assert status(four_providers["users"][0], matrix) == 403
     assert status(make_user(Role.QA_OFFICER, council=council), matrix) == 403
     assert status(make_user(Role.FORUM_MEMBER, council=council), matrix) == 403
     assert status(make_user(Role.FORUM_MEMBER, council=other), gaps) == 404

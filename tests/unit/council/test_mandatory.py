@@ -13,11 +13,10 @@ from sqlalchemy import select
 from portal import mandatory
 from portal.extensions import db
 from portal.matrix import ALL_CARE_ROLES, build_matrix
-from portal.models import MandatoryTraining, Role, SectionState, StaffMember, TrainingRecord
+from portal.models import MandatoryTraining, SectionState, StaffMember, TrainingRecord
 from portal.returns import service
 from portal.returns import staff_rules as rules
 from tests.conftest import csrf_token_from, shows
-from tests.factories import make_council, make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
 
 AS_AT = date(2026, 10, 31)
@@ -38,29 +37,13 @@ NAMED = {
 }
 
 
-@pytest.fixture
-def world(app):
-    app.config["TODAY"] = "2026-11-23"
-    council, other = make_council(), make_council()
-    provider = make_provider()
-    ret = open_return(provider, council)
-    return {
-        "council": council,
-        "other": other,
-        "provider": provider,
-        "ret": ret,
-        "submitter": make_user(Role.PROVIDER_SUBMITTER, provider=provider),
-        "commissioner": make_user(Role.COMMISSIONER, council=council),
-    }
-
-
 def page_url(council_id: int) -> str:
     return f"/council/{council_id}/training-matrix/mandatory"
 
 
-def _submit_snapshot(world):
+def _submit_snapshot(contracted):
     """One care worker with safeguarding up to date, one senior manager with nothing."""
-    ret, user = world["ret"], world["submitter"]
+    ret, user = contracted.ret, contracted.submitter
     staff = [
         {
             "worker_id": "CARE",
@@ -104,8 +87,8 @@ def _missing_total(matrix) -> int:
 # --- the set ---------------------------------------------------------------------------
 
 
-def test_default_is_the_eleven_named_categories_for_every_care_role(world):
-    council_id = world["council"].id
+def test_default_is_the_eleven_named_categories_for_every_care_role(contracted):
+    council_id = contracted.council.id
     assert mandatory.uses_default(council_id)
     got = mandatory.mandatory_set(council_id)
     care = {code for code, role in rules.job_roles().items() if role.provides_care}
@@ -116,8 +99,8 @@ def test_default_is_the_eleven_named_categories_for_every_care_role(world):
     assert mandatory.mandatory_for(council_id, None) == frozenset()
 
 
-def test_saving_replaces_the_whole_set_for_that_council_only(world):
-    council_id, other_id = world["council"].id, world["other"].id
+def test_saving_replaces_the_whole_set_for_that_council_only(contracted):
+    council_id, other_id = contracted.council.id, contracted.other_council.id
     mandatory.replace_set(council_id, [(FIRE, SENIOR_MANAGER), (SAFEGUARDING, CARE_WORKER)])
     mandatory.replace_set(council_id, [(MEDICATION, NURSE)])
     assert mandatory.mandatory_set(council_id) == {NURSE: frozenset({MEDICATION})}
@@ -134,9 +117,9 @@ def test_saving_replaces_the_whole_set_for_that_council_only(world):
 # --- the matrix and the return ------------------------------------------------------------
 
 
-def test_matrix_missing_counts_follow_the_councils_set(world):
-    _submit_snapshot(world)
-    council_id = world["council"].id
+def test_matrix_missing_counts_follow_the_councils_set(contracted):
+    _submit_snapshot(contracted)
+    council_id = contracted.council.id
     before = build_matrix(council_id, AS_AT)
     # Default: the care worker misses 10 of the 11 (has safeguarding); the manager none.
     assert _missing_total(before) == 10
@@ -154,8 +137,8 @@ def test_matrix_missing_counts_follow_the_councils_set(world):
     assert after.cell(FIRE, ALL_CARE_ROLES).staff_in_scope == 0
 
 
-def _add_care_worker(world) -> StaffMember:
-    provider = world["provider"]
+def _add_care_worker(contracted) -> StaffMember:
+    provider = contracted.provider
     member = StaffMember(
         provider_id=provider.id,
         branch_id=provider.branches[0].id,
@@ -178,29 +161,30 @@ def _missing_on_page(html: str) -> list[str]:
     return re.findall(r"<td class=\"govuk-table__cell\">([^<]+)</td>\s*<td[^>]*>No record", html)
 
 
-def test_return_training_section_shows_missing_by_the_contracts_council(world, client):
-    _add_care_worker(world)
-    url = f"/provider/{world['provider'].id}/returns/{world['ret'].id}/section/training"
-    sign_in(client, world["submitter"].email)
-    default_missing = _missing_on_page(get_page(client, url))
+def test_return_training_section_shows_missing_by_the_contracts_council(
+    contracted, provider_client
+):
+    _add_care_worker(contracted)
+    url = f"/provider/{contracted.provider.id}/returns/{contracted.ret.id}/section/training"
+    default_missing = _missing_on_page(get_page(provider_client, url))
     assert len(default_missing) == 10 and "Safeguarding adults" not in default_missing
 
     # Another council's set changes nothing here.
-    mandatory.replace_set(world["other"].id, [(FIRE, CARE_WORKER)])
-    assert len(_missing_on_page(get_page(client, url))) == 10
+    mandatory.replace_set(contracted.other_council.id, [(FIRE, CARE_WORKER)])
+    assert len(_missing_on_page(get_page(provider_client, url))) == 10
 
-    mandatory.replace_set(world["council"].id, [(MEDICATION, CARE_WORKER), (SAFEGUARDING, 8)])
-    html = get_page(client, url)
+    mandatory.replace_set(contracted.council.id, [(MEDICATION, CARE_WORKER), (SAFEGUARDING, 8)])
+    html = get_page(provider_client, url)
     assert _missing_on_page(html) == ["Medication management"]
     # Confirming stores the missing list by the council's set too.
-    sec = service.section(world["ret"], "training")
-    response = client.post(
+    sec = service.section(contracted.ret, "training")
+    response = provider_client.post(
         url,
         data={"csrf_token": csrf_token_from(html), "confirmed": "yes", "revision": sec.revision},
     )
     assert response.status_code == 302
     db.session.expire_all()
-    data = service.section(world["ret"], "training").data
+    data = service.section(contracted.ret, "training").data
     assert data["staff"][0]["missing"] == [MEDICATION]
 
 
@@ -211,9 +195,8 @@ def _ticked(html: str) -> set[str]:
     return set(re.findall(r'value="(\d+-\d+)" checked', html))
 
 
-def test_commissioner_sees_the_default_ticked_with_labels(world, client):
-    sign_in(client, world["commissioner"].email)
-    html = get_page(client, page_url(world["council"].id))
+def test_commissioner_sees_the_default_ticked_with_labels(contracted, commissioner_client):
+    html = get_page(commissioner_client, page_url(contracted.council.id))
     assert "Safeguarding adults mandatory for Care worker" in html
     assert "Epilepsy mandatory for Senior management" in html
     care = [c for c, r in rules.job_roles().items() if r.provides_care]
@@ -224,8 +207,8 @@ def test_commissioner_sees_the_default_ticked_with_labels(world, client):
     header = html.index("Supervisor"), html.index("Care worker"), html.index("Senior management")
     assert header[0] < header[2] and header[1] < header[2]
     # The training matrix links here.
-    matrix = get_page(client, f"/council/{world['council'].id}/training-matrix")
-    assert f'href="{page_url(world["council"].id)}"' in matrix
+    matrix = get_page(commissioner_client, f"/council/{contracted.council.id}/training-matrix")
+    assert f'href="{page_url(contracted.council.id)}"' in matrix
 
 
 def _post(client, url: str, values: list[str]):
@@ -233,12 +216,13 @@ def _post(client, url: str, values: list[str]):
     return client.post(url, data={"csrf_token": token, "mandatory": values})
 
 
-def test_saving_replaces_the_set_and_shows_a_banner(world, client):
-    council_id = world["council"].id
-    sign_in(client, world["commissioner"].email)
-    response = _post(client, page_url(council_id), [f"{FIRE}-{SENIOR_MANAGER}", f"{DEMENTIA}-8"])
+def test_saving_replaces_the_set_and_shows_a_banner(contracted, commissioner_client):
+    council_id = contracted.council.id
+    response = _post(
+        commissioner_client, page_url(council_id), [f"{FIRE}-{SENIOR_MANAGER}", f"{DEMENTIA}-8"]
+    )
     assert response.status_code == 302
-    html = get_page(client, response.location)
+    html = get_page(commissioner_client, response.location)
     assert shows(html, "Your mandatory training has been saved")
     assert _ticked(html) == {f"{FIRE}-{SENIOR_MANAGER}", f"{DEMENTIA}-8"}
     assert 'id="own-set"' in html
@@ -248,11 +232,10 @@ def test_saving_replaces_the_set_and_shows_a_banner(world, client):
     }
 
 
-def test_saving_nothing_ticked_is_refused_and_nothing_changes(world, client):
-    council_id = world["council"].id
+def test_saving_nothing_ticked_is_refused_and_nothing_changes(contracted, commissioner_client):
+    council_id = contracted.council.id
     mandatory.replace_set(council_id, [(FIRE, CARE_WORKER)])
-    sign_in(client, world["commissioner"].email)
-    response = _post(client, page_url(council_id), [])
+    response = _post(commissioner_client, page_url(council_id), [])
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and "<title>Error:" in html
@@ -261,10 +244,9 @@ def test_saving_nothing_ticked_is_refused_and_nothing_changes(world, client):
 
 
 @pytest.mark.parametrize("value", ["999-8", "20-999", "20", "x-y", "20-8-1"])
-def test_values_not_in_the_table_are_refused(world, client, value):
-    council_id = world["council"].id
-    sign_in(client, world["commissioner"].email)
-    response = _post(client, page_url(council_id), [f"{FIRE}-8", value])
+def test_values_not_in_the_table_are_refused(contracted, commissioner_client, value):
+    council_id = contracted.council.id
+    response = _post(commissioner_client, page_url(council_id), [f"{FIRE}-8", value])
     assert response.status_code == 400
     assert "Select training categories and job roles from the table" in response.get_data(
         as_text=True
@@ -272,30 +254,31 @@ def test_values_not_in_the_table_are_refused(world, client, value):
     assert mandatory.uses_default(council_id)
 
 
-def test_reset_returns_the_council_to_the_default(world, client):
-    council_id = world["council"].id
+def test_reset_returns_the_council_to_the_default(contracted, commissioner_client):
+    council_id = contracted.council.id
     mandatory.replace_set(council_id, [(FIRE, CARE_WORKER)])
-    sign_in(client, world["commissioner"].email)
-    html = get_page(client, page_url(council_id))
+    html = get_page(commissioner_client, page_url(council_id))
     assert "Reset to the default" in html
-    response = client.post(
+    response = commissioner_client.post(
         page_url(council_id) + "/reset", data={"csrf_token": csrf_token_from(html)}
     )
     assert response.status_code == 302
-    html = get_page(client, response.location)
+    html = get_page(commissioner_client, response.location)
     assert shows(html, "Your mandatory training is back to the default")
     assert mandatory.uses_default(council_id)
     assert len(_ticked(html)) == len(mandatory.default_set()) * 11
 
 
-def test_page_refuses_the_wrong_users(world, app, client):
+def test_page_refuses_the_wrong_users(contracted, app, client):
     app.config["WTF_CSRF_ENABLED"] = False
-    council_id = world["council"].id
+    council_id = contracted.council.id
     mandatory.replace_set(council_id, [(FIRE, CARE_WORKER)])
     urls = [page_url(council_id), page_url(council_id) + "/reset"]
-    other_commissioner = make_user(Role.COMMISSIONER, council=world["other"])
-    qa_officer = make_user(Role.QA_OFFICER, council=world["council"])
-    cases = [(other_commissioner, 404), (world["submitter"], 403), (qa_officer, 403)]
+    cases = [
+        (contracted.other_commissioner, 404),
+        (contracted.submitter, 403),
+        (contracted.qa, 403),
+    ]
     for user, status in cases:
         sign_in(client, user.email)
         assert client.get(urls[0]).status_code == status

@@ -35,18 +35,22 @@ from tests.unit.conftest import get_page, sign_in
 OCTOBER = date(2026, 10, 1)
 
 
+def _returns_of(contract) -> dict[date, MonthlyReturn]:
+    return {
+        r.period: r
+        for r in db.session.scalars(
+            select(MonthlyReturn).where(MonthlyReturn.contract_id == contract.id)
+        )
+    }
+
+
 def _setup(council_name: str | None = None):
     council = make_council(council_name)
     provider = make_provider()
     contract = make_contract(provider, council, make_framework(council))
     db.session.commit()
     service.ensure_returns([contract], on=date(2026, 11, 23))
-    returns = {
-        r.period: r
-        for r in db.session.scalars(
-            select(MonthlyReturn).where(MonthlyReturn.contract_id == contract.id)
-        )
-    }
+    returns = _returns_of(contract)
     user = make_user(Role.PROVIDER_SUBMITTER, provider=provider)
     return SimpleNamespace(
         provider=provider,
@@ -59,11 +63,16 @@ def _setup(council_name: str | None = None):
 
 
 @pytest.fixture
-def world(app, client):
-    app.config["TODAY"] = "2026-11-23"
-    w = _setup()
-    sign_in(client, w.user.email)
-    return w
+def october(contracted) -> SimpleNamespace:
+    """The contracted provider's open returns (October's as ``ret``) and its submitter."""
+    return SimpleNamespace(
+        provider=contracted.provider,
+        contract=contracted.contract,
+        ret=contracted.ret,
+        returns=_returns_of(contracted.contract),
+        user=contracted.submitter,
+        branch=contracted.branch,
+    )
 
 
 def section_url(w, code: str, action: str | None = None, **query) -> str:
@@ -168,26 +177,35 @@ def count(model) -> int:
 # --- training and staff -------------------------------------------------------------
 
 
-def test_staff_and_training_are_added_and_show_their_status(world, client):
-    w = world
-    html = get_page(client, section_url(w, "training"))
+def test_staff_and_training_are_added_and_show_their_status(october, provider_client):
+    w = october
+    html = get_page(provider_client, section_url(w, "training"))
     assert "You have not added any staff yet" in html
-    assert add_staff(client, w).status_code == 302
+    assert add_staff(provider_client, w).status_code == 302
     member = staff_named(w, "W001")
     assert member.hourly_rate == Decimal("12.60") and member.branch_id == w.branch.id
     assert member.zero_hours is False and member.contracted_hours == Decimal("37.50")
 
-    assert add_training(client, w, member.id, "20", "15/12/2025", "15/12/2026").status_code == 302
-    assert add_training(client, w, member.id, "6", "01/10/2025", "01/10/2026").status_code == 302
+    assert (
+        add_training(provider_client, w, member.id, "20", "15/12/2025", "15/12/2026").status_code
+        == 302
+    )
+    assert (
+        add_training(provider_client, w, member.id, "6", "01/10/2025", "01/10/2026").status_code
+        == 302
+    )
     # no expiry date: worked out from the months it is valid for
     assert (
-        add_training(client, w, member.id, "9", "31/01/2026", "", validity="12").status_code == 302
+        add_training(
+            provider_client, w, member.id, "9", "31/01/2026", "", validity="12"
+        ).status_code
+        == 302
     )
     records = {r.category: r for r in staff_named(w, "W001").training}
     assert records[9].expiry_date == date(2027, 1, 30)
     assert records[9].validity == "12"
 
-    html = get_page(client, section_url(w, "training"))
+    html = get_page(provider_client, section_url(w, "training"))
     assert "Expiring within 90 days" in row_html(html, f"record-{records[20].id}")
     assert ">Expired<" in row_html(html, f"record-{records[6].id}")
     assert "Up to date" in row_html(html, f"record-{records[9].id}")
@@ -205,32 +223,32 @@ def test_staff_and_training_are_added_and_show_their_status(world, client):
     assert section_row(w, "training").state is SectionState.IN_PROGRESS
 
 
-def test_no_mandatory_training_for_roles_that_do_not_provide_care(world, client):
-    w = world
-    add_staff(client, w, worker_id="M1", main_job_role="4")  # registered manager
-    html = get_page(client, section_url(w, "training"))
+def test_no_mandatory_training_for_roles_that_do_not_provide_care(october, provider_client):
+    w = october
+    add_staff(provider_client, w, worker_id="M1", main_job_role="4")  # registered manager
+    html = get_page(provider_client, section_url(w, "training"))
     assert ">Missing<" not in html and "No training recorded" in html
 
 
-def test_confirming_saves_a_snapshot_and_changes_reopen_the_section(world, client):
-    w = world
+def test_confirming_saves_a_snapshot_and_changes_reopen_the_section(october, provider_client):
+    w = october
     url = section_url(w, "training")
-    nobody = submit(client, url, {"confirmed": "yes", "revision": "0"})
+    nobody = submit(provider_client, url, {"confirmed": "yes", "revision": "0"})
     assert nobody.status_code == 400
     assert shows(nobody.get_data(as_text=True), messages.TRAINING_NO_STAFF)
 
-    add_staff(client, w)
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
-    add_training(client, w, member.id, "20", "15/12/2025", "15/12/2026")
+    add_training(provider_client, w, member.id, "20", "15/12/2025", "15/12/2026")
     revision = section_row(w, "training").revision
-    unticked = submit(client, url, {"revision": str(revision)})
+    unticked = submit(provider_client, url, {"revision": str(revision)})
     html = unticked.get_data(as_text=True)
     assert unticked.status_code == 400
     assert shows(html, messages.TRAINING_CONFIRM_REQUIRED) and 'href="#confirmed"' in html
     assert "<title>Error: " in html
     assert section_row(w, "training").state is SectionState.IN_PROGRESS
 
-    done = submit(client, url, {"confirmed": "yes", "revision": str(revision)})
+    done = submit(provider_client, url, {"confirmed": "yes", "revision": str(revision)})
     assert done.status_code == 302
     sec = section_row(w, "training")
     assert sec.state is SectionState.COMPLETED
@@ -243,13 +261,13 @@ def test_confirming_saves_a_snapshot_and_changes_reopen_the_section(world, clien
          "status": "expiring"}
     ]  # fmt: skip
     assert len(snap["missing"]) == len(DEFAULT_MANDATORY_CATEGORIES) - 1
-    assert "checked" in get_page(client, url).split('id="confirmed"')[1].split(">")[0]
+    assert "checked" in get_page(provider_client, url).split('id="confirmed"')[1].split(">")[0]
     rows = training_rules.summary(w.ret, sec.data)
     assert {"key": {"text": "Training status as at"}, "value": {"text": "31 October 2026"}} in rows
     assert any("1 expiring within 90 days, 10 missing" in r["value"]["text"] for r in rows)
 
     # a change after confirming: back to in progress, the snapshot marked unconfirmed
-    add_training(client, w, member.id, "13", "01/06/2026", "01/06/2027")
+    add_training(provider_client, w, member.id, "13", "01/06/2026", "01/06/2027")
     sec = section_row(w, "training")
     assert sec.state is SectionState.IN_PROGRESS
     assert sec.data["confirmed"] is False and sec.revision == revision + 2
@@ -257,10 +275,10 @@ def test_confirming_saves_a_snapshot_and_changes_reopen_the_section(world, clien
     assert audit_actions(w)[-3:] == ["save", "add-training", "section-reopened"]
 
 
-def test_bad_staff_values_are_refused_and_nothing_is_stored(world, client):
-    w = world
+def test_bad_staff_values_are_refused_and_nothing_is_stored(october, provider_client):
+    w = october
     bad = add_staff(
-        client, w,
+        provider_client, w,
         worker_id="x" * 51, branch="999999999999999999999", main_job_role="99",
         **_date("start_date", "31/02/2026"), employment_status="6", zero_hours="",
         contracted_hours="90", hourly_rate="abc", care_certificate="", health_care_visa="5",
@@ -285,21 +303,21 @@ def test_bad_staff_values_are_refused_and_nothing_is_stored(world, client):
         assert html.count(str(message).replace("'", "&#39;")) >= 2 or html.count(message) >= 2
     assert "<title>Error: " in html
     assert 'value="' + "x" * 51 + '"' in html  # what they typed is kept
-    future = add_staff(client, w, **_date("start_date", "24/11/2026"))
+    future = add_staff(provider_client, w, **_date("start_date", "24/11/2026"))
     assert future.status_code == 400
     assert shows(future.get_data(as_text=True), messages.staff_date_in_future("Start date"))
-    blank = add_staff(client, w, worker_id="   ")
+    blank = add_staff(provider_client, w, worker_id="   ")
     assert shows(blank.get_data(as_text=True), messages.WORKER_ID_REQUIRED)
     assert count(StaffMember) == 0
     assert audit_actions(w) == []
 
 
-def test_bad_training_values_are_refused_and_nothing_is_stored(world, client):
-    w = world
-    add_staff(client, w)
+def test_bad_training_values_are_refused_and_nothing_is_stored(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
     bad = add_training(
-        client, w, member.id, "", "01/06/2026", "01/05/2026",
+        provider_client, w, member.id, "", "01/06/2026", "01/05/2026",
         validity="0", accredited="7", who_delivered="", how_delivered="3", notes="n" * 1001,
     )  # fmt: skip
     html = bad.get_data(as_text=True)
@@ -316,26 +334,26 @@ def test_bad_training_values_are_refused_and_nothing_is_stored(world, client):
     ]:
         assert shows(html, message), message
         assert f'href="{href}"' in html, href
-    later = add_training(client, w, member.id, "20", "24/11/2026")
+    later = add_training(provider_client, w, member.id, "20", "24/11/2026")
     assert later.status_code == 400
     assert shows(later.get_data(as_text=True), messages.staff_date_in_future("Date completed"))
-    blank = add_training(client, w, member.id, "20", "")
+    blank = add_training(provider_client, w, member.id, "20", "")
     assert shows(blank.get_data(as_text=True), messages.staff_date_required("Date completed"))
     assert count(TrainingRecord) == 0
     assert audit_actions(w) == ["add-staff"]
 
 
-def test_duplicate_worker_ids_are_refused(world, client):
-    w = world
-    add_staff(client, w)
-    again = add_staff(client, w, worker_id="w001")  # any case
+def test_duplicate_worker_ids_are_refused(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
+    again = add_staff(provider_client, w, worker_id="w001")  # any case
     assert again.status_code == 400
     html = again.get_data(as_text=True)
     assert shows(html, messages.WORKER_ID_TAKEN) and 'href="#worker_id"' in html
-    add_staff(client, w, worker_id="W002")
+    add_staff(provider_client, w, worker_id="W002")
     other = staff_named(w, "W002")
     url = section_url(w, "training", "edit-staff", staff=other.id)
-    clash = submit(client, url, staff_form(w, worker_id="W001"))
+    clash = submit(provider_client, url, staff_form(w, worker_id="W001"))
     assert clash.status_code == 400 and shows(
         clash.get_data(as_text=True), messages.WORKER_ID_TAKEN
     )
@@ -345,82 +363,84 @@ def test_duplicate_worker_ids_are_refused(world, client):
     db.session.add(StaffMember(provider=elsewhere, branch=elsewhere.branches[0],
                                worker_id="W003", main_job_role=8))  # fmt: skip
     db.session.commit()
-    assert add_staff(client, w, worker_id="W003").status_code == 302
+    assert add_staff(provider_client, w, worker_id="W003").status_code == 302
 
 
-def test_staff_details_are_changed_and_audited(world, client):
-    w = world
-    add_staff(client, w)
+def test_staff_details_are_changed_and_audited(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
     url = section_url(w, "training", "edit-staff", staff=member.id)
-    html = get_page(client, url)
+    html = get_page(provider_client, url)
     assert 'value="12.60"' in html and 'value="W001"' in html
-    assert submit(client, url, staff_form(w, hourly_rate="13.50")).status_code == 302
+    assert submit(provider_client, url, staff_form(w, hourly_rate="13.50")).status_code == 302
     assert staff_named(w, "W001").hourly_rate == Decimal("13.50")
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.action == "edit-staff"
     assert entry.changes == [{"field": "staff.W001.hourly_rate", "old": "12.60", "new": "13.50"}]
     # saving with no changes writes nothing
-    assert submit(client, url, staff_form(w, hourly_rate="13.50")).status_code == 302
+    assert submit(provider_client, url, staff_form(w, hourly_rate="13.50")).status_code == 302
     assert audit_actions(w).count("edit-staff") == 1
 
 
-def test_removing_staff_who_left_keeps_them_for_the_months_they_worked(world, client):
-    w = world
-    add_staff(client, w)
-    add_staff(client, w, worker_id="W002")
+def test_removing_staff_who_left_keeps_them_for_the_months_they_worked(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
+    add_staff(provider_client, w, worker_id="W002")
     member = staff_named(w, "W001")
     url = section_url(w, "training", "remove-staff", staff=member.id)
-    nothing = submit(client, url, {})
+    nothing = submit(provider_client, url, {})
     assert nothing.status_code == 400
     assert shows(nothing.get_data(as_text=True), messages.REMOVE_REASON_REQUIRED)
-    early = submit(client, url, {"reason": "left", **_date("left_on", "01/01/2024")})
+    early = submit(provider_client, url, {"reason": "left", **_date("left_on", "01/01/2024")})
     assert early.status_code == 400
     assert shows(early.get_data(as_text=True), messages.LEFT_BEFORE_START)
     check_page(early.get_data(as_text=True))
     assert 'href="#left_on-day"' in early.get_data(as_text=True)
-    left = submit(client, url, {"reason": "left", **_date("left_on", "15/10/2026")})
+    left = submit(provider_client, url, {"reason": "left", **_date("left_on", "15/10/2026")})
     assert left.status_code == 302
     assert staff_named(w, "W001").left_on == date(2026, 10, 15)
-    assert "15 October 2026" in get_page(client, section_url(w, "training"))  # worked in October
+    assert "15 October 2026" in get_page(
+        provider_client, section_url(w, "training")
+    )  # worked in October
 
     other = staff_named(w, "W002")
     url = section_url(w, "training", "remove-staff", staff=other.id)
-    submit(client, url, {"reason": "left", **_date("left_on", "30/09/2026")})
-    html = get_page(client, section_url(w, "training"))
+    submit(provider_client, url, {"reason": "left", **_date("left_on", "30/09/2026")})
+    html = get_page(provider_client, section_url(w, "training"))
     assert f'id="staff-{other.id}"' not in html  # left before October
     assert "remove-staff" in audit_actions(w)
 
 
-def test_removing_staff_added_by_mistake_deletes_them_and_their_training(world, client):
-    w = world
-    add_staff(client, w)
+def test_removing_staff_added_by_mistake_deletes_them_and_their_training(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
-    add_training(client, w, member.id, "20", "15/12/2025", "15/12/2026")
+    add_training(provider_client, w, member.id, "20", "15/12/2025", "15/12/2026")
     url = section_url(w, "training", "remove-staff", staff=member.id)
-    assert submit(client, url, {"reason": "mistake"}).status_code == 302
+    assert submit(provider_client, url, {"reason": "mistake"}).status_code == 302
     assert count(StaffMember) == 0 and count(TrainingRecord) == 0
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.action == "remove-staff"
     assert any(c["field"].startswith("staff.W001.training.") for c in entry.changes)
 
 
-def test_removing_a_training_record(world, client):
-    w = world
-    add_staff(client, w)
+def test_removing_a_training_record(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
-    add_training(client, w, member.id, "20", "15/12/2025", "15/12/2026")
+    add_training(provider_client, w, member.id, "20", "15/12/2025", "15/12/2026")
     record = staff_named(w, "W001").training[0]
     url = section_url(w, "training", "remove-training", record=record.id)
-    assert "Safeguarding adults" in get_page(client, url)
-    assert submit(client, url, {}).status_code == 302
+    assert "Safeguarding adults" in get_page(provider_client, url)
+    assert submit(provider_client, url, {}).status_code == 302
     assert count(TrainingRecord) == 0
     assert audit_actions(w)[-1] == "remove-training"
 
 
-def test_ids_of_another_providers_staff_are_not_found(world, client):
-    w = world
-    add_staff(client, w)
+def test_ids_of_another_providers_staff_are_not_found(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     elsewhere = make_provider()
     theirs = StaffMember(provider=elsewhere, branch=elsewhere.branches[0], worker_id="T1",
                          main_job_role=8)  # fmt: skip
@@ -441,18 +461,18 @@ def test_ids_of_another_providers_staff_are_not_found(world, client):
         ("remove-training", {"staff": theirs.id}),
     ]:
         url = section_url(w, "training", action, **query)
-        assert client.get(url).status_code == 404, url
-        token = csrf_token_from(get_page(client, section_url(w, "training")))
+        assert provider_client.get(url).status_code == 404, url
+        token = csrf_token_from(get_page(provider_client, section_url(w, "training")))
         data = {"csrf_token": token, "reason": "mistake", **staff_form(w)}
-        posted = client.post(url, data=data | training_form("20", "01/01/2026"))
+        posted = provider_client.post(url, data=data | training_form("20", "01/01/2026"))
         assert posted.status_code == 404, url
     assert count(StaffMember) == 2 and count(TrainingRecord) == 1
     db.session.expire_all()
     assert db.session.get(StaffMember, theirs.id).worker_id == "T1"
 
 
-def test_another_providers_user_cannot_open_either_section(app, world):
-    w = world
+def test_another_providers_user_cannot_open_either_section(app, october):
+    w = october
     stranger = make_user(Role.PROVIDER_MANAGER, provider=make_provider())
     member = StaffMember(provider=w.provider, branch=w.branch, worker_id="W9", main_job_role=8)
     db.session.add(member)
@@ -483,11 +503,11 @@ def test_another_providers_user_cannot_open_either_section(app, world):
     assert audit_actions(w) == []
 
 
-def test_staff_cannot_change_once_the_return_is_locked(app, world, client):
-    w = world
-    add_staff(client, w)
+def test_staff_cannot_change_once_the_return_is_locked(app, october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
-    page = get_page(client, section_url(w, "training"))
+    page = get_page(provider_client, section_url(w, "training"))
     token = csrf_token_from(page)
     app.config["TODAY"] = "2026-12-31"  # past the lock date
     assert service.is_locked(w.ret, date(2026, 12, 31))
@@ -497,33 +517,33 @@ def test_staff_cannot_change_once_the_return_is_locked(app, world, client):
         section_url(w, "training", "remove-staff", staff=member.id),
         section_url(w, "training", "add-training", staff=member.id),
     ]:
-        got = client.get(url)
+        got = provider_client.get(url)
         assert got.status_code == 302 and got.location.endswith(f"/returns/{w.ret.id}"), url
-        posted = client.post(url, data={"csrf_token": token, "reason": "mistake",
+        posted = provider_client.post(url, data={"csrf_token": token, "reason": "mistake",
                                         **staff_form(w, worker_id="NEW")})  # fmt: skip
         assert posted.status_code == 302, url
     assert count(StaffMember) == 1
     assert staff_named(w, "W001") is not None
-    html = get_page(client, section_url(w, "training"))
+    html = get_page(provider_client, section_url(w, "training"))
     assert "add-staff" not in html and "Save and continue" not in html
 
 
-def test_odd_input_never_breaks_the_pages(world, client):
-    w = world
-    add_staff(client, w)
+def test_odd_input_never_breaks_the_pages(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     member = staff_named(w, "W001")
     weird = ["", " ", "0", "-0", "1e309", "9" * 400, "NaN", "Infinity", "½", "٣", "\x00",
              "<script>", "12,,3", "£", ".", "1.", "31/02/2026", "2026-02-30"]  # fmt: skip
     staff_fields = list(staff_form(w)) + ["start_date-day"]
     train_fields = list(training_form("20", "01/01/2026"))
     for value in weird:
-        response = add_staff(client, w, **{name: value for name in staff_fields})
+        response = add_staff(provider_client, w, **{name: value for name in staff_fields})
         assert response.status_code == 400, value
         url = section_url(w, "training", "add-training", staff=member.id)
-        response = submit(client, url, {name: value for name in train_fields})
+        response = submit(provider_client, url, {name: value for name in train_fields})
         assert response.status_code in (302, 400), value
         posted = {name: value for name in workforce_rules.NAMES} | {"revision": value}
-        response = submit(client, section_url(w, "workforce"), posted)
+        response = submit(provider_client, section_url(w, "workforce"), posted)
         assert response.status_code == 400, value
     assert count(StaffMember) == 1
 
@@ -635,10 +655,10 @@ def _prefill_staff(w):
     db.session.commit()
 
 
-def test_workforce_is_filled_in_from_the_staff_records(world, client):
-    w = world
+def test_workforce_is_filled_in_from_the_staff_records(october, provider_client):
+    w = october
     _prefill_staff(w)
-    html = get_page(client, section_url(w, "workforce"))
+    html = get_page(provider_client, section_url(w, "workforce"))
     assert shows(html, messages.PREFILLED_FROM_STAFF)
     expected = {
         "headcount": "4",
@@ -673,22 +693,22 @@ def test_london_councils_use_the_london_living_wage(app, client):
     assert workforce_rules.real_living_wage(w.ret) == workforce_rules.REAL_LIVING_WAGE_LONDON
 
 
-def test_no_prefill_without_staff(world, client):
-    html = get_page(client, section_url(world, "workforce"))
+def test_no_prefill_without_staff(october, provider_client):
+    html = get_page(provider_client, section_url(october, "workforce"))
     assert not shows(html, messages.PREFILLED_FROM_STAFF)
     assert input_value(html, "headcount") is None
 
 
-def test_workforce_is_saved_and_audited(world, client):
-    w = world
+def test_workforce_is_saved_and_audited(october, provider_client):
+    w = october
     url = section_url(w, "workforce")
-    done = submit(client, url, {**GOOD_WORKFORCE, "revision": "0"})
+    done = submit(provider_client, url, {**GOOD_WORKFORCE, "revision": "0"})
     assert done.status_code == 302
     sec = section_row(w, "workforce")
     assert sec.state is SectionState.COMPLETED
     assert sec.data == {**GOOD_WORKFORCE, "lowest_pay": "12.60", "fte": "15.5"}
     assert audit_actions(w) == ["save"]
-    html = get_page(client, url)
+    html = get_page(provider_client, url)
     assert input_value(html, "headcount") == "20"
     assert not shows(html, messages.PREFILLED_FROM_STAFF)
     rows = workforce_rules.summary(w.ret, sec.data)
@@ -698,10 +718,10 @@ def test_workforce_is_saved_and_audited(world, client):
     assert workforce_rules.summary(w.ret, {})[0]["value"]["text"] == "Not entered"
 
 
-def test_workforce_errors_are_shown_and_nothing_is_saved(world, client):
-    w = world
+def test_workforce_errors_are_shown_and_nothing_is_saved(october, provider_client):
+    w = october
     url = section_url(w, "workforce")
-    blank = submit(client, url, {"revision": "0"})
+    blank = submit(provider_client, url, {"revision": "0"})
     html = blank.get_data(as_text=True)
     assert blank.status_code == 400
     assert check_page(html).startswith("Error: Workforce")
@@ -725,7 +745,7 @@ def test_workforce_errors_are_shown_and_nothing_is_saved(world, client):
         "median_pay": "13.00",
         "revision": "0",
     }
-    response = submit(client, url, crossed)
+    response = submit(provider_client, url, crossed)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     for message, href in [
@@ -742,7 +762,7 @@ def test_workforce_errors_are_shown_and_nothing_is_saved(world, client):
 
     typed = {**GOOD_WORKFORCE, "starters": "2.5", "vacancies": "1.234", "leavers": "-1",
              "median_pay": "250", "sickness_days": "lots", "revision": "0"}  # fmt: skip
-    html = submit(client, url, typed).get_data(as_text=True)
+    html = submit(provider_client, url, typed).get_data(as_text=True)
     assert shows(html, messages.kpi_whole_number("Starters"))
     assert shows(html, messages.kpi_two_decimals("Vacancies (full-time equivalent)"))
     assert shows(html, messages.kpi_negative("Leavers"))
@@ -777,16 +797,16 @@ def _submitted(w, period: date, data: dict, number: int = 1):
     db.session.commit()
 
 
-def test_copy_last_month_fills_the_form_without_saving(world, client):
-    w = world
+def test_copy_last_month_fills_the_form_without_saving(october, provider_client):
+    w = october
     url = section_url(w, "workforce", "copy-last-month")
-    nothing = submit(client, url, {}, page_url=section_url(w, "workforce"))
+    nothing = submit(provider_client, url, {}, page_url=section_url(w, "workforce"))
     assert nothing.status_code == 200
     assert shows(nothing.get_data(as_text=True),
                  messages.NOTHING_TO_COPY.format(period="September 2026"))  # fmt: skip
 
     _submitted(w, date(2026, 9, 1), {**GOOD_WORKFORCE, "headcount": "21"})
-    copied = submit(client, url, {}, page_url=section_url(w, "workforce"))
+    copied = submit(provider_client, url, {}, page_url=section_url(w, "workforce"))
     html = copied.get_data(as_text=True)
     assert copied.status_code == 200
     assert shows(html, messages.COPIED_LAST_MONTH.format(period="September 2026"))
@@ -795,15 +815,15 @@ def test_copy_last_month_fills_the_form_without_saving(world, client):
     assert f'action="{section_url(w, "workforce")}"' in html
     assert section_row(w, "workforce").data == {}
     assert audit_actions(w) == []
-    assert client.get(url).status_code == 302  # only a POST copies
+    assert provider_client.get(url).status_code == 302  # only a POST copies
 
 
-def test_unchanged_figures_are_flagged_until_confirmed(world, client):
-    w = world
+def test_unchanged_figures_are_flagged_until_confirmed(october, provider_client):
+    w = october
     _submitted(w, date(2026, 8, 1), GOOD_WORKFORCE)
     _submitted(w, date(2026, 9, 1), GOOD_WORKFORCE)
     url = section_url(w, "workforce")
-    first = submit(client, url, {**GOOD_WORKFORCE, "revision": "0"})
+    first = submit(provider_client, url, {**GOOD_WORKFORCE, "revision": "0"})
     html = first.get_data(as_text=True)
     assert first.status_code == 400
     assert "the same as in each of the last 2 months" in html
@@ -818,20 +838,20 @@ def test_unchanged_figures_are_flagged_until_confirmed(world, client):
     data = MultiDict({**GOOD_WORKFORCE, "revision": str(sec.revision)})
     for code in codes:
         data.add("confirm_warning", code)
-    data.add("csrf_token", csrf_token_from(get_page(client, url)))
-    done = client.post(url, data=data)
+    data.add("csrf_token", csrf_token_from(get_page(provider_client, url)))
+    done = provider_client.post(url, data=data)
     assert done.status_code == 302
     assert section_row(w, "workforce").state is SectionState.COMPLETED
 
 
-def test_a_stale_workforce_save_is_refused_and_both_answers_shown(world, client):
-    w = world
+def test_a_stale_workforce_save_is_refused_and_both_answers_shown(october, provider_client):
+    w = october
     url = section_url(w, "workforce")
-    token = csrf_token_from(get_page(client, url))
+    token = csrf_token_from(get_page(provider_client, url))
     other = make_user(Role.PROVIDER_MANAGER, provider=w.provider, name="Sam Other")
     service.save_section(w.ret, "workforce", {**GOOD_WORKFORCE, "headcount": "30"},
                          SectionState.COMPLETED, 0, other)  # fmt: skip
-    stale = client.post(url, data={"csrf_token": token, **GOOD_WORKFORCE, "revision": "0"})
+    stale = provider_client.post(url, data={"csrf_token": token, **GOOD_WORKFORCE, "revision": "0"})
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409
     assert "Sam Other changed this section" in html
@@ -842,18 +862,20 @@ def test_a_stale_workforce_save_is_refused_and_both_answers_shown(world, client)
     assert section_row(w, "workforce").data["headcount"] == "30"
 
 
-def test_a_stale_training_confirmation_is_refused(world, client):
-    w = world
-    add_staff(client, w)
+def test_a_stale_training_confirmation_is_refused(october, provider_client):
+    w = october
+    add_staff(provider_client, w)
     url = section_url(w, "training")
-    page = get_page(client, url)
+    page = get_page(provider_client, url)
     token = csrf_token_from(page)
     revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
     other = make_user(Role.PROVIDER_MANAGER, provider=w.provider, name="Sam Other")
     db.session.expire_all()
     snapshot = {"confirmed": True, "as_at": "2026-10-31", "staff": []}
     service.save_section(w.ret, "training", snapshot, SectionState.COMPLETED, int(revision), other)
-    stale = client.post(url, data={"csrf_token": token, "confirmed": "yes", "revision": revision})
+    stale = provider_client.post(
+        url, data={"csrf_token": token, "confirmed": "yes", "revision": revision}
+    )
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409
     check_page(html)

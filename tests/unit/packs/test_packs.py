@@ -93,7 +93,7 @@ def _send(ret: MonthlyReturn, user, key: str, **sections) -> MonthlyReturn:
 
 
 @pytest.fixture
-def world(app):
+def quarter_of_returns(app):
     """Alpha Care has a framework contract: July submitted (a red KPI with commentary),
     August not submitted, September submitted twice (the second version counts). Beta Care
     is on the same framework, for the area's training figures."""
@@ -186,8 +186,10 @@ def _rows(sheet) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_the_pdf_shows_the_quarter_from_each_months_latest_version(world):
-    pdf, _, stem = build_pack(world["council"].id, world["alpha"].id, "2026-Q3")
+def test_the_pdf_shows_the_quarter_from_each_months_latest_version(quarter_of_returns):
+    pdf, _, stem = build_pack(
+        quarter_of_returns["council"].id, quarter_of_returns["alpha"].id, "2026-Q3"
+    )
     text = _pdf_text(pdf)
     assert stem == "contract-meeting-pack-alpha-care-ltd-testshire-county-council-2026-Q3"
     assert "Alpha Care Ltd" in text and "Testshire County Council" in text
@@ -209,8 +211,10 @@ def test_the_pdf_shows_the_quarter_from_each_months_latest_version(world):
     )
 
 
-def test_the_pdf_carries_open_actions_and_hides_confidential_concerns(world):
-    text = _pdf_text(build_pack(world["council"].id, world["alpha"].id, "2026-Q3")[0])
+def test_the_pdf_carries_open_actions_and_hides_confidential_concerns(quarter_of_returns):
+    text = _pdf_text(
+        build_pack(quarter_of_returns["council"].id, quarter_of_returns["alpha"].id, "2026-Q3")[0]
+    )
     assert "Send the recruitment plan" in text  # open from the last meeting
     assert "Review the missed visits" in text and "Done on 10 August 2026" in text
     assert FORMULA.split("(")[0] in text  # recorded for this quarter
@@ -227,8 +231,10 @@ def test_the_pdf_carries_open_actions_and_hides_confidential_concerns(world):
     assert "Safeguarding" in text and "50.0%" in text and "75.0%" in text
 
 
-def test_the_workbook_has_a_sheet_per_section_with_typed_and_escaped_cells(world):
-    _, xlsx, _ = build_pack(world["council"].id, world["alpha"].id, "2026-Q3")
+def test_the_workbook_has_a_sheet_per_section_with_typed_and_escaped_cells(quarter_of_returns):
+    _, xlsx, _ = build_pack(
+        quarter_of_returns["council"].id, quarter_of_returns["alpha"].id, "2026-Q3"
+    )
     book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames == [
         "Cover", "KPIs", "Commentary on red KPIs", "Trends", "Capacity", "Handbacks",
@@ -255,8 +261,8 @@ def test_the_workbook_has_a_sheet_per_section_with_typed_and_escaped_cells(world
     assert training[1:3] == [2, 1] and training[6:9] == [50.0, 75.0, -25.0]
 
 
-def test_a_nil_return_is_shown_as_one_and_not_as_missing(world):
-    beta = world["beta"]
+def test_a_nil_return_is_shown_as_one_and_not_as_missing(quarter_of_returns):
+    beta = quarter_of_returns["beta"]
     july = db.session.scalar(
         select(MonthlyReturn)
         .join(MonthlyReturn.contract)
@@ -265,7 +271,7 @@ def test_a_nil_return_is_shown_as_one_and_not_as_missing(world):
     user = make_user(Role.PROVIDER_SUBMITTER, provider=beta)
     service.set_nil_return(july, True, user)
     service.submit(july.id, user, "beta-nil")
-    pdf, xlsx, _ = build_pack(world["council"].id, beta.id, "2026-Q3")
+    pdf, xlsx, _ = build_pack(quarter_of_returns["council"].id, beta.id, "2026-Q3")
     text = _pdf_text(pdf)
     assert "Nil return" in text
     assert "No return submitted for August 2026." in text  # July is not missing
@@ -273,18 +279,20 @@ def test_a_nil_return_is_shown_as_one_and_not_as_missing(world):
     assert notes["July 2026"] == "Nil return: no service this month"
 
 
-def test_a_provider_without_a_contract_or_a_bad_quarter_is_refused(world):
+def test_a_provider_without_a_contract_or_a_bad_quarter_is_refused(quarter_of_returns):
     with pytest.raises(PackError, match="Outside Care Ltd has no contract with Testshire"):
-        build_pack(world["council"].id, world["outsider"].id, "2026-Q3")
+        build_pack(quarter_of_returns["council"].id, quarter_of_returns["outsider"].id, "2026-Q3")
     with pytest.raises(PackError, match="like 2026-Q3"):
-        build_pack(world["council"].id, world["alpha"].id, "2026-Q5")
+        build_pack(quarter_of_returns["council"].id, quarter_of_returns["alpha"].id, "2026-Q5")
     elsewhere = make_framework(make_council())
     with pytest.raises(PackError, match="not one of this council's frameworks"):
-        build_framework_pack(world["council"].id, elsewhere.id, "2026-Q3")
+        build_framework_pack(quarter_of_returns["council"].id, elsewhere.id, "2026-Q3")
 
 
-def test_the_framework_summary_shows_providers_side_by_side(world):
-    pdf, xlsx, stem = build_framework_pack(world["council"].id, world["framework"].id, "2026-Q3")
+def test_the_framework_summary_shows_providers_side_by_side(quarter_of_returns):
+    pdf, xlsx, stem = build_framework_pack(
+        quarter_of_returns["council"].id, quarter_of_returns["framework"].id, "2026-Q3"
+    )
     text = _pdf_text(pdf)
     assert stem.startswith("framework-summary-pack-framework-")
     assert text.index("Alpha Care Ltd") < text.index("Beta Care Ltd")
@@ -301,8 +309,8 @@ def test_the_framework_summary_shows_providers_side_by_side(world):
     assert training == {"Alpha Care Ltd": 4.5, "Beta Care Ltd": 9.1, "Whole council area": 6.8}
 
 
-def test_the_job_run_twice_keeps_one_document_per_format(world):
-    council, alpha = world["council"], world["alpha"]
+def test_the_job_run_twice_keeps_one_document_per_format(quarter_of_returns):
+    council, alpha = quarter_of_returns["council"], quarter_of_returns["alpha"]
     params = {"council_id": council.id, "provider_id": alpha.id, "quarter": "2026-Q3"}
     key = pack_key(council.id, alpha.id, "2026-Q3")
     first = submit(PACK, key, params, council_id=council.id, provider_id=alpha.id)
@@ -316,7 +324,7 @@ def test_the_job_run_twice_keeps_one_document_per_format(world):
     ]
     assert documents[0].job_id == second.id and documents[0].content.startswith(b"%PDF")
 
-    fw = world["framework"]
+    fw = quarter_of_returns["framework"]
     fw_params = {"council_id": council.id, "framework_id": fw.id, "quarter": "2026-Q3"}
     for _ in range(2):
         job = submit(FRAMEWORK_PACK, framework_pack_key(council.id, fw.id, "2026-Q3"),
@@ -330,8 +338,8 @@ def test_the_job_run_twice_keeps_one_document_per_format(world):
     assert count == 2
 
 
-def test_the_job_fails_with_a_message_for_a_provider_without_a_contract(world):
-    council, outsider = world["council"], world["outsider"]
+def test_the_job_fails_with_a_message_for_a_provider_without_a_contract(quarter_of_returns):
+    council, outsider = quarter_of_returns["council"], quarter_of_returns["outsider"]
     job = submit(
         PACK,
         pack_key(council.id, outsider.id, "2026-Q3"),
@@ -344,7 +352,7 @@ def test_the_job_fails_with_a_message_for_a_provider_without_a_contract(world):
     assert db.session.get(Job, job.id).attempts == 1  # not retried: it cannot help
 
 
-def test_cli_writes_both_files(app, world, tmp_path):
+def test_cli_writes_both_files(app, quarter_of_returns, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=["build-pack", "--council", "testshire", "--provider", "alpha care ltd",
@@ -357,7 +365,7 @@ def test_cli_writes_both_files(app, world, tmp_path):
     assert "Alpha Care Ltd" in _pdf_text((tmp_path / "packs" / f"{stem}.pdf").read_bytes())
     result = runner.invoke(
         args=["build-pack", "--council", "Testshire County Council", "--framework",
-              world["framework"].name, "--quarter", "2026-q3", "--out", str(tmp_path)]
+              quarter_of_returns["framework"].name, "--quarter", "2026-q3", "--out", str(tmp_path)]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert len(list(tmp_path.glob("framework-summary-pack-*-2026-Q3.*"))) == 2
@@ -373,7 +381,9 @@ def test_cli_writes_both_files(app, world, tmp_path):
         (["--quarter", "2026-Q3"], "Give either --provider or --framework"),
     ],
 )
-def test_cli_refuses_bad_input_with_a_clear_message(app, world, tmp_path, args, message):
+def test_cli_refuses_bad_input_with_a_clear_message(
+    app, quarter_of_returns, tmp_path, args, message
+):
     out = tmp_path / "packs"
     result = app.test_cli_runner().invoke(
         args=["build-pack", "--council", "Testshire", *args, "--out", str(out)]

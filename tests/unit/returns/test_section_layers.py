@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RULES = sorted((ROOT / "portal" / "returns" / "sections").glob("*_rules.py"))
 PAGE_PACKAGES = {"flask", "flask_login", "flask_wtf", "werkzeug", "wtforms", "govuk_frontend_wtf"}
 

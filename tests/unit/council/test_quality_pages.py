@@ -22,7 +22,7 @@ from portal.risk import long_date
 from tests.conftest import csrf_token_from, shows
 from tests.factories import make_council, make_provider, make_user
 from tests.unit.conftest import get_page, sign_in
-from tests.unit.test_risk import ON, make_world
+from tests.unit.council.test_risk import ON, make_world
 
 CONCERN = {
     "raised_on": ["16", "11", "2026"],
@@ -33,18 +33,18 @@ DUE_AMBER = long_date(ON + timedelta(days=90))  # 21 February 2027
 
 
 @pytest.fixture
-def world(app):
+def punctual(app):
     return make_world(app)
 
 
-def _urls(world) -> dict[str, str]:
-    base = f"/council/{world.council.id}/providers/{world.provider.id}/quality"
+def _urls(punctual) -> dict[str, str]:
+    base = f"/council/{punctual.council.id}/providers/{punctual.provider.id}/quality"
     return {
         "page": base,
         "concern": base + "/concerns/new",
         "close": base + "/concerns/close",
         "visit": base + "/visits/new",
-        "facts": base + f"/facts?branch={world.branch.id}",
+        "facts": base + f"/facts?branch={punctual.branch.id}",
     }
 
 
@@ -59,18 +59,19 @@ def _signed_in(app, role, **org):
     return client, user
 
 
-def _rating(world) -> RiskRating | None:
+def _rating(punctual) -> RiskRating | None:
     db.session.expire_all()
     return db.session.scalar(
         db.select(RiskRating).where(
-            RiskRating.council_id == world.council.id, RiskRating.provider_id == world.provider.id
+            RiskRating.council_id == punctual.council.id,
+            RiskRating.provider_id == punctual.provider.id,
         )
     )
 
 
-def test_qa_officer_records_a_concern_and_the_rating_turns_amber(app, world):
-    client, officer = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    urls = _urls(world)
+def test_qa_officer_records_a_concern_and_the_rating_turns_amber(app, punctual):
+    client, officer = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    urls = _urls(punctual)
     html = get_page(client, urls["page"])
     assert "Nothing has triggered a risk" in html and "Record a concern" in html
     form = get_page(client, urls["concern"])
@@ -84,14 +85,14 @@ def test_qa_officer_records_a_concern_and_the_rating_turns_amber(app, world):
     )
     html = get_page(client, urls["page"])
     assert "Concern recorded" in html
-    assert shows(html, f"{world.provider.name} is now rated Amber")
+    assert shows(html, f"{punctual.provider.name} is now rated Amber")
     assert "Concern raised in the last 90 days" in html
     assert "Family report missed teatime calls on three days" in html
     assert DUE_AMBER in html  # visit due: 90 days after 23 November 2026
-    rating = _rating(world)
+    rating = _rating(punctual)
     assert (rating.rating, rating.visit_due_by) == ("amber", ON + timedelta(days=90))
     # The risk home lists it, amber, with its trigger count and a link.
-    home = get_page(client, f"/council/{world.council.id}/risk")
+    home = get_page(client, f"/council/{punctual.council.id}/risk")
     assert urls["page"] in home and "Amber" in home and DUE_AMBER in home
 
 
@@ -126,10 +127,10 @@ def test_qa_officer_records_a_concern_and_the_rating_turns_amber(app, world):
     ],
 )
 def test_an_invalid_concern_is_refused_with_a_linked_error_and_nothing_stored(
-    app, world, data, message, anchor
+    app, punctual, data, message, anchor
 ):
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    url = _urls(world)["concern"]
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    url = _urls(punctual)["concern"]
     response = client.post(url, data={**CONCERN, **data, "csrf_token": _token(client)})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -138,10 +139,10 @@ def test_an_invalid_concern_is_refused_with_a_linked_error_and_nothing_stored(
     assert db.session.scalar(db.select(db.func.count(Concern.id))) == 0
 
 
-def test_a_post_with_fields_missing_altogether_is_a_400_not_a_500(app, world):
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
+def test_a_post_with_fields_missing_altogether_is_a_400_not_a_500(app, punctual):
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
     token = _token(client)
-    urls = _urls(world)
+    urls = _urls(punctual)
     for name in ("concern", "visit", "facts", "close"):
         assert client.post(urls[name], data={"csrf_token": token}).status_code == 400, name
     response = client.post(
@@ -150,31 +151,31 @@ def test_a_post_with_fields_missing_altogether_is_a_400_not_a_500(app, world):
     assert response.status_code == 400
 
 
-def test_a_confidential_concern_shows_the_provider_only_that_a_concern_is_open(app, world):
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    urls = _urls(world)
+def test_a_confidential_concern_shows_the_provider_only_that_a_concern_is_open(app, punctual):
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    urls = _urls(punctual)
     secret = "Whistleblower says rotas are falsified"
     client.post(
         urls["concern"],
         data={**CONCERN, "summary": secret, "confidential": "yes", "csrf_token": _token(client)},
     )
     assert secret in get_page(client, urls["page"])  # the council sees it
-    provider_client, _ = _signed_in(app, Role.PROVIDER_MANAGER, provider=world.provider)
-    html = get_page(provider_client, f"/provider/{world.provider.id}/risk")
+    provider_client, _ = _signed_in(app, Role.PROVIDER_MANAGER, provider=punctual.provider)
+    html = get_page(provider_client, f"/provider/{punctual.provider.id}/risk")
     assert "A concern is open" in html
     assert secret not in html and "16 November 2026" not in html
-    assert world.council.name in html and "Amber" in html
+    assert punctual.council.name in html and "Amber" in html
     assert DUE_AMBER in html  # the visit due date
     assert "Your risk rating" in html  # in the menu
     # A concern that is not confidential is shown with what it is about.
     client.post(urls["concern"], data={**CONCERN, "csrf_token": _token(client)})
-    html = get_page(provider_client, f"/provider/{world.provider.id}/risk")
+    html = get_page(provider_client, f"/provider/{punctual.provider.id}/risk")
     assert CONCERN["summary"] in html and secret not in html
 
 
-def test_closing_a_concern_clears_its_trigger(app, world):
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    urls = _urls(world)
+def test_closing_a_concern_clears_its_trigger(app, punctual):
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    urls = _urls(punctual)
     client.post(urls["concern"], data={**CONCERN, "csrf_token": _token(client)})
     concern = db.session.scalar(db.select(Concern))
     html = get_page(client, urls["page"])
@@ -185,19 +186,19 @@ def test_closing_a_concern_clears_its_trigger(app, world):
     assert response.status_code == 302
     db.session.refresh(concern)
     assert concern.closed_on == ON
-    assert _rating(world).rating == "green" and _rating(world).visit_due_by is None
+    assert _rating(punctual).rating == "green" and _rating(punctual).visit_due_by is None
     html = get_page(client, urls["page"])
-    assert shows(html, f"{world.provider.name} is now rated Green")
+    assert shows(html, f"{punctual.provider.name} is now rated Green")
     # Closing it again: no change, a message.
     client.post(urls["close"], data={"concern_id": str(concern.id), "csrf_token": _token(client)})
     assert "That concern was already closed" in get_page(client, urls["page"])
 
 
-def test_qa_officer_records_a_visit(app, world):
-    world.branch.cqc_rating = CqcRating.INADEQUATE
+def test_qa_officer_records_a_visit(app, punctual):
+    punctual.branch.cqc_rating = CqcRating.INADEQUATE
     db.session.commit()
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    urls = _urls(world)
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    urls = _urls(punctual)
     assert "21 December 2026" in get_page(client, urls["page"])  # red: 28 days
     bad = client.post(
         urls["visit"], data={"visited_on": ["20", "11", "2026"], "csrf_token": _token(client)}
@@ -218,7 +219,7 @@ def test_qa_officer_records_a_visit(app, world):
     html = get_page(client, urls["page"])
     assert "Medication records incomplete" in html
     # That visit came before the rating turned red on 23 November: the date stands.
-    assert _rating(world).visit_due_by == date(2026, 12, 21)
+    assert _rating(punctual).visit_due_by == date(2026, 12, 21)
     # A visit a week later: the next is due 28 days after it.
     app.config["TODAY"] = "2026-11-30"
     client.post(
@@ -229,15 +230,15 @@ def test_qa_officer_records_a_visit(app, world):
             "csrf_token": _token(client),
         },
     )
-    assert _rating(world).visit_due_by == date(2026, 12, 28)
+    assert _rating(punctual).visit_due_by == date(2026, 12, 28)
     assert "28 December 2026" in get_page(client, urls["page"])
 
 
-def test_a_fact_update_writes_fact_changes_and_changes_the_rating(app, world):
-    client, officer = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    url = _urls(world)["facts"]
+def test_a_fact_update_writes_fact_changes_and_changes_the_rating(app, punctual):
+    client, officer = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    url = _urls(punctual)["facts"]
     form = get_page(client, url)
-    assert world.branch.name in form
+    assert punctual.branch.name in form
     current = {
         "cqc_rating": "good",
         "cqc_rating_date": ["", "", ""],
@@ -256,8 +257,8 @@ def test_a_fact_update_writes_fact_changes_and_changes_the_rating(app, world):
     assert "Enter where the CQC rating information came from" in html
     assert 'href="#cqc_rating_date-day"' in html and 'href="#cqc_source"' in html
     assert db.session.scalar(db.select(db.func.count(FactChange.id))) == 0
-    db.session.refresh(world.branch)
-    assert world.branch.cqc_rating is CqcRating.GOOD
+    db.session.refresh(punctual.branch)
+    assert punctual.branch.cqc_rating is CqcRating.GOOD
     # A valid change.
     response = client.post(
         url,
@@ -282,28 +283,28 @@ def test_a_fact_update_writes_fact_changes_and_changes_the_rating(app, world):
         officer.id,
     )
     assert changes["sponsor_licence_status"].source == "Home Office letter"
-    db.session.refresh(world.branch)
-    assert world.branch.cqc_rating is CqcRating.REQUIRES_IMPROVEMENT
-    assert world.branch.sponsor_licence_status is SponsorLicenceStatus.REVOKED
-    rating = _rating(world)
+    db.session.refresh(punctual.branch)
+    assert punctual.branch.cqc_rating is CqcRating.REQUIRES_IMPROVEMENT
+    assert punctual.branch.sponsor_licence_status is SponsorLicenceStatus.REVOKED
+    rating = _rating(punctual)
     assert rating.rating == "red"
     assert {t["code"] for t in rating.triggers} == {
         "cqc_requires_improvement",
         "sponsor_licence_revoked",
     }
-    html = get_page(client, _urls(world)["page"])
+    html = get_page(client, _urls(punctual)["page"])
     assert "Home Office letter" in html and "Requires improvement" in html
 
 
-def test_facts_are_the_providers_own_and_count_for_every_council(app, world):
+def test_facts_are_the_providers_own_and_count_for_every_council(app, punctual):
     other = make_council()
     from tests.factories import make_contract, make_framework
 
-    make_contract(world.provider, other, make_framework(other))
+    make_contract(punctual.provider, other, make_framework(other))
     db.session.commit()
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
     client.post(
-        _urls(world)["facts"],
+        _urls(punctual)["facts"],
         data={
             "cqc_rating": "good",
             "registered_manager": "no",
@@ -314,20 +315,20 @@ def test_facts_are_the_providers_own_and_count_for_every_council(app, world):
         },
     )
     ratings = {r.council_id: r for r in db.session.scalars(db.select(RiskRating))}
-    assert {ratings[world.council.id].rating, ratings[other.id].rating} == {"amber"}
+    assert {ratings[punctual.council.id].rating, ratings[other.id].rating} == {"amber"}
 
 
-def test_a_qa_officer_of_another_council_gets_404_everywhere_and_changes_nothing(app, world):
-    urls = _urls(world)
+def test_a_qa_officer_of_another_council_gets_404_everywhere_and_changes_nothing(app, punctual):
+    urls = _urls(punctual)
     # Something to try to close.
-    own, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
+    own, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
     own.post(urls["concern"], data={**CONCERN, "csrf_token": _token(own)})
     concern = db.session.scalar(db.select(Concern))
     other_council = make_council()
     client, _ = _signed_in(app, Role.QA_OFFICER, council=other_council)
     token = _token(client)
     theirs = {
-        name: url.replace(f"/council/{world.council.id}/", f"/council/{other_council.id}/")
+        name: url.replace(f"/council/{punctual.council.id}/", f"/council/{other_council.id}/")
         for name, url in urls.items()
     }
     posts = {
@@ -343,18 +344,18 @@ def test_a_qa_officer_of_another_council_gets_404_everywhere_and_changes_nothing
             if name in posts:
                 data = {**posts[name], "csrf_token": token}
                 assert client.post(url, data=data).status_code == 404, url
-    assert client.get(f"/council/{world.council.id}/risk").status_code == 404
+    assert client.get(f"/council/{punctual.council.id}/risk").status_code == 404
     # Their own risk home does not list our provider.
-    assert world.provider.name not in get_page(client, f"/council/{other_council.id}/risk")
+    assert punctual.provider.name not in get_page(client, f"/council/{other_council.id}/risk")
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Concern.id))) == 1
     assert db.session.get(Concern, concern.id).closed_on is None
     assert db.session.scalar(db.select(db.func.count(QaVisit.id))) == 0
     assert db.session.scalar(db.select(db.func.count(FactChange.id))) == 0
-    assert db.session.get(Branch, world.branch.id).cqc_rating is CqcRating.GOOD
+    assert db.session.get(Branch, punctual.branch.id).cqc_rating is CqcRating.GOOD
 
 
-def test_a_foreign_concern_or_branch_is_not_found(app, world):
+def test_a_foreign_concern_or_branch_is_not_found(app, punctual):
     stranger = make_world(app)  # another provider of another council
     stranger_concern = Concern(
         council_id=stranger.council.id,
@@ -365,8 +366,8 @@ def test_a_foreign_concern_or_branch_is_not_found(app, world):
     )
     db.session.add(stranger_concern)
     db.session.commit()
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    urls = _urls(world)
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    urls = _urls(punctual)
     token = _token(client)
     response = client.post(
         urls["close"], data={"concern_id": str(stranger_concern.id), "csrf_token": token}
@@ -377,17 +378,17 @@ def test_a_foreign_concern_or_branch_is_not_found(app, world):
         assert client.get(url).status_code == 404, junk
     # A provider with no contract with this council is not found either.
     loner = make_provider()
-    assert client.get(f"/council/{world.council.id}/providers/{loner.id}/quality").status_code == (
-        404
-    )
+    assert client.get(
+        f"/council/{punctual.council.id}/providers/{loner.id}/quality"
+    ).status_code == (404)
 
 
-def test_a_commissioner_can_look_but_not_record(app, world):
-    client, _ = _signed_in(app, Role.COMMISSIONER, council=world.council)
-    urls = _urls(world)
+def test_a_commissioner_can_look_but_not_record(app, punctual):
+    client, _ = _signed_in(app, Role.COMMISSIONER, council=punctual.council)
+    urls = _urls(punctual)
     html = get_page(client, urls["page"])
     assert "Record a concern" not in html and "Update facts" not in html
-    get_page(client, f"/council/{world.council.id}/risk")
+    get_page(client, f"/council/{punctual.council.id}/risk")
     token = _token(client)
     for name in ("concern", "visit", "facts"):
         assert client.get(urls[name]).status_code == 403, name
@@ -401,28 +402,28 @@ def test_a_commissioner_can_look_but_not_record(app, world):
     assert db.session.scalar(db.select(db.func.count(Concern.id))) == 0
 
 
-def test_a_provider_user_gets_403_on_council_pages_and_404_for_another_provider(app, world):
-    client, _ = _signed_in(app, Role.PROVIDER_MANAGER, provider=world.provider)
-    urls = _urls(world)
+def test_a_provider_user_gets_403_on_council_pages_and_404_for_another_provider(app, punctual):
+    client, _ = _signed_in(app, Role.PROVIDER_MANAGER, provider=punctual.provider)
+    urls = _urls(punctual)
     token = _token(client)
-    for url in (urls["page"], urls["concern"], f"/council/{world.council.id}/risk"):
+    for url in (urls["page"], urls["concern"], f"/council/{punctual.council.id}/risk"):
         assert client.get(url).status_code == 403, url
     assert client.post(urls["concern"], data={**CONCERN, "csrf_token": token}).status_code == 403
     other = make_provider()
     assert client.get(f"/provider/{other.id}/risk").status_code == 404
     # A council user cannot open a provider's risk page.
-    qa, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    assert qa.get(f"/provider/{world.provider.id}/risk").status_code == 403
+    qa, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    assert qa.get(f"/provider/{punctual.provider.id}/risk").status_code == 403
 
 
-def test_the_risk_home_lists_red_then_amber_then_green(app, world):
-    amber = make_world(app, council=world.council)
-    red = make_world(app, council=world.council)
+def test_the_risk_home_lists_red_then_amber_then_green(app, punctual):
+    amber = make_world(app, council=punctual.council)
+    red = make_world(app, council=punctual.council)
     amber.branch.registered_manager_in_post = False
     red.branch.cqc_rating = CqcRating.INADEQUATE
     db.session.commit()
-    client, _ = _signed_in(app, Role.QA_OFFICER, council=world.council)
-    html = get_page(client, f"/council/{world.council.id}/risk")
-    positions = [html.index(w.provider.name) for w in (red, amber, world)]
+    client, _ = _signed_in(app, Role.QA_OFFICER, council=punctual.council)
+    html = get_page(client, f"/council/{punctual.council.id}/risk")
+    positions = [html.index(w.provider.name) for w in (red, amber, punctual)]
     assert positions == sorted(positions)
     assert "1 red, 1 amber and 1 green" in html

@@ -20,7 +20,7 @@ CARE_WORKER, SAFEGUARDING, FIRE = 8, 20, 6
 
 
 @pytest.fixture
-def world(app):
+def two_providers(app):
     app.config["TODAY"] = "2026-11-23"
     council = make_council()
     providers = [make_provider() for _ in range(2)]
@@ -79,8 +79,12 @@ def _submit(ret, user, members: list[StaffMember]) -> None:
     service.submit(ret.id, user, f"key-{ret.id}-{sec.revision}")
 
 
-def test_delivery_mode_comes_from_the_latest_expiring_record(world):
-    provider, ret, user = world["providers"][0], world["returns"][0], world["users"][0]
+def test_delivery_mode_comes_from_the_latest_expiring_record(two_providers):
+    provider, ret, user = (
+        two_providers["providers"][0],
+        two_providers["returns"][0],
+        two_providers["users"][0],
+    )
     members = [
         # Expired; the later-expiring record was face to face, the older one e-learning.
         _staff(
@@ -106,7 +110,7 @@ def test_delivery_mode_comes_from_the_latest_expiring_record(world):
     ]
     db.session.commit()
     _submit(ret, user, members)
-    matrix = build_matrix(world["council"].id, AS_AT)
+    matrix = build_matrix(two_providers["council"].id, AS_AT)
     # W1 expired, W2 expiring, W3 missing.
     assert matrix.cell(SAFEGUARDING, CARE_WORKER).figures()[1:5] == [0, 1, 1, 1]
     assert matrix.demand[(SAFEGUARDING, FACE_TO_FACE)].staff == 1  # W1
@@ -129,11 +133,13 @@ def _queries_for(council_id: int) -> int:
     return len(statements)
 
 
-def test_queries_do_not_grow_with_staff(world):
-    council_id = world["council"].id
-    few = [_staff(p, "A1", [(FIRE, date(2025, 1, 1), None, 1)]) for p in world["providers"]]
+def test_queries_do_not_grow_with_staff(two_providers):
+    council_id = two_providers["council"].id
+    few = [_staff(p, "A1", [(FIRE, date(2025, 1, 1), None, 1)]) for p in two_providers["providers"]]
     db.session.commit()
-    for ret, user, member in zip(world["returns"], world["users"], few, strict=True):
+    for ret, user, member in zip(
+        two_providers["returns"], two_providers["users"], few, strict=True
+    ):
         _submit(ret, user, [member])
     before = _queries_for(council_id)
 
@@ -142,10 +148,12 @@ def test_queries_do_not_grow_with_staff(world):
             _staff(p, f"B{n}", [(c, date(2025, 1, 1), None, 2) for c in (FIRE, SAFEGUARDING)])
             for n in range(15)
         ]
-        for p in world["providers"]
+        for p in two_providers["providers"]
     }
     db.session.commit()
-    for ret, user, member in zip(world["returns"], world["users"], few, strict=True):
+    for ret, user, member in zip(
+        two_providers["returns"], two_providers["users"], few, strict=True
+    ):
         _submit(ret, user, [member, *more[ret.contract.provider_id]])
     assert build_matrix(council_id, AS_AT).staff_count == 32
     assert _queries_for(council_id) == before

@@ -5,9 +5,8 @@ starts it, the quarter's reports, and who may see what."""
 from __future__ import annotations
 
 import io
-import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -27,8 +26,6 @@ from portal.models import (
     Notification,
     Provider,
     ReturnComment,
-    ReturnStatus,
-    ReturnVersion,
     Role,
     StaffMember,
     TrainingRecord,
@@ -36,14 +33,20 @@ from portal.models import (
 )
 from portal.returns import service
 from tests.conftest import csrf_token_from, shows
-from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
+from tests.factories import (
+    add_version,
+    make_contract,
+    make_council,
+    make_framework,
+    make_provider,
+    make_user,
+)
 from tests.unit.conftest import get_page, sign_in
 
 ON = date(2026, 11, 23)  # August, September and October 2026 returns are open
 AUG, SEP, OCT = date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
 SAFEGUARDING, FIRST_AID, DEMENTIA = 20, 7, 2
 CARE_WORKER = 8
-_keys = itertools.count(1)
 
 
 def counts(missed: int, on_time: int, planned: int = 100) -> dict[str, str]:
@@ -93,21 +96,7 @@ class World:
         sections: dict = {"kpis": kpis}
         if staff is not None:
             sections["training"] = {"confirmed": True, "as_at": "2026-10-31", "staff": staff}
-        number = len(ret.versions) + 1
-        db.session.add(
-            ReturnVersion(
-                return_id=ret.id,
-                number=number,
-                reference=f"FB-{ret.id}-V{number}-{next(_keys)}",
-                submission_key=f"key-{next(_keys):016d}",
-                data={"nil_return": False, "sections": sections},
-                submitted_by_id=self.user.id,
-                submitted_at=datetime(2026, 11, 5, 12, tzinfo=UTC),
-            )
-        )
-        ret.status = ReturnStatus.SUBMITTED
-        db.session.commit()
-        db.session.refresh(ret)
+        add_version(ret, self.user, sections)  # sent at noon on 5 November 2026
         return ret
 
 
@@ -125,7 +114,7 @@ def make_world(app, peers: int = 4) -> World:
 
 
 @pytest.fixture
-def world(app) -> World:
+def subject(app) -> World:
     """The subject: missed 2%, punctuality 85% in October. Four peers: missed 1, 3, 6 and
     10%; punctuality 80, 90, 95 and 99%. Training snapshots from the subject and 2 peers."""
     w = make_world(app)
@@ -161,8 +150,8 @@ def test_periods_are_months_and_calendar_quarters():
         assert parse_period(bad) is None
 
 
-def test_median_and_quartiles_of_four_peers_checked_by_hand(world):
-    feedback = feedback_for(world.council.id, world.provider.id, "2026-10")
+def test_median_and_quartiles_of_four_peers_checked_by_hand(subject):
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
     missed = line(feedback, "missed_visits")
     # Peers 1, 3, 6, 10: Q1 = 1 + 0.75 x 2, median = (3 + 6) / 2, Q3 = 6 + 0.25 x 4.
     assert missed.percent == Decimal("2.0") and missed.rag == "green"
@@ -208,28 +197,28 @@ def test_two_peers_are_not_enough_to_compare(app):
     assert "4.5%" not in html and "2.0%" in html
 
 
-def test_peers_are_other_providers_on_the_framework_for_the_same_month(world):
+def test_peers_are_other_providers_on_the_framework_for_the_same_month(subject):
     # A provider on another framework of the council, and a peer's September return,
     # do not count; nor does the subject itself.
     elsewhere = make_provider()
-    contract = make_contract(elsewhere, world.council, make_framework(world.council))
+    contract = make_contract(elsewhere, subject.council, make_framework(subject.council))
     db.session.commit()
     service.ensure_returns([contract], on=ON)
-    world.send(elsewhere, OCT, counts(50, 10))
-    world.send(world.peers[0], SEP, counts(50, 10))
-    missed = line(feedback_for(world.council.id, world.provider.id, "2026-10"), "missed_visits")
+    subject.send(elsewhere, OCT, counts(50, 10))
+    subject.send(subject.peers[0], SEP, counts(50, 10))
+    missed = line(feedback_for(subject.council.id, subject.provider.id, "2026-10"), "missed_visits")
     assert missed.peers.count == 4 and missed.peers.median == Decimal("4.5")
 
 
-def test_a_quarter_adds_its_months_up_and_trends_cover_six_months(world):
-    q3 = feedback_for(world.council.id, world.provider.id, "2026-Q3")
+def test_a_quarter_adds_its_months_up_and_trends_cover_six_months(subject):
+    q3 = feedback_for(subject.council.id, subject.provider.id, "2026-Q3")
     block = q3.frameworks[0]
     assert block.months_reported == [AUG, SEP]
     # (1 + 3) missed of (100 + 100) planned; (90 + 80) on time of 200 delivered.
     assert line(q3, "missed_visits").percent == Decimal("2.0")
     assert line(q3, "punctuality").percent == Decimal("85.0")
     assert not line(q3, "missed_visits").peers.enough  # no peer sent August or September
-    october = feedback_for(world.council.id, world.provider.id, "2026-10").frameworks[0]
+    october = feedback_for(subject.council.id, subject.provider.id, "2026-10").frameworks[0]
     assert october.trend_months == [date(2026, m, 1) for m in range(5, 11)]
     trend = next(t for t in october.trends if t.code == "missed_visits")
     assert trend.values == [None, None, None, Decimal("1.0"), Decimal("3.0"), Decimal("2.0")]
@@ -259,25 +248,25 @@ def _staff(provider: Provider, worker_id: str, records, left_on=None) -> StaffMe
     return member
 
 
-def test_expiring_list_is_the_providers_staff_within_90_days_of_the_period_end(world):
+def test_expiring_list_is_the_providers_staff_within_90_days_of_the_period_end(subject):
     # Period end 31 October 2026: the list runs to 29 January 2027 inclusive.
-    _staff(world.provider, "W-100", [(SAFEGUARDING, "2026-12-15"), (FIRST_AID, "2027-03-01")])
-    _staff(world.provider, "W-101", [(FIRST_AID, "2027-01-29"), (DEMENTIA, "2027-01-30")])
-    _staff(world.provider, "W-102", [(SAFEGUARDING, "2026-11-30"), (SAFEGUARDING, "2027-11-30")])
-    _staff(world.provider, "W-103", [(SAFEGUARDING, "2026-10-01"), (DEMENTIA, None)])
-    _staff(world.provider, "W-104", [(SAFEGUARDING, "2026-11-10")], left_on=date(2026, 9, 30))
-    _staff(world.peers[0], "W-900", [(SAFEGUARDING, "2026-11-10")])
-    feedback = feedback_for(world.council.id, world.provider.id, "2026-10")
+    _staff(subject.provider, "W-100", [(SAFEGUARDING, "2026-12-15"), (FIRST_AID, "2027-03-01")])
+    _staff(subject.provider, "W-101", [(FIRST_AID, "2027-01-29"), (DEMENTIA, "2027-01-30")])
+    _staff(subject.provider, "W-102", [(SAFEGUARDING, "2026-11-30"), (SAFEGUARDING, "2027-11-30")])
+    _staff(subject.provider, "W-103", [(SAFEGUARDING, "2026-10-01"), (DEMENTIA, None)])
+    _staff(subject.provider, "W-104", [(SAFEGUARDING, "2026-11-10")], left_on=date(2026, 9, 30))
+    _staff(subject.peers[0], "W-900", [(SAFEGUARDING, "2026-11-10")])
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
     assert feedback.expiring_until == date(2027, 1, 29)
     assert [(s.worker_id, s.category, s.expiry_date) for s in feedback.expiring] == [
         ("W-100", "Safeguarding adults", date(2026, 12, 15)),
         ("W-101", "Basic life support and first aid", date(2027, 1, 29)),
     ]
-    assert feedback.expiring[0].branch == world.provider.branches[0].name
+    assert feedback.expiring[0].branch == subject.provider.branches[0].name
 
 
-def test_training_compliance_against_the_area(world):
-    feedback = feedback_for(world.council.id, world.provider.id, "2026-10")
+def test_training_compliance_against_the_area(subject):
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
     safeguarding = next(t for t in feedback.training if t.code == SAFEGUARDING)
     # Subject: W-001 up to date, W-002 expired -> 50%. Area: 3 of 4 staff at 3 providers.
     assert (safeguarding.provider_staff, safeguarding.provider_percent) == (2, 50.0)
@@ -296,9 +285,9 @@ def _query(ret: MonthlyReturn, by: User, text: str, field: str | None = "missed_
     return comment
 
 
-def test_queries_on_the_periods_returns_with_replies(world):
-    commissioner = make_user(Role.COMMISSIONER, council=world.council)
-    october = world.ret(world.provider, OCT)
+def test_queries_on_the_periods_returns_with_replies(subject):
+    commissioner = make_user(Role.COMMISSIONER, council=subject.council)
+    october = subject.ret(subject.provider, OCT)
     asked = _query(october, commissioner, "Were both people safe?")
     db.session.add(
         ReturnComment(
@@ -308,50 +297,49 @@ def test_queries_on_the_periods_returns_with_replies(world):
             section="kpis",
             field="missed_visits",
             text="Yes, a family member was there.",
-            author_id=world.user.id,
+            author_id=subject.user.id,
         )
     )
     db.session.add(ReturnComment(return_id=october.id, kind="note", text="n", author_id=1))
-    _query(world.ret(world.provider, SEP), commissioner, "September question")
-    _query(world.ret(world.peers[0], OCT), commissioner, "Another provider's question")
+    _query(subject.ret(subject.provider, SEP), commissioner, "September question")
+    _query(subject.ret(subject.peers[0], OCT), commissioner, "Another provider's question")
     db.session.commit()
-    queries = feedback_for(world.council.id, world.provider.id, "2026-10").queries
+    queries = feedback_for(subject.council.id, subject.provider.id, "2026-10").queries
     assert [(q.month, q.about, q.text) for q in queries] == [
         (OCT, "KPIs: Missed visits", "Were both people safe?")
     ]
     assert [r.text for r in queries[0].replies] == ["Yes, a family member was there."]
-    quarter = feedback_for(world.council.id, world.provider.id, "2026-Q3").queries
+    quarter = feedback_for(subject.council.id, subject.provider.id, "2026-Q3").queries
     assert [q.text for q in quarter] == ["September question"]
 
 
 # --- the page, the job and the PDF -------------------------------------------------------------
 
 
-def _report_url(world: World, period: str = "2026-10") -> str:
-    return (
-        f"/provider/{world.provider.id}/feedback/report?council={world.council.id}&period={period}"
-    )
+def _report_url(subject: World, period: str = "2026-10") -> str:
+    query = f"council={subject.council.id}&period={period}"
+    return f"/provider/{subject.provider.id}/feedback/report?{query}"
 
 
-def _build(world: World, period: str = "2026-10") -> Job:
+def _build(subject: World, period: str = "2026-10") -> Job:
     from workers import jobs
 
     return jobs.submit(
         FEEDBACK,
-        feedback_key(world.council.id, world.provider.id, period),
-        {"council_id": world.council.id, "provider_id": world.provider.id, "period": period},
-        council_id=world.council.id,
-        provider_id=world.provider.id,
+        feedback_key(subject.council.id, subject.provider.id, period),
+        {"council_id": subject.council.id, "provider_id": subject.provider.id, "period": period},
+        council_id=subject.council.id,
+        provider_id=subject.provider.id,
     )
 
 
-def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_ids(app, world):
-    _staff(world.provider, "W-100", [(SAFEGUARDING, "2026-12-15")])
-    commissioner = make_user(Role.COMMISSIONER, council=world.council)
-    world.send(world.peers[2], OCT, counts(6, 95))  # a resubmission: the latest version counts
+def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_ids(app, subject):
+    _staff(subject.provider, "W-100", [(SAFEGUARDING, "2026-12-15")])
+    commissioner = make_user(Role.COMMISSIONER, council=subject.council)
+    subject.send(subject.peers[2], OCT, counts(6, 95))  # a resubmission: the latest version counts
     client = app.test_client()
-    sign_in(client, world.user.email)
-    html = get_page(client, _report_url(world))
+    sign_in(client, subject.user.email)
+    html = get_page(client, _report_url(subject))
     assert "Feedback for October 2026" in html and "Subject Care Ltd" in html
     for text in ("Missed visits", "2.0%", "2.5%", "4.5%", "7.0%", "In the best quarter",
                  "at most 2%", "Safeguarding adults", "50.0%", "75.0%", "W-100",
@@ -359,21 +347,22 @@ def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_id
         assert shows(html, text), text
     assert "Peer 1 Ltd" not in html  # peers are not named
     assert "The PDF of this report is not ready yet" in html and "report.pdf" not in html
-    not_ready = client.get(_report_url(world).replace("report?", "report.pdf?"))
+    not_ready = client.get(_report_url(subject).replace("report?", "report.pdf?"))
     assert not_ready.status_code == 404
     assert "This report is not ready yet" in not_ready.get_data(as_text=True)
 
-    _build(world)
-    html = get_page(client, _report_url(world))
+    _build(subject)
+    html = get_page(client, _report_url(subject))
     assert "Download PDF" in html
-    listed = get_page(client, f"/provider/{world.provider.id}/feedback")
-    assert "October 2026" in listed and world.council.name in listed
-    returns = get_page(client, f"/provider/{world.provider.id}/returns")
-    assert f"/provider/{world.provider.id}/feedback" in returns
+    listed = get_page(client, f"/provider/{subject.provider.id}/feedback")
+    assert "October 2026" in listed and subject.council.name in listed
+    returns = get_page(client, f"/provider/{subject.provider.id}/returns")
+    assert f"/provider/{subject.provider.id}/feedback" in returns
 
     council_client = app.test_client()
     sign_in(council_client, commissioner.email)
-    url = f"/council/{world.council.id}/feedback/report?provider={world.provider.id}&period=2026-10"
+    query = f"provider={subject.provider.id}&period=2026-10"
+    url = f"/council/{subject.council.id}/feedback/report?{query}"
     html = get_page(council_client, url)
     assert "Feedback for October 2026" in html and "4.5%" in html and "75.0%" in html
     assert "come from the lists of 3 providers" in html
@@ -381,26 +370,26 @@ def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_id
     assert "Download PDF" not in html
 
 
-def test_job_builds_one_pdf_and_tells_the_provider_once(app, world):
-    _staff(world.provider, "W-100", [(SAFEGUARDING, "2026-12-15")])
-    manager = make_user(Role.PROVIDER_MANAGER, provider=world.provider)
-    make_user(Role.PROVIDER_SUBMITTER, provider=world.provider, password=None)  # invited only
-    make_user(Role.PROVIDER_SUBMITTER, provider=world.peers[0])
-    first = _build(world)
+def test_job_builds_one_pdf_and_tells_the_provider_once(app, subject):
+    _staff(subject.provider, "W-100", [(SAFEGUARDING, "2026-12-15")])
+    manager = make_user(Role.PROVIDER_MANAGER, provider=subject.provider)
+    make_user(Role.PROVIDER_SUBMITTER, provider=subject.provider, password=None)  # invited only
+    make_user(Role.PROVIDER_SUBMITTER, provider=subject.peers[0])
+    first = _build(subject)
     assert first.status == "done", first.detail
-    feedback = feedback_for(world.council.id, world.provider.id, "2026-10")
-    assert list(charts(feedback)) == [world.framework.id]  # one chart for the framework
-    second = _build(world)
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
+    assert list(charts(feedback)) == [subject.framework.id]  # one chart for the framework
+    second = _build(subject)
     assert second.status == "done" and second.id != first.id
     documents = db.session.scalars(db.select(Document).where(Document.kind == FEEDBACK)).all()
     assert len(documents) == 1 and documents[0].job_id == second.id
     assert (documents[0].council_id, documents[0].provider_id) == (
-        world.council.id,
-        world.provider.id,
+        subject.council.id,
+        subject.provider.id,
     )
-    link = report_link(world.council.id, world.provider.id, "2026-10")
+    link = report_link(subject.council.id, subject.provider.id, "2026-10")
     told = db.session.scalars(db.select(Notification).where(Notification.kind == "feedback")).all()
-    assert sorted(n.user_id for n in told) == sorted([world.user.id, manager.id])
+    assert sorted(n.user_id for n in told) == sorted([subject.user.id, manager.id])
     assert {n.link for n in told} == {link}
     assert second.result["notified"] == 0
 
@@ -410,57 +399,59 @@ def test_job_builds_one_pdf_and_tells_the_provider_once(app, world):
     for expected in expected_texts:
         assert expected in text, expected
     client = app.test_client()
-    sign_in(client, world.user.email)
-    pdf = client.get(_report_url(world).replace("report?", "report.pdf?"))
+    sign_in(client, subject.user.email)
+    pdf = client.get(_report_url(subject).replace("report?", "report.pdf?"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data == documents[0].content
 
 
-def test_a_job_for_a_provider_without_a_contract_fails_with_a_message(world):
+def test_a_job_for_a_provider_without_a_contract_fails_with_a_message(subject):
     from workers import jobs
 
     stranger = make_provider()
     job = jobs.submit(
         FEEDBACK,
-        feedback_key(world.council.id, stranger.id, "2026-10"),
-        {"council_id": world.council.id, "provider_id": stranger.id, "period": "2026-10"},
+        feedback_key(subject.council.id, stranger.id, "2026-10"),
+        {"council_id": subject.council.id, "provider_id": stranger.id, "period": "2026-10"},
     )
     assert job.status == "failed" and job.error == "The provider has no contract with this council."
     assert db.session.scalar(db.select(db.func.count(Document.id))) == 0
 
 
-def test_accepting_a_return_builds_the_report_and_tells_the_provider(app, world):
-    commissioner = make_user(Role.COMMISSIONER, council=world.council)
-    october = world.ret(world.provider, OCT)
+def test_accepting_a_return_builds_the_report_and_tells_the_provider(app, subject):
+    commissioner = make_user(Role.COMMISSIONER, council=subject.council)
+    october = subject.ret(subject.provider, OCT)
     client = app.test_client()
     sign_in(client, commissioner.email)
-    page = f"/council/{world.council.id}/returns/{october.id}/review"
+    page = f"/council/{subject.council.id}/returns/{october.id}/review"
     html = get_page(client, page)
     accepted = client.post(
         page, data={"csrf_token": csrf_token_from(html), "action": "accept", "accept-text": "Ok"}
     )
     assert accepted.status_code == 302
     job = db.session.scalar(db.select(Job).where(Job.kind == FEEDBACK))
-    assert job.key == feedback_key(world.council.id, world.provider.id, "2026-10")
+    assert job.key == feedback_key(subject.council.id, subject.provider.id, "2026-10")
     assert job.status == "done" and job.requested_by_id == commissioner.id
     assert db.session.scalar(db.select(db.func.count(Document.id))) == 1
 
     provider_client = app.test_client()
-    sign_in(provider_client, world.user.email)
+    sign_in(provider_client, subject.user.email)
     inbox = get_page(provider_client, "/notifications")
-    assert shows(inbox, f"Your feedback from {world.council.name} for October 2026 is ready")
-    assert shows(inbox, report_link(world.council.id, world.provider.id, "2026-10"))
+    assert shows(inbox, f"Your feedback from {subject.council.name} for October 2026 is ready")
+    assert shows(inbox, report_link(subject.council.id, subject.provider.id, "2026-10"))
 
     # The commissioner finds the same report from the provider's returns.
-    returns = get_page(client, f"/council/{world.council.id}/providers/{world.provider.id}/returns")
-    cid, pid = world.council.id, world.provider.id
+    returns = get_page(
+        client, f"/council/{subject.council.id}/providers/{subject.provider.id}/returns"
+    )
+    cid, pid = subject.council.id, subject.provider.id
     link = f"/council/{cid}/feedback/report?provider={pid}&amp;period=2026-10"
     assert link in returns
     assert "Feedback sent to" in returns
     assert get_page(client, link.replace("&amp;", "&"))
 
 
-def test_quarter_reports_are_queued_once_for_each_provider_with_a_return(app, world):
+def test_quarter_reports_are_queued_once_for_each_provider_with_a_return(app, subject):
     # Q3 2026: the subject sent August and September; no peer sent anything. September's
     # returns were due on 14 October and lock on 3 November: the report waits till then.
     assert queue_quarter_feedback(date(2026, 10, 2)) == 0
@@ -468,7 +459,7 @@ def test_quarter_reports_are_queued_once_for_each_provider_with_a_return(app, wo
     assert db.session.scalar(db.select(db.func.count(Document.id))) == 0
     assert queue_quarter_feedback(date(2026, 11, 3)) == 1
     document = db.session.scalar(db.select(Document))
-    assert (document.period, document.provider_id) == ("2026-Q3", world.provider.id)
+    assert (document.period, document.provider_id) == ("2026-Q3", subject.provider.id)
     assert queue_quarter_feedback(date(2026, 11, 4)) == 0
     assert queue_quarter_feedback(date(2026, 11, 23)) == 0
     result = app.test_cli_runner().invoke(args=["queue-feedback", "--date", "2026-11-05"])
@@ -478,7 +469,7 @@ def test_quarter_reports_are_queued_once_for_each_provider_with_a_return(app, wo
     assert db.session.scalar(db.select(db.func.count(Document.id))) == 1
 
 
-def test_the_daily_job_queues_the_quarter_reports(app, world):
+def test_the_daily_job_queues_the_quarter_reports(app, subject):
     from workers.reminders import daily_reminders_job
 
     app.config["TODAY"] = "2026-11-03"
@@ -489,13 +480,13 @@ def test_the_daily_job_queues_the_quarter_reports(app, world):
 # --- who may see what --------------------------------------------------------------------------
 
 
-def test_wrong_provider_council_or_role_is_refused_on_every_route(app, world):
+def test_wrong_provider_council_or_role_is_refused_on_every_route(app, subject):
     other_council = make_council()
     stranger_provider = make_provider()
     make_contract(stranger_provider, other_council, make_framework(other_council))
     db.session.commit()
-    _build(world)
-    pid, cid = world.provider.id, world.council.id
+    _build(subject)
+    pid, cid = subject.provider.id, subject.council.id
     query = f"council={cid}&period=2026-10"
     routes = {
         "list": f"/provider/{pid}/feedback",
@@ -510,41 +501,41 @@ def test_wrong_provider_council_or_role_is_refused_on_every_route(app, world):
         return client.get(url).status_code
 
     outsider = make_user(Role.PROVIDER_MANAGER, provider=stranger_provider)
-    peer_user = make_user(Role.PROVIDER_MANAGER, provider=world.peers[0])
-    commissioner = make_user(Role.COMMISSIONER, council=world.council)
+    peer_user = make_user(Role.PROVIDER_MANAGER, provider=subject.peers[0])
+    commissioner = make_user(Role.COMMISSIONER, council=subject.council)
     other_commissioner = make_user(Role.COMMISSIONER, council=other_council)
     for name in ("list", "page", "pdf"):
-        assert status(world.user, routes[name]) == 200, name
+        assert status(subject.user, routes[name]) == 200, name
         assert status(outsider, routes[name]) == 404, name
         assert status(peer_user, routes[name]) == 404, name
         assert status(commissioner, routes[name]) == 403, name
     assert status(commissioner, routes["council"]) == 200
     assert status(other_commissioner, routes["council"]) == 404
     for role in (Role.QA_OFFICER, Role.FORUM_MEMBER):
-        assert status(make_user(role, council=world.council), routes["council"]) == 403
-    assert status(world.user, routes["council"]) == 403
+        assert status(make_user(role, council=subject.council), routes["council"]) == 403
+    assert status(subject.user, routes["council"]) == 403
     # A council the provider has no contract with, or a provider not the council's: 404.
     elsewhere = f"/provider/{pid}/feedback/report?council={other_council.id}&period=2026-10"
-    assert status(world.user, elsewhere) == 404
-    assert status(world.user, elsewhere.replace("report?", "report.pdf?")) == 404
+    assert status(subject.user, elsewhere) == 404
+    assert status(subject.user, elsewhere.replace("report?", "report.pdf?")) == 404
     not_theirs = f"/council/{cid}/feedback/report?provider={stranger_provider.id}&period=2026-10"
     assert status(commissioner, not_theirs) == 404
     # The other provider's list does not show this report.
     client = app.test_client()
     sign_in(client, peer_user.email)
     assert "You have no feedback reports yet" in get_page(
-        client, f"/provider/{world.peers[0].id}/feedback"
+        client, f"/provider/{subject.peers[0].id}/feedback"
     )
 
 
-def test_an_incomplete_link_says_what_is_missing(app, world):
+def test_an_incomplete_link_says_what_is_missing(app, subject):
     client = app.test_client()
-    sign_in(client, world.user.email)
-    response = client.get(f"/provider/{world.provider.id}/feedback/report?council=x&period=10")
+    sign_in(client, subject.user.email)
+    response = client.get(f"/provider/{subject.provider.id}/feedback/report?council=x&period=10")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
     assert "The link does not say which council the report is from" in html
     assert "The link does not give a month (2026-10) or quarter (2026-Q3)" in html
-    future = _report_url(world, "2027-01")
+    future = _report_url(subject, "2027-01")
     assert client.get(future).status_code == 404

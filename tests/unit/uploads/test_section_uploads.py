@@ -18,27 +18,20 @@ from portal.extensions import db
 from portal.models import Area, AreaKind, AuditEntry, ReturnStatus, Role, SectionState, StoredFile
 from portal.returns import service
 from portal.uploads import section_files
-from tests.conftest import check_page
+from tests.conftest import check_page, signed_in
+from tests.examples import EXAMPLE_KPIS
 from tests.factories import (
     make_contract,
     make_council,
     make_framework,
     make_provider,
     make_user,
-    open_return,
 )
-from tests.unit.conftest import get_page, sign_in
+from tests.unit.conftest import get_page
 
 SECTIONS = ["kpis", "capacity", "handbacks", "workforce"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
-GOOD_KPIS = {
-    "planned_visits": "1000", "delivered_visits": "990", "missed_visits": "10",
-    "on_time_visits": "950", "ecm_visits": "900", "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25", "referrals_offered": "12", "referrals_accepted": "10",
-    "packages_started_on_time": "9", "complaints": "1", "compliments": "4",
-    "safeguarding_concerns": "0", "users_reviewed": "20", "outcomes_met": "17",
-}  # fmt: skip
 CAPACITY_HEADINGS = ["area", "spare_hours", "earliest_start", "double_handed", "night_support",
                      "specialist_needs", "valid_until"]  # fmt: skip
 HANDBACK_HEADINGS = ["reference", "notice_date", "end_date", "weekly_hours", "service_type",
@@ -58,7 +51,7 @@ def kpi_file(values: dict[str, str]) -> bytes:
 
 
 GOOD_FILES = {
-    "kpis": kpi_file(GOOD_KPIS),
+    "kpis": kpi_file(EXAMPLE_KPIS),
     # Headings and codes as a person might type them: any case, spaces, labels.
     "capacity": csv_bytes([
         ["Area", "Spare Hours", "earliest-start", "double_handed", "night_support",
@@ -81,7 +74,7 @@ def date_boxes(prefix: str, day: str, month: str, year: str) -> dict[str, str]:
 
 # What a person types into each section's web form for the same answers as GOOD_FILES.
 FORM_POSTS = {
-    "kpis": GOOD_KPIS,
+    "kpis": EXAMPLE_KPIS,
     "capacity": {
         "areas-0-spare_hours": "40", **date_boxes("areas-0-earliest_start", "1", "12", "2026"),
         "areas-0-double_handed": "yes", "areas-0-night_support": "no",
@@ -104,7 +97,7 @@ FORM_POSTS = {
 # A file with mistakes, and the (row, column, what to do) each must be reported as.
 BAD_FILES = {
     "kpis": (
-        kpi_file({**GOOD_KPIS, "missed_visits": "ten", "complaints": "-1"}),
+        kpi_file({**EXAMPLE_KPIS, "missed_visits": "ten", "complaints": "-1"}),
         "You need to fix 1 value in Missed visits and 1 value in Complaints",
         [("4", "value", "Missed visits must be a whole number"),
          ("12", "value", "Complaints must be 0 or more")],
@@ -137,33 +130,21 @@ BAD_FILES = {
 
 
 @pytest.fixture
-def world(app, tmp_path):
+def uploading(app, tmp_path, contracted):
+    """The contracted provider's October return and its submitter; the other provider's
+    return (for the form to fill in); people with no business on the provider's pages."""
     app.config["WTF_CSRF_ENABLED"] = False
-    app.config["TODAY"] = "2026-11-23"
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    ret = open_return()
-    user = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider, name="Uma Uploader")
-    twin = open_return()  # another provider's return, for the form to fill in
-    twin_user = make_user(Role.PROVIDER_SUBMITTER, provider=twin.contract.provider)
-    outsider = make_user(Role.PROVIDER_MANAGER, provider=make_provider())
-    council_user = make_user(Role.COMMISSIONER, council=ret.contract.council)
-    other_council_user = make_user(Role.COMMISSIONER, council=make_council())
     return {
-        "ret": ret,
-        "user": user,
-        "twin": twin,
-        "twin_user": twin_user,
-        "outsider": outsider,
-        "council_user": council_user,
-        "other_council_user": other_council_user,
+        "ret": contracted.ret,
+        "user": contracted.submitter,
+        "twin": contracted.other_ret,
+        "twin_user": contracted.other_submitter,
+        "outsider": make_user(Role.PROVIDER_MANAGER, provider=make_provider()),
+        "council_user": contracted.commissioner,
+        "other_council_user": contracted.other_commissioner,
         "folder": tmp_path / "uploads",
     }
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert sign_in(client, user.email).status_code == 302
-    return client
 
 
 def base(ret) -> str:
@@ -219,7 +200,7 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def kept_files(world) -> list[str]:
+def kept_files(uploading) -> list[str]:
     """The section uploads kept in the database, as "<token>.<kind>"."""
     db.session.expire_all()
     rows = db.session.execute(db.select(StoredFile.token, StoredFile.kind)).all()
@@ -231,26 +212,30 @@ def kept_files(world) -> list[str]:
 
 @pytest.mark.parametrize("code", SECTIONS)
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_a_template_holds_the_saved_answers_and_uploads_back_unchanged(app, world, code, kind):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    assert upload_and_confirm(client, ret, code, GOOD_FILES[code]).status_code == 302
+def test_a_template_holds_the_saved_answers_and_uploads_back_unchanged(
+    uploading, code, kind, provider_client
+):
+    ret = uploading["ret"]
+    assert upload_and_confirm(provider_client, ret, code, GOOD_FILES[code]).status_code == 302
     saved = section(ret, code).data
-    response = client.get(f"{base(ret)}/upload/template?section={code}&format={kind}")
+    response = provider_client.get(f"{base(ret)}/upload/template?section={code}&format={kind}")
     assert response.status_code == 200
     assert f"{code}-2026-10.{kind}" in response.headers["Content-Disposition"]
     result = section_files.check_section_file(code, ret, response.data, f"template.{kind}")
     assert result.ok, (result.file_problems, result.errors)
     assert result.data == saved
     # Uploading the template as it is changes nothing.
-    token = token_of(upload(client, ret, code, response.data, f"template.{kind}"))
-    html = get_page(client, f"{base(ret)}/upload/changes?section={code}&upload={token}")
+    token = token_of(upload(provider_client, ret, code, response.data, f"template.{kind}"))
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section={code}&upload={token}")
     assert "No changes" in html and "Confirm" not in html
 
 
 @pytest.mark.parametrize("code", SECTIONS)
-def test_the_xlsx_template_explains_each_column_with_an_example_that_passes(app, world, code):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    response = client.get(f"{base(ret)}/upload/template?section={code}&format=xlsx")
+def test_the_xlsx_template_explains_each_column_with_an_example_that_passes(
+    uploading, code, provider_client
+):
+    ret = uploading["ret"]
+    response = provider_client.get(f"{base(ret)}/upload/template?section={code}&format=xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Data", "Guidance"]
     spec = section_files.SECTIONS[code]
@@ -275,9 +260,9 @@ def test_the_xlsx_template_explains_each_column_with_an_example_that_passes(app,
         assert result.ok, result.errors
 
 
-def test_an_empty_kpi_template_lists_every_code_to_fill_in(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    response = client.get(f"{base(ret)}/upload/template?section=kpis&format=csv")
+def test_an_empty_kpi_template_lists_every_code_to_fill_in(uploading, provider_client):
+    ret = uploading["ret"]
+    response = provider_client.get(f"{base(ret)}/upload/template?section=kpis&format=csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["kpi_code", "kpi_name", "value"]
@@ -292,26 +277,26 @@ def test_an_empty_kpi_template_lists_every_code_to_fill_in(app, world):
 
 
 @pytest.mark.parametrize("code", SECTIONS)
-def test_a_good_file_saves_exactly_what_the_form_saves(app, world, code):
-    ret, twin = world["ret"], world["twin"]
-    client = signed_in(app, world["user"])
-    page = get_page(client, f"{base(ret)}/section/{code}")
+def test_a_good_file_saves_exactly_what_the_form_saves(
+    uploading, code, provider_client, other_provider_client
+):
+    ret, twin = uploading["ret"], uploading["twin"]
+    page = get_page(provider_client, f"{base(ret)}/section/{code}")
     assert f"/upload?section={code}" in page and "Upload a file instead" in page
-    html = get_page(client, f"{base(ret)}/upload?section={code}")
+    html = get_page(provider_client, f"{base(ret)}/upload?section={code}")
     assert f"/upload/template?section={code}&amp;format=csv" in html
     assert f"/upload/template?section={code}&amp;format=xlsx" in html
 
-    token = token_of(upload(client, ret, code, GOOD_FILES[code]))
-    html = get_page(client, f"{base(ret)}/upload/changes?section={code}&upload={token}")
+    token = token_of(upload(provider_client, ret, code, GOOD_FILES[code]))
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section={code}&upload={token}")
     assert section(ret, code).revision == 0  # nothing saved by the check
     assert table_rows(html, "changes"), "the answers that will change are listed"
-    response = confirm(client, ret, code, token, hidden(html, "revision"))
+    response = confirm(provider_client, ret, code, token, hidden(html, "revision"))
     assert response.status_code == 302
     assert response.location.endswith(f"{base(ret)}/section/{code}")
-    assert "saved from your file answers.csv" in get_page(client, response.location)
+    assert "saved from your file answers.csv" in get_page(provider_client, response.location)
 
-    form_client = signed_in(app, world["twin_user"])
-    posted = form_client.post(
+    posted = other_provider_client.post(
         f"{base(twin)}/section/{code}", data={"revision": "0", **FORM_POSTS[code]}
     )
     assert posted.status_code == 302, posted.get_data(as_text=True)
@@ -320,19 +305,19 @@ def test_a_good_file_saves_exactly_what_the_form_saves(app, world, code):
     assert by_file.state is by_form.state is SectionState.COMPLETED
     audit = db.session.scalars(db.select(AuditEntry).where(AuditEntry.return_id == ret.id)).all()
     assert [(a.action, a.section) for a in audit] == [("save", code)]
-    assert kept_files(world) == []  # the kept file is deleted once saved
+    assert kept_files(uploading) == []  # the kept file is deleted once saved
 
 
-def test_the_same_file_twice_changes_nothing(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    assert upload_and_confirm(client, ret, "kpis", GOOD_FILES["kpis"]).status_code == 302
+def test_the_same_file_twice_changes_nothing(uploading, provider_client):
+    ret = uploading["ret"]
+    assert upload_and_confirm(provider_client, ret, "kpis", GOOD_FILES["kpis"]).status_code == 302
     revision = section(ret, "kpis").revision
-    token = token_of(upload(client, ret, "kpis", GOOD_FILES["kpis"]))
-    html = get_page(client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
+    token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"]))
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     assert "No changes: KPIs already has the answers in your file" in html
-    response = confirm(client, ret, "kpis", token, str(revision))
+    response = confirm(provider_client, ret, "kpis", token, str(revision))
     assert response.status_code == 302
-    assert "No changes" in get_page(client, response.location)
+    assert "No changes" in get_page(provider_client, response.location)
     assert section(ret, "kpis").revision == revision
     assert (
         db.session.scalar(
@@ -342,21 +327,23 @@ def test_the_same_file_twice_changes_nothing(app, world):
     )
 
 
-def test_a_corrected_file_replaces_the_answers_and_shows_what_changes(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    upload_and_confirm(client, ret, "kpis", GOOD_FILES["kpis"])
-    token = token_of(upload(client, ret, "kpis", kpi_file({**GOOD_KPIS, "complaints": "3"})))
-    html = get_page(client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
+def test_a_corrected_file_replaces_the_answers_and_shows_what_changes(uploading, provider_client):
+    ret = uploading["ret"]
+    upload_and_confirm(provider_client, ret, "kpis", GOOD_FILES["kpis"])
+    token = token_of(
+        upload(provider_client, ret, "kpis", kpi_file({**EXAMPLE_KPIS, "complaints": "3"}))
+    )
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     assert table_rows(html, "changes") == [["Complaints", "1", "3"]]
     assert "1 answer will change" in html
-    confirm(client, ret, "kpis", token, hidden(html, "revision"))
+    confirm(provider_client, ret, "kpis", token, hidden(html, "revision"))
     assert section(ret, "kpis").data["complaints"] == "3"
 
 
-def test_soft_warnings_are_ticked_as_on_the_form(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    over = kpi_file({**GOOD_KPIS, "delivered_hours": "1600"})
-    response = upload_and_confirm(client, ret, "kpis", over)
+def test_soft_warnings_are_ticked_as_on_the_form(uploading, provider_client):
+    ret = uploading["ret"]
+    over = kpi_file({**EXAMPLE_KPIS, "delivered_hours": "1600"})
+    response = upload_and_confirm(provider_client, ret, "kpis", over)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     check_page(html)
@@ -364,7 +351,8 @@ def test_soft_warnings_are_ticked_as_on_the_form(app, world):
     assert "Tick the box to confirm this value is correct" in html
     sec = section(ret, "kpis")
     assert sec.data["delivered_hours"] == "1600" and sec.state is SectionState.IN_PROGRESS
-    response = confirm(client, ret, "kpis", hidden(html, "upload"), hidden(html, "revision"),
+    response = confirm(provider_client, ret, "kpis", hidden(html, "upload"),
+                       hidden(html, "revision"),
                        ticked=["delivered_hours:over_commissioned"])  # fmt: skip
     assert response.status_code == 302
     sec = section(ret, "kpis")
@@ -372,25 +360,25 @@ def test_soft_warnings_are_ticked_as_on_the_form(app, world):
     assert sec.confirmed_warnings == ["delivered_hours:over_commissioned"]
 
 
-def test_a_save_by_someone_else_meanwhile_is_not_overwritten(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
+def test_a_save_by_someone_else_meanwhile_is_not_overwritten(app, uploading, provider_client):
+    ret = uploading["ret"]
     colleague = make_user(Role.PROVIDER_MANAGER, provider=ret.contract.provider,
                           name="Priya Colleague")  # fmt: skip
-    token = token_of(upload(client, ret, "kpis", GOOD_FILES["kpis"]))
-    html = get_page(client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
+    token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"]))
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     other = signed_in(app, colleague)
-    theirs = {**GOOD_KPIS, "complaints": "7"}
+    theirs = {**EXAMPLE_KPIS, "complaints": "7"}
     assert (
         other.post(f"{base(ret)}/section/kpis", data={"revision": "0", **theirs}).status_code == 302
     )
-    response = confirm(client, ret, "kpis", token, hidden(html, "revision"))
+    response = confirm(provider_client, ret, "kpis", token, hidden(html, "revision"))
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     check_page(html)
     assert "Priya Colleague changed this section at" in html
     assert section(ret, "kpis").data["complaints"] == "7"
     # Confirming again, having seen their answers, is deliberate and works.
-    response = confirm(client, ret, "kpis", token, hidden(html, "revision"))
+    response = confirm(provider_client, ret, "kpis", token, hidden(html, "revision"))
     assert response.status_code == 302
     assert section(ret, "kpis").data["complaints"] == "1"
 
@@ -399,10 +387,12 @@ def test_a_save_by_someone_else_meanwhile_is_not_overwritten(app, world):
 
 
 @pytest.mark.parametrize("code", SECTIONS)
-def test_a_bad_file_lists_its_problems_by_row_and_column_and_saves_nothing(app, world, code):
-    ret, client = world["ret"], signed_in(app, world["user"])
+def test_a_bad_file_lists_its_problems_by_row_and_column_and_saves_nothing(
+    uploading, code, provider_client
+):
+    ret = uploading["ret"]
     data, summary, expected = BAD_FILES[code]
-    response = upload(client, ret, code, data, "my answers.csv")
+    response = upload(provider_client, ret, code, data, "my answers.csv")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     check_page(html)
@@ -412,7 +402,7 @@ def test_a_bad_file_lists_its_problems_by_row_and_column_and_saves_nothing(app, 
     for row, column, message in expected:
         assert any(r[0] == row and r[1] == column and message in r[3] for r in rows), rows
     assert section(ret, code).revision == 0 and section(ret, code).data == {}
-    assert kept_files(world) == []
+    assert kept_files(uploading) == []
 
 
 @pytest.mark.parametrize(
@@ -431,80 +421,80 @@ def test_a_bad_file_lists_its_problems_by_row_and_column_and_saves_nothing(app, 
         (GOOD_FILES["kpis"] + b"planned_visits,4\n", "kpis.csv", "is also on row 2"),
     ],
 )  # fmt: skip
-def test_bad_files_are_refused_clearly_never_a_500(app, world, data, name, message):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    response = upload(client, ret, "kpis", data, name)
+def test_bad_files_are_refused_clearly_never_a_500(uploading, data, name, message, provider_client):
+    ret = uploading["ret"]
+    response = upload(provider_client, ret, "kpis", data, name)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     check_page(html)
     assert message in html_lib.unescape(html)
     assert "Upload the corrected file" in html
-    assert section(ret, "kpis").revision == 0 and kept_files(world) == []
+    assert section(ret, "kpis").revision == 0 and kept_files(uploading) == []
 
 
-def test_a_file_name_with_folders_is_shown_and_kept_without_them(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    token = token_of(upload(client, ret, "kpis", GOOD_FILES["kpis"], "../../etc/kpis.csv"))
-    html = get_page(client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
+def test_a_file_name_with_folders_is_shown_and_kept_without_them(uploading, provider_client):
+    ret = uploading["ret"]
+    token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"], "../../etc/kpis.csv"))
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     assert "Your file: kpis.csv." in html and "etc/" not in html
-    assert kept_files(world) == [f"{token}.section", f"{token}.section-note"]
+    assert kept_files(uploading) == [f"{token}.section", f"{token}.section-note"]
 
 
-def test_no_file_and_a_too_large_file_are_refused(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    response = client.post(f"{base(ret)}/upload?section=kpis", data={},
+def test_no_file_and_a_too_large_file_are_refused(app, uploading, provider_client):
+    ret = uploading["ret"]
+    response = provider_client.post(f"{base(ret)}/upload?section=kpis", data={},
                            content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 400
     assert "Select a CSV or XLSX file" in response.get_data(as_text=True)
     app.config["MAX_CONTENT_LENGTH"] = 2_000
-    response = upload(client, ret, "kpis", b"kpi_code,value\n" + b"x" * 5_000)
+    response = upload(provider_client, ret, "kpis", b"kpi_code,value\n" + b"x" * 5_000)
     assert response.status_code == 413
     assert "The file is too large" in response.get_data(as_text=True)
-    assert kept_files(world) == []
+    assert kept_files(uploading) == []
 
 
-def test_unknown_sections_and_expired_uploads(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
+def test_unknown_sections_and_expired_uploads(uploading, provider_client):
+    ret = uploading["ret"]
     for path in ("/upload", "/upload?section=training", "/upload/template",
                  "/upload/changes?section=nope"):  # fmt: skip
-        response = client.get(base(ret) + path)
+        response = provider_client.get(base(ret) + path)
         assert response.status_code == 302 and response.location.endswith(base(ret))
-    response = client.get(f"{base(ret)}/upload/template?section=kpis&format=pdf")
+    response = provider_client.get(f"{base(ret)}/upload/template?section=kpis&format=pdf")
     assert response.status_code == 404
     for token in ("not-a-real-token-at-all", "../../../etc/passwd"):
-        response = client.get(f"{base(ret)}/upload/changes?section=kpis&upload={token}")
+        response = provider_client.get(f"{base(ret)}/upload/changes?section=kpis&upload={token}")
         assert response.status_code == 404
         assert "This upload has expired or does not exist" in response.get_data(as_text=True)
-        assert confirm(client, ret, "kpis", token, "0").status_code == 404
+        assert confirm(provider_client, ret, "kpis", token, "0").status_code == 404
     # A token is only good for the section and return it was checked for.
-    token = token_of(upload(client, ret, "kpis", GOOD_FILES["kpis"]))
-    assert client.get(f"{base(ret)}/upload/changes?section=workforce&upload={token}"
+    token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"]))
+    assert provider_client.get(f"{base(ret)}/upload/changes?section=workforce&upload={token}"
                       ).status_code == 404  # fmt: skip
-    assert confirm(client, ret, "workforce", token, "0").status_code == 404
+    assert confirm(provider_client, ret, "workforce", token, "0").status_code == 404
 
 
 # --- locked returns and access -------------------------------------------------------------
 
 
-def test_a_locked_or_accepted_return_refuses_uploads(app, world):
-    ret, client = world["ret"], signed_in(app, world["user"])
-    token = token_of(upload(client, ret, "kpis", GOOD_FILES["kpis"]))
+def test_a_locked_or_accepted_return_refuses_uploads(app, uploading, provider_client):
+    ret = uploading["ret"]
+    token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"]))
     app.config["TODAY"] = "2026-12-03"  # the lock date
-    html = get_page(client, f"{base(ret)}/upload?section=kpis")
+    html = get_page(provider_client, f"{base(ret)}/upload?section=kpis")
     assert "This return is locked" in html and 'type="file"' not in html
-    response = upload(client, ret, "kpis", GOOD_FILES["kpis"])
+    response = upload(provider_client, ret, "kpis", GOOD_FILES["kpis"])
     assert response.status_code == 302
-    assert "This return is locked" in get_page(client, response.location)
-    html = get_page(client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
+    assert "This return is locked" in get_page(provider_client, response.location)
+    html = get_page(provider_client, f"{base(ret)}/upload/changes?section=kpis&upload={token}")
     assert "This return is locked" in html and 'id="confirm-upload"' not in html
-    response = confirm(client, ret, "kpis", token, "0")
+    response = confirm(provider_client, ret, "kpis", token, "0")
     assert response.status_code == 302
-    assert "This return is locked" in get_page(client, response.location)
+    assert "This return is locked" in get_page(provider_client, response.location)
     app.config["TODAY"] = "2026-11-23"
     ret.status = ReturnStatus.ACCEPTED
     db.session.commit()
-    response = confirm(client, ret, "kpis", token, "0")
-    assert "has been accepted and cannot be changed" in get_page(client, response.location)
+    response = confirm(provider_client, ret, "kpis", token, "0")
+    assert "has been accepted and cannot be changed" in get_page(provider_client, response.location)
     assert section(ret, "kpis").revision == 0
 
 
@@ -520,10 +510,10 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_other_providers_councils_and_strangers_are_refused_on_every_route(
-    app, world, method, path
+    app, uploading, provider_client, method, path
 ):
-    ret = world["ret"]
-    token = token_of(upload(signed_in(app, world["user"]), ret, "kpis", GOOD_FILES["kpis"]))
+    ret = uploading["ret"]
+    token = token_of(upload(provider_client, ret, "kpis", GOOD_FILES["kpis"]))
     url = base(ret) + path.format(token=token)
 
     def call(client, url=url):
@@ -536,16 +526,16 @@ def test_other_providers_councils_and_strangers_are_refused_on_every_route(
     anonymous = call(app.test_client())
     assert anonymous.status_code == 302 and "/sign-in" in anonymous.location
     for user in ("outsider", "council_user", "other_council_user"):
-        assert call(signed_in(app, world[user])).status_code == 404, user
+        assert call(signed_in(app, uploading[user])).status_code == 404, user
     # The outsider's own provider id with our return: still not theirs.
-    outsider = world["outsider"]
+    outsider = uploading["outsider"]
     own_url = url.replace(f"/provider/{ret.contract.provider_id}/",
                           f"/provider/{outsider.memberships[0].provider_id}/")  # fmt: skip
     assert call(signed_in(app, outsider), own_url).status_code == 404
     assert section(ret, "kpis").revision == 0
 
 
-def test_rules_that_belong_to_a_file(app, world):
+def test_rules_that_belong_to_a_file(uploading):
     council = make_council()
     framework = make_framework(council)  # comes with the area "North"
     db.session.add(Area(framework=framework, name="South", kind=AreaKind.PATCH))
@@ -565,7 +555,7 @@ def test_rules_that_belong_to_a_file(app, world):
     result = check("capacity", two_areas, csv_bytes([CAPACITY_HEADINGS, row, south]), "c.csv")
     assert result.ok and [a["area"] for a in result.data["areas"]] == ["North", "South"]
 
-    ret = world["ret"]
+    ret = uploading["ret"]
     handback = ["PKG", "02/10/2026", "16/10/2026", "1", "homecare", "North", "staffing", ""]
     many = csv_bytes([HANDBACK_HEADINGS, *[handback] * 201])
     assert (

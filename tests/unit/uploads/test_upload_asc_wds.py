@@ -13,7 +13,7 @@ import pytest
 from forms import messages
 from portal.returns import staff_rules as rules
 from portal.uploads import UploadNotReady, check_upload, validate_staff_file
-from tests.unit.test_upload_reading import (
+from tests.unit.uploads.test_upload_reading import (
     BRANCHES,
     TODAY,
     TRAINING_HEADINGS,

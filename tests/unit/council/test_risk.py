@@ -3,7 +3,6 @@ red or amber rating sets the date a quality-assurance visit is due."""
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,7 +20,6 @@ from portal.models import (
     MonthlyReturn,
     Provider,
     QaVisit,
-    ReturnStatus,
     ReturnVersion,
     RiskRating,
     Role,
@@ -29,10 +27,16 @@ from portal.models import (
     User,
 )
 from portal.returns import service
-from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
+from tests.factories import (
+    add_version,
+    make_contract,
+    make_council,
+    make_framework,
+    make_provider,
+    make_user,
+)
 
 ON = date(2026, 11, 23)  # returns for August, September and October 2026 are open
-_keys = itertools.count(1)
 
 # Missed visits 10% (red: target 2%, amber to 5%) and punctuality 50% (red: below 75%).
 TWO_RED = {
@@ -74,62 +78,52 @@ class World:
         return [t.code for t in self.triggers(on)]
 
 
-def send(world: World, ret: MonthlyReturn, on: date, kpis: dict | None = None) -> ReturnVersion:
+def send(case: World, ret: MonthlyReturn, on: date, kpis: dict | None = None) -> ReturnVersion:
     """A version of ``ret`` sent at noon on ``on``."""
-    number = len(ret.versions) + 1
-    version = ReturnVersion(
-        return_id=ret.id,
-        number=number,
-        reference=f"TEST-{ret.id}-V{number}-{next(_keys)}",
-        submission_key=f"key-{next(_keys):016d}",
-        data={"nil_return": False, "sections": {"kpis": kpis or {}}},
-        submitted_by_id=world.submitter.id,
-        submitted_at=datetime(on.year, on.month, on.day, 12, tzinfo=UTC),
-    )
-    db.session.add(version)
-    ret.status = ReturnStatus.SUBMITTED
-    db.session.commit()
-    db.session.refresh(ret)
-    return version
+    at = datetime(on.year, on.month, on.day, 12, tzinfo=UTC)
+    return add_version(ret, case.submitter, {"kpis": kpis or {}}, at=at)
 
 
-def send_all_on_time(world: World) -> None:
-    for ret in world.returns():
+def send_all_on_time(case: World) -> None:
+    for ret in case.returns():
         if not ret.versions:
-            send(world, ret, service.deadlines(ret).due_on)
+            send(case, ret, service.deadlines(ret).due_on)
 
 
 def make_world(app, council: Council | None = None, on_time: bool = True) -> World:
+    """A provider with a framework contract; with ``on_time``, every open month sent on
+    its due date."""
     app.config["TODAY"] = ON.isoformat()
     council = council or make_council()
     provider = make_provider()
     contract = make_contract(provider, council, make_framework(council))
-    world = World(council, provider, contract, make_user(Role.PROVIDER_SUBMITTER, provider))
+    case = World(council, provider, contract, make_user(Role.PROVIDER_SUBMITTER, provider))
     if on_time:
-        send_all_on_time(world)
-    return world
+        send_all_on_time(case)
+    return case
 
 
 @pytest.fixture
-def world(app) -> World:
+def punctual(app) -> World:
+    """A provider that sent August, September and October on their due dates."""
     return make_world(app)
 
 
-def test_a_provider_with_nothing_wrong_is_green_with_no_visit_due(world):
-    assert world.triggers() == []
-    row = risk.recompute(world.council.id, world.provider.id, ON)
+def test_a_provider_with_nothing_wrong_is_green_with_no_visit_due(punctual):
+    assert punctual.triggers() == []
+    row = risk.recompute(punctual.council.id, punctual.provider.id, ON)
     assert (row.rating, row.triggers, row.visit_due_by) == ("green", [], None)
 
 
 # --- CQC -----------------------------------------------------------------------------------
 
 
-def test_cqc_requires_improvement_is_amber_and_clears_when_rated_good(world):
-    world.branch.name = "Riverside Home Support - Medway"
-    world.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
-    world.branch.cqc_rating_date = date(2023, 1, 3)
+def test_cqc_requires_improvement_is_amber_and_clears_when_rated_good(punctual):
+    punctual.branch.name = "Riverside Home Support - Medway"
+    punctual.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
+    punctual.branch.cqc_rating_date = date(2023, 1, 3)
     db.session.commit()
-    [trigger] = world.triggers()
+    [trigger] = punctual.triggers()
     assert (trigger.code, trigger.level, trigger.date) == (
         "cqc_requires_improvement",
         "amber",
@@ -139,44 +133,44 @@ def test_cqc_requires_improvement_is_amber_and_clears_when_rated_good(world):
     assert trigger.evidence == (
         "CQC rated Riverside Home Support - Medway Requires improvement on 3 January 2023"
     )
-    world.branch.cqc_rating = CqcRating.GOOD
+    punctual.branch.cqc_rating = CqcRating.GOOD
     db.session.commit()
-    assert world.triggers() == []
+    assert punctual.triggers() == []
 
 
-def test_cqc_inadequate_is_red_and_clears(world):
-    world.branch.cqc_rating = CqcRating.INADEQUATE
-    world.branch.cqc_rating_date = date(2026, 6, 1)
+def test_cqc_inadequate_is_red_and_clears(punctual):
+    punctual.branch.cqc_rating = CqcRating.INADEQUATE
+    punctual.branch.cqc_rating_date = date(2026, 6, 1)
     db.session.add(
         FactChange(
-            branch_id=world.branch.id,
+            branch_id=punctual.branch.id,
             field=risk.FACT_CQC_RATING,
             old_value="good",
             new_value="inadequate",
             source="CQC inspection report",
             effective_on=date(2026, 6, 1),
-            recorded_by_id=world.submitter.id,
+            recorded_by_id=punctual.submitter.id,
         )
     )
     db.session.commit()
-    [trigger] = world.triggers()
+    [trigger] = punctual.triggers()
     assert (trigger.code, trigger.level) == ("cqc_inadequate", "red")
     assert trigger.evidence.endswith("on 1 June 2026. Source: CQC inspection report")
-    world.branch.cqc_rating = CqcRating.OUTSTANDING
+    punctual.branch.cqc_rating = CqcRating.OUTSTANDING
     db.session.commit()
-    assert world.triggers() == []
+    assert punctual.triggers() == []
 
 
 # --- concerns -------------------------------------------------------------------------------
 
 
-def _concern(world: World, raised_on: date, council: Council | None = None, **extra) -> Concern:
+def _concern(punctual: World, raised_on: date, council: Council | None = None, **extra) -> Concern:
     concern = Concern(
-        council_id=(council or world.council).id,
-        provider_id=world.provider.id,
+        council_id=(council or punctual.council).id,
+        provider_id=punctual.provider.id,
         raised_on=raised_on,
         summary=extra.pop("summary", "Missed medication reported by a family"),
-        recorded_by_id=world.submitter.id,
+        recorded_by_id=punctual.submitter.id,
         **extra,
     )
     db.session.add(concern)
@@ -184,55 +178,55 @@ def _concern(world: World, raised_on: date, council: Council | None = None, **ex
     return concern
 
 
-def test_an_open_concern_from_the_last_90_days_is_amber_until_closed(world):
-    concern = _concern(world, ON - timedelta(days=10), confidential=True)
-    [trigger] = world.triggers()
+def test_an_open_concern_from_the_last_90_days_is_amber_until_closed(punctual):
+    concern = _concern(punctual, ON - timedelta(days=10), confidential=True)
+    [trigger] = punctual.triggers()
     assert (trigger.code, trigger.level, trigger.date) == ("concern", "amber", concern.raised_on)
     assert trigger.label == "Concern raised in the last 90 days"
     assert "Missed medication reported by a family" in trigger.evidence
     assert trigger.confidential
     concern.closed_on = ON
     db.session.commit()
-    assert world.triggers() == []
+    assert punctual.triggers() == []
 
 
-def test_a_concern_older_than_90_days_or_another_councils_does_not_count(world):
-    _concern(world, ON - timedelta(days=90))
-    _concern(world, ON - timedelta(days=5), council=make_council())
-    assert world.triggers() == []
+def test_a_concern_older_than_90_days_or_another_councils_does_not_count(punctual):
+    _concern(punctual, ON - timedelta(days=90))
+    _concern(punctual, ON - timedelta(days=5), council=make_council())
+    assert punctual.triggers() == []
     # 89 days ago still counts; it clears as time passes.
-    _concern(world, ON - timedelta(days=89))
-    assert world.codes() == ["concern"]
-    assert world.codes(ON + timedelta(days=1)) == []
+    _concern(punctual, ON - timedelta(days=89))
+    assert punctual.codes() == ["concern"]
+    assert punctual.codes(ON + timedelta(days=1)) == []
 
 
 # --- registered manager and sponsor licence -------------------------------------------------
 
 
-def test_no_registered_manager_is_amber_and_clears_when_one_is_in_post(world):
-    world.branch.registered_manager_in_post = False
+def test_no_registered_manager_is_amber_and_clears_when_one_is_in_post(punctual):
+    punctual.branch.registered_manager_in_post = False
     db.session.add(
         FactChange(
-            branch_id=world.branch.id,
+            branch_id=punctual.branch.id,
             field=risk.FACT_REGISTERED_MANAGER,
             old_value="yes",
             new_value="no",
             source="Provider's notification",
             effective_on=date(2026, 10, 1),
-            recorded_by_id=world.submitter.id,
+            recorded_by_id=punctual.submitter.id,
         )
     )
     db.session.commit()
-    [trigger] = world.triggers()
+    [trigger] = punctual.triggers()
     assert (trigger.code, trigger.level, trigger.date) == (
         "no_registered_manager",
         "amber",
         date(2026, 10, 1),
     )
     assert "since 1 October 2026" in trigger.evidence
-    world.branch.registered_manager_in_post = True
+    punctual.branch.registered_manager_in_post = True
     db.session.commit()
-    assert world.triggers() == []
+    assert punctual.triggers() == []
 
 
 @pytest.mark.parametrize(
@@ -243,50 +237,50 @@ def test_no_registered_manager_is_amber_and_clears_when_one_is_in_post(world):
     ],
 )
 def test_sponsor_licence_suspended_is_amber_revoked_is_red_and_active_clears(
-    world, status, code, level
+    punctual, status, code, level
 ):
-    world.branch.sponsor_licence_status = status
+    punctual.branch.sponsor_licence_status = status
     db.session.commit()
-    [trigger] = world.triggers()
+    [trigger] = punctual.triggers()
     assert (trigger.code, trigger.level) == (code, level)
     assert "Home Office sponsor licence" in trigger.evidence
-    world.branch.sponsor_licence_status = SponsorLicenceStatus.ACTIVE
+    punctual.branch.sponsor_licence_status = SponsorLicenceStatus.ACTIVE
     db.session.commit()
-    assert world.triggers() == []
+    assert punctual.triggers() == []
 
 
 # --- KPIs and late returns ------------------------------------------------------------------
 
 
 def test_two_red_kpis_in_the_latest_return_is_amber_and_a_better_latest_return_clears(app):
-    world = make_world(app, on_time=False)
-    august, september, october = world.returns()
-    send(world, august, service.deadlines(august).due_on, ONE_RED)
-    send(world, september, service.deadlines(september).due_on, TWO_RED)
-    [trigger] = world.triggers(service.deadlines(september).due_on + timedelta(days=1))
+    punctual = make_world(app, on_time=False)
+    august, september, october = punctual.returns()
+    send(punctual, august, service.deadlines(august).due_on, ONE_RED)
+    send(punctual, september, service.deadlines(september).due_on, TWO_RED)
+    [trigger] = punctual.triggers(service.deadlines(september).due_on + timedelta(days=1))
     assert (trigger.code, trigger.level) == ("red_kpis", "amber")
     assert trigger.label == "2 red KPIs in the latest return"
     assert "September 2026 return" in trigger.evidence
     assert "Missed visits 10.0%" in trigger.evidence
     assert trigger.date == service.deadlines(september).due_on
     # October's return, the latest, has one red KPI: the trigger clears.
-    send(world, october, service.deadlines(october).due_on, ONE_RED)
-    assert world.triggers() == []
+    send(punctual, october, service.deadlines(october).due_on, ONE_RED)
+    assert punctual.triggers() == []
     # A corrected version of the latest return counts, not the first.
-    send(world, october, ON, TWO_RED)
-    assert world.codes() == ["red_kpis"]
+    send(punctual, october, ON, TWO_RED)
+    assert punctual.codes() == ["red_kpis"]
 
 
 def test_two_late_returns_in_the_last_3_months_is_amber_and_one_is_not(app):
-    world = make_world(app, on_time=False)
-    august, september, october = world.returns()
-    send(world, august, service.deadlines(august).due_on + timedelta(days=2))
-    send(world, september, service.deadlines(september).due_on)
-    send(world, october, service.deadlines(october).due_on)
-    assert world.triggers() == []  # one late return
+    punctual = make_world(app, on_time=False)
+    august, september, october = punctual.returns()
+    send(punctual, august, service.deadlines(august).due_on + timedelta(days=2))
+    send(punctual, september, service.deadlines(september).due_on)
+    send(punctual, october, service.deadlines(october).due_on)
+    assert punctual.triggers() == []  # one late return
     september.versions[0].submitted_at += timedelta(days=1)
     db.session.commit()
-    [trigger] = world.triggers()
+    [trigger] = punctual.triggers()
     assert (trigger.code, trigger.level) == ("late_returns", "amber")
     assert trigger.label == "2 late returns in the last 3 months"
     assert "August 2026 return" in trigger.evidence
@@ -294,50 +288,50 @@ def test_two_late_returns_in_the_last_3_months_is_amber_and_one_is_not(app):
     # Three months on (November and December sent on time), August's and September's due
     # dates have left the window.
     later = date(2027, 1, 20)
-    service.ensure_returns([world.contract], on=later)
+    service.ensure_returns([punctual.contract], on=later)
     for ret in db.session.scalars(
-        db.select(MonthlyReturn).where(MonthlyReturn.contract_id == world.contract.id)
+        db.select(MonthlyReturn).where(MonthlyReturn.contract_id == punctual.contract.id)
     ):
         if not ret.versions:
-            send(world, ret, service.deadlines(ret).due_on)
+            send(punctual, ret, service.deadlines(ret).due_on)
     assert service.deadlines(september).due_on < date(2026, 10, 20)
-    assert world.triggers(later) == []
+    assert punctual.triggers(later) == []
 
 
 def test_a_return_past_its_due_date_and_not_sent_counts_as_late(app):
-    world = make_world(app, on_time=False)
-    august, september, october = world.returns()
-    send(world, august, service.deadlines(august).due_on)
+    punctual = make_world(app, on_time=False)
+    august, september, october = punctual.returns()
+    send(punctual, august, service.deadlines(august).due_on)
     # September and October: not sent, both past their due date on 23 November.
-    [trigger] = world.triggers()
+    [trigger] = punctual.triggers()
     assert trigger.code == "late_returns"
     assert "not sent" in trigger.evidence
     # On October's due date it is not late yet: only September is.
-    assert world.triggers(service.deadlines(october).due_on) == []
-    send(world, september, ON)
-    send(world, october, ON)
-    assert world.codes() == ["late_returns"]  # sent, but both after the due date
+    assert punctual.triggers(service.deadlines(october).due_on) == []
+    send(punctual, september, ON)
+    send(punctual, october, ON)
+    assert punctual.codes() == ["late_returns"]  # sent, but both after the due date
 
 
 # --- the rating -----------------------------------------------------------------------------
 
 
-def test_the_worst_level_wins_across_triggers_and_branches(world):
-    world.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
+def test_the_worst_level_wins_across_triggers_and_branches(punctual):
+    punctual.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
     db.session.add(
         Branch(
-            provider_id=world.provider.id,
+            provider_id=punctual.provider.id,
             name="Second branch",
             cqc_rating=CqcRating.GOOD,
             sponsor_licence_status=SponsorLicenceStatus.REVOKED,
         )
     )
     db.session.commit()
-    db.session.refresh(world.provider)
-    triggers = world.triggers()
+    db.session.refresh(punctual.provider)
+    triggers = punctual.triggers()
     assert {t.level for t in triggers} == {"amber", "red"}
     assert risk.worst(triggers) == "red"
-    row = risk.recompute(world.council.id, world.provider.id, ON)
+    row = risk.recompute(punctual.council.id, punctual.provider.id, ON)
     assert row.rating == "red"
     assert [t["code"] for t in row.triggers] == [  # red first
         "sponsor_licence_revoked",
@@ -346,32 +340,32 @@ def test_the_worst_level_wins_across_triggers_and_branches(world):
     assert risk.worst([]) == "green"
 
 
-def test_visit_due_28_days_for_red_90_for_amber_kept_while_flagged_cleared_for_green(world):
-    ids = (world.council.id, world.provider.id)
-    world.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
+def test_visit_due_28_days_for_red_90_for_amber_kept_while_flagged_cleared_for_green(punctual):
+    ids = (punctual.council.id, punctual.provider.id)
+    punctual.branch.cqc_rating = CqcRating.REQUIRES_IMPROVEMENT
     db.session.commit()
     assert risk.recompute(*ids, ON).visit_due_by == ON + timedelta(days=90)
     # Still amber a week later: the date set first is kept.
     assert risk.recompute(*ids, ON + timedelta(days=7)).visit_due_by == ON + timedelta(days=90)
     # Amber turns red: the visit is due within 28 days of that.
-    world.branch.cqc_rating = CqcRating.INADEQUATE
+    punctual.branch.cqc_rating = CqcRating.INADEQUATE
     db.session.commit()
     row = risk.recompute(*ids, ON + timedelta(days=10))
     assert (row.rating, row.visit_due_by) == ("red", ON + timedelta(days=38))
     # A visit since then: the next one is due 28 days after it while still red.
     db.session.add(
         QaVisit(
-            council_id=world.council.id,
-            provider_id=world.provider.id,
+            council_id=punctual.council.id,
+            provider_id=punctual.provider.id,
             visited_on=ON + timedelta(days=20),
             outcome="Action plan agreed",
-            recorded_by_id=world.submitter.id,
+            recorded_by_id=punctual.submitter.id,
         )
     )
     db.session.commit()
     assert risk.recompute(*ids, ON + timedelta(days=20)).visit_due_by == ON + timedelta(days=48)
     # Green: no visit due.
-    world.branch.cqc_rating = CqcRating.GOOD
+    punctual.branch.cqc_rating = CqcRating.GOOD
     db.session.commit()
     row = risk.recompute(*ids, ON + timedelta(days=21))
     assert (row.rating, row.visit_due_by, row.triggers) == ("green", None, [])
@@ -390,22 +384,22 @@ def test_visit_due_by_rules():
     assert risk.visit_due_by("amber", "red", on + 5 * day, None, on) == on + 5 * day
 
 
-def test_recompute_for_return_and_recompute_all(app, world):
-    ret = world.returns()[-1]
-    send(world, ret, ON, TWO_RED)
+def test_recompute_for_return_and_recompute_all(app, punctual):
+    ret = punctual.returns()[-1]
+    send(punctual, ret, ON, TWO_RED)
     row = risk.recompute_for_return(ret)
     assert (row.rating, row.visit_due_by) == ("amber", ON + timedelta(days=90))
-    other = make_world(app, council=world.council)
+    other = make_world(app, council=punctual.council)
     other.branch.cqc_rating = CqcRating.INADEQUATE
     db.session.commit()
-    rows = risk.recompute_all(world.council.id)
+    rows = risk.recompute_all(punctual.council.id)
     assert {r.provider_id: r.rating for r in rows} == {
-        world.provider.id: "amber",
+        punctual.provider.id: "amber",
         other.provider.id: "red",
     }
-    assert [r.provider_id for r in risk.council_ratings(world.council.id)] == [
+    assert [r.provider_id for r in risk.council_ratings(punctual.council.id)] == [
         other.provider.id,
-        world.provider.id,
+        punctual.provider.id,
     ]
 
 
