@@ -17,7 +17,7 @@ from decimal import Decimal
 from flask import Blueprint, render_template
 
 from portal.access import requires
-from portal.council import overview_data
+from portal.council import overview_data, overview_handbacks, overview_market
 from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service
@@ -123,13 +123,13 @@ def _cqc_chart(cqc) -> str:
     return bar_chart(labels, series, "Per cent of providers")
 
 
-def _hours_chart(rows: list[overview_data.ProviderHours]) -> str:
+def _hours_chart(rows: list[overview_market.ProviderHours]) -> str:
     return bar_chart(
         [row.provider.name for row in rows],
         [
             ("Framework", [float(row.framework_hours or 0) for row in rows], BLUE),
             (
-                overview_data.GROUP_LABELS[overview_data.OTHER],
+                overview_market.GROUP_LABELS[overview_market.OTHER],
                 [float(row.other_hours or 0) for row in rows],
                 ORANGE,
             ),
@@ -139,7 +139,7 @@ def _hours_chart(rows: list[overview_data.ProviderHours]) -> str:
     )
 
 
-def _count_chart(groups: list[overview_data.HandbackGroup]) -> str:
+def _count_chart(groups: list[overview_handbacks.HandbackGroup]) -> str:
     """Handbacks by reason or by area."""
     return bar_chart(
         [g.label for g in groups],
@@ -162,7 +162,7 @@ def overview(council_id: int):
         hours=hours,
         percent=percent,
         period_label=service.period_label,
-        group_labels=overview_data.GROUP_LABELS,
+        group_labels=overview_market.GROUP_LABELS,
         level_labels=overview_data.risk.LEVEL_LABELS,
         level_tags=overview_data.risk.TAG_CLASSES,
         max_bars=MAX_BARS,
