@@ -27,7 +27,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.matrix import MIN_PROVIDERS
 from portal.models import (
     Contract,
     Council,
@@ -49,6 +48,7 @@ from portal.returns.calendar import (
 )
 from portal.returns.service import SECTION_TITLES
 from portal.training_compliance import training_comparison
+from portal.training_matrix_suppression import MIN_PROVIDERS
 
 EXPIRING_DAYS = rules.EXPIRING_WITHIN_DAYS
 NOT_ENOUGH = "Not enough providers to compare"
