@@ -10,10 +10,10 @@ member once (by ``worker_id``), from the newest snapshot. Staff who had left bef
 ``as_at`` and records completed after it are left out.
 
 A staff member's status in a category comes from their record with the latest expiry
-(``staff_rules.current_record``), recomputed as at ``as_at``; "missing" when the category is
-mandatory for their job role in the council's set (``portal.mandatory``: its own, or the
-default list for care-providing roles) and they have no record. Counts
-are of staff. A cell's staff in scope are those with a record in the category or missing it.
+(``training_status_rules.current_record``), recomputed as at ``as_at``; "missing" when the
+category is mandatory for their job role in the council's set (``portal.mandatory``: its
+own, or the default list for care-providing roles) and they have no record. Counts are of
+staff. A cell's staff in scope are those with a record in the category or missing it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mandatory import mandatory_set
 from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember, TrainingRecord
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference, training_status_rules
 
 ALL_CARE_ROLES = "all"
 ALL_CARE_ROLES_NAME = "All care roles"
@@ -37,7 +37,11 @@ DELIVERY_MODES: list[tuple[int | None, str]] = [
     (E_LEARNING, "E-learning"),
     (MODE_NOT_KNOWN, "Delivery mode not known"),
 ]
-NEEDS_TRAINING = (rules.STATUS_EXPIRING, rules.STATUS_EXPIRED, rules.STATUS_MISSING)
+NEEDS_TRAINING = (
+    training_status_rules.STATUS_EXPIRING,
+    training_status_rules.STATUS_EXPIRED,
+    training_status_rules.STATUS_MISSING,
+)
 EXPORT_HEADER = (
     "category_code",
     "category",
@@ -122,7 +126,7 @@ class Matrix:
     council_id: int
     as_at: date
     provider_id: int | None
-    groups: list[tuple[str, list[rules.TrainingCategory]]]
+    groups: list[tuple[str, list[staff_reference.TrainingCategory]]]
     columns: list[Column]
     cells: dict[tuple[int, int | str], Cell]
     staff_count: int
@@ -134,7 +138,7 @@ class Matrix:
         return self.cells.get((category, column)) or Cell()
 
     @property
-    def categories(self) -> list[rules.TrainingCategory]:
+    def categories(self) -> list[staff_reference.TrainingCategory]:
         return [c for _, items in self.groups for c in items]
 
     def export_rows(self) -> Iterable[list]:
@@ -156,16 +160,16 @@ class _Staff:
 
 
 def _current(records: list, code: int):
-    """``staff_rules.current_record`` of one category's records. A lone record is its own
+    """``training_status_rules.current_record`` of one category's records. A lone record is its own
     current one, and most categories hold one: with 100,000 records the call adds up."""
-    return records[0] if len(records) == 1 else rules.current_record(records, code)
+    return records[0] if len(records) == 1 else training_status_rules.current_record(records, code)
 
 
 def _status(records: list[dict], code: int, as_at: date) -> str:
-    """``staff_rules.staff_training_status``, given only the category's records."""
+    """``training_status_rules.staff_training_status``, given only the category's records."""
     if not records:
-        return rules.STATUS_MISSING
-    return rules.training_status(_current(records, code)["expiry_date"], as_at)
+        return training_status_rules.STATUS_MISSING
+    return training_status_rules.training_status(_current(records, code)["expiry_date"], as_at)
 
 
 def _date(value: str | None) -> date | None:
@@ -299,7 +303,8 @@ def build_matrix(council_id: int, as_at: date, provider_id: int | None = None) -
     cells, demand = _count(staff, as_at, mandatory_set(council_id))
     used = {code for code, _ in cells}
     groups = [
-        (name, [c for c in items if c.code in used]) for name, items in rules.category_groups()
+        (name, [c for c in items if c.code in used])
+        for name, items in staff_reference.category_groups()
     ]
     return Matrix(
         council_id=council_id,
@@ -322,7 +327,7 @@ def _count(staff: list[_Staff], as_at: date, mandatory):
     demand: dict[tuple[int, int | None], DemandCell] = {}
     now = _records_now({m.provider_id for m in staff}) if staff else {}
     for member in staff:
-        care = rules.provides_care(member.job_role)
+        care = staff_reference.provides_care(member.job_role)
         for code in member.records.keys() | mandatory.get(member.job_role, frozenset()):
             status = _status(member.records.get(code, []), code, as_at)
             cells.setdefault((code, member.job_role), Cell()).add(status, member.provider_id)
@@ -337,10 +342,10 @@ def _count(staff: list[_Staff], as_at: date, mandatory):
 def _columns(roles_seen: set[int | None]) -> list[Column]:
     """The job roles the staff hold, in the reference order (unknown codes after them),
     then all care roles."""
-    known = rules.job_roles()
+    known = staff_reference.job_roles()
     columns = [Column(code, role.name) for code, role in known.items() if code in roles_seen]
     columns += [
-        Column(code, rules.job_role_name(code))
+        Column(code, staff_reference.job_role_name(code))
         for code in sorted(c for c in roles_seen if c not in known and c is not None)
     ]
     columns.append(Column(ALL_CARE_ROLES, ALL_CARE_ROLES_NAME))

@@ -21,7 +21,7 @@ from portal.matrix import (
     DemandCell,
     Matrix,
 )
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference
 
 MIN_PROVIDERS = 3
 FEWER_THAN_3 = "fewer than 3 providers"
@@ -86,11 +86,11 @@ class Shown:
 @dataclass
 class ForumMatrix:
     as_at: date
-    groups: list[tuple[str, list[rules.TrainingCategory]]]
+    groups: list[tuple[str, list[staff_reference.TrainingCategory]]]
     columns: list[Column]
     cells: dict[tuple[int, int | str], Shown]
     provider_count: int
-    demand_categories: list[rules.TrainingCategory]
+    demand_categories: list[staff_reference.TrainingCategory]
     demand: dict[tuple[int | str, int | str | None], Shown]  # "total" row and column
 
     def cell(self, category: int, column: int | str) -> Shown:
@@ -142,7 +142,9 @@ def _suppressed_cells(matrix: Matrix) -> tuple[dict[Hashable, Cell], dict]:
     """Every cell of the matrix, and why each is hidden: each category's "All care roles"
     cell is the total of its care-role cells."""
     care_columns = [c.key for c in matrix.columns if c.key != ALL_CARE_ROLES]
-    care_columns = [k for k in care_columns if isinstance(k, int) and rules.provides_care(k)]
+    care_columns = [
+        k for k in care_columns if isinstance(k, int) and staff_reference.provides_care(k)
+    ]
     cells: dict[Hashable, Cell] = {}
     equations = []
     for category in matrix.categories:
@@ -154,19 +156,19 @@ def _suppressed_cells(matrix: Matrix) -> tuple[dict[Hashable, Cell], dict]:
     return cells, suppress(cells, equations)
 
 
-def _demand_categories(matrix: Matrix) -> list[rules.TrainingCategory]:
+def _demand_categories(matrix: Matrix) -> list[staff_reference.TrainingCategory]:
     """The categories with demand, in the matrix's order, then any others."""
     demand_codes = sorted({code for code, _ in matrix.demand})
     categories = [c for c in matrix.categories if c.code in demand_codes]
     categories += [
-        rules.TrainingCategory(code, rules.category_name(code), "Other")
+        staff_reference.TrainingCategory(code, staff_reference.category_name(code), "Other")
         for code in demand_codes
         if code not in {c.code for c in categories}
     ]
     return categories
 
 
-def _demand_grid(matrix: Matrix, categories: list[rules.TrainingCategory]) -> dict:
+def _demand_grid(matrix: Matrix, categories: list[staff_reference.TrainingCategory]) -> dict:
     """(category or TOTAL, delivery mode or TOTAL) -> demand, with row and column totals."""
     modes = [m for m, _ in DELIVERY_MODES]
     grid: dict[Hashable, DemandCell] = {}
@@ -187,7 +189,7 @@ def _demand_grid(matrix: Matrix, categories: list[rules.TrainingCategory]) -> di
     return grid
 
 
-def _demand_equations(categories: list[rules.TrainingCategory]) -> list:
+def _demand_equations(categories: list[staff_reference.TrainingCategory]) -> list:
     modes = [m for m, _ in DELIVERY_MODES]
     return [
         ((key, TOTAL), [(key, m) for m in modes]) for key in [c.code for c in categories] + [TOTAL]

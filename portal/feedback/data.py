@@ -27,10 +27,10 @@ from portal.feedback.training_feedback import (
 )
 from portal.models import Contract, Council, Provider
 from portal.queries.organisations import contracts_between
-from portal.returns import staff_rules as rules
+from portal.returns import training_status_rules
 from portal.returns.calendar import last_day_of, parse_quarter, quarter_label, quarter_months
 
-EXPIRING_DAYS = rules.EXPIRING_WITHIN_DAYS
+EXPIRING_DAYS = training_status_rules.EXPIRING_WITHIN_DAYS
 NOT_ENOUGH = "Not enough providers to compare"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import StaffMember
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference, training_status_rules
 from portal.training_compliance import training_comparison
 from portal.training_matrix_suppression import MIN_PROVIDERS
 
@@ -73,14 +73,18 @@ def expiring_staff(provider_id: int, as_at: date) -> list[ExpiringStaff]:
     found = []
     for member in members:
         for code in sorted({r.category for r in member.training}):
-            record = rules.current_record(member.training, code)
+            record = training_status_rules.current_record(member.training, code)
             expiry = record.expiry_date
-            if expiry and rules.training_status(expiry, as_at) == rules.STATUS_EXPIRING:
+            if (
+                expiry
+                and training_status_rules.training_status(expiry, as_at)
+                == training_status_rules.STATUS_EXPIRING
+            ):
                 found.append(
                     ExpiringStaff(
                         member.worker_id,
                         member.branch.name if member.branch else "",
-                        rules.category_name(code),
+                        staff_reference.category_name(code),
                         expiry,
                     )
                 )

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from forms import messages
+from portal.returns import staff_reference
 from portal.returns import staff_rules as rules
 from portal.uploads.reading import Column, FileProblem, Table, display_filename, open_upload
 
@@ -670,7 +671,7 @@ class _Context:
 
     def training_rules(self) -> dict[str, Rule]:
         need = UPLOAD_TRAINING_REQUIRED
-        safeguarding = rules.training_categories()[20]
+        safeguarding = staff_reference.training_categories()[20]
         return {
             "branch": self.branch,
             "worker_id": self.worker,
@@ -696,7 +697,7 @@ class _Context:
 
     def staff_rules(self) -> dict[str, Rule]:
         need = UPLOAD_STAFF_REQUIRED
-        care_worker = rules.job_roles()[8]
+        care_worker = staff_reference.job_roles()[8]
         return {
             "branch": self.branch,
             "worker_id": self.worker,
