@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from flask import Blueprint, render_template
 
+from portal import risk_triggers
 from portal.access import requires
 from portal.council import overview_data, overview_handbacks, overview_market
 from portal.models import Role
@@ -102,9 +103,9 @@ def _charts(data: overview_data.Overview) -> dict[str, str]:
 
 
 def _rag_chart(rag) -> str:
-    levels = list(overview_data.risk.SEVERITY)
+    levels = list(risk_triggers.SEVERITY)
     return bar_chart(
-        [overview_data.risk.LEVEL_LABELS[level] for level in levels],
+        [risk_triggers.LEVEL_LABELS[level] for level in levels],
         [("Providers", [rag.counts[level] for level in levels], GREY)],
         "Providers",
     )
@@ -163,7 +164,7 @@ def overview(council_id: int):
         percent=percent,
         period_label=service.period_label,
         group_labels=overview_market.GROUP_LABELS,
-        level_labels=overview_data.risk.LEVEL_LABELS,
-        level_tags=overview_data.risk.TAG_CLASSES,
+        level_labels=risk_triggers.LEVEL_LABELS,
+        level_tags=risk_triggers.TAG_CLASSES,
         max_bars=MAX_BARS,
     )

@@ -37,6 +37,7 @@ from portal.council.overview_market import (
 from portal.extensions import db
 from portal.models import Contract, CqcRating, Provider
 from portal.returns import service
+from portal.risk_triggers import SEVERITY
 
 # Worst first: a provider is counted at the first of these any branch has.
 CQC_ORDER = [
@@ -70,7 +71,7 @@ class RagSummary:
 
 def rag_summary(council_id: int) -> RagSummary:
     ratings = risk.council_ratings(council_id)
-    counts = {level: sum(1 for r in ratings if r.rating == level) for level in risk.SEVERITY}
+    counts = {level: sum(1 for r in ratings if r.rating == level) for level in SEVERITY}
     return RagSummary(counts, ratings)
 
 
