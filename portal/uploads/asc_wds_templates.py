@@ -19,7 +19,7 @@ from portal.models import StaffMember
 from portal.returns import staff_reference
 from portal.returns import staff_rules as rules
 from portal.uploads import template_workbook as workbook
-from portal.uploads.asc_wds import STAFF_FILE, TRAINING_FILE
+from portal.uploads.asc_wds_results import STAFF_FILE, TRAINING_FILE
 
 DATE_FORMAT = "DD/MM/YYYY"
 FORMATS = ("csv", "xlsx")

@@ -19,7 +19,7 @@ from forms import messages
 from portal.mandatory import mandatory_set
 from portal.models import MonthlyReturn, ReturnSection, SectionState
 from portal.returns import service, training_status_rules
-from portal.returns.sections import common, common_rules, training_rules
+from portal.returns.sections import common, common_rules
 from portal.returns.sections.training_records import add_training, remove_training
 from portal.returns.sections.training_rules import (
     CODE,
@@ -31,10 +31,6 @@ from portal.returns.sections.training_rules import (
     staff_rows,
 )
 from portal.returns.sections.training_staff import add_staff, edit_staff, remove_staff
-
-# Re-exported for portal/uploads/importing.py (not in this change's scope) until it imports
-# training_rules itself:
-reopen_if_confirmed = training_rules.reopen_if_confirmed
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):
