@@ -38,7 +38,7 @@ from portal.models import (
     TrainingRecord,
     User,
 )
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference
 from portal.returns.calendar import first_of_next_month, last_day_of
 from portal.returns.sections import training_rules
 
@@ -177,7 +177,7 @@ def _training(rng: random.Random, staff: list[Staff], count: int, today: date) -
     """``count`` records: mostly the default mandatory courses (refreshed over the years,
     so older records are replaced by later ones), the rest any category."""
     mandatory = list(DEFAULT_MANDATORY_CATEGORIES)
-    others = [c for c in rules.training_categories() if c not in mandatory]
+    others = [c for c in staff_reference.training_categories() if c not in mandatory]
     rows = []
     for _ in range(count):
         member = rng.choice(staff)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from portal.returns import staff_reference
 from portal.returns import staff_rules as rules
 from portal.uploads import check_upload, validate_staff_file, validate_training_file
 
@@ -60,7 +61,7 @@ def _csv_line(values: list[str]) -> str:
 def staff_file(
     count: int, rng: random.Random, fault_rate: float = FAULT_RATE
 ) -> tuple[str, list[str]]:
-    roles = list(rules.job_roles())
+    roles = list(staff_reference.job_roles())
     lines, worker_ids = [",".join(STAFF_HEADINGS)], []
     for n in range(count):
         worker = f"{n + 1:06d}"  # leading zeros, as providers' payroll numbers often have
@@ -96,7 +97,7 @@ def staff_file(
 def training_file(
     count: int, worker_ids: list[str], rng: random.Random, fault_rate: float = FAULT_RATE
 ) -> str:
-    categories = list(rules.training_categories().values())
+    categories = list(staff_reference.training_categories().values())
     providers = ["In-house", "Acme Training Ltd", "Care Skills Academy", "St John Ambulance"]
     lines = [",".join(TRAINING_HEADINGS)]
     previous: list[str] | None = None

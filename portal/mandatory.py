@@ -2,7 +2,7 @@
 edited by its commissioners), or the default when it has none.
 
 The default is the same categories for every care-providing role
-(``staff_rules.provides_care``) and nothing for other roles. A council's rows replace the
+(``staff_reference.provides_care``) and nothing for other roles. A council's rows replace the
 default entirely, so a commissioner can also make training mandatory for non-care roles.
 The set is read in one query and kept for the rest of the request: the matrix and the
 training section ask for it once per member of staff.
@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select
 
 from portal.extensions import db
 from portal.models import Council, MandatoryTraining
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference
 
 # Training every member of staff in a care-providing role needs unless the council says
 # otherwise (codes from portal/reference/training-categories.csv).
@@ -42,7 +42,9 @@ _CACHE = "_mandatory_sets"
 def default_set() -> MandatorySet:
     """The default: the default categories for every care-providing role."""
     categories = frozenset(DEFAULT_MANDATORY_CATEGORIES)
-    return {code: categories for code, role in rules.job_roles().items() if role.provides_care}
+    return {
+        code: categories for code, role in staff_reference.job_roles().items() if role.provides_care
+    }
 
 
 def _cache() -> dict[int, tuple[MandatorySet, bool]]:
@@ -127,4 +129,4 @@ def reset_to_default(council_id: int) -> None:
 def mandatory_codes(council_id: int) -> list[int]:
     """The categories the council makes mandatory for any job role, by name."""
     codes = {code for categories in mandatory_set(council_id).values() for code in categories}
-    return sorted(codes, key=rules.category_name)
+    return sorted(codes, key=staff_reference.category_name)

@@ -1,6 +1,7 @@
 """The super training matrix: a council's training compliance, worked out on request from
-each provider's latest submitted training and staff snapshot, and the provider forum's
-anonymous view of it (small cells suppressed) with next quarter's training demand.
+each provider's latest submitted training and staff snapshot, with next quarter's
+training demand. The provider forum's anonymous view of it (small cells suppressed) is
+``portal.training_matrix_suppression``.
 
 Sources: for each of a provider's contracts with the council, the newest submitted version
 (newest period, then highest version number, period on or before ``as_at``) whose training
@@ -9,15 +10,15 @@ member once (by ``worker_id``), from the newest snapshot. Staff who had left bef
 ``as_at`` and records completed after it are left out.
 
 A staff member's status in a category comes from their record with the latest expiry
-(``staff_rules.current_record``), recomputed as at ``as_at``; "missing" when the category is
-mandatory for their job role in the council's set (``portal.mandatory``: its own, or the
-default list for care-providing roles) and they have no record. Counts
-are of staff. A cell's staff in scope are those with a record in the category or missing it.
+(``training_status_rules.current_record``), recomputed as at ``as_at``; "missing" when the
+category is mandatory for their job role in the council's set (``portal.mandatory``: its
+own, or the default list for care-providing roles) and they have no record. Counts are of
+staff. A cell's staff in scope are those with a record in the category or missing it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,22 +27,21 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mandatory import mandatory_set
 from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember, TrainingRecord
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference, training_status_rules
 
 ALL_CARE_ROLES = "all"
 ALL_CARE_ROLES_NAME = "All care roles"
-MIN_PROVIDERS = 3
-FEWER_THAN_3 = "fewer than 3 providers"
-HIDDEN_TO_PROTECT = "not shown, to protect a hidden figure"
-PRIMARY = "primary"
-SECONDARY = "secondary"
 FACE_TO_FACE, E_LEARNING, MODE_NOT_KNOWN = 1, 2, None
 DELIVERY_MODES: list[tuple[int | None, str]] = [
     (FACE_TO_FACE, "Face to face"),
     (E_LEARNING, "E-learning"),
     (MODE_NOT_KNOWN, "Delivery mode not known"),
 ]
-NEEDS_TRAINING = (rules.STATUS_EXPIRING, rules.STATUS_EXPIRED, rules.STATUS_MISSING)
+NEEDS_TRAINING = (
+    training_status_rules.STATUS_EXPIRING,
+    training_status_rules.STATUS_EXPIRED,
+    training_status_rules.STATUS_MISSING,
+)
 EXPORT_HEADER = (
     "category_code",
     "category",
@@ -53,7 +53,6 @@ EXPORT_HEADER = (
     "missing",
     "percent_compliant",
 )
-DEMAND_HEADER = ("category_code", "category", "face_to_face", "e_learning", "not_known", "total")
 
 
 def default_as_at(today: date) -> date:
@@ -127,7 +126,7 @@ class Matrix:
     council_id: int
     as_at: date
     provider_id: int | None
-    groups: list[tuple[str, list[rules.TrainingCategory]]]
+    groups: list[tuple[str, list[staff_reference.TrainingCategory]]]
     columns: list[Column]
     cells: dict[tuple[int, int | str], Cell]
     staff_count: int
@@ -139,7 +138,7 @@ class Matrix:
         return self.cells.get((category, column)) or Cell()
 
     @property
-    def categories(self) -> list[rules.TrainingCategory]:
+    def categories(self) -> list[staff_reference.TrainingCategory]:
         return [c for _, items in self.groups for c in items]
 
     def export_rows(self) -> Iterable[list]:
@@ -161,16 +160,16 @@ class _Staff:
 
 
 def _current(records: list, code: int):
-    """``staff_rules.current_record`` of one category's records. A lone record is its own
+    """``training_status_rules.current_record`` of one category's records. A lone record is its own
     current one, and most categories hold one: with 100,000 records the call adds up."""
-    return records[0] if len(records) == 1 else rules.current_record(records, code)
+    return records[0] if len(records) == 1 else training_status_rules.current_record(records, code)
 
 
 def _status(records: list[dict], code: int, as_at: date) -> str:
-    """``staff_rules.staff_training_status``, given only the category's records."""
+    """``training_status_rules.staff_training_status``, given only the category's records."""
     if not records:
-        return rules.STATUS_MISSING
-    return rules.training_status(_current(records, code)["expiry_date"], as_at)
+        return training_status_rules.STATUS_MISSING
+    return training_status_rules.training_status(_current(records, code)["expiry_date"], as_at)
 
 
 def _date(value: str | None) -> date | None:
@@ -304,7 +303,8 @@ def build_matrix(council_id: int, as_at: date, provider_id: int | None = None) -
     cells, demand = _count(staff, as_at, mandatory_set(council_id))
     used = {code for code, _ in cells}
     groups = [
-        (name, [c for c in items if c.code in used]) for name, items in rules.category_groups()
+        (name, [c for c in items if c.code in used])
+        for name, items in staff_reference.category_groups()
     ]
     return Matrix(
         council_id=council_id,
@@ -327,7 +327,7 @@ def _count(staff: list[_Staff], as_at: date, mandatory):
     demand: dict[tuple[int, int | None], DemandCell] = {}
     now = _records_now({m.provider_id for m in staff}) if staff else {}
     for member in staff:
-        care = rules.provides_care(member.job_role)
+        care = staff_reference.provides_care(member.job_role)
         for code in member.records.keys() | mandatory.get(member.job_role, frozenset()):
             status = _status(member.records.get(code, []), code, as_at)
             cells.setdefault((code, member.job_role), Cell()).add(status, member.provider_id)
@@ -342,179 +342,11 @@ def _count(staff: list[_Staff], as_at: date, mandatory):
 def _columns(roles_seen: set[int | None]) -> list[Column]:
     """The job roles the staff hold, in the reference order (unknown codes after them),
     then all care roles."""
-    known = rules.job_roles()
+    known = staff_reference.job_roles()
     columns = [Column(code, role.name) for code, role in known.items() if code in roles_seen]
     columns += [
-        Column(code, rules.job_role_name(code))
+        Column(code, staff_reference.job_role_name(code))
         for code in sorted(c for c in roles_seen if c not in known and c is not None)
     ]
     columns.append(Column(ALL_CARE_ROLES, ALL_CARE_ROLES_NAME))
     return columns
-
-
-# --- suppression ------------------------------------------------------------------------
-
-
-def suppress(
-    cells: dict[Hashable, Cell | DemandCell],
-    equations: Iterable[tuple[Hashable, list[Hashable]]],
-    minimum: int = MIN_PROVIDERS,
-) -> dict[Hashable, str | None]:
-    """Why each cell is hidden (PRIMARY, SECONDARY) or None.
-
-    Primary: a cell with staff, built from fewer than ``minimum`` providers. Secondary: for
-    every ``total = sum(members)`` equation with exactly one hidden cell, another one is
-    hidden too (the total if a member is hidden, else the smallest shown member), repeated
-    until no equation can be solved for a hidden cell. Cells with no staff are known zeros."""
-    equations = list(equations)
-    reasons: dict[Hashable, str | None] = {
-        key: PRIMARY if cell.size and len(cell.providers) < minimum else None
-        for key, cell in cells.items()
-    }
-    changed = True
-    while changed:
-        changed = False
-        for total, members in equations:
-            hidden = [k for k in (total, *members) if reasons.get(k)]
-            if len(hidden) != 1:
-                continue
-            if hidden[0] != total:
-                pick = total
-            else:
-                shown = [k for k in members if not reasons.get(k) and cells[k].size]
-                if not shown:  # pragma: no cover - a hidden total has a hidden member
-                    continue
-                pick = min(shown, key=lambda k: (cells[k].size, str(k)))
-            reasons[pick] = SECONDARY
-            changed = True
-    return reasons
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A cell as the forum sees it: its figures, or why they are not shown."""
-
-    cell: Cell | DemandCell
-    reason: str | None
-
-    @property
-    def hidden(self) -> bool:
-        return self.reason is not None
-
-    @property
-    def text(self) -> str:
-        return FEWER_THAN_3 if self.reason == PRIMARY else HIDDEN_TO_PROTECT
-
-
-@dataclass
-class ForumMatrix:
-    as_at: date
-    groups: list[tuple[str, list[rules.TrainingCategory]]]
-    columns: list[Column]
-    cells: dict[tuple[int, int | str], Shown]
-    provider_count: int
-    demand_categories: list[rules.TrainingCategory]
-    demand: dict[tuple[int | str, int | str | None], Shown]  # "total" row and column
-
-    def cell(self, category: int, column: int | str) -> Shown:
-        return self.cells[(category, column)]
-
-    def export_rows(self) -> Iterable[list]:
-        for _, items in self.groups:
-            for category in items:
-                for column in self.columns:
-                    shown = self.cell(category.code, column.key)
-                    figures = [shown.text] * 6 if shown.hidden else shown.cell.figures()
-                    yield [category.code, category.name, column.name, *figures]
-
-    def demand_rows(self) -> Iterable[list]:
-        for category in [*self.demand_categories, None]:
-            key = category.code if category else TOTAL
-            figures = []
-            for mode in [*(m for m, _ in DELIVERY_MODES), TOTAL]:
-                shown = self.demand[(key, mode)]
-                figures.append(shown.text if shown.hidden else shown.cell.size)
-            yield [
-                category.code if category else "",
-                category.name if category else "All categories",
-                *figures,
-            ]
-
-
-TOTAL = "total"
-
-
-def forum_view(matrix: Matrix) -> ForumMatrix:
-    """The matrix with no provider named and no staff identified (it holds neither), small
-    cells hidden, and row totals ("All care roles" = the sum of the care-role cells) hidden
-    where they would give a hidden cell away. Demand gets the same, with row and column
-    totals."""
-    cells, reasons = _suppressed_cells(matrix)
-    categories = _demand_categories(matrix)
-    grid = _demand_grid(matrix, categories)
-    demand_reasons = suppress(grid, _demand_equations(categories))
-    return ForumMatrix(
-        as_at=matrix.as_at,
-        groups=matrix.groups,
-        columns=matrix.columns,
-        cells={k: Shown(cells[k], reasons[k]) for k in cells},
-        provider_count=len(matrix.provider_ids),
-        demand_categories=categories,
-        demand={k: Shown(grid[k], demand_reasons[k]) for k in grid},
-    )
-
-
-def _suppressed_cells(matrix: Matrix) -> tuple[dict[Hashable, Cell], dict]:
-    """Every cell of the matrix, and why each is hidden: each category's "All care roles"
-    cell is the total of its care-role cells."""
-    care_columns = [c.key for c in matrix.columns if c.key != ALL_CARE_ROLES]
-    care_columns = [k for k in care_columns if isinstance(k, int) and rules.provides_care(k)]
-    cells: dict[Hashable, Cell] = {}
-    equations = []
-    for category in matrix.categories:
-        for column in matrix.columns:
-            cells[(category.code, column.key)] = matrix.cell(category.code, column.key)
-        equations.append(
-            ((category.code, ALL_CARE_ROLES), [(category.code, k) for k in care_columns])
-        )
-    return cells, suppress(cells, equations)
-
-
-def _demand_categories(matrix: Matrix) -> list[rules.TrainingCategory]:
-    """The categories with demand, in the matrix's order, then any others."""
-    demand_codes = sorted({code for code, _ in matrix.demand})
-    categories = [c for c in matrix.categories if c.code in demand_codes]
-    categories += [
-        rules.TrainingCategory(code, rules.category_name(code), "Other")
-        for code in demand_codes
-        if code not in {c.code for c in categories}
-    ]
-    return categories
-
-
-def _demand_grid(matrix: Matrix, categories: list[rules.TrainingCategory]) -> dict:
-    """(category or TOTAL, delivery mode or TOTAL) -> demand, with row and column totals."""
-    modes = [m for m, _ in DELIVERY_MODES]
-    grid: dict[Hashable, DemandCell] = {}
-    for category in categories:
-        row_total = DemandCell()
-        for mode in modes:
-            cell = matrix.demand.get((category.code, mode)) or DemandCell()
-            grid[(category.code, mode)] = cell
-            row_total.staff += cell.staff
-            row_total.providers |= cell.providers
-        grid[(category.code, TOTAL)] = row_total
-    for mode in [*modes, TOTAL]:
-        column_total = DemandCell()
-        for category in categories:
-            column_total.staff += grid[(category.code, mode)].staff
-            column_total.providers |= grid[(category.code, mode)].providers
-        grid[(TOTAL, mode)] = column_total
-    return grid
-
-
-def _demand_equations(categories: list[rules.TrainingCategory]) -> list:
-    modes = [m for m, _ in DELIVERY_MODES]
-    return [
-        ((key, TOTAL), [(key, m) for m in modes]) for key in [c.code for c in categories] + [TOTAL]
-    ] + [((TOTAL, mode), [(c.code, mode) for c in categories]) for mode in [*modes, TOTAL]]

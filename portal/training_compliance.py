@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.mandatory import mandatory_codes, mandatory_set
 from portal.matrix import ALL_CARE_ROLES, build_matrix
 from portal.models import Contract, MonthlyReturn, ReturnVersion
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference
 
 
 @dataclass
@@ -102,7 +102,7 @@ def training_comparison(council_id: int, provider_id: int, as_at: date) -> Compa
         rows.append(
             TrainingRow(
                 code,
-                rules.category_name(code),
+                staff_reference.category_name(code),
                 cell.staff_in_scope,
                 cell.up_to_date,
                 cell.expiring,

@@ -29,17 +29,18 @@ from forms import messages
 from portal.extensions import db
 from portal.models import Branch, StaffMember, TrainingRecord, User
 from portal.returns import staff_rules
-from portal.uploads.asc_wds import (
+from portal.uploads.asc_wds import check_upload
+from portal.uploads.asc_wds_results import (
     STAFF_FILE,
     TRAINING_FILE,
     ImportBatch,
     Problem,
     UploadCheck,
-    check_upload,
 )
 from portal.uploads.import_plan import TRAINING_VALUE_FIELDS, Plan, plan_import, training_key
 from portal.uploads.importing import existing_worker_ids, import_checked, provider_branches
-from portal.uploads.reading import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, MAX_SIZE_TEXT, FileProblem
+from portal.uploads.reading import MAX_BYTES, MAX_COLUMNS, MAX_SIZE_TEXT
+from portal.uploads.upload_table import MAX_ROWS, FileProblem
 
 PAGE_SIZE = 500
 # Problems with the whole file that mean "send less": the API answers them with 413.

@@ -20,7 +20,7 @@ from portal.api.records import RequestProblem, Rows
 from portal.extensions import csrf, db
 from portal.models import User
 from portal.returns import service
-from portal.uploads.asc_wds import STAFF_FILE, TRAINING_FILE
+from portal.uploads.asc_wds_results import STAFF_FILE, TRAINING_FILE
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1/providers/<int:provider_id>")
 csrf.exempt(bp)

@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from portal import mandatory
 from portal.access import requires
 from portal.queries import organisations
-from portal.returns import staff_rules as rules
+from portal.returns import staff_reference
 from portal.vocabulary import Role
 
 bp = Blueprint("mandatory_training", __name__)
@@ -26,8 +26,8 @@ RESET = "Your mandatory training is back to the default"
 class Grid:
     """What the page offers: categories by group, and job roles (care-providing first)."""
 
-    groups: list[tuple[str, list[rules.TrainingCategory]]]
-    roles: list[rules.JobRole]
+    groups: list[tuple[str, list[staff_reference.TrainingCategory]]]
+    roles: list[staff_reference.JobRole]
 
     @property
     def first_box(self) -> str:
@@ -43,8 +43,8 @@ def box_id(category: int, role: int) -> str:
 
 
 def grid() -> Grid:
-    roles = sorted(rules.job_roles().values(), key=lambda r: not r.provides_care)
-    return Grid(rules.category_groups(), roles)
+    roles = sorted(staff_reference.job_roles().values(), key=lambda r: not r.provides_care)
+    return Grid(staff_reference.category_groups(), roles)
 
 
 def _parse(values: list[str]) -> set[tuple[int, int]] | None:

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from flask import Blueprint, render_template
 
+from portal import risk_triggers
 from portal.access import requires
-from portal.council import overview_data
+from portal.council import overview_data, overview_handbacks, overview_market
 from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service
@@ -102,9 +103,9 @@ def _charts(data: overview_data.Overview) -> dict[str, str]:
 
 
 def _rag_chart(rag) -> str:
-    levels = list(overview_data.risk.SEVERITY)
+    levels = list(risk_triggers.SEVERITY)
     return bar_chart(
-        [overview_data.risk.LEVEL_LABELS[level] for level in levels],
+        [risk_triggers.LEVEL_LABELS[level] for level in levels],
         [("Providers", [rag.counts[level] for level in levels], GREY)],
         "Providers",
     )
@@ -123,13 +124,13 @@ def _cqc_chart(cqc) -> str:
     return bar_chart(labels, series, "Per cent of providers")
 
 
-def _hours_chart(rows: list[overview_data.ProviderHours]) -> str:
+def _hours_chart(rows: list[overview_market.ProviderHours]) -> str:
     return bar_chart(
         [row.provider.name for row in rows],
         [
             ("Framework", [float(row.framework_hours or 0) for row in rows], BLUE),
             (
-                overview_data.GROUP_LABELS[overview_data.OTHER],
+                overview_market.GROUP_LABELS[overview_market.OTHER],
                 [float(row.other_hours or 0) for row in rows],
                 ORANGE,
             ),
@@ -139,7 +140,7 @@ def _hours_chart(rows: list[overview_data.ProviderHours]) -> str:
     )
 
 
-def _count_chart(groups: list[overview_data.HandbackGroup]) -> str:
+def _count_chart(groups: list[overview_handbacks.HandbackGroup]) -> str:
     """Handbacks by reason or by area."""
     return bar_chart(
         [g.label for g in groups],
@@ -162,8 +163,8 @@ def overview(council_id: int):
         hours=hours,
         percent=percent,
         period_label=service.period_label,
-        group_labels=overview_data.GROUP_LABELS,
-        level_labels=overview_data.risk.LEVEL_LABELS,
-        level_tags=overview_data.risk.TAG_CLASSES,
+        group_labels=overview_market.GROUP_LABELS,
+        level_labels=risk_triggers.LEVEL_LABELS,
+        level_tags=risk_triggers.TAG_CLASSES,
         max_bars=MAX_BARS,
     )

@@ -7,6 +7,7 @@ from portal import risk
 from portal.access import requires
 from portal.queries import organisations
 from portal.returns import service
+from portal.risk_triggers import SEVERITY
 from portal.vocabulary import Role
 
 bp = Blueprint("provider_risk", __name__)
@@ -17,7 +18,7 @@ bp = Blueprint("provider_risk", __name__)
 def provider_risk(council_id: int):
     council = organisations.get_council(council_id)
     ratings = risk.council_ratings(council_id)
-    counts = {level: sum(1 for r in ratings if r.rating == level) for level in risk.SEVERITY}
+    counts = {level: sum(1 for r in ratings if r.rating == level) for level in SEVERITY}
     return render_template(
         "council/provider_risk.html",
         council=council,

@@ -11,8 +11,7 @@ from portal import exports
 from portal.access import requires
 from portal.matrix import EXPORT_HEADER, Matrix, build_matrix, default_as_at
 from portal.queries import organisations
-from portal.returns import service
-from portal.returns import staff_rules as rules
+from portal.returns import service, training_status_rules
 from portal.vocabulary import Role
 
 bp = Blueprint("training_matrix", __name__)
@@ -82,7 +81,7 @@ def training_matrix(council_id: int):
         error_list=[{"text": error, "href": "#as_at"}] if error else None,
         matrix=matrix,
         long_date=lambda d: d.strftime("%-d %B %Y"),
-        status_labels=rules.STATUS_LABELS,
+        status_labels=training_status_rules.STATUS_LABELS,
         csv_url=url_for(".export_csv", council_id=council_id, **args),
         xlsx_url=url_for(".export_xlsx", council_id=council_id, **args),
     )

@@ -1,22 +1,17 @@
 """A forum member's home: "Training gaps" across the area, never a named provider.
 
-The council's training matrix with small cells suppressed (``portal.matrix.forum_view``),
-and next quarter's training demand by category and delivery mode; both as CSV."""
+The council's training matrix with small cells suppressed
+(``portal.training_matrix_suppression.forum_view``), and next quarter's training demand by
+category and delivery mode; both as CSV."""
 
 from flask import Blueprint, render_template
 
 from portal import exports
 from portal.access import requires
-from portal.matrix import (
-    DELIVERY_MODES,
-    DEMAND_HEADER,
-    EXPORT_HEADER,
-    build_matrix,
-    default_as_at,
-    forum_view,
-)
+from portal.matrix import DELIVERY_MODES, EXPORT_HEADER, build_matrix, default_as_at
 from portal.queries import organisations
 from portal.returns import service
+from portal.training_matrix_suppression import DEMAND_HEADER, forum_view
 from portal.vocabulary import Role
 
 bp = Blueprint("training_gaps", __name__)

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from portal import risk
+from portal import risk_triggers
 from portal.extensions import db
 from portal.models import Contract, Council, MeetingAction, Provider
 from portal.packs.kpi_table import (
@@ -113,7 +113,7 @@ class ActionRow:
 
     @property
     def status(self) -> str:
-        return f"Done on {risk.long_date(self.done_on)}" if self.done_on else "Open"
+        return f"Done on {risk_triggers.long_date(self.done_on)}" if self.done_on else "Open"
 
 
 @dataclass
@@ -142,7 +142,7 @@ class ProviderPack:
 
     @property
     def rating_label(self) -> str:
-        return risk.LEVEL_LABELS[self.rating]
+        return risk_triggers.LEVEL_LABELS[self.rating]
 
     @property
     def red_count(self) -> int:
@@ -181,10 +181,10 @@ def trigger_rows(council_id: int, provider_id: int, on: date) -> list[TriggerRow
             t.level,
             t.level_label,
             t.label,
-            risk.CONFIDENTIAL_CONCERN if t.confidential else t.evidence,
+            risk_triggers.CONFIDENTIAL_CONCERN if t.confidential else t.evidence,
             t.date,
         )
-        for t in risk.triggers_for(council_id, provider_id, on)
+        for t in risk_triggers.triggers_for(council_id, provider_id, on)
     ]
 
 
@@ -214,7 +214,7 @@ def load(council_id: int, provider_id: int, quarter_text: str) -> ProviderPack:
         trends=trends(blocks, history, months),
         training=training_rows(council_id, provider_id, quarter.end),
         training_as_at=quarter.end,
-        rating=risk.worst(triggers),
+        rating=risk_triggers.worst(triggers),
         risk_on=on,
         triggers=triggers,
         actions=actions_for(council_id, provider_id, quarter),

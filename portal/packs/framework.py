@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import risk
+from portal import risk_triggers
 from portal.extensions import db
 from portal.models import Contract, Council, Framework, Provider
 from portal.packs.data import ContractBlock, actions_for, contract_block, trigger_rows
@@ -86,7 +86,7 @@ class ProviderSummary:
 
     @property
     def rating_label(self) -> str:
-        return risk.LEVEL_LABELS[self.rating]
+        return risk_triggers.LEVEL_LABELS[self.rating]
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _summary(council_id, provider, blocks, quarter: Quarter, on: date) -> Provid
         blocks=blocks,
         kpis=quarter_results(blocks[0].contract, _months(blocks)),
         training_percent=overall_percent(training_rows(council_id, provider.id, quarter.end)),
-        rating=risk.worst(triggers),
+        rating=risk_triggers.worst(triggers),
         triggers=[f"{t.level_label}: {t.label}" for t in triggers],
         open_actions=sum(1 for a in actions if a.done_on is None),
         actions_this_quarter=sum(1 for a in actions if a.quarter == quarter.name),

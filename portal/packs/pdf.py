@@ -12,7 +12,7 @@ from portal.packs.kpi_table import Trend
 from portal.packs.months import MonthReturn
 from portal.packs.sections import RLW_PERCENT
 from portal.pdf import line_chart, render_pdf
-from portal.risk import long_date
+from portal.risk_triggers import long_date
 
 NOT_GIVEN = "Not given"
 

@@ -6,27 +6,24 @@ Every rule takes the raw text (as typed, or as read from a file cell) and return
 ``(clean value, error message or None)``. A blank optional value is ``(None, None)``.
 ``validate_staff`` and ``validate_training`` apply them to a whole record, keyed by our
 field names; ``ASCWDS_STAFF_COLUMNS`` and ``ASCWDS_TRAINING_COLUMNS`` map the ASC-WDS
-column names on to them for the upload.
+column names on to them for the upload. The code lists behind job roles and training
+categories are ``staff_reference``; a record's training status is
+``training_status_rules``.
 """
 
 from __future__ import annotations
 
 import calendar
-import csv
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from forms import messages
+from portal.returns.staff_reference import job_roles, training_categories
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 EARLIEST_DATE = date(1990, 1, 1)
-EXPIRING_WITHIN_DAYS = 90
 WORKER_ID_MAX = 50
 TEXT_MAX = 120  # training name, training provider
 NOTES_MAX = 1000
@@ -49,86 +46,7 @@ ACCREDITED = {1: "Yes", 0: "No", 999: "Not known"}  # ACCREDITED
 WHO_DELIVERED = {1: "In-house", 2: "External provider"}  # WHODELIVERED
 HOW_DELIVERED = {1: "Face to face", 2: "E-learning"}  # HOWDELIVERED
 
-STATUS_UP_TO_DATE = "up_to_date"
-STATUS_EXPIRING = "expiring"
-STATUS_EXPIRED = "expired"
-STATUS_MISSING = "missing"
-STATUS_LABELS = {
-    STATUS_UP_TO_DATE: "Up to date",
-    STATUS_EXPIRING: "Expiring within 90 days",
-    STATUS_EXPIRED: "Expired",
-    STATUS_MISSING: "Missing",
-}
-
 Result = tuple[Any, str | None]
-
-
-# --- reference lists ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JobRole:
-    code: int
-    name: str
-    provides_care: bool
-
-
-@dataclass(frozen=True)
-class TrainingCategory:
-    code: int
-    name: str
-    group: str
-
-
-def _read_csv(name: str) -> list[dict[str, str]]:
-    with (REFERENCE_DIR / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-@cache
-def job_roles() -> dict[int, JobRole]:
-    """MAINJOBROLE codes, from ``portal/reference/job-roles.csv`` (read once)."""
-    return {
-        int(row["code"]): JobRole(
-            int(row["code"]), row["name"], row["provides_care"].strip().lower() == "yes"
-        )
-        for row in _read_csv("job-roles.csv")
-    }
-
-
-@cache
-def training_categories() -> dict[int, TrainingCategory]:
-    """CATEGORY codes, from ``portal/reference/training-categories.csv`` (read once)."""
-    return {
-        int(row["code"]): TrainingCategory(
-            int(row["code"]), row["name"], row["group"].strip() or "Other"
-        )
-        for row in _read_csv("training-categories.csv")
-    }
-
-
-def category_groups() -> list[tuple[str, list[TrainingCategory]]]:
-    """Categories by group, groups in file order, "Other" last; names sorted in a group."""
-    groups: dict[str, list[TrainingCategory]] = {}
-    for category in training_categories().values():
-        groups.setdefault(category.group, []).append(category)
-    ordered = sorted(groups.items(), key=lambda item: item[0] == "Other")
-    return [(name, sorted(items, key=lambda c: c.name)) for name, items in ordered]
-
-
-def category_name(code: int | None) -> str:
-    found = training_categories().get(code) if code is not None else None
-    return found.name if found else f"Category {code}"
-
-
-def job_role_name(code: int | None) -> str:
-    found = job_roles().get(code) if code is not None else None
-    return found.name if found else f"Job role {code}"
-
-
-def provides_care(code: int | None) -> bool:
-    found = job_roles().get(code) if code is not None else None
-    return bool(found and found.provides_care)
 
 
 # --- single values ------------------------------------------------------------------
@@ -453,47 +371,3 @@ def validate_training(
         values["expiry_date"] = None
     take("notes", optional_text(raw.get("notes"), NOTES_MAX, messages.NOTES_TOO_LONG))
     return values, errors
-
-
-# --- training status ----------------------------------------------------------------
-
-
-def training_status(expiry: date | None, as_at: date) -> str:
-    """ "expired" before ``as_at``; "expiring" from ``as_at`` to 90 days after it
-    (inclusive); otherwise (or with no expiry date) "up_to_date"."""
-    if expiry is None:
-        return STATUS_UP_TO_DATE
-    if expiry < as_at:
-        return STATUS_EXPIRED
-    if expiry <= as_at + timedelta(days=EXPIRING_WITHIN_DAYS):
-        return STATUS_EXPIRING
-    return STATUS_UP_TO_DATE
-
-
-def _get(record: object, name: str):
-    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
-
-
-def current_record(records: Iterable[object], category_code: int):
-    """Of a staff member's records in a category, the one with the latest expiry (a record
-    that never expires beats any date; ties go to the latest completed). None if none."""
-    found = [r for r in records if _get(r, "category") == category_code]
-    if not found:
-        return None
-
-    def key(record):
-        expiry = _get(record, "expiry_date")
-        completed = _get(record, "date_completed") or date.min
-        return (expiry is None, expiry or date.min, completed)
-
-    return max(found, key=key)
-
-
-def staff_training_status(records: Iterable[object], category_code: int, as_at: date) -> str:
-    """A staff member's status in a category: their latest-expiring record's status, or
-    "missing" when they have no record in it. Records: objects or dicts with ``category``
-    and ``expiry_date``."""
-    record = current_record(records, category_code)
-    if record is None:
-        return STATUS_MISSING
-    return training_status(_get(record, "expiry_date"), as_at)

@@ -5,17 +5,16 @@ and ``asc_wds`` applies the shared staff_rules to them. The web journey and the 
 build on ``UploadCheck`` and ``ImportBatch``.
 """
 
-from portal.uploads.asc_wds import (
+from portal.uploads.asc_wds import check_upload, validate_staff_file, validate_training_file
+from portal.uploads.asc_wds_results import (
     ImportBatch,
     Problem,
     UploadCheck,
     UploadNotReady,
     ValidationResult,
-    check_upload,
-    validate_staff_file,
-    validate_training_file,
 )
-from portal.uploads.reading import FileProblem, display_filename, open_upload
+from portal.uploads.reading import display_filename, open_upload
+from portal.uploads.upload_table import FileProblem
 
 __all__ = [
     "FileProblem",

@@ -16,9 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import StaffMember
+from portal.returns import staff_reference
 from portal.returns import staff_rules as rules
 from portal.uploads import template_workbook as workbook
-from portal.uploads.asc_wds import STAFF_FILE, TRAINING_FILE
+from portal.uploads.asc_wds_results import STAFF_FILE, TRAINING_FILE
 
 DATE_FORMAT = "DD/MM/YYYY"
 FORMATS = ("csv", "xlsx")
@@ -151,9 +152,9 @@ def template_xlsx(kind: str, provider_id: int) -> bytes:
     ]  # fmt: skip
     lines += [([c.name, c.guidance, c.allowed, c.example], False) for c in columns]
     code_lists: Iterable[tuple[str, Iterable[tuple[int, str]]]] = (
-        ("Job roles", ((code, role.name) for code, role in rules.job_roles().items())),
+        ("Job roles", ((code, role.name) for code, role in staff_reference.job_roles().items())),
         ("Training categories",
-         ((code, c.name) for code, c in rules.training_categories().items())),
+         ((code, c.name) for code, c in staff_reference.training_categories().items())),
     )  # fmt: skip
     return workbook.template_xlsx(
         [(column.name, True) for column in columns],

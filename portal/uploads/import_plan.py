@@ -22,7 +22,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import StaffMember, TrainingRecord
 from portal.returns.staff_rules import derived_expiry
-from portal.uploads.asc_wds import ADD, LEAVE, UPDATE, ImportBatch
+from portal.uploads.asc_wds_results import ADD, LEAVE, UPDATE, ImportBatch
 
 # Staff fields an "update" may change (worker_id is the key; branch_id when LOCALESTID given).
 STAFF_VALUE_FIELDS = (

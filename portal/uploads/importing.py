@@ -57,7 +57,8 @@ from portal.models.uploads import (
 )
 from portal.timeutil import utcnow
 from portal.uploads import file_store
-from portal.uploads.asc_wds import ImportBatch, UploadCheck, check_upload
+from portal.uploads.asc_wds import check_upload
+from portal.uploads.asc_wds_results import ImportBatch, UploadCheck
 from portal.uploads.import_plan import (  # noqa: F401 - the import's names, used from here
     CHUNK,
     COUNT_NAMES,
@@ -191,7 +192,7 @@ def reopen_training_sections(provider_id: int, user: User | None) -> int:
     """Confirmed training sections of the provider's open returns go back to in progress:
     their snapshot no longer matches the records. Returns how many."""
     from portal.returns import service
-    from portal.returns.sections.training import CODE, reopen_if_confirmed
+    from portal.returns.sections.training_rules import CODE, reopen_if_confirmed
 
     sections = db.session.scalars(
         select(ReturnSection)

@@ -33,9 +33,15 @@ from portal.models import MonthlyReturn, SectionState
 from portal.models.accounts import PROVIDER_ROLES
 from portal.provider.returns import load_return, refuse_if_locked, return_url
 from portal.returns import service
-from portal.returns.sections import HANDLERS, common
+from portal.returns.sections import HANDLERS, common, common_rules
 from portal.timeutil import utcnow
-from portal.uploads import file_store, importing, section_files
+from portal.uploads import (
+    file_store,
+    importing,
+    section_file_cells,
+    section_file_layouts,
+    section_files,
+)
 from portal.uploads.reading import MAX_BYTES, MAX_SIZE_TEXT
 
 logger = logging.getLogger(__name__)
@@ -95,7 +101,7 @@ def _load(provider_id: int, return_id: int) -> tuple[MonthlyReturn, str]:
     return."""
     ret = load_return(provider_id, return_id)
     code = request.values.get("section", "")
-    if code not in section_files.SECTIONS:
+    if code not in section_file_layouts.SECTIONS:
         abort(redirect(return_url(ret)))
     return ret, code
 
@@ -124,7 +130,7 @@ def _context(ret: MonthlyReturn, code: str) -> dict:
     return {
         "ret": ret,
         "code": code,
-        "spec": section_files.SECTIONS[code],
+        "spec": section_file_layouts.SECTIONS[code],
         "editable": service.can_edit(ret),
         "not_editable": _not_editable(ret),
         "max_size": MAX_SIZE_TEXT,
@@ -141,7 +147,7 @@ def _upload_page(ret: MonthlyReturn, code: str, error: str | None = None):
     ), (400 if error else 200)
 
 
-def _check_page(ret: MonthlyReturn, code: str, result: section_files.SectionFileResult):
+def _check_page(ret: MonthlyReturn, code: str, result: section_file_cells.SectionFileResult):
     """The file's problems: nothing is kept or saved (400)."""
     error_list = [{"text": p.message, "href": "#file-problems"} for p in result.file_problems]
     if result.errors:
@@ -200,9 +206,9 @@ def _changes_page(ret, code, token, result, *, confirmed=None, pending=(), stale
     warnings = section_files.soft_warnings(code, ret, result.data)
     if confirmed is None:  # as the form opens: what was confirmed before stays ticked
         confirmed = [w.code for w in warnings if w.code in (sec.confirmed_warnings or [])]
-    error_list = common.warning_errors(list(pending)) or None
+    error_list = common_rules.warning_errors(list(pending)) or None
     if stale is not None:
-        error_list = [{"text": common.stale_message(stale), "href": "#stale-warning"}]
+        error_list = [{"text": common_rules.stale_message(stale), "href": "#stale-warning"}]
     return render_template(
         "uploads/sections/changes.html",
         result=result,
@@ -213,7 +219,7 @@ def _changes_page(ret, code, token, result, *, confirmed=None, pending=(), stale
         confirmed=confirmed,
         revision=stale.revision if stale is not None else sec.revision,
         stale=stale,
-        stale_message=common.stale_message(stale) if stale else None,
+        stale_message=common_rules.stale_message(stale) if stale else None,
         error_list=error_list,
         **_context(ret, code),
     ), status
@@ -258,7 +264,7 @@ def template(provider_id: int, return_id: int):
     name = f"{code}-{ret.period:%Y-%m}.{kind}"
     if kind == "xlsx":
         return attachment(section_files.template_xlsx(code, ret), XLSX_MIMETYPE, name)
-    spec = section_files.SECTIONS[code]
+    spec = section_file_layouts.SECTIONS[code]
     return csv_response(name, spec.headings, spec.template_rows(ret))
 
 
@@ -287,7 +293,7 @@ def confirm(provider_id: int, return_id: int):
     if page is not None:
         return page
     sec = service.section(ret, code)
-    title = section_files.SECTIONS[code].title
+    title = section_file_layouts.SECTIONS[code].title
     section_url = return_url(ret, "edit_section", code=code)
     if _unchanged(sec, result.data):
         _discard(token)
@@ -296,7 +302,7 @@ def confirm(provider_id: int, return_id: int):
         return redirect(section_url)
     warnings = section_files.soft_warnings(code, ret, result.data)
     confirmed = common.confirmed_codes(warnings)
-    pending = common.unconfirmed(warnings, confirmed)
+    pending = common_rules.unconfirmed(warnings, confirmed)
     stale = common.save(ret, sec, result.data, not pending, confirmed)
     if stale is not None:
         return _changes_page(ret, code, token, result, confirmed=confirmed, stale=stale,

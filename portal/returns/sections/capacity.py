@@ -12,7 +12,7 @@ from forms import messages
 from forms.govuk_dates import form_date_parts
 from portal.models import MonthlyReturn, ReturnSection
 from portal.returns import service
-from portal.returns.sections import capacity_rules, common, common_rules
+from portal.returns.sections import common, common_rules
 from portal.returns.sections.capacity_rules import (
     CODE,
     SPECIALIST,
@@ -24,13 +24,6 @@ from portal.returns.sections.capacity_rules import (
     soft_warnings,
 )
 from portal.returns.warnings import SoftWarning
-
-# Re-exported for portal/uploads/section_files.py (not in this change's scope) until it imports
-# capacity_rules itself:
-DATE_PARTS = capacity_rules.DATE_PARTS
-MAX_SPARE_HOURS = capacity_rules.MAX_SPARE_HOURS
-SPECIALIST_LABELS = capacity_rules.SPECIALIST_LABELS
-text = capacity_rules.text
 
 
 def _rows_from_form(names: list[str], form: MultiDict) -> list[dict]:

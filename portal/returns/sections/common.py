@@ -9,14 +9,7 @@ from flask_login import current_user
 
 from portal.models import MonthlyReturn, ReturnSection, SectionState
 from portal.returns import service
-from portal.returns.sections import common_rules
 from portal.returns.warnings import SoftWarning
-
-# Re-exported for portal/uploads/section_views.py (not in this change's scope) until it
-# imports common_rules itself:
-stale_message = common_rules.stale_message
-unconfirmed = common_rules.unconfirmed
-warning_errors = common_rules.warning_errors
 
 
 def posted_revision() -> int:

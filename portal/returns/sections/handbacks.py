@@ -18,7 +18,7 @@ from forms import messages
 from forms.govuk_dates import form_date_parts
 from portal.models import MonthlyReturn, ReturnSection
 from portal.returns import service
-from portal.returns.sections import common, common_rules, handbacks_rules
+from portal.returns.sections import common, common_rules
 from portal.returns.sections.handbacks_rules import (
     CODE,
     MAX_ROWS,
@@ -30,13 +30,6 @@ from portal.returns.sections.handbacks_rules import (
     parse,
     rows_from_data,
 )
-
-# Re-exported for portal/uploads/section_files.py (not in this change's scope) until it imports
-# handbacks_rules itself:
-MAX_DETAILS = handbacks_rules.MAX_DETAILS
-MAX_REFERENCE = handbacks_rules.MAX_REFERENCE
-MAX_WEEKLY_HOURS = handbacks_rules.MAX_WEEKLY_HOURS
-
 
 ROW_KEY = re.compile(r"^rows-(\d{1,6})-")
 

@@ -18,9 +18,8 @@ from flask import redirect, render_template, request
 from forms import messages
 from portal.mandatory import mandatory_set
 from portal.models import MonthlyReturn, ReturnSection, SectionState
-from portal.returns import service
-from portal.returns import staff_rules as rules
-from portal.returns.sections import common, common_rules, training_rules
+from portal.returns import service, training_status_rules
+from portal.returns.sections import common, common_rules
 from portal.returns.sections.training_records import add_training, remove_training
 from portal.returns.sections.training_rules import (
     CODE,
@@ -32,10 +31,6 @@ from portal.returns.sections.training_rules import (
     staff_rows,
 )
 from portal.returns.sections.training_staff import add_staff, edit_staff, remove_staff
-
-# Re-exported for portal/uploads/importing.py (not in this change's scope) until it imports
-# training_rules itself:
-reopen_if_confirmed = training_rules.reopen_if_confirmed
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):
@@ -78,7 +73,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         revision=stale.revision if stale else sec.revision,
         stale=stale,
         stale_message=common_rules.stale_message(stale) if stale else None,
-        missing_tag=TAGS[rules.STATUS_MISSING],
+        missing_tag=TAGS[training_status_rules.STATUS_MISSING],
     ), status
 
 

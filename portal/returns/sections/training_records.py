@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request
 from forms.govuk_dates import date_text, form_date_parts
 from portal.extensions import db
 from portal.models import MonthlyReturn, ReturnSection, TrainingRecord
-from portal.returns import service
+from portal.returns import service, staff_reference
 from portal.returns import staff_rules as rules
 from portal.returns.sections.training_changes import (
     audit,
@@ -66,10 +66,8 @@ def add_training(ret: MonthlyReturn, sec: ReturnSection):
             )
             records_changed(ret, sec)
             db.session.commit()
-            flash(
-                f"{rules.category_name(values['category'])} training added for {member.worker_id}",
-                "success",
-            )
+            name = staff_reference.category_name(values["category"])
+            flash(f"{name} training added for {member.worker_id}", "success")
             return redirect(url(ret))
     shown = {name: form.get(name, "") for name in TRAINING_ORDER}
     for name in TRAINING_DATES:
@@ -78,8 +76,9 @@ def add_training(ret: MonthlyReturn, sec: ReturnSection):
         "returns/training_record_form.html",
         ret=ret,
         member=member,
-        role=rules.job_role_name(member.main_job_role),
+        role=staff_reference.job_role_name(member.main_job_role),
         rules=rules,
+        staff_reference=staff_reference,
         code_items=code_items,
         values=shown,
         errors=errors,
@@ -97,7 +96,7 @@ def remove_training(ret: MonthlyReturn, sec: ReturnSection):
     member = record.staff_member
     if request.method == "POST":
         old = {"staff": {member.worker_id: {"training": {str(record.id): record_dict(record)}}}}
-        name = rules.category_name(record.category)
+        name = staff_reference.category_name(record.category)
         db.session.delete(record)
         audit(ret, "remove-training", old, {})
         records_changed(ret, sec)
@@ -109,7 +108,7 @@ def remove_training(ret: MonthlyReturn, sec: ReturnSection):
         ret=ret,
         member=member,
         record=record,
-        name=rules.category_name(record.category),
+        name=staff_reference.category_name(record.category),
         long_date=long_date,
         action_url=url(ret, "remove-training", record=record.id),
         back_url=url(ret),

@@ -23,8 +23,7 @@ from portal.models import (
     StaffMember,
     TrainingRecord,
 )
-from portal.returns import service
-from portal.returns import staff_rules as rules
+from portal.returns import service, staff_reference, training_status_rules
 from portal.returns.calendar import last_day_of
 from portal.timeutil import utcnow
 
@@ -32,10 +31,10 @@ CODE = "training"
 
 STATUS_REPLACED = "replaced"  # an older record in a category with a later-expiring one
 TAGS: dict[str, tuple[str, str]] = {
-    rules.STATUS_UP_TO_DATE: ("Up to date", "govuk-tag--green"),
-    rules.STATUS_EXPIRING: ("Expiring within 90 days", "govuk-tag--yellow"),
-    rules.STATUS_EXPIRED: ("Expired", "govuk-tag--red"),
-    rules.STATUS_MISSING: ("Missing", "govuk-tag--orange"),
+    training_status_rules.STATUS_UP_TO_DATE: ("Up to date", "govuk-tag--green"),
+    training_status_rules.STATUS_EXPIRING: ("Expiring within 90 days", "govuk-tag--yellow"),
+    training_status_rules.STATUS_EXPIRED: ("Expired", "govuk-tag--red"),
+    training_status_rules.STATUS_MISSING: ("Missing", "govuk-tag--orange"),
     STATUS_REPLACED: ("Replaced by a later record", "govuk-tag--grey"),
 }
 
@@ -86,7 +85,7 @@ class StaffRow:
 
     def counts(self) -> Counter:
         found = Counter(r.status for r in self.records if r.status != STATUS_REPLACED)
-        found[rules.STATUS_MISSING] += len(self.missing)
+        found[training_status_rules.STATUS_MISSING] += len(self.missing)
         return found
 
 
@@ -96,20 +95,21 @@ def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -
     rows = []
     for member in staff:
         categories = {r.category for r in member.training}
-        current = {id(rules.current_record(member.training, c)) for c in categories}
+        current = {id(training_status_rules.current_record(member.training, c)) for c in categories}
         records = sorted(
-            member.training, key=lambda r: (rules.category_name(r.category), r.date_completed)
+            member.training,
+            key=lambda r: (staff_reference.category_name(r.category), r.date_completed),
         )
         have = {r.category for r in member.training}
         rows.append(
             StaffRow(
                 member,
-                rules.job_role_name(member.main_job_role),
+                staff_reference.job_role_name(member.main_job_role),
                 [
                     RecordRow(
                         r,
-                        rules.category_name(r.category),
-                        rules.training_status(r.expiry_date, as_at)
+                        staff_reference.category_name(r.category),
+                        training_status_rules.training_status(r.expiry_date, as_at)
                         if id(r) in current
                         else STATUS_REPLACED,
                     )
@@ -117,7 +117,7 @@ def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -
                 ],
                 sorted(
                     (
-                        (c, rules.category_name(c))
+                        (c, staff_reference.category_name(c))
                         for c in mandatory.get(member.main_job_role, ())
                         if c not in have
                     ),
@@ -146,7 +146,9 @@ def snapshot(rows: list[StaffRow], as_at: date) -> dict:
                         "expiry_date": r.record.expiry_date.isoformat()
                         if r.record.expiry_date
                         else None,
-                        "status": rules.training_status(r.record.expiry_date, as_at),
+                        "status": training_status_rules.training_status(
+                            r.record.expiry_date, as_at
+                        ),
                         **({"replaced": True} if r.status == STATUS_REPLACED else {}),
                     }
                     for r in row.records
@@ -175,13 +177,13 @@ def summary(ret: MonthlyReturn, data: dict) -> list[dict]:
         counts: Counter = Counter(
             r.get("status") for r in member.get("training") or [] if not r.get("replaced")
         )
-        counts[rules.STATUS_MISSING] += len(member.get("missing") or [])
+        counts[training_status_rules.STATUS_MISSING] += len(member.get("missing") or [])
         total.update(counts)
         per_staff.append(
             {
                 "key": {"text": f"Worker ID {member.get('worker_id', '')}"},
                 "value": {
-                    "text": f"{rules.job_role_name(member.get('job_role'))}, "
+                    "text": f"{staff_reference.job_role_name(member.get('job_role'))}, "
                     f"{member.get('branch', '')}. Training: {_count_text(counts)}"
                 },
             }
@@ -203,12 +205,12 @@ def summary(ret: MonthlyReturn, data: dict) -> list[dict]:
 
 def _count_text(counts: Counter) -> str:
     parts = [
-        f"{counts[s]} {rules.STATUS_LABELS[s].lower()}"
+        f"{counts[s]} {training_status_rules.STATUS_LABELS[s].lower()}"
         for s in (
-            rules.STATUS_UP_TO_DATE,
-            rules.STATUS_EXPIRING,
-            rules.STATUS_EXPIRED,
-            rules.STATUS_MISSING,
+            training_status_rules.STATUS_UP_TO_DATE,
+            training_status_rules.STATUS_EXPIRING,
+            training_status_rules.STATUS_EXPIRED,
+            training_status_rules.STATUS_MISSING,
         )
         if counts[s]
     ]

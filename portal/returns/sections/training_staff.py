@@ -13,7 +13,7 @@ from forms import messages
 from forms.govuk_dates import date_text, form_date_parts, split_date
 from portal.extensions import db
 from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
-from portal.returns import service
+from portal.returns import service, staff_reference
 from portal.returns import staff_rules as rules
 from portal.returns.sections.training_changes import (
     audit,
@@ -84,7 +84,7 @@ def _staff_form(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember | No
         role_items=[{"value": "", "text": "Select a job role"}]
         + [
             {"value": str(r.code), "text": r.name}
-            for r in sorted(rules.job_roles().values(), key=lambda r: r.name)
+            for r in sorted(staff_reference.job_roles().values(), key=lambda r: r.name)
         ],
         rules=rules,
         code_items=code_items,
@@ -216,7 +216,7 @@ def remove_staff(ret: MonthlyReturn, sec: ReturnSection):
         "returns/training_remove_staff.html",
         ret=ret,
         member=member,
-        role=rules.job_role_name(member.main_job_role),
+        role=staff_reference.job_role_name(member.main_job_role),
         reason=reason,
         left_parts=left_parts,
         errors=errors,

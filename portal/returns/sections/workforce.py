@@ -12,7 +12,7 @@ from flask import redirect, render_template, request
 from forms import messages
 from portal.models import MonthlyReturn, ReturnSection
 from portal.returns import service
-from portal.returns.sections import common, common_rules, workforce_rules
+from portal.returns.sections import common, common_rules
 from portal.returns.sections.workforce_rules import (
     BY_NAME,
     CODE,
@@ -24,13 +24,6 @@ from portal.returns.sections.workforce_rules import (
     soft_warnings,
 )
 from portal.returns.warnings import SoftWarning
-
-# Re-exported for portal/uploads/section_files.py (not in this change's scope) until it imports
-# workforce_rules itself:
-CHOICE = workforce_rules.CHOICE
-FIELDS = workforce_rules.FIELDS
-MONEY = workforce_rules.MONEY
-Field = workforce_rules.Field
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):

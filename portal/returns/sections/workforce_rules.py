@@ -20,6 +20,7 @@ from portal.models import (
     SponsorLicenceStatus,
     StaffMember,
 )
+from portal.returns import staff_reference
 from portal.returns import staff_rules as rules
 from portal.returns.calendar import last_day_of
 from portal.returns.sections import common_rules
@@ -207,7 +208,7 @@ def from_staff(ret: MonthlyReturn) -> dict[str, str] | None:
     staff = _staff_in_post(ret.contract.provider_id, last_day_of(ret.period))
     if not staff:
         return None
-    care = [s for s in staff if rules.provides_care(s.main_job_role)]
+    care = [s for s in staff if staff_reference.provides_care(s.main_job_role)]
     return {
         **_care_counts(care, real_living_wage(ret)),
         **_pay(care),

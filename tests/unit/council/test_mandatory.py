@@ -14,8 +14,7 @@ from portal import mandatory
 from portal.extensions import db
 from portal.matrix import ALL_CARE_ROLES, build_matrix
 from portal.models import MandatoryTraining, SectionState, StaffMember, TrainingRecord
-from portal.returns import service
-from portal.returns import staff_rules as rules
+from portal.returns import service, staff_reference
 from tests.conftest import csrf_token_from, shows
 from tests.unit.conftest import get_page, sign_in
 
@@ -91,10 +90,10 @@ def test_default_is_the_eleven_named_categories_for_every_care_role(contracted):
     council_id = contracted.council.id
     assert mandatory.uses_default(council_id)
     got = mandatory.mandatory_set(council_id)
-    care = {code for code, role in rules.job_roles().items() if role.provides_care}
+    care = {code for code, role in staff_reference.job_roles().items() if role.provides_care}
     assert set(got) == care and CARE_WORKER in got and SENIOR_MANAGER not in got
     for categories in got.values():
-        assert {rules.category_name(c) for c in categories} == NAMED
+        assert {staff_reference.category_name(c) for c in categories} == NAMED
     assert mandatory.mandatory_for(council_id, SENIOR_MANAGER) == frozenset()
     assert mandatory.mandatory_for(council_id, None) == frozenset()
 
@@ -199,7 +198,7 @@ def test_commissioner_sees_the_default_ticked_with_labels(contracted, commission
     html = get_page(commissioner_client, page_url(contracted.council.id))
     assert "Safeguarding adults mandatory for Care worker" in html
     assert "Epilepsy mandatory for Senior management" in html
-    care = [c for c, r in rules.job_roles().items() if r.provides_care]
+    care = [c for c, r in staff_reference.job_roles().items() if r.provides_care]
     expected = {f"{cat}-{role}" for role in care for cat in mandatory.DEFAULT_MANDATORY_CATEGORIES}
     assert _ticked(html) == expected
     assert 'id="uses-default"' in html and "Reset to the default" not in html

@@ -18,7 +18,7 @@ from portal.models import (
     Role,
     SponsorLicenceStatus,
 )
-from portal.risk import long_date
+from portal.risk_triggers import long_date
 from tests.conftest import csrf_token_from, shows
 from tests.factories import make_council, make_provider, make_user
 from tests.unit.conftest import get_page, sign_in

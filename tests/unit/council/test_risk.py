@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from portal import risk
+from portal import risk, risk_triggers
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -71,8 +71,8 @@ class World:
             )
         )
 
-    def triggers(self, on: date = ON) -> list[risk.Trigger]:
-        return risk.triggers_for(self.council.id, self.provider.id, on)
+    def triggers(self, on: date = ON) -> list[risk_triggers.Trigger]:
+        return risk_triggers.triggers_for(self.council.id, self.provider.id, on)
 
     def codes(self, on: date = ON) -> list[str]:
         return [t.code for t in self.triggers(on)]
@@ -144,7 +144,7 @@ def test_cqc_inadequate_is_red_and_clears(punctual):
     db.session.add(
         FactChange(
             branch_id=punctual.branch.id,
-            field=risk.FACT_CQC_RATING,
+            field=risk_triggers.FACT_CQC_RATING,
             old_value="good",
             new_value="inadequate",
             source="CQC inspection report",
@@ -208,7 +208,7 @@ def test_no_registered_manager_is_amber_and_clears_when_one_is_in_post(punctual)
     db.session.add(
         FactChange(
             branch_id=punctual.branch.id,
-            field=risk.FACT_REGISTERED_MANAGER,
+            field=risk_triggers.FACT_REGISTERED_MANAGER,
             old_value="yes",
             new_value="no",
             source="Provider's notification",
@@ -330,14 +330,14 @@ def test_the_worst_level_wins_across_triggers_and_branches(punctual):
     db.session.refresh(punctual.provider)
     triggers = punctual.triggers()
     assert {t.level for t in triggers} == {"amber", "red"}
-    assert risk.worst(triggers) == "red"
+    assert risk_triggers.worst(triggers) == "red"
     row = risk.recompute(punctual.council.id, punctual.provider.id, ON)
     assert row.rating == "red"
     assert [t["code"] for t in row.triggers] == [  # red first
         "sponsor_licence_revoked",
         "cqc_requires_improvement",
     ]
-    assert risk.worst([]) == "green"
+    assert risk_triggers.worst([]) == "green"
 
 
 def test_visit_due_28_days_for_red_90_for_amber_kept_while_flagged_cleared_for_green(punctual):
@@ -404,5 +404,5 @@ def test_recompute_for_return_and_recompute_all(app, punctual):
 
 
 def test_trigger_round_trips_through_json():
-    trigger = risk.Trigger("concern", "amber", "Label", "Evidence", date(2026, 1, 2), True)
-    assert risk.Trigger.from_json(trigger.to_json()) == trigger
+    trigger = risk_triggers.Trigger("concern", "amber", "Label", "Evidence", date(2026, 1, 2), True)
+    assert risk_triggers.Trigger.from_json(trigger.to_json()) == trigger

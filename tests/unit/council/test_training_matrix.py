@@ -16,19 +16,21 @@ from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
 from portal.matrix import (
     ALL_CARE_ROLES,
     EXPORT_HEADER,
-    FEWER_THAN_3,
-    PRIMARY,
-    SECONDARY,
-    TOTAL,
     Cell,
     DemandCell,
     build_matrix,
     default_as_at,
-    forum_view,
-    suppress,
 )
 from portal.models import Role, SectionState, StaffMember, TrainingRecord
 from portal.returns import service
+from portal.training_matrix_suppression import (
+    FEWER_THAN_3,
+    PRIMARY,
+    SECONDARY,
+    TOTAL,
+    forum_view,
+    suppress,
+)
 from tests.factories import make_council, make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
 

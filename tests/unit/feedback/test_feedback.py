@@ -14,8 +14,9 @@ from pypdf import PdfReader
 
 from portal.extensions import db
 from portal.feedback import FEEDBACK, feedback_key
-from portal.feedback.data import NOT_ENOUGH, feedback_for, parse_period, peer_stats
+from portal.feedback.data import NOT_ENOUGH, feedback_for, parse_period
 from portal.feedback.jobs import charts, queue_quarter_feedback, report_link
+from portal.feedback.kpi_comparison import peer_stats
 from portal.models import (
     Contract,
     Council,

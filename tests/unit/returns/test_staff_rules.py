@@ -10,6 +10,7 @@ import pytest
 
 from forms import messages
 from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
+from portal.returns import staff_reference, training_status_rules
 from portal.returns import staff_rules as rules
 
 TODAY = date(2026, 11, 23)
@@ -19,24 +20,24 @@ TODAY = date(2026, 11, 23)
 
 
 def test_reference_lists_load_once_from_the_csv_files():
-    assert rules.job_roles() is rules.job_roles()  # cached
-    assert rules.job_roles()[8].name == "Care worker"
-    assert rules.job_roles()[8].provides_care is True
-    assert rules.job_roles()[4].provides_care is False  # registered manager
-    assert rules.training_categories()[20].name == "Safeguarding adults"
-    assert rules.training_categories()[21].group == "Other"  # blank group in the file
-    groups = [name for name, _ in rules.category_groups()]
+    assert staff_reference.job_roles() is staff_reference.job_roles()  # cached
+    assert staff_reference.job_roles()[8].name == "Care worker"
+    assert staff_reference.job_roles()[8].provides_care is True
+    assert staff_reference.job_roles()[4].provides_care is False  # registered manager
+    assert staff_reference.training_categories()[20].name == "Safeguarding adults"
+    assert staff_reference.training_categories()[21].group == "Other"  # blank group in the file
+    groups = [name for name, _ in staff_reference.category_groups()]
     assert groups[0] == "Care skills and knowledge" and groups[-1] == "Other"
-    assert sum(len(items) for _, items in rules.category_groups()) == len(
-        rules.training_categories()
+    assert sum(len(items) for _, items in staff_reference.category_groups()) == len(
+        staff_reference.training_categories()
     )
-    assert rules.category_name(999) == "Category 999"
-    assert rules.job_role_name(None) == "Job role None"
-    assert rules.provides_care(None) is False
+    assert staff_reference.category_name(999) == "Category 999"
+    assert staff_reference.job_role_name(None) == "Job role None"
+    assert staff_reference.provides_care(None) is False
 
 
 def test_default_mandatory_categories_are_the_named_courses():
-    names = {rules.category_name(code) for code in DEFAULT_MANDATORY_CATEGORIES}
+    names = {staff_reference.category_name(code) for code in DEFAULT_MANDATORY_CATEGORIES}
     assert names == {
         "Safeguarding adults",
         "Medication management",
@@ -381,24 +382,30 @@ AS_AT = date(2026, 10, 31)
 @pytest.mark.parametrize(
     ("expiry", "status"),
     [
-        (None, rules.STATUS_UP_TO_DATE),
-        (date(2026, 10, 30), rules.STATUS_EXPIRED),
-        (date(2026, 10, 1), rules.STATUS_EXPIRED),
-        (date(2026, 10, 31), rules.STATUS_EXPIRING),  # the day itself: still valid
-        (date(2026, 12, 15), rules.STATUS_EXPIRING),
-        (date(2027, 1, 29), rules.STATUS_EXPIRING),  # 90 days after, inclusive
-        (date(2027, 1, 30), rules.STATUS_UP_TO_DATE),  # 91 days after
-        (date(2030, 1, 1), rules.STATUS_UP_TO_DATE),
+        (None, training_status_rules.STATUS_UP_TO_DATE),
+        (date(2026, 10, 30), training_status_rules.STATUS_EXPIRED),
+        (date(2026, 10, 1), training_status_rules.STATUS_EXPIRED),
+        (date(2026, 10, 31), training_status_rules.STATUS_EXPIRING),  # the day itself: still valid
+        (date(2026, 12, 15), training_status_rules.STATUS_EXPIRING),
+        (date(2027, 1, 29), training_status_rules.STATUS_EXPIRING),  # 90 days after, inclusive
+        (date(2027, 1, 30), training_status_rules.STATUS_UP_TO_DATE),  # 91 days after
+        (date(2030, 1, 1), training_status_rules.STATUS_UP_TO_DATE),
     ],
 )
 def test_training_status(expiry, status):
-    assert rules.training_status(expiry, AS_AT) == status
+    assert training_status_rules.training_status(expiry, AS_AT) == status
 
 
 def test_training_status_across_a_leap_day():
     as_at = date(2028, 1, 31)  # 2028 is a leap year: 90 days on is 30 April
-    assert rules.training_status(date(2028, 4, 30), as_at) == rules.STATUS_EXPIRING
-    assert rules.training_status(date(2028, 5, 1), as_at) == rules.STATUS_UP_TO_DATE
+    assert (
+        training_status_rules.training_status(date(2028, 4, 30), as_at)
+        == training_status_rules.STATUS_EXPIRING
+    )
+    assert (
+        training_status_rules.training_status(date(2028, 5, 1), as_at)
+        == training_status_rules.STATUS_UP_TO_DATE
+    )
 
 
 def test_staff_training_status_uses_the_latest_expiry():
@@ -410,12 +417,33 @@ def test_staff_training_status_uses_the_latest_expiry():
     never = {"category": 9, "expiry_date": None}
     older_9 = {"category": 9, "expiry_date": date(2020, 1, 1)}
     records = [old, renewed, other, never, older_9]
-    assert rules.staff_training_status([old], 6, AS_AT) == rules.STATUS_EXPIRED
-    assert rules.staff_training_status(records, 6, AS_AT) == rules.STATUS_UP_TO_DATE
-    assert rules.current_record(records, 6) is renewed
-    assert rules.staff_training_status(records, 20, AS_AT) == rules.STATUS_EXPIRING
-    assert rules.staff_training_status(records, 9, AS_AT) == rules.STATUS_UP_TO_DATE
-    assert rules.current_record(records, 9) is never  # no expiry beats any date
-    assert rules.staff_training_status(records, 2, AS_AT) == rules.STATUS_MISSING
-    assert rules.staff_training_status([], 2, AS_AT) == rules.STATUS_MISSING
-    assert rules.STATUS_LABELS[rules.STATUS_EXPIRING] == "Expiring within 90 days"
+    assert (
+        training_status_rules.staff_training_status([old], 6, AS_AT)
+        == training_status_rules.STATUS_EXPIRED
+    )
+    assert (
+        training_status_rules.staff_training_status(records, 6, AS_AT)
+        == training_status_rules.STATUS_UP_TO_DATE
+    )
+    assert training_status_rules.current_record(records, 6) is renewed
+    assert (
+        training_status_rules.staff_training_status(records, 20, AS_AT)
+        == training_status_rules.STATUS_EXPIRING
+    )
+    assert (
+        training_status_rules.staff_training_status(records, 9, AS_AT)
+        == training_status_rules.STATUS_UP_TO_DATE
+    )
+    assert training_status_rules.current_record(records, 9) is never  # no expiry beats any date
+    assert (
+        training_status_rules.staff_training_status(records, 2, AS_AT)
+        == training_status_rules.STATUS_MISSING
+    )
+    assert (
+        training_status_rules.staff_training_status([], 2, AS_AT)
+        == training_status_rules.STATUS_MISSING
+    )
+    assert (
+        training_status_rules.STATUS_LABELS[training_status_rules.STATUS_EXPIRING]
+        == "Expiring within 90 days"
+    )

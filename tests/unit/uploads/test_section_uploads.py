@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.models import Area, AreaKind, AuditEntry, ReturnStatus, Role, SectionState, StoredFile
-from portal.returns import service
-from portal.uploads import section_files
+from portal.returns import kpis, service
+from portal.returns.sections import workforce_rules
+from portal.uploads import section_file_layouts, section_files
 from tests.conftest import check_page, signed_in
 from tests.examples import EXAMPLE_KPIS
 from tests.factories import (
@@ -36,7 +37,7 @@ CAPACITY_HEADINGS = ["area", "spare_hours", "earliest_start", "double_handed", "
                      "specialist_needs", "valid_until"]  # fmt: skip
 HANDBACK_HEADINGS = ["reference", "notice_date", "end_date", "weekly_hours", "service_type",
                      "area", "reason", "reason_details"]  # fmt: skip
-GOOD_WORKFORCE = dict(zip(section_files.workforce.NAMES, section_files.SECTIONS["workforce"]
+GOOD_WORKFORCE = dict(zip(workforce_rules.NAMES, section_file_layouts.SECTIONS["workforce"]
                           .example, strict=True))  # fmt: skip
 
 
@@ -238,7 +239,7 @@ def test_the_xlsx_template_explains_each_column_with_an_example_that_passes(
     response = provider_client.get(f"{base(ret)}/upload/template?section={code}&format=xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Data", "Guidance"]
-    spec = section_files.SECTIONS[code]
+    spec = section_file_layouts.SECTIONS[code]
     headings = [cell.value for cell in book["Data"][1]]
     assert headings == spec.headings
     guidance = [
@@ -266,7 +267,7 @@ def test_an_empty_kpi_template_lists_every_code_to_fill_in(uploading, provider_c
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["kpi_code", "kpi_name", "value"]
-    assert [row[0] for row in rows[1:]] == section_files.kpis.COUNT_NAMES
+    assert [row[0] for row in rows[1:]] == kpis.COUNT_NAMES
     assert all(row[2] == "" for row in rows[1:])
     result = section_files.check_section_file("kpis", ret, response.data, "kpis.csv")
     assert not result.file_problems and len(result.errors) == 15  # each value: "Enter ..."

@@ -15,7 +15,14 @@ import pytest
 import xlsxwriter
 
 from forms import messages
-from portal.uploads import display_filename, open_upload, reading, validate_training_file
+from portal.uploads import (
+    display_filename,
+    open_upload,
+    reading,
+    reading_xlsx,
+    upload_table,
+    validate_training_file,
+)
 
 TODAY = date(2026, 11, 23)
 BRANCHES = {"000123": 1, "000456": 2}
@@ -390,7 +397,7 @@ def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
 
 
 def test_an_xlsx_that_unpacks_too_big_is_refused(monkeypatch):
-    monkeypatch.setattr(reading, "XLSX_MAX_UNPACKED", 2_000)
+    monkeypatch.setattr(reading_xlsx, "XLSX_MAX_UNPACKED", 2_000)
     assert refused(xlsx_bytes([training_row()]), "t.xlsx").kind == "zip_bomb"
 
 
@@ -414,7 +421,7 @@ def test_ten_thousand_columns_are_refused():
 
 def test_too_many_rows_are_refused():
     line = ",".join(training_row()) + "\n"
-    data = (",".join(TRAINING_HEADINGS) + "\n" + line * (reading.MAX_ROWS + 1)).encode()
+    data = (",".join(TRAINING_HEADINGS) + "\n" + line * (upload_table.MAX_ROWS + 1)).encode()
     assert refused(data).message == "The file must have 200,000 rows of data or fewer"
     source = open_upload(csv_bytes([training_row()] * 4), "t.csv")
     assert source.read([0, 1], max_rows=3).kind == "too_many_rows"
@@ -475,12 +482,12 @@ def test_a_csv_whose_first_heading_starts_with_pk_is_still_a_csv():
 
 
 def test_an_unexpected_failure_is_logged_and_reported_not_raised(monkeypatch, caplog):
-    from portal.uploads import asc_wds
+    from portal.uploads import asc_wds_row_rules
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(asc_wds, "_expiry", broken)
+    monkeypatch.setattr(asc_wds_row_rules, "expiry_dates", broken)
     problem = refused(csv_bytes([training_row()]), "my\ntraining.csv")
     assert (problem.kind, problem.message) == ("cannot_open", messages.UPLOAD_CANNOT_OPEN)
     assert "mytraining.csv" in caplog.text
