@@ -91,8 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.provider.organisation_users import bp as users_bp
     from portal.provider.returns import bp as returns_bp
     from portal.provider.risk import bp as your_risk_bp
+    from portal.provider.section_uploads import bp as section_uploads_bp
     from portal.provider.uploads import bp as uploads_bp
-    from portal.uploads.section_views import bp as section_uploads_bp
 
     for bp in (
         pages_bp,

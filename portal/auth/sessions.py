@@ -15,7 +15,6 @@ from flask import (
     current_app,
     flash,
     g,
-    has_request_context,
     jsonify,
     redirect,
     request,
@@ -27,6 +26,7 @@ from sqlalchemy import select, update
 
 from forms import messages
 from portal.auth.safe_next import safe_next
+from portal.client import client_ip  # noqa: F401 - sign-in and the security log use it from here
 from portal.extensions import db, login_manager
 from portal.models import User, UserSession
 from portal.timeutil import as_utc, utcnow
@@ -46,11 +46,6 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
-
-
-def client_ip() -> str | None:
-    """The client's address (after ``ProxyFix``), or None outside a request (a job)."""
-    return request.remote_addr if has_request_context() else None
 
 
 def start_session(user: User) -> str:

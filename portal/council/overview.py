@@ -18,7 +18,9 @@ from flask import Blueprint, render_template
 
 from portal import risk_triggers
 from portal.access import requires
-from portal.council import overview_data, overview_handbacks, overview_market
+from portal.market import figures as overview_market
+from portal.market import handbacks as overview_handbacks
+from portal.market import overview as overview_data
 from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service

@@ -14,7 +14,7 @@ from portal.access import requires
 from portal.extensions import db
 from portal.models import Contract, MonthlyReturn, Role
 from portal.returns import review, service
-from portal.returns.sections import HANDLERS
+from portal.returns.sections import SUMMARIES
 
 bp = Blueprint("return_review", __name__)
 
@@ -64,7 +64,7 @@ def review_return(council_id: int, return_id: int):
     if version is not None:
         data = version.data.get("sections") or {}
         for code, title in service.SECTIONS:
-            rows = HANDLERS[code].summary(ret, data.get(code) or {}) if code in HANDLERS else []
+            rows = SUMMARIES[code](ret, data.get(code) or {}) if code in SUMMARIES else []
             sections.append((code, title, rows))
     return render_template(
         "council/review_return.html",

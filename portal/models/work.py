@@ -105,7 +105,7 @@ class Document(db.Model):
 
 class MandatoryTraining(db.Model):
     """A training category a council requires of staff in a job role. A council with no
-    rows uses the default set (``portal.returns.sections.training``)."""
+    rows uses the default set (``portal.mandatory``)."""
 
     __tablename__ = "mandatory_training"
     __table_args__ = (

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from portal.council.overview_market import number
+from portal.market.figures import number
 from portal.models import Contract
 from portal.returns.sections import workforce_rules
 from portal.returns.sections.capacity_rules import SPECIALIST_LABELS, text

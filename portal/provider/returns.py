@@ -17,10 +17,10 @@ from portal.access import requires
 from portal.extensions import db
 from portal.models import AuditEntry, MonthlyReturn, ReturnComment, ReturnStatus, ReturnVersion
 from portal.models.accounts import PROVIDER_ROLES
+from portal.provider.sections import HANDLERS
 from portal.queries import organisations
 from portal.returns import review, service
 from portal.returns.calendar import due_label
-from portal.returns.sections import HANDLERS
 
 bp = Blueprint("monthly_return", __name__)
 PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>"

@@ -7,10 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.client import client_ip
 from portal.extensions import db
 from portal.models import (
     AuditEntry,
@@ -215,10 +216,6 @@ def diff(old: dict, new: dict) -> list[dict]:
         for key in sorted(set(before) | set(after))
         if before.get(key, "") != after.get(key, "")
     ]
-
-
-def client_ip() -> str | None:
-    return request.remote_addr if request else None
 
 
 def audit(ret: MonthlyReturn, user: User | None, action: str, section_code=None, changes=None):

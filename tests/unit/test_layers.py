@@ -37,3 +37,27 @@ def test_every_job_kind_names_a_handler_that_can_be_imported():
     for kind, handler in HANDLERS.items():
         assert callable(handler.function()), kind
     assert find("no-such-kind") is None  # a kind that names nothing is refused
+
+
+DOMAIN = [
+    "background", "feedback", "market", "models", "packs", "queries", "returns", "uploads",
+    "mandatory.py", "matrix.py", "quality_records.py", "risk.py", "risk_triggers.py",
+    "training_compliance.py", "training_matrix_suppression.py", "vocabulary.py",
+]  # fmt: skip
+PAGE_NAMES = {"request", "render_template", "flash", "redirect", "Blueprint", "abort", "session"}
+
+
+def test_domain_code_never_reads_the_request_or_renders_pages():
+    """The shared rules work the same from a page, the API, the CLI or a job: no domain
+    module takes ``request``, ``session`` or the page helpers from Flask (the client's
+    address comes through ``portal.client``)."""
+    offenders = []
+    for name in DOMAIN:
+        root = PORTAL / name
+        for path in [root] if root.suffix == ".py" else sorted(root.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module == "flask":
+                    used = {alias.name for alias in node.names} & PAGE_NAMES
+                    if used:
+                        offenders.append(f"{path.relative_to(PORTAL)}: {sorted(used)}")
+    assert offenders == []

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.council.overview_market import latest_version_data, number, saved_part
 from portal.extensions import db
+from portal.market.figures import latest_version_data, number, saved_part
 from portal.models import Contract, MonthlyReturn
 from portal.returns.sections.handbacks_rules import REASON_LABELS
 

@@ -11,8 +11,9 @@ from flask import redirect, render_template, request
 
 from forms import messages
 from portal.models import MonthlyReturn, ReturnSection
+from portal.provider.sections import common
 from portal.returns import service
-from portal.returns.sections import common, common_rules
+from portal.returns.sections import common_rules
 from portal.returns.sections.workforce_rules import (
     BY_NAME,
     CODE,

@@ -11,8 +11,9 @@ from werkzeug.datastructures import MultiDict
 from forms import messages
 from forms.govuk_dates import form_date_parts
 from portal.models import MonthlyReturn, ReturnSection
+from portal.provider.sections import common
 from portal.returns import service
-from portal.returns.sections import common, common_rules
+from portal.returns.sections import common_rules
 from portal.returns.sections.capacity_rules import (
     CODE,
     SPECIALIST,

@@ -12,8 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 
 from portal.models import MonthlyReturn, ReturnSection
+from portal.provider.sections import common
 from portal.returns import kpis, service
-from portal.returns.sections import common, common_rules
+from portal.returns.sections import common_rules
 from portal.returns.sections.kpis_rules import CODE, definitions, soft_warnings
 from portal.returns.warnings import SoftWarning
 

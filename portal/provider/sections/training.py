@@ -18,9 +18,11 @@ from flask import redirect, render_template, request
 from forms import messages
 from portal.mandatory import mandatory_set
 from portal.models import MonthlyReturn, ReturnSection, SectionState
+from portal.provider.sections import common
+from portal.provider.sections.training_records import add_training, remove_training
+from portal.provider.sections.training_staff import add_staff, edit_staff, remove_staff
 from portal.returns import service, training_status_rules
-from portal.returns.sections import common, common_rules
-from portal.returns.sections.training_records import add_training, remove_training
+from portal.returns.sections import common_rules
 from portal.returns.sections.training_rules import (
     CODE,
     TAGS,
@@ -30,7 +32,6 @@ from portal.returns.sections.training_rules import (
     snapshot,
     staff_rows,
 )
-from portal.returns.sections.training_staff import add_staff, edit_staff, remove_staff
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):

@@ -13,9 +13,7 @@ from forms import messages
 from forms.govuk_dates import date_text, form_date_parts, split_date
 from portal.extensions import db
 from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
-from portal.returns import service, staff_reference
-from portal.returns import staff_rules as rules
-from portal.returns.sections.training_changes import (
+from portal.provider.sections.training_changes import (
     audit,
     code_items,
     error_list,
@@ -24,6 +22,8 @@ from portal.returns.sections.training_changes import (
     staff_from_query,
     url,
 )
+from portal.returns import service, staff_reference
+from portal.returns import staff_rules as rules
 from portal.returns.sections.training_rules import CODE, iso_date, record_dict, staff_dict
 
 STAFF_ORDER = [

@@ -32,8 +32,9 @@ from portal.extensions import db
 from portal.models import MonthlyReturn, SectionState
 from portal.models.accounts import PROVIDER_ROLES
 from portal.provider.returns import load_return, refuse_if_locked, return_url
+from portal.provider.sections import common
 from portal.returns import service
-from portal.returns.sections import HANDLERS, common, common_rules
+from portal.returns.sections import SUMMARIES, common_rules
 from portal.timeutil import utcnow
 from portal.uploads import (
     file_store,
@@ -182,7 +183,7 @@ def _recheck(ret: MonthlyReturn, code: str, token: str, discard: bool = False):
 
 def _differences(ret: MonthlyReturn, code: str, old: dict, new: dict) -> list[dict]:
     """The answers the file changes, as the section's check-your-answers rows show them."""
-    summary = HANDLERS[code].summary
+    summary = SUMMARIES[code]
 
     def rows(data: dict) -> dict[str, str]:
         return {row["key"]["text"]: row["value"]["text"] for row in summary(ret, data or {})}

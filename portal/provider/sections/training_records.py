@@ -9,9 +9,7 @@ from flask import flash, redirect, render_template, request
 from forms.govuk_dates import date_text, form_date_parts
 from portal.extensions import db
 from portal.models import MonthlyReturn, ReturnSection, TrainingRecord
-from portal.returns import service, staff_reference
-from portal.returns import staff_rules as rules
-from portal.returns.sections.training_changes import (
+from portal.provider.sections.training_changes import (
     audit,
     code_items,
     error_list,
@@ -21,6 +19,8 @@ from portal.returns.sections.training_changes import (
     staff_from_query,
     url,
 )
+from portal.returns import service, staff_reference
+from portal.returns import staff_rules as rules
 from portal.returns.sections.training_rules import long_date, record_dict
 
 TRAINING_ORDER = [

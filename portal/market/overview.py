@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import risk
-from portal.council.overview_handbacks import Handbacks, handbacks
-from portal.council.overview_market import (
+from portal.extensions import db
+from portal.market.figures import (
     FRAMEWORK,
     CapacityRow,
     Market,
@@ -34,7 +34,7 @@ from portal.council.overview_market import (
     latest_figures,
     market,
 )
-from portal.extensions import db
+from portal.market.handbacks import Handbacks, handbacks
 from portal.models import Contract, CqcRating, Provider
 from portal.returns import service
 from portal.risk_triggers import SEVERITY
