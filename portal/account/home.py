@@ -38,14 +38,14 @@ def home():
         return redirect(url_for("sign_in.sign_in"))
     membership = current_user.primary_membership
     if membership is None:
-        return render_template("pages/no_access.html"), 403
+        return render_template("account/no_access.html"), 403
     return redirect(home_url(membership))
 
 
 @bp.route("/accessibility")
 @public
 def accessibility():
-    return render_template("pages/accessibility.html")
+    return render_template("account/accessibility.html")
 
 
 @bp.route("/healthz")

@@ -20,7 +20,7 @@ def list_notifications():
     unread_ids = [n.id for n in shown if n.read_at is None]
     items = [(n, n.id in unread_ids) for n in shown]
     notifications.mark_read(current_user.id, unread_ids)
-    return render_template("notifications/list.html", items=items, labels=notifications.KIND_LABELS)
+    return render_template("account/notifications/list.html", items=items, labels=notifications.KIND_LABELS)
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
@@ -32,7 +32,7 @@ def settings():
         flash("Your email choices have been saved", "success")
         return redirect(url_for("notifications.settings"))
     return render_template(
-        "notifications/settings.html",
+        "account/notifications/settings.html",
         kinds=notifications.KINDS,
         choices=notifications.email_choices(current_user.id),
     )

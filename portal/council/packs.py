@@ -93,7 +93,7 @@ def _list_page(council_id: int, quarter: date | None, error: BadInput | None = N
         [PackTarget(council_id, quarter, framework=f) for f in council.frameworks]
     )
     return render_template(
-        "packs_ui/packs.html",
+        "council/packs/packs.html",
         council=council,
         quarter=quarter,
         quarter_name=quarter_name(quarter),
@@ -156,7 +156,7 @@ def pack_status(council_id: int):
     if not request.htmx:
         return redirect(_pack_url(target))
     context = _status_context(target, job, state_of(target))
-    return render_template("packs_ui/_pack_status.html", **context)
+    return render_template("council/packs/_pack_status.html", **context)
 
 
 @bp.route(PREFIX + "/retry", methods=["POST"])
@@ -233,7 +233,7 @@ def _pack_page(target: PackTarget, action_form: MeetingActionForm | None = None)
         else {"job": None, "state": state, "downloads": _downloads(target)}
     )
     return render_template(
-        "packs_ui/pack.html",
+        "council/packs/pack.html",
         council=organisations.get_council(target.council_id),
         target=target,
         actions=_actions_of(target) if target.provider is not None else [],

@@ -114,7 +114,7 @@ def build_report(params: dict, job_id: int | None = None) -> dict:
     except ValueError as error:
         raise JobError("The provider has no contract with this council.") from error
     content = render_pdf(
-        "feedback/report_pdf.html", feedback=feedback, charts=charts(feedback), staff=True
+        "provider/feedback/report_pdf.html", feedback=feedback, charts=charts(feedback), staff=True
     )
     document = save_document(
         FEEDBACK,

@@ -41,7 +41,7 @@ def _page(provider_id: int, form: NewKeyForm, error: str | None = None, status: 
     provider_keys = accounts.provider_api_keys(provider_id)
     creators = accounts.user_names({key.created_by for key in provider_keys if key.created_by})
     return render_template(
-        "api/keys.html",
+        "provider/api_keys/keys.html",
         provider=organisations.get_provider(provider_id),
         keys=provider_keys,
         creators=creators,
@@ -60,7 +60,7 @@ def api_keys(provider_id: int):
             return _page(provider_id, form, status=400)
         key, secret = keys.create_key(provider_id, form.name.data, current_user)
         return render_template(
-            "api/key_created.html",
+            "provider/api_keys/key_created.html",
             provider=organisations.get_provider(provider_id),
             key=key,
             secret=secret,

@@ -63,7 +63,7 @@ def commentary(provider_id: int, return_id: int):
             flash("Your commentary has been saved", "success")
             return redirect(url_for(".commentary", provider_id=provider_id, return_id=return_id))
     return render_template(
-        "packs_ui/commentary.html",
+        "provider/returns/kpi_commentary.html",
         ret=ret,
         version=version,
         red=red,

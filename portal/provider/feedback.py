@@ -44,7 +44,7 @@ def _int_arg(name: str) -> int | None:
 def _bad_link(missing: list[tuple[str, str]], list_url: str, list_text: str):
     """400: the query string does not name a report. Says what is missing."""
     return render_template(
-        "feedback/bad_link.html",
+        "provider/feedback/bad_link.html",
         error_list=[{"text": text} for _, text in missing],
         list_url=list_url,
         list_text=list_text,
@@ -102,7 +102,7 @@ def feedback_list(provider_id: int):
             )
         )
     reports.sort(key=lambda r: (r.period.end, r.period.is_quarter, r.council_name), reverse=True)
-    return render_template("feedback/list.html", provider=provider, reports=reports)
+    return render_template("provider/feedback/list.html", provider=provider, reports=reports)
 
 
 @bp.route("/provider/<int:provider_id>/feedback/report")
@@ -116,7 +116,7 @@ def provider_report(provider_id: int):
         period=period.name,
     )
     return render_template(
-        "feedback/report.html",
+        "provider/feedback/report.html",
         feedback=feedback_for(council_id, provider_id, period),
         staff=True,
         pdf_url=pdf_url if document is not None else None,
@@ -130,7 +130,7 @@ def provider_report_pdf(provider_id: int):
     list_url, council_id, period, document = _provider_report_named(provider_id)
     if document is None:
         return render_template(
-            "feedback/not_ready.html",
+            "provider/feedback/not_ready.html",
             period=period,
             council=organisations.get_council(council_id),
             list_url=list_url,
@@ -150,7 +150,7 @@ def council_report(council_id: int):
         "provider_returns.provider_returns", council_id=council_id, provider_id=provider_id
     )
     return render_template(
-        "feedback/report.html",
+        "provider/feedback/report.html",
         feedback=feedback_for(council_id, provider_id, period),
         staff=False,
         pdf_url=None,

@@ -90,7 +90,7 @@ def your_returns(provider_id: int):
         else:
             past.append(ret)
     return render_template(
-        "returns/your_returns.html",
+        "provider/returns/your_returns.html",
         provider=provider,
         current=current,
         past=past,
@@ -110,7 +110,7 @@ def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
 
     today = service.today()
     return render_template(
-        "returns/task_list.html",
+        "provider/returns/task_list.html",
         ret=ret,
         editable=service.can_edit(ret),
         locked=service.is_locked(ret),
@@ -196,7 +196,7 @@ def nil_return(provider_id: int, return_id: int):
         if form.validate_on_submit():
             service.set_nil_return(ret, form.nil.data == "yes", current_user)
             return redirect(return_url(ret))
-    return render_template("returns/nil_return.html", ret=ret, form=form), (
+    return render_template("provider/returns/nil_return.html", ret=ret, form=form), (
         400 if form.errors else 200
     )
 
@@ -208,7 +208,7 @@ def check_answers(provider_id: int, return_id: int):
     ret = load_return(provider_id, return_id)
     form = SubmitReturnForm(submission_key=service.new_submission_key())
     return render_template(
-        "returns/check_answers.html",
+        "provider/returns/check_answers.html",
         ret=ret,
         form=form,
         summaries=_summaries(ret),
@@ -252,7 +252,7 @@ def submit(provider_id: int, return_id: int):
         problems.append(messages.SECTIONS_INCOMPLETE.format(sections=", ".join(incomplete)))
     if problems:
         return render_template(
-            "returns/check_answers.html",
+            "provider/returns/check_answers.html",
             ret=ret,
             form=SubmitReturnForm(submission_key=service.new_submission_key()),
             summaries=_summaries(ret),
@@ -272,7 +272,7 @@ def confirmation(provider_id: int, return_id: int, number: int):
     if version is None:
         abort(404)
     return render_template(
-        "returns/confirmation.html", ret=ret, version=version, email=current_user.email
+        "provider/returns/confirmation.html", ret=ret, version=version, email=current_user.email
     )
 
 
@@ -285,7 +285,7 @@ def history(provider_id: int, return_id: int):
     for version in ret.versions:
         changes.append((version, service.diff(previous, version.data) if previous else None))
         previous = version.data
-    return render_template("returns/history.html", ret=ret, changes=list(reversed(changes)))
+    return render_template("provider/returns/history.html", ret=ret, changes=list(reversed(changes)))
 
 
 @bp.route(PREFIX + "/audit")
@@ -298,4 +298,4 @@ def audit_log(provider_id: int, return_id: int):
         .where(AuditEntry.return_id == ret.id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     ).all()
-    return render_template("returns/audit_log.html", ret=ret, entries=entries)
+    return render_template("provider/returns/audit_log.html", ret=ret, entries=entries)

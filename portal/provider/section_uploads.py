@@ -141,7 +141,7 @@ def _context(ret: MonthlyReturn, code: str) -> dict:
 
 def _upload_page(ret: MonthlyReturn, code: str, error: str | None = None):
     return render_template(
-        "uploads/sections/upload.html",
+        "provider/uploads/sections/upload.html",
         error=error,
         error_list=[{"text": error, "href": "#file"}] if error else None,
         **_context(ret, code),
@@ -154,7 +154,7 @@ def _check_page(ret: MonthlyReturn, code: str, result: section_file_cells.Sectio
     if result.errors:
         error_list.append({"text": result.summary, "href": "#problems"})
     return render_template(
-        "uploads/sections/check.html",
+        "provider/uploads/sections/check.html",
         result=result,
         error_list=error_list,
         **_context(ret, code),
@@ -162,7 +162,7 @@ def _check_page(ret: MonthlyReturn, code: str, result: section_file_cells.Sectio
 
 
 def _expired(ret: MonthlyReturn, code: str):
-    return render_template("uploads/sections/expired.html", **_context(ret, code)), 404
+    return render_template("provider/uploads/sections/expired.html", **_context(ret, code)), 404
 
 
 def _recheck(ret: MonthlyReturn, code: str, token: str, discard: bool = False):
@@ -211,7 +211,7 @@ def _changes_page(ret, code, token, result, *, confirmed=None, pending=(), stale
     if stale is not None:
         error_list = [{"text": common_rules.stale_message(stale), "href": "#stale-warning"}]
     return render_template(
-        "uploads/sections/changes.html",
+        "provider/uploads/sections/changes.html",
         result=result,
         token=token,
         differences=_differences(ret, code, sec.data, result.data),

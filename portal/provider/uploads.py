@@ -54,7 +54,7 @@ def _batch(provider_id: int):
     )
     if batch is None:
         return None, (
-            render_template("uploads/expired.html", provider_id=provider_id),
+            render_template("provider/uploads/expired.html", provider_id=provider_id),
             404,
         )
     return batch, None
@@ -93,7 +93,7 @@ def upload(provider_id: int):
             db.session.commit()
             return redirect(_url("check", provider_id, batch))
     return render_template(
-        "uploads/upload.html",
+        "provider/uploads/upload.html",
         provider=provider,
         template_url=lambda kind, fmt: url_for(
             "uploads.template", provider_id=provider_id, file=kind, format=fmt
@@ -156,7 +156,7 @@ def _check_page(provider_id: int, batch: UploadBatch, refused: bool = False):
     try:
         result = importing.check_batch(batch, service.today())
     except FileNotFoundError:
-        return render_template("uploads/expired.html", provider_id=provider_id), 404
+        return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     plan = None
     if result.ok:
         plan = importing.plan_import(provider_id, result.to_import(), service.today())
@@ -165,7 +165,7 @@ def _check_page(provider_id: int, batch: UploadBatch, refused: bool = False):
         error_list = [{"text": "Fix the errors in your files and upload them again",
                        "href": "#problems"}]  # fmt: skip
     return render_template(
-        "uploads/check.html",
+        "provider/uploads/check.html",
         provider=organisations.get_provider(provider_id),
         batch=batch,
         result=result,
@@ -184,11 +184,11 @@ def _download(provider_id: int, xlsx: bool):
     if response is not None:
         return response
     if batch.status != UPLOAD_CHECKED:
-        return render_template("uploads/expired.html", provider_id=provider_id), 404
+        return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     try:
         result = importing.check_batch(batch, service.today(), max_listed=10**9)
     except FileNotFoundError:
-        return render_template("uploads/expired.html", provider_id=provider_id), 404
+        return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     rows = [
         [r["file"], r["filename"], r["type"], r["row"], r["column"], r["value"], r["message"]]
         for r in _problem_rows(result)
@@ -221,7 +221,7 @@ def confirm(provider_id: int):
     try:
         result = importing.check_batch(batch, service.today())
     except FileNotFoundError:
-        return render_template("uploads/expired.html", provider_id=provider_id), 404
+        return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     if not result.ok:
         return _check_page(provider_id, batch, refused=True)
     # Claim the batch in SQL, so two confirms cannot both start an import.
@@ -260,12 +260,12 @@ def _progress(provider_id: int, fragment: bool):
         "done_url": done_url,
     }
     if fragment:
-        body = render_template("uploads/_progress.html", **context)
+        body = render_template("provider/uploads/_progress.html", **context)
         if batch.status in (UPLOAD_DONE, UPLOAD_FAILED):
             return body, 200, {"HX-Redirect": done_url}
         return body
     return render_template(
-        "uploads/progress.html", provider=organisations.get_provider(provider_id), **context
+        "provider/uploads/progress.html", provider=organisations.get_provider(provider_id), **context
     )
 
 
@@ -296,7 +296,7 @@ def done(provider_id: int):
         "The files no longer pass"
     )
     return render_template(
-        "uploads/done.html",
+        "provider/uploads/done.html",
         provider=organisations.get_provider(provider_id),
         batch=batch,
         counts=batch.counts or {},

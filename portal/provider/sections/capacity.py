@@ -66,7 +66,7 @@ def _page(
         list(pending)
     )
     return render_template(
-        "returns/section_capacity.html",
+        "provider/returns/section_capacity.html",
         ret=ret,
         sec=sec,
         rows=rows,

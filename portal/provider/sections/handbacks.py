@@ -63,7 +63,7 @@ def _page(
 
     errors = errors or {}
     return render_template(
-        "returns/section_handbacks.html",
+        "provider/returns/section_handbacks.html",
         ret=ret,
         sec=sec,
         no_handbacks=none,

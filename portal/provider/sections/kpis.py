@@ -93,7 +93,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
     pending = common_rules.unconfirmed(posted.warnings, posted.confirmed) if posting else []
     stale = posted.stale
     return render_template(
-        "returns/section_kpis.html",
+        "provider/returns/section_kpis.html",
         ret=ret,
         sec=sec,
         form=form,
@@ -121,7 +121,7 @@ def preview(ret: MonthlyReturn, sec: ReturnSection):
     """htmx: the percentages and RAG for the values typed so far (nothing is saved)."""
     values, _ = kpis.parse_counts(request.form)
     return render_template(
-        "returns/_kpi_results.html", results=kpis.compute(values, definitions(ret)), live=True
+        "provider/returns/_kpi_results.html", results=kpis.compute(values, definitions(ret)), live=True
     )
 
 

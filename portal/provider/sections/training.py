@@ -61,7 +61,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
         and bool((sec.data or {}).get("confirmed"))
     )
     return render_template(
-        "returns/section_training.html",
+        "provider/returns/section_training.html",
         ret=ret,
         sec=sec,
         rows=staff_rows(staff, as_at, mandatory),

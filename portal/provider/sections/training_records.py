@@ -73,7 +73,7 @@ def add_training(ret: MonthlyReturn, sec: ReturnSection):
     for name in TRAINING_DATES:
         shown[name] = form_date_parts(form, name)
     return render_template(
-        "returns/training_record_form.html",
+        "provider/returns/training_record_form.html",
         ret=ret,
         member=member,
         role=staff_reference.job_role_name(member.main_job_role),
@@ -104,7 +104,7 @@ def remove_training(ret: MonthlyReturn, sec: ReturnSection):
         flash(f"{name} training removed for {member.worker_id}", "success")
         return redirect(url(ret))
     return render_template(
-        "returns/training_remove_record.html",
+        "provider/returns/training_remove_record.html",
         ret=ret,
         member=member,
         record=record,

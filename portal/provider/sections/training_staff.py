@@ -76,7 +76,7 @@ def _staff_form(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember | No
     else:
         shown = _shown(member, branches)
     return render_template(
-        "returns/training_staff_form.html",
+        "provider/returns/training_staff_form.html",
         ret=ret,
         member=member,
         branch_items=[{"value": "", "text": "Select a branch"}]
@@ -213,7 +213,7 @@ def remove_staff(ret: MonthlyReturn, sec: ReturnSection):
     else:
         errors["reason"] = messages.REMOVE_REASON_REQUIRED
     return render_template(
-        "returns/training_remove_staff.html",
+        "provider/returns/training_remove_staff.html",
         ret=ret,
         member=member,
         role=staff_reference.job_role_name(member.main_job_role),

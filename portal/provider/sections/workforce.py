@@ -71,7 +71,7 @@ def _render(ret, sec, shown, errors, warnings, confirmed, pending, revision, sta
     error_list = [{"text": errors[name], "href": f"#{name}"} for name in NAMES if name in errors]
     error_list += common_rules.warning_errors(pending)
     return render_template(
-        "returns/section_workforce.html",
+        "provider/returns/section_workforce.html",
         ret=ret,
         sec=sec,
         fields=BY_NAME,
