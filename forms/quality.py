@@ -32,7 +32,7 @@ def strip(value):
 
 
 def _today() -> date:
-    from portal.returns.service import today
+    from portal.clock import today
 
     return today()
 

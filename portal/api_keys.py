@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from portal.api.auth import new_key
 from portal.auth.security_log import record_event
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.timeutil import utcnow
 
 if TYPE_CHECKING:
     from portal.models import ApiKey, User

@@ -35,8 +35,8 @@ def seed_demo(history: bool) -> None:
         f"{summary.contracts} contracts ({summary.created} rows added this run)."
     )
     if history:
+        from portal.clock import today
         from portal.demo.history import load_history
-        from portal.returns.service import today
 
         added = load_history(today())
         click.echo(f"Demo history: staff records and submitted returns ({added} added this run).")

@@ -52,7 +52,7 @@ def save_document(
     job_id: int | None = None,
 ) -> Document:
     """Insert or replace the one copy. Commits, so a retry finds it done."""
-    from portal.timeutil import utcnow
+    from portal.clock import utcnow
 
     for _ in range(2):
         document = find_document(kind, council_id, period, fmt, provider_id, framework_id)

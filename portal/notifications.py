@@ -10,10 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.background.jobs import add
 from portal.background.kinds import NOTIFICATION_EMAIL
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Notification, NotificationPreference, User
-from portal.timeutil import utcnow
 
 # The kinds a user may switch email on or off for, with the labels the settings page shows.
 KINDS: list[tuple[str, str]] = [

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from portal import risk
+from portal import clock, risk
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -21,7 +21,6 @@ from portal.models import (
     SponsorLicenceStatus,
     User,
 )
-from portal.returns import service
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def record_concern(
 def close_concern(concern: Concern, on: date | None = None) -> Rerated:
     """Close an open concern (today by default)."""
     before = _rating(concern.council_id, concern.provider_id)
-    concern.closed_on = on or service.today()
+    concern.closed_on = on or clock.today()
     return _commit_and_rerate(concern.council_id, concern.provider_id, before)
 
 

@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import clock
+from portal.clock import as_utc, utcnow
 from portal.extensions import db
 from portal.models import Contract, MonthlyReturn, QaVisit, RiskRating
-from portal.returns import service
 
 # Some of these are used here; all stay importable as ``risk.NAME`` for the modules that
 # read them so (council/quality.py, returns/review.py, returns/views.py, overview.py).
@@ -44,7 +45,6 @@ from portal.risk_triggers import (  # noqa: F401
     triggers_for,
     worst,
 )
-from portal.timeutil import as_utc, utcnow
 
 VISIT_DAYS = {RED: 28, AMBER: 90}
 
@@ -100,7 +100,7 @@ def stored(council_id: int, provider_id: int) -> RiskRating | None:
 
 def recompute(council_id: int, provider_id: int, on: date | None = None) -> RiskRating:
     """Work the rating out again and store it (one row per council and provider). Commits."""
-    on = on or service.today()
+    on = on or clock.today()
     triggers = triggers_for(council_id, provider_id, on)
     rating = worst(triggers)
     row = stored(council_id, provider_id)
@@ -169,7 +169,7 @@ def recompute_all(council_id: int, on: date | None = None) -> list[RiskRating]:
 
 def is_stale(row: RiskRating, on: date | None = None) -> bool:
     """Worked out on an earlier day than ``on``: the day-based windows may have moved."""
-    on = on or service.today()
+    on = on or clock.today()
     computed = as_utc(row.computed_at)
     return computed is None or computed.astimezone(UTC).date() < on
 

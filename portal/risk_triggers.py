@@ -22,6 +22,8 @@ from datetime import UTC, date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal import clock
+from portal.clock import as_utc
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -35,7 +37,6 @@ from portal.models import (
 from portal.queries import organisations
 from portal.returns import kpis, service
 from portal.returns.staff_rules import add_months
-from portal.timeutil import as_utc
 
 RED, AMBER, GREEN = "red", "amber", "green"
 SEVERITY = {RED: 0, AMBER: 1, GREEN: 2}  # sort order: red first
@@ -317,7 +318,7 @@ def triggers_for(council_id: int, provider_id: int, on: date | None = None) -> l
 
     Opens any returns that are due to exist (``service.ensure_returns``, which commits),
     so a return nobody has opened still counts as late."""
-    on = on or service.today()
+    on = on or clock.today()
     contracts = organisations.contracts_between(council_id, provider_id)
     if contracts:
         service.ensure_returns(contracts, on=on)

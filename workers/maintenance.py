@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import EmailToken, LoginThrottle, UserSession
-from portal.timeutil import utcnow
 
 KEEP_FOR = timedelta(days=30)
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from portal import clock
 from portal.extensions import db
 from portal.feedback.jobs import queue_quarter_feedback
 from portal.models import (
@@ -135,7 +136,7 @@ def send_reminders(on: date) -> int:
 
 def send_reminders_job(on: str | None = None) -> int:
     """The scheduled job: ``on`` is an ISO date (default: the service's today)."""
-    return send_reminders(date.fromisoformat(on) if on else service.today())
+    return send_reminders(date.fromisoformat(on) if on else clock.today())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,7 +168,7 @@ def daily_reminders_job() -> int:
     """Send today's reminders, then schedule tomorrow's run (one job id per day, so a
     restart or a second worker never stacks copies; the claims make repeats harmless)."""
     sent = send_reminders_job()
-    queue_quarter_feedback(service.today())
+    queue_quarter_feedback(clock.today())
     schedule_next_reminders()
     return sent
 
@@ -181,7 +182,7 @@ def schedule_next_reminders(now: datetime | None = None) -> None:
 
     from portal.background.outbox import redis_connection
 
-    now = now or datetime.now(UTC)
+    now = now or clock.utcnow()
     run_at = datetime.combine(now.date() + timedelta(days=1), time(REMINDER_HOUR_UTC), UTC)
     queue = Queue("scheduled", connection=redis_connection())
     job_id = f"reminders-{run_at:%Y-%m-%d}"

@@ -20,7 +20,9 @@ def list_notifications():
     unread_ids = [n.id for n in shown if n.read_at is None]
     items = [(n, n.id in unread_ids) for n in shown]
     notifications.mark_read(current_user.id, unread_ids)
-    return render_template("account/notifications/list.html", items=items, labels=notifications.KIND_LABELS)
+    return render_template(
+        "account/notifications/list.html", items=items, labels=notifications.KIND_LABELS
+    )
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])

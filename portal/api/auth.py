@@ -22,10 +22,10 @@ from flask import g, jsonify, request
 from sqlalchemy import select
 
 from portal.access import Access
+from portal.clock import as_utc, utcnow
 from portal.extensions import db
 from portal.models import ApiKey
 from portal.models.api import PREFIX_LENGTH
-from portal.timeutil import as_utc, utcnow
 
 # last_used_at is written at most this often: a busy system does not write on each call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

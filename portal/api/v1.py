@@ -14,12 +14,12 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from portal import clock
 from portal.api import records
 from portal.api.auth import api_key_required
 from portal.api.records import RequestProblem, Rows
 from portal.extensions import csrf, db
 from portal.models import User
-from portal.returns import service
 from portal.uploads.asc_wds_results import STAFF_FILE, TRAINING_FILE
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1/providers/<int:provider_id>")
@@ -136,9 +136,9 @@ def _listing(name: str, items: list[dict], more: bool, page: int, **args: Any):
 
 def _check(provider_id: int, kind: str):
     rows = _rows_for_check(kind)
-    result = records.check(provider_id, service.today(), rows)
+    result = records.check(provider_id, clock.today(), rows)
     found = records.problems(result, rows.from_json, with_file=False)
-    changes = records.check_changes(provider_id, result, service.today())
+    changes = records.check_changes(provider_id, result, clock.today())
     db.session.rollback()  # a check stores nothing
     return jsonify(**found, changes=changes.get(kind) if changes else None)
 
@@ -163,7 +163,7 @@ def import_rows(provider_id: int):
     """Check staff and/or training rows together and import them in one transaction."""
     sent = _rows_for_import()
     user = db.session.get(User, g.api_key.created_by) if g.api_key.created_by else None
-    result, counts = records.import_rows(provider_id, service.today(), user, *sent)
+    result, counts = records.import_rows(provider_id, clock.today(), user, *sent)
     found = records.problems(result, from_json=True, with_file=True)
     if counts is None:
         return _error(NOT_IMPORTED, 422, **found)

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from portal.auth.sessions import token_hash
+from portal.clock import as_utc, utcnow
 from portal.extensions import db
 from portal.models import EmailToken, User
-from portal.timeutil import as_utc, utcnow
 
 LIFETIMES = {"reset": timedelta(hours=1), "invite": timedelta(days=7)}
 

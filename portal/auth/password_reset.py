@@ -11,9 +11,9 @@ from portal.auth import email_tokens, security_emails, throttle
 from portal.auth.passwords import hash_password
 from portal.auth.security_log import record_event
 from portal.auth.sessions import client_ip, end_all_sessions, start_session
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import Council
-from portal.timeutil import utcnow
 
 bp = Blueprint("password_reset", __name__)
 

@@ -29,9 +29,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms import messages
+from portal.clock import as_utc, utcnow
 from portal.extensions import db
 from portal.models import LoginThrottle
-from portal.timeutil import as_utc, utcnow
 
 # How long a busy network waits between tries of one account (stated in the message).
 ADDRESS_DELAY = timedelta(minutes=1)

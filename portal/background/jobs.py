@@ -33,9 +33,9 @@ from sqlalchemy import func, select, update
 
 from portal.background import outbox
 from portal.background.kinds import HANDLERS, Handler, find, handler  # noqa: F401 - re-exported
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models.work import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job
-from portal.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from flask import Blueprint, render_template
 
-from portal import risk_triggers
+from portal import clock, risk_triggers
 from portal.access import requires
 from portal.market import figures as overview_market
 from portal.market import handbacks as overview_handbacks
@@ -155,7 +155,7 @@ def _count_chart(groups: list[overview_handbacks.HandbackGroup]) -> str:
 @requires(Role.COMMISSIONER, Role.QA_OFFICER, org="council")
 def overview(council_id: int):
     council = organisations.get_council(council_id)
-    data = overview_data.build(council_id, service.today())
+    data = overview_data.build(council_id, clock.today())
     return render_template(
         "council/overview.html",
         council=council,

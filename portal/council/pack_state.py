@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from flask import abort
 
+from portal.clock import as_utc
 from portal.documents import find_document
 from portal.packs import FRAMEWORK_PACK, PACK, framework_pack_key, pack_key
 from portal.queries import jobs as job_queries
@@ -23,7 +24,6 @@ from portal.returns.calendar import (
     quarter_label,
     quarter_name,
 )
-from portal.timeutil import as_utc
 from portal.vocabulary import JOB_FAILED, JOB_QUEUED, JOB_RUNNING
 
 if TYPE_CHECKING:

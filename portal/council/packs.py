@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from forms.packs import MeetingActionForm
 from forms.quality import error_list
+from portal import clock
 from portal.access import requires
 from portal.background import jobs
 from portal.council.pack_state import (
@@ -41,7 +42,6 @@ from portal.documents import document_response
 from portal.packs import actions
 from portal.queries import organisations
 from portal.queries import oversight as oversight_queries
-from portal.returns import service
 from portal.returns.calendar import parse_quarter, quarter_label, quarter_name
 from portal.vocabulary import Role
 
@@ -76,7 +76,7 @@ def _helpers():
 @requires(Role.COMMISSIONER, org="council")
 def packs(council_id: int):
     try:
-        quarter = parse_quarter_choice(request.args.get("quarter"), service.today())
+        quarter = parse_quarter_choice(request.args.get("quarter"), clock.today())
     except BadInput as error:
         return _list_page(council_id, None, error)
     return _list_page(council_id, quarter)
@@ -85,7 +85,7 @@ def packs(council_id: int):
 def _list_page(council_id: int, quarter: date | None, error: BadInput | None = None):
     """The packs of a quarter; with ``error``, its message in an error summary and 400."""
     council = organisations.get_council(council_id)
-    options = quarter_options(service.today())
+    options = quarter_options(clock.today())
     quarter = quarter or options[0]
     providers = [p for p, _ in organisations.council_providers(council_id)]
     provider_states = states_of([PackTarget(council_id, quarter, provider=p) for p in providers])
@@ -117,7 +117,7 @@ def build(council_id: int):
     """Queue the pack. Asking again while it is queued or being built, or when it is
     ready (without "Build again"), gives the pack page rather than a second job."""
     try:
-        target = target_from(request.form, council_id, service.today(), quarter_required=True)
+        target = target_from(request.form, council_id, clock.today(), quarter_required=True)
     except BadInput as error:
         return _list_page(council_id, None, error)
     state = state_of(target)
@@ -138,7 +138,7 @@ def build(council_id: int):
 @requires(Role.COMMISSIONER, org="council")
 def pack(council_id: int):
     try:
-        target = target_from(request.args, council_id, service.today(), quarter_required=False)
+        target = target_from(request.args, council_id, clock.today(), quarter_required=False)
     except BadInput as error:
         return _list_page(council_id, None, error)
     return _pack_page(target)
@@ -175,7 +175,7 @@ def retry(council_id: int):
 @requires(Role.COMMISSIONER, org="council")
 def download(council_id: int):
     try:
-        target = target_from(request.args, council_id, service.today(), quarter_required=True)
+        target = target_from(request.args, council_id, clock.today(), quarter_required=True)
         fmt = request.args.get("format", "").strip().lower()
         if fmt not in FORMATS:
             raise BadInput(FORMAT_ERROR, "#providers")
@@ -255,7 +255,7 @@ def _actions_of(target: PackTarget) -> list[MeetingAction]:
 @requires(Role.COMMISSIONER, org="council")
 def add_action(council_id: int):
     try:
-        target = target_from(request.form, council_id, service.today(), quarter_required=True)
+        target = target_from(request.form, council_id, clock.today(), quarter_required=True)
         if target.provider is None:
             raise BadInput(ACTION_PACKS_ONLY, "#providers")
     except BadInput as error:
@@ -286,11 +286,11 @@ def action_done(council_id: int):
     action = oversight_queries.council_action(council_id, action_id)
     if action is None:
         abort(404)
-    if actions.mark_done(action, service.today()):
+    if actions.mark_done(action, clock.today()):
         flash("Action marked as done", "success")
     try:  # back to the pack the button was on
-        quarter = parse_quarter_choice(request.form.get("quarter"), service.today())
+        quarter = parse_quarter_choice(request.form.get("quarter"), clock.today())
     except BadInput:
-        quarter = quarter_options(service.today())[0]
+        quarter = quarter_options(clock.today())[0]
     provider = council_provider(council_id, action.provider_id)
     return redirect(_pack_url(PackTarget(council_id, quarter, provider=provider), "actions"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.access import requires
 from portal.queries import organisations
 from portal.queries import returns as return_queries
@@ -45,10 +46,10 @@ def reopen(council_id: int, return_id: int):
         council_id=council_id,
         provider_id=ret.contract.provider_id,
     )
-    if not deadlines.can_reopen(ret, service.today()):
+    if not deadlines.can_reopen(ret, clock.today()):
         flash("Only a locked return that has not been accepted can be reopened", "error")
         return redirect(back)
-    until = deadlines.reopen(ret, current_user, service.today())
+    until = deadlines.reopen(ret, current_user, clock.today())
     flash(
         f"{ret.contract.provider.name} can change the {service.period_label(ret.period)} "
         f"return until {until:%-d %B %Y}",

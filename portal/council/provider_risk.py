@@ -3,10 +3,9 @@ provider the council contracts with, red first."""
 
 from flask import Blueprint, render_template
 
-from portal import risk
+from portal import clock, risk
 from portal.access import requires
 from portal.queries import organisations
-from portal.returns import service
 from portal.risk_triggers import SEVERITY
 from portal.vocabulary import Role
 
@@ -24,5 +23,5 @@ def provider_risk(council_id: int):
         council=council,
         ratings=ratings,
         counts=counts,
-        today=service.today(),
+        today=clock.today(),
     )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from forms import messages
 from forms.quality import BranchFactsForm, CloseConcernForm, ConcernForm, VisitForm, error_list
-from portal import quality_records, risk
+from portal import clock, quality_records, risk
 from portal.access import requires
 from portal.extensions import db
 from portal.models import (
@@ -34,7 +34,6 @@ from portal.models import (
 )
 from portal.quality_records import FactUpdate, Rerated
 from portal.queries import organisations
-from portal.returns import service
 
 bp = Blueprint("quality", __name__)
 
@@ -165,7 +164,7 @@ def provider_quality(council_id: int, provider_id: int):
         provider=provider,
         rating=rating,
         triggers=risk.triggers_of(rating),
-        today=service.today(),
+        today=clock.today(),
         open_concerns=[c for c in concerns if c.closed_on is None],
         closed_concerns=[c for c in concerns if c.closed_on is not None],
         visits=visits,

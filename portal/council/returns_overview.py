@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from portal import exports
+from portal import clock, exports
 from portal.access import requires
+from portal.clock import as_utc
 from portal.queries import organisations
 from portal.queries import returns as return_queries
 from portal.returns import service
-from portal.timeutil import as_utc
 from portal.vocabulary import ContractType, ReturnStatus, Role
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ class Overview:
 def build_overview(council_id: int, filters: Filters, on: date | None = None) -> Overview:
     """The grid for the council's contracts matching ``filters``, opening any returns
     that are due to exist first."""
-    on = on or service.today()
+    on = on or clock.today()
     months = months_shown(on)
     contracts = organisations.council_contracts(council_id, **filters.as_query())
     result = Overview(months)

@@ -4,27 +4,27 @@ confirmed, the question thread, and the actions Accept or Query."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms import messages
 from forms.returns import AcceptForm, QueryForm
 from portal.access import requires
-from portal.extensions import db
-from portal.models import Contract, MonthlyReturn, Role
+from portal.queries import returns as return_queries
 from portal.returns import review, service
 from portal.returns.sections import SUMMARIES
+from portal.vocabulary import Role
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnVersion
 
 bp = Blueprint("return_review", __name__)
 
 
 def _load(council_id: int, return_id: int) -> MonthlyReturn:
-    ret = db.session.scalar(
-        select(MonthlyReturn)
-        .join(Contract)
-        .where(MonthlyReturn.id == return_id, Contract.council_id == council_id)
-    )
+    ret = return_queries.council_return(council_id, return_id)
     if ret is None:
         abort(404)
     return ret
@@ -41,46 +41,66 @@ def review_return(council_id: int, return_id: int):
         query_form.target.choices = [("", "Choose an answer"), *review.queryable_fields(version)]
     status = 200
     if request.method == "POST":
-        if not review.can_review(ret):
-            flash(messages.NOT_REVIEWABLE, "error")
-            return redirect(request.path)
-        action = request.form.get("action")
-        if action == "query" and query_form.validate_on_submit():
-            review.query(ret, current_user, query_form.target.data, query_form.text.data.strip())
-            flash(f"Your question has been sent to {ret.contract.provider.name}", "success")
-            return redirect(request.path)
-        if action == "accept" and accept_form.validate_on_submit():
-            review.accept(ret, current_user, (accept_form.text.data or "").strip())
-            flash(f"You have accepted the {service.period_label(ret.period)} return", "success")
-            return redirect(request.path)
+        done = _act(ret, query_form, accept_form)
+        if done is not None:
+            return done
         status = 400
-    errors = [
+    return _page(ret, version, query_form, accept_form), status
+
+
+def _act(ret: MonthlyReturn, query_form: QueryForm, accept_form: AcceptForm):
+    """Query or accept through the domain step; a redirect when done, None when the form
+    has errors to show."""
+    if not review.can_review(ret):
+        flash(messages.NOT_REVIEWABLE, "error")
+        return redirect(request.path)
+    action = request.form.get("action")
+    if action == "query" and query_form.validate_on_submit():
+        review.query(ret, current_user, query_form.target.data, query_form.text.data.strip())
+        flash(f"Your question has been sent to {ret.contract.provider.name}", "success")
+        return redirect(request.path)
+    if action == "accept" and accept_form.validate_on_submit():
+        review.accept(ret, current_user, (accept_form.text.data or "").strip())
+        flash(f"You have accepted the {service.period_label(ret.period)} return", "success")
+        return redirect(request.path)
+    return None
+
+
+def _errors(*forms) -> list[dict]:
+    return [
         {"text": form[name].errors[0], "href": f"#{form[name].id}"}
-        for form in (query_form, accept_form)
+        for form in forms
         for name in ("target", "text")
         if name in form and form[name].errors
     ]
-    sections = []
-    if version is not None:
-        data = version.data.get("sections") or {}
-        for code, title in service.SECTIONS:
-            rows = SUMMARIES[code](ret, data.get(code) or {}) if code in SUMMARIES else []
-            sections.append((code, title, rows))
+
+
+def _sections(ret: MonthlyReturn, version: ReturnVersion | None) -> list[tuple]:
+    if version is None:
+        return []
+    data = version.data.get("sections") or {}
+    return [
+        (code, title, SUMMARIES[code](ret, data.get(code) or {}) if code in SUMMARIES else [])
+        for code, title in service.SECTIONS
+    ]
+
+
+def _page(ret: MonthlyReturn, version: ReturnVersion | None, query_form, accept_form) -> str:
     return render_template(
         "council/review_return.html",
         ret=ret,
         version=version,
-        sections=sections,
+        sections=_sections(ret, version),
         kpi_rows=review.kpi_rows(ret, version) if version else [],
         warnings=(version.data.get("confirmed_warnings") or {}) if version else {},
         comments=review.thread(ret),
         query_form=query_form,
         accept_form=accept_form,
         reviewable=review.can_review(ret),
-        error_list=errors or None,
+        error_list=_errors(query_form, accept_form) or None,
         back=url_for(
             "provider_returns.provider_returns",
-            council_id=council_id,
+            council_id=ret.contract.council_id,
             provider_id=ret.contract.provider_id,
         ),
-    ), status
+    )

@@ -7,11 +7,11 @@ from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from portal import exports
+from portal import clock, exports
 from portal.access import requires
 from portal.matrix import EXPORT_HEADER, Matrix, build_matrix, default_as_at
 from portal.queries import organisations
-from portal.returns import service, training_status_rules
+from portal.returns import training_status_rules
 from portal.vocabulary import Role
 
 bp = Blueprint("training_matrix", __name__)
@@ -21,7 +21,7 @@ AS_AT_ERROR = "Enter the date as year, month and day, for example 2026-10-31"
 
 def parse_as_at(raw: str | None) -> tuple[date, str | None]:
     """The ``as_at`` query value, or the default (end of the latest period) and an error."""
-    fallback = default_as_at(service.today())
+    fallback = default_as_at(clock.today())
     if not raw:
         return fallback, None
     try:

@@ -22,8 +22,8 @@ def init_app(app: Flask) -> None:
 )
 def queue_feedback(on: str | None) -> None:
     """Queue a feedback report for every provider with a return in the last quarter."""
+    from portal.clock import today
     from portal.feedback.jobs import queue_quarter_feedback
-    from portal.returns.service import today
 
     try:
         day = date.fromisoformat(on) if on else today()

@@ -6,11 +6,10 @@ category and delivery mode; both as CSV."""
 
 from flask import Blueprint, render_template
 
-from portal import exports
+from portal import clock, exports
 from portal.access import requires
 from portal.matrix import DELIVERY_MODES, EXPORT_HEADER, build_matrix, default_as_at
 from portal.queries import organisations
-from portal.returns import service
 from portal.training_matrix_suppression import DEMAND_HEADER, forum_view
 from portal.vocabulary import Role
 
@@ -19,7 +18,7 @@ bp = Blueprint("training_gaps", __name__)
 
 def _view(council_id: int):
     council = organisations.get_council(council_id)
-    return council, forum_view(build_matrix(council_id, default_as_at(service.today())))
+    return council, forum_view(build_matrix(council_id, default_as_at(clock.today())))
 
 
 @bp.route("/forum/<int:council_id>/training-gaps")

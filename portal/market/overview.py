@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import risk
+from portal import clock, risk
 from portal.extensions import db
 from portal.market.figures import (
     FRAMEWORK,
@@ -36,7 +36,6 @@ from portal.market.figures import (
 )
 from portal.market.handbacks import Handbacks, handbacks
 from portal.models import Contract, CqcRating, Provider
-from portal.returns import service
 from portal.risk_triggers import SEVERITY
 
 # Worst first: a provider is counted at the first of these any branch has.
@@ -151,7 +150,7 @@ def council_contracts(council_id: int) -> list[Contract]:
 
 
 def build(council_id: int, on: date | None = None) -> Overview:
-    on = on or service.today()
+    on = on or clock.today()
     contracts = council_contracts(council_id)
     figures = latest_figures(contracts)
     return Overview(

@@ -15,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models.organisations import Council, Provider, _enum
-from portal.timeutil import utcnow
 
 # Defined in the vocabulary; importable from here too, as older code does.
 from portal.vocabulary import COUNCIL_ROLES, PROVIDER_ROLES, Role  # noqa: F401

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.timeutil import utcnow
 from portal.vocabulary import KEY_NAME_MAX, PREFIX_LENGTH
 
 

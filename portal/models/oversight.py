@@ -17,10 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models.accounts import User
 from portal.models.organisations import Branch, Council, Provider
-from portal.timeutil import utcnow
 
 
 class ReturnComment(db.Model):

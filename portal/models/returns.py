@@ -21,10 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models.accounts import User
 from portal.models.organisations import Branch, Contract, Framework, Provider, _enum
-from portal.timeutil import utcnow
 from portal.vocabulary import ReturnStatus, SectionState
 
 

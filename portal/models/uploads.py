@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.timeutil import utcnow
 
 UPLOAD_CHECKED = "checked"
 UPLOAD_IMPORTING = "importing"

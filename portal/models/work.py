@@ -21,9 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models.accounts import User
-from portal.timeutil import utcnow
 
 JOB_QUEUED = "queued"
 JOB_RUNNING = "running"

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from portal import risk_triggers
+from portal import clock, risk_triggers
 from portal.extensions import db
 from portal.models import Contract, Council, MeetingAction, Provider
 from portal.packs.kpi_table import (
@@ -50,7 +50,6 @@ from portal.packs.sections import (
     workforce_block,
 )
 from portal.queries import organisations
-from portal.returns import service
 
 # --- one contract ---------------------------------------------------------------------------
 
@@ -197,7 +196,7 @@ def load(council_id: int, provider_id: int, quarter_text: str) -> ProviderPack:
     contracts = organisations.contracts_between(council_id, provider_id)
     if not contracts:
         raise PackError(f"{provider.name} has no contract with {council.name}")
-    today = service.today()
+    today = clock.today()
     months = trend_months(quarter)
     history = month_returns(contracts, months)
     quarter_months_data = [history[(c.id, m)] for c in contracts for m in quarter.months]

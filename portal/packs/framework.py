@@ -14,14 +14,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import risk_triggers
+from portal import clock, risk_triggers
 from portal.extensions import db
 from portal.models import Contract, Council, Framework, Provider
 from portal.packs.data import ContractBlock, actions_for, contract_block, trigger_rows
 from portal.packs.kpi_table import commentary_for, quarter_results
 from portal.packs.months import MonthReturn, PackError, Quarter, month_returns
 from portal.packs.sections import area_overall_percent, overall_percent, training_rows
-from portal.returns import kpis, service
+from portal.returns import kpis
 
 WHOLE_FRAMEWORK = "Whole framework"
 
@@ -156,7 +156,7 @@ def load(council_id: int, framework_id: int, quarter_text: str) -> FrameworkPack
     for contract in contracts:
         block = contract_block(contract, quarter, history, commentary)
         by_provider.setdefault(contract.provider_id, []).append(block)
-    today = service.today()
+    today = clock.today()
     on = min(quarter.end, today)
     summaries = [
         _summary(council_id, blocks[0].contract.provider, blocks, quarter, on)

@@ -83,8 +83,15 @@ def charts(trends: list[Trend]) -> list[tuple[Trend, str]]:
 
 
 def provider_pdf(pack: ProviderPack) -> bytes:
-    return render_pdf("council/packs/documents/provider_pack.html", pack=pack, charts=charts(pack.trends), f=FORMATS)
+    return render_pdf(
+        "council/packs/documents/provider_pack.html",
+        pack=pack,
+        charts=charts(pack.trends),
+        f=FORMATS,
+    )
 
 
 def framework_pdf(pack: FrameworkPack) -> bytes:
-    return render_pdf("council/packs/documents/framework_pack.html", pack=pack, f=FORMATS, rlw_label=RLW_PERCENT)
+    return render_pdf(
+        "council/packs/documents/framework_pack.html", pack=pack, f=FORMATS, rlw_label=RLW_PERCENT
+    )

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 
 from portal.access import requires
+from portal.clock import today
 from portal.documents import document_response, find_document
 from portal.feedback import FEEDBACK
 from portal.feedback.data import Period, feedback_for, parse_period
 from portal.feedback.jobs import PDF
 from portal.queries import jobs as job_queries
 from portal.queries import organisations
-from portal.returns.service import today
 from portal.vocabulary import PROVIDER_ROLES, Role
 
 if TYPE_CHECKING:

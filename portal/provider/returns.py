@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from forms import messages
 from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
+from portal import clock
 from portal.access import requires
 from portal.extensions import db
 from portal.models import AuditEntry, MonthlyReturn, ReturnComment, ReturnStatus, ReturnVersion
@@ -81,7 +82,7 @@ def _open_queries_for(ret: MonthlyReturn, code: str) -> list:
 @requires(*PROVIDER_ROLES, org="provider")
 def your_returns(provider_id: int):
     provider = organisations.get_provider(provider_id)
-    today = service.today()
+    today = clock.today()
     current: OrderedDict = OrderedDict()
     past: list[MonthlyReturn] = []
     for ret in service.returns_for_provider(provider_id):
@@ -108,7 +109,7 @@ def task_list(provider_id: int, return_id: int):
 
 def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
 
-    today = service.today()
+    today = clock.today()
     return render_template(
         "provider/returns/task_list.html",
         ret=ret,
@@ -285,7 +286,9 @@ def history(provider_id: int, return_id: int):
     for version in ret.versions:
         changes.append((version, service.diff(previous, version.data) if previous else None))
         previous = version.data
-    return render_template("provider/returns/history.html", ret=ret, changes=list(reversed(changes)))
+    return render_template(
+        "provider/returns/history.html", ret=ret, changes=list(reversed(changes))
+    )
 
 
 @bp.route(PREFIX + "/audit")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from portal import risk
+from portal import clock, risk
 from portal.access import requires
 from portal.queries import organisations
-from portal.returns import service
 from portal.vocabulary import PROVIDER_ROLES
 
 bp = Blueprint("your_risk", __name__)
@@ -26,6 +25,6 @@ def your_risk(provider_id: int):
         "provider/risk.html",
         provider=provider,
         councils=councils,
-        today=service.today(),
+        today=clock.today(),
         confidential_text=risk.CONFIDENTIAL_CONCERN,
     )

@@ -27,6 +27,7 @@ from flask_login import current_user
 
 from forms import messages
 from portal.access import requires
+from portal.clock import utcnow
 from portal.exports import XLSX_MIMETYPE, attachment, csv_response
 from portal.extensions import db
 from portal.models import MonthlyReturn, SectionState
@@ -35,7 +36,6 @@ from portal.provider.returns import load_return, refuse_if_locked, return_url
 from portal.provider.sections import common
 from portal.returns import service
 from portal.returns.sections import SUMMARIES, common_rules
-from portal.timeutil import utcnow
 from portal.uploads import (
     file_store,
     importing,

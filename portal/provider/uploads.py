@@ -12,6 +12,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 
+from portal import clock
 from portal.access import requires
 from portal.exports import XLSX_MIMETYPE, attachment, csv_response, xlsx_response
 from portal.extensions import db
@@ -24,7 +25,6 @@ from portal.models.uploads import (
     UploadBatch,
 )
 from portal.queries import organisations
-from portal.returns import service
 from portal.uploads import asc_wds_templates as templates
 from portal.uploads import importing
 from portal.uploads.reading import display_filename
@@ -154,12 +154,12 @@ def check(provider_id: int):
 
 def _check_page(provider_id: int, batch: UploadBatch, refused: bool = False):
     try:
-        result = importing.check_batch(batch, service.today())
+        result = importing.check_batch(batch, clock.today())
     except FileNotFoundError:
         return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     plan = None
     if result.ok:
-        plan = importing.plan_import(provider_id, result.to_import(), service.today())
+        plan = importing.plan_import(provider_id, result.to_import(), clock.today())
     error_list = None
     if refused:
         error_list = [{"text": "Fix the errors in your files and upload them again",
@@ -186,7 +186,7 @@ def _download(provider_id: int, xlsx: bool):
     if batch.status != UPLOAD_CHECKED:
         return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     try:
-        result = importing.check_batch(batch, service.today(), max_listed=10**9)
+        result = importing.check_batch(batch, clock.today(), max_listed=10**9)
     except FileNotFoundError:
         return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     rows = [
@@ -219,7 +219,7 @@ def confirm(provider_id: int):
     if batch.status != UPLOAD_CHECKED:  # a double click: the first one is importing
         return redirect(_url("progress", provider_id, batch))
     try:
-        result = importing.check_batch(batch, service.today())
+        result = importing.check_batch(batch, clock.today())
     except FileNotFoundError:
         return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     if not result.ok:
@@ -265,7 +265,9 @@ def _progress(provider_id: int, fragment: bool):
             return body, 200, {"HX-Redirect": done_url}
         return body
     return render_template(
-        "provider/uploads/progress.html", provider=organisations.get_provider(provider_id), **context
+        "provider/uploads/progress.html",
+        provider=organisations.get_provider(provider_id),
+        **context,
     )
 
 

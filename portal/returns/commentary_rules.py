@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import KpiCommentary
 from portal.queries import returns as return_queries
 from portal.returns import kpis
 from portal.returns.review import latest_version
-from portal.timeutil import utcnow
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnVersion

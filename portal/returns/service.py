@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.client import client_ip
+from portal.clock import as_utc, today, utcnow
 from portal.extensions import db
 from portal.models import (
     AuditEntry,
@@ -25,7 +25,6 @@ from portal.models import (
 )
 from portal.returns import receipts, telling
 from portal.returns.calendar import Deadlines, deadlines_for, first_of_next_month
-from portal.timeutil import as_utc, utcnow
 
 SECTIONS: list[tuple[str, str]] = [
     ("kpis", "KPIs"),
@@ -36,12 +35,6 @@ SECTIONS: list[tuple[str, str]] = [
 ]
 SECTION_TITLES = dict(SECTIONS)
 LOOKBACK_MONTHS = 3  # returns are opened for this many most recent periods
-
-
-def today() -> date:
-    """The service's date. Tests and demos can pin it with the ``TODAY`` setting."""
-    pinned = current_app.config.get("TODAY")
-    return date.fromisoformat(pinned) if isinstance(pinned, str) else (pinned or date.today())
 
 
 def period_label(period: date) -> str:

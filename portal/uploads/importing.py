@@ -35,7 +35,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from portal import clock
 from portal.background.jobs import JobError, handler
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -55,7 +57,6 @@ from portal.models.uploads import (
     UPLOAD_IMPORTING,
     UploadBatch,
 )
-from portal.timeutil import utcnow
 from portal.uploads import file_store
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.asc_wds_results import ImportBatch, UploadCheck
@@ -286,14 +287,13 @@ def import_batch(batch_id: int, final: bool = True) -> dict[str, Any]:
     marks the batch failed only on the ``final`` attempt. Safe to run twice: a batch that
     is not importing any more is left as it is. The stored files are deleted with the
     outcome, in its transaction."""
-    from portal.returns import service
 
     batch = db.session.get(UploadBatch, batch_id)
     if batch is None or batch.status != UPLOAD_IMPORTING:
         return {"skipped": True}
     token = batch.token
     try:
-        counts = run_import(batch, service.today())
+        counts = run_import(batch, clock.today())
         batch.counts = counts
         batch.status = UPLOAD_DONE
         batch.finished_at = utcnow()

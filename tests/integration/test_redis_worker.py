@@ -11,9 +11,9 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import Role, UserSession
-from portal.timeutil import utcnow
 from tests.factories import make_user
 from workers.maintenance import purge_expired_security_records
 from workers.queue import enqueue

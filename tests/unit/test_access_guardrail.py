@@ -12,10 +12,10 @@ import pytest
 
 from portal.access import Access
 from portal.api.auth import ApiAccess, new_key
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import Role
 from portal.returns import service
-from portal.timeutil import utcnow
 from tests.factories import make_user
 from tests.unit.conftest import sign_in
 

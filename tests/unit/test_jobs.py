@@ -10,10 +10,10 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import Role
 from portal.models.work import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job
-from portal.timeutil import utcnow
 from workers import jobs
 
 CALLS: list[int] = []

@@ -121,7 +121,9 @@ def preview(ret: MonthlyReturn, sec: ReturnSection):
     """htmx: the percentages and RAG for the values typed so far (nothing is saved)."""
     values, _ = kpis.parse_counts(request.form)
     return render_template(
-        "provider/returns/_kpi_results.html", results=kpis.compute(values, definitions(ret)), live=True
+        "provider/returns/_kpi_results.html",
+        results=kpis.compute(values, definitions(ret)),
+        live=True,
     )
 
 

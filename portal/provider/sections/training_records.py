@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request
 
 from forms.govuk_dates import date_text, form_date_parts
+from portal import clock
 from portal.extensions import db
 from portal.models import MonthlyReturn, ReturnSection, TrainingRecord
 from portal.provider.sections.training_changes import (
@@ -19,7 +20,7 @@ from portal.provider.sections.training_changes import (
     staff_from_query,
     url,
 )
-from portal.returns import service, staff_reference
+from portal.returns import staff_reference
 from portal.returns import staff_rules as rules
 from portal.returns.sections.training_rules import long_date, record_dict
 
@@ -52,7 +53,7 @@ def add_training(ret: MonthlyReturn, sec: ReturnSection):
                 "date_completed": date_text(form, "date_completed"),
                 "expiry_date": date_text(form, "expiry_date"),
             },
-            service.today(),
+            clock.today(),
         )
         if not errors:
             record = TrainingRecord(staff_id=member.id, **values)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms import messages
 from forms.govuk_dates import date_text, form_date_parts, split_date
+from portal import clock
 from portal.extensions import db
 from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
 from portal.provider.sections.training_changes import (
@@ -104,7 +105,7 @@ def _post_staff(ret: MonthlyReturn, sec: ReturnSection, member, branches: list[B
             **{name: form.get(name, "") for name in STAFF_ORDER},
             "start_date": date_text(form, "start_date"),
         },
-        service.today(),
+        clock.today(),
     )
     branch = next((b for b in branches if str(b.id) == form.get("branch", "")), None)
     if branch is None:
@@ -229,7 +230,7 @@ def remove_staff(ret: MonthlyReturn, sec: ReturnSection):
 def _mark_left(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember) -> dict[str, str]:
     """Record the date they left (committed), or the error with it."""
     left_on, error = rules.parse_date(
-        date_text(request.form, "left_on"), "Date they left", service.today()
+        date_text(request.form, "left_on"), "Date they left", clock.today()
     )
     if error:
         return {"left_on": error}

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.mandatory import MandatorySet
 from portal.models import (
@@ -25,7 +26,6 @@ from portal.models import (
 )
 from portal.returns import service, staff_reference, training_status_rules
 from portal.returns.calendar import last_day_of
-from portal.timeutil import utcnow
 
 CODE = "training"
 

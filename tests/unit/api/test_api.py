@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from forms import messages
 from portal.api import records
 from portal.api.auth import new_key
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import ApiKey, Role, StaffMember, TrainingRecord
-from portal.timeutil import utcnow
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.importing import provider_branches
 from tests.conftest import csrf_token_from, signed_in

@@ -6,9 +6,9 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from forms import messages
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import EmailToken, LoginThrottle, Role
-from portal.timeutil import utcnow
 from tests.conftest import csrf_token_from, link_in, mail_config
 from tests.factories import PASSWORD, make_user
 from tests.unit.conftest import get_page, sign_in

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from forms import messages
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import LoginThrottle, Role, UserSession
-from portal.timeutil import utcnow
 from tests.conftest import check_page, csrf_token_from
 from tests.factories import PASSWORD, make_provider, make_user
 from tests.unit.conftest import get_page, sign_in

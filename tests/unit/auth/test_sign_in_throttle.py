@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from forms import messages
 from portal import create_app
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import LoginThrottle, Role, SecurityEvent
-from portal.timeutil import utcnow
 from tests.conftest import FreshContextClient, base_config, csrf_token_from
 from tests.factories import PASSWORD, make_user
 from tests.unit.conftest import sign_in

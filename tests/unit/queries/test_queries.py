@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from portal.api.auth import new_key
+from portal.clock import utcnow
 from portal.documents import save_document
 from portal.extensions import db
 from portal.feedback import FEEDBACK
 from portal.models import Job, MeetingAction, Notification
 from portal.queries import accounts, jobs, organisations, oversight
 from portal.queries import returns as return_queries
-from portal.timeutil import utcnow
 from portal.vocabulary import JOB_DONE, JOB_FAILED, JOB_QUEUED, ContractType, Role
 from tests.factories import (
     make_contract,
