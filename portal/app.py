@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from govuk_frontend_wtf.main import WTFormsHelpers
     from htmx_flask import Htmx
 
-    from portal import cli, errors, navigation, notifications, security
+    from portal import cli, display, errors, navigation, notifications, security
     from portal.auth import sessions
     from portal.background import outbox
     from portal.config import from_environment
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    display.init_app(app)
     navigation.init_app(app)
     notifications.init_app(app)
     cli.init_app(app)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.clock import as_utc
+from portal.display import long_date
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -56,10 +57,6 @@ FACT_SPONSOR_LICENCE = "sponsor_licence_status"
 
 # What a provider sees instead of a confidential concern.
 CONFIDENTIAL_CONCERN = "A concern is open"
-
-
-def long_date(value: date | None) -> str:
-    return f"{value:%-d %B %Y}" if value else ""
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,6 @@ ACTION_NOT_FOUND = "Select an action to mark as done"
 ACTION_PACKS_ONLY = "Actions are recorded on a provider's pack, not a framework summary"
 
 
-def _long_date(value: date) -> str:
-    return value.strftime("%-d %B %Y")
-
-
 def _quarter_text(name: str) -> str:
     """ "July to September 2026" for "2026-Q3" (as stored on an action)."""
     first = parse_quarter(name)
@@ -66,7 +62,7 @@ def _quarter_text(name: str) -> str:
 
 @bp.app_context_processor
 def _helpers():
-    return {"pack_long_date": _long_date, "pack_quarter_label": _quarter_text}
+    return {"pack_quarter_label": _quarter_text}
 
 
 # --- the list of packs ----------------------------------------------------------------------

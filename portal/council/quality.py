@@ -65,15 +65,6 @@ def fact_value(field: str, value: str | None) -> str:
     return value
 
 
-@bp.app_context_processor
-def _helpers():
-    return {
-        "long_date": risk.long_date,
-        "level_label": lambda level: risk.LEVEL_LABELS.get(level, level),
-        "level_tag": lambda level: risk.TAG_CLASSES.get(level, ""),
-    }
-
-
 # --- loading, with the tenancy checks -----------------------------------------------------
 
 

@@ -80,7 +80,6 @@ def training_matrix(council_id: int):
         error=error,
         error_list=[{"text": error, "href": "#as_at"}] if error else None,
         matrix=matrix,
-        long_date=lambda d: d.strftime("%-d %B %Y"),
         status_labels=training_status_rules.STATUS_LABELS,
         csv_url=url_for(".export_csv", council_id=council_id, **args),
         xlsx_url=url_for(".export_xlsx", council_id=council_id, **args),

@@ -31,7 +31,6 @@ def training_gaps(council_id: int):
         view=view,
         modes=DELIVERY_MODES,
         demand_rows=list(view.demand_rows()),
-        long_date=lambda d: d.strftime("%-d %B %Y"),
     )
 
 

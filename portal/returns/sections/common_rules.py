@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forms import messages
+from portal.display import long_date_time
 from portal.models import MonthlyReturn
 from portal.returns import service
 from portal.returns.warnings import SoftWarning
@@ -57,8 +58,7 @@ class RowErrors:
 def stale_message(stale: service.Stale) -> str:
     if stale.at is None:  # the form named a revision that never existed
         return messages.STALE_SAVE_UNKNOWN
-    when = stale.at.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm")
-    return messages.STALE_SAVE.format(name=stale.by, time=when)
+    return messages.STALE_SAVE.format(name=stale.by, time=long_date_time(stale.at))
 
 
 def previous_section_data(ret: MonthlyReturn, code: str, months: int = 2) -> list[dict]:

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.clock import utcnow
+from portal.display import long_date
 from portal.extensions import db
 from portal.mandatory import MandatorySet
 from portal.models import (
@@ -41,10 +42,6 @@ TAGS: dict[str, tuple[str, str]] = {
 
 def as_at_date(ret: MonthlyReturn) -> date:
     return last_day_of(ret.period)
-
-
-def long_date(value: date | None) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
 
 
 # --- reading the records ------------------------------------------------------------
