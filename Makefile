@@ -75,9 +75,10 @@ bench-upload: install services ## Benchmark checking and importing an ASC-WDS up
 bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
 	$(BIN)/python benchmarks/aggregate.py
 
-lint: install ## Check style (ruff), sizes and complexity (radon), and audit the locked dependencies
+lint: install ## Check style (ruff), the layers (import-linter), sizes and complexity (radon), and audit the locked dependencies
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python .ci/size_and_complexity.py
 	$(BIN)/python .ci/audit.py
 
