@@ -9,12 +9,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.background.jobs import JobError, add, submit
+from portal.background.jobs import JobError, add
 from portal.documents import find_document, save_document
 from portal.extensions import db
 from portal.feedback import FEEDBACK, feedback_key
 from portal.feedback.data import Feedback, feedback_for, parse_period
-from portal.models import Contract, Council, Membership, MonthlyReturn, Notification, User
+from portal.models import Contract, Council, Job, Membership, MonthlyReturn, Notification, User
 from portal.notifications import notify
 from portal.pdf import line_chart, render_pdf
 from portal.returns.calendar import (
@@ -142,15 +142,10 @@ def add_feedback(council_id: int, provider_id: int, period: str, user_id: int | 
 
 
 def queue_feedback(council_id: int, provider_id: int, period: str, user_id: int | None = None):
-    """Queue one report's job (the one already queued or running if there is one)."""
-    return submit(
-        FEEDBACK,
-        feedback_key(council_id, provider_id, period),
-        {"council_id": council_id, "provider_id": provider_id, "period": period},
-        council_id=council_id,
-        provider_id=provider_id,
-        user_id=user_id,
-    )
+    """Queue one report's job now (the one already queued or running if there is one)."""
+    job_id = add_feedback(council_id, provider_id, period, user_id).id
+    db.session.commit()  # queued now (in-process without Redis): reload what it left
+    return db.session.get(Job, job_id)
 
 
 def queue_quarter_feedback(today: date) -> int:

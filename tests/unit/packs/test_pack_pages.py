@@ -19,6 +19,7 @@ from portal.models.work import Job, KpiCommentary, MeetingAction
 from portal.packs import FRAMEWORK_PACK, PACK, pack_key
 from portal.returns import service
 from tests.conftest import shows
+from tests.examples import EXAMPLE_KPIS
 from tests.factories import (
     make_contract,
     make_council,
@@ -32,21 +33,10 @@ from workers import jobs
 
 QUARTER = "2026-Q3"
 RED_KPIS = {  # missed visits 6% (red above 5%) and punctuality 70% (red below 75%)
-    "planned_visits": "1000",
+    **EXAMPLE_KPIS,
     "delivered_visits": "940",
     "missed_visits": "60",
     "on_time_visits": "658",
-    "ecm_visits": "900",
-    "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25",
-    "referrals_offered": "12",
-    "referrals_accepted": "10",
-    "packages_started_on_time": "9",
-    "complaints": "1",
-    "compliments": "4",
-    "safeguarding_concerns": "0",
-    "users_reviewed": "20",
-    "outcomes_met": "17",
 }
 GREEN_KPIS = {**RED_KPIS, "missed_visits": "10", "on_time_visits": "900"}
 

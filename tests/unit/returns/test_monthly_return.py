@@ -14,26 +14,11 @@ from portal.models import AuditEntry, ReturnStatus, ReturnVersion, Role, Section
 from portal.returns import kpis, service
 from portal.returns.calendar import deadlines_for, due_label
 from tests.conftest import csrf_token_from, shows
+from tests.examples import EXAMPLE_KPIS
 from tests.factories import make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
 
-GOOD_KPIS = {
-    "planned_visits": "1000",
-    "delivered_visits": "990",
-    "missed_visits": "10",
-    "on_time_visits": "950",
-    "ecm_visits": "900",
-    "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25",
-    "referrals_offered": "12",
-    "referrals_accepted": "10",
-    "packages_started_on_time": "9",
-    "complaints": "1",
-    "compliments": "4",
-    "safeguarding_concerns": "0",
-    "users_reviewed": "20",
-    "outcomes_met": "17",
-}
+GOOD_KPIS = EXAMPLE_KPIS
 
 
 @pytest.fixture
