@@ -19,7 +19,7 @@ from portal.api import records
 from portal.api.auth import api_key_required
 from portal.api.records import RequestProblem, Rows
 from portal.extensions import csrf, db
-from portal.models import User
+from portal.queries import accounts
 from portal.uploads.asc_wds_results import STAFF_FILE, TRAINING_FILE
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1/providers/<int:provider_id>")
@@ -162,7 +162,7 @@ def check_training(provider_id: int):
 def import_rows(provider_id: int):
     """Check staff and/or training rows together and import them in one transaction."""
     sent = _rows_for_import()
-    user = db.session.get(User, g.api_key.created_by) if g.api_key.created_by else None
+    user = accounts.find_user(g.api_key.created_by) if g.api_key.created_by else None
     result, counts = records.import_rows(provider_id, clock.today(), user, *sent)
     found = records.problems(result, from_json=True, with_file=True)
     if counts is None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.auth import SignInForm
 from portal.access import public, signed_in
@@ -13,8 +14,10 @@ from portal.auth.passwords import verify_password
 from portal.auth.safe_next import safe_next
 from portal.auth.security_log import record_event
 from portal.auth.sessions import client_ip, end_session, start_session
-from portal.extensions import db
-from portal.models import User
+from portal.queries import accounts
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 bp = Blueprint("sign_in", __name__)
 
@@ -51,7 +54,7 @@ def _authenticate(form: SignInForm) -> User | None:
         form.email.errors = [refusal]
         record_event("sign-in-refused-throttled", email=email, detail=f"attempt {attempt.count}")
         return None
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = accounts.user_by_email(email)
     if verify_password(user.password_hash if user else None, form.password.data or ""):
         if user is not None and user.active:
             throttle.after_success(email, ip)

@@ -21,9 +21,9 @@ from portal.access import requires
 from portal.market import figures as overview_market
 from portal.market import handbacks as overview_handbacks
 from portal.market import overview as overview_data
-from portal.models import Role
 from portal.queries import organisations
 from portal.returns import service
+from portal.vocabulary import Role
 
 bp = Blueprint("council_overview", __name__)
 

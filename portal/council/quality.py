@@ -10,30 +10,21 @@ The provider's own view of its rating is ``portal.provider.risk``.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from forms import messages
 from forms.quality import BranchFactsForm, CloseConcernForm, ConcernForm, VisitForm, error_list
 from portal import clock, quality_records, risk
 from portal.access import requires
-from portal.extensions import db
-from portal.models import (
-    Branch,
-    Concern,
-    Contract,
-    CqcRating,
-    FactChange,
-    Provider,
-    QaVisit,
-    Role,
-    SponsorLicenceStatus,
-)
 from portal.quality_records import FactUpdate, Rerated
-from portal.queries import organisations
+from portal.queries import organisations, oversight
+from portal.vocabulary import CqcRating, Role, SponsorLicenceStatus
+
+if TYPE_CHECKING:
+    from portal.models import Branch, Provider
 
 bp = Blueprint("quality", __name__)
 
@@ -70,12 +61,7 @@ def fact_value(field: str, value: str | None) -> str:
 
 def _provider_of(council_id: int, provider_id: int) -> Provider:
     """The provider, if it holds a contract with the council; 404 otherwise."""
-    contract = db.session.scalar(
-        select(Contract.id)
-        .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
-        .limit(1)
-    )
-    if contract is None:
+    if not organisations.holds_contract(council_id, provider_id):
         abort(404)
     return organisations.get_provider(provider_id)
 
@@ -124,31 +110,9 @@ def _saved(council_id: int, provider: Provider, message: str, rerated: Rerated):
 def provider_quality(council_id: int, provider_id: int):
     provider = _provider_of(council_id, provider_id)
     rating = risk.current(council_id, provider_id)
-    concerns = list(
-        db.session.scalars(
-            select(Concern)
-            .where(Concern.council_id == council_id, Concern.provider_id == provider_id)
-            .options(selectinload(Concern.recorded_by))
-            .order_by(Concern.raised_on.desc(), Concern.id.desc())
-        )
-    )
-    visits = list(
-        db.session.scalars(
-            select(QaVisit)
-            .where(QaVisit.council_id == council_id, QaVisit.provider_id == provider_id)
-            .options(selectinload(QaVisit.recorded_by))
-            .order_by(QaVisit.visited_on.desc(), QaVisit.id.desc())
-        )
-    )
-    changes = list(
-        db.session.scalars(
-            select(FactChange)
-            .join(Branch, FactChange.branch_id == Branch.id)
-            .where(Branch.provider_id == provider_id)
-            .options(selectinload(FactChange.branch))
-            .order_by(FactChange.effective_on.desc(), FactChange.id.desc())
-        )
-    )
+    concerns = oversight.provider_concerns(council_id, provider_id)
+    visits = oversight.provider_visits(council_id, provider_id)
+    changes = oversight.provider_fact_changes(provider_id)
     return render_template(
         "council/quality/provider.html",
         council=organisations.get_council(council_id),
@@ -197,13 +161,7 @@ def close_concern(council_id: int, provider_id: int):
     form = CloseConcernForm()
     if not form.validate_on_submit():
         abort(400)
-    concern = db.session.scalar(
-        select(Concern).where(
-            Concern.id == int(form.concern_id.data),
-            Concern.council_id == council_id,
-            Concern.provider_id == provider_id,
-        )
-    )
+    concern = oversight.council_concern(council_id, provider_id, int(form.concern_id.data))
     if concern is None:
         abort(404)
     if concern.closed_on is not None:

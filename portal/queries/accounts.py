@@ -8,7 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ApiKey, Notification, User
+from portal.models import ApiKey, Membership, Notification, User
 
 
 def latest_notifications(user_id: int, limit: int) -> list[Notification]:
@@ -49,4 +49,35 @@ def user_names(user_ids: Collection[int]) -> dict[int, str]:
         db.session.execute(
             select(User.id, User.name).where(User.id.in_(list(user_ids))).order_by(User.id)
         ).all()
+    )
+
+
+def find_user(user_id: int) -> User | None:
+    """The user, or None (for ids held by another row, such as a key's maker)."""
+    return db.session.get(User, user_id)
+
+
+def user_by_email(email: str) -> User | None:
+    """The user with this (already lower-cased) e-mail address, if any."""
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def provider_members(provider_id: int) -> list[Membership]:
+    """The provider's memberships, by the person's name, then e-mail."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.provider_id == provider_id)
+            .order_by(User.name, User.email, Membership.id)
+        )
+    )
+
+
+def provider_membership(provider_id: int, membership_id: int) -> Membership | None:
+    """One of the provider's memberships; None for another organisation's."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.id == membership_id, Membership.provider_id == provider_id
+        )
     )

@@ -160,3 +160,20 @@ def council_contracts(
             )
         )
     )
+
+
+def holds_contract(council_id: int, provider_id: int) -> bool:
+    """Whether the provider holds a contract with the council."""
+    found = db.session.scalar(
+        select(Contract.id)
+        .where(Contract.council_id == council_id, Contract.provider_id == provider_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+def council_names_and_slugs() -> tuple[list[str], list[str]]:
+    """Every council's name, and every council's slug, each in order."""
+    names = list(db.session.scalars(select(Council.name).order_by(Council.name)))
+    slugs = list(db.session.scalars(select(Council.slug).order_by(Council.slug)))
+    return names, slugs
