@@ -7,6 +7,7 @@ Every URL carries the provider id (checked against the user's membership by
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,13 +16,15 @@ from forms import messages
 from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
 from portal import clock
 from portal.access import requires
-from portal.extensions import db
-from portal.models import AuditEntry, MonthlyReturn, ReturnComment, ReturnStatus, ReturnVersion
-from portal.models.accounts import PROVIDER_ROLES
 from portal.provider.sections import HANDLERS
 from portal.queries import organisations
+from portal.queries import returns as return_queries
 from portal.returns import review, service
 from portal.returns.calendar import due_label
+from portal.vocabulary import PROVIDER_ROLES, ReturnStatus
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn
 
 bp = Blueprint("monthly_return", __name__)
 PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>"
@@ -140,8 +143,8 @@ def reply(provider_id: int, return_id: int):
     except ValueError:
         flash(messages.REPLY_WHICH_QUESTION, "error")
         return redirect(return_url(ret))
-    parent = db.session.get(ReturnComment, comment_id)
-    if parent is None or parent.return_id != ret.id or parent.kind != "query":
+    parent = return_queries.return_comment(ret.id, comment_id)
+    if parent is None or parent.kind != "query":
         abort(404)
     if parent.resolved or not service.can_edit(ret):
         flash(messages.REPLY_CLOSED, "error")
@@ -237,11 +240,7 @@ def submit(provider_id: int, return_id: int):
     if not form.validate_on_submit():
         abort(400)
     key = form.submission_key.data
-    already = db.session.scalar(
-        db.select(ReturnVersion).where(
-            ReturnVersion.return_id == ret.id, ReturnVersion.submission_key == key
-        )
-    )
+    already = return_queries.version_made_by_key(ret.id, key)
     if already is not None:  # a double click or a retry: show what the first one made
         return redirect(return_url(ret, "confirmation", number=already.number))
     refused = refuse_if_locked(ret)
@@ -296,9 +295,5 @@ def history(provider_id: int, return_id: int):
 def audit_log(provider_id: int, return_id: int):
 
     ret = load_return(provider_id, return_id)
-    entries = db.session.scalars(
-        db.select(AuditEntry)
-        .where(AuditEntry.return_id == ret.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    ).all()
+    entries = return_queries.audit_entries(ret.id)
     return render_template("provider/returns/audit_log.html", ret=ret, entries=entries)

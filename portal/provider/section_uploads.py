@@ -18,80 +18,36 @@ edited are refused as the section's own form refuses a save.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms import messages
 from portal.access import requires
-from portal.clock import utcnow
 from portal.exports import XLSX_MIMETYPE, attachment, csv_response
-from portal.extensions import db
-from portal.models import MonthlyReturn, SectionState
-from portal.models.accounts import PROVIDER_ROLES
 from portal.provider.returns import load_return, refuse_if_locked, return_url
 from portal.provider.sections import common
 from portal.returns import service
 from portal.returns.sections import SUMMARIES, common_rules
 from portal.uploads import (
-    file_store,
-    importing,
+    kept_section_files,
     section_file_cells,
     section_file_layouts,
     section_files,
 )
 from portal.uploads.reading import MAX_BYTES, MAX_SIZE_TEXT
+from portal.vocabulary import PROVIDER_ROLES, SectionState
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("section_uploads", __name__)
 PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>/upload"
 SELECT_A_FILE = "Select a CSV or XLSX file"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-# --- keeping a checked file between the check and the confirm --------------------------
-
-DATA, NOTE = "section", "section-note"  # file_store kinds
-
-
-def _discard(token: str) -> None:
-    """Delete a kept file (the caller commits)."""
-    if _TOKEN.fullmatch(token or ""):
-        file_store.delete_files(token, (DATA, NOTE))
-
-
-def _note(ret: MonthlyReturn, code: str) -> dict:
-    return {"provider_id": ret.contract.provider_id, "return_id": ret.id, "section": code}
-
-
-def _keep(ret: MonthlyReturn, code: str, data: bytes, filename: str) -> str:
-    """Keep a checked file (and delete those never confirmed within a day): committed."""
-    file_store.delete_older_than(utcnow() - importing.STORED_FOR, (DATA, NOTE))
-    token = importing.new_token()
-    file_store.put(token, DATA, data)
-    note = json.dumps({**_note(ret, code), "filename": filename})
-    file_store.put(token, NOTE, note.encode())
-    db.session.commit()
-    return token
-
-
-def _kept(ret: MonthlyReturn, code: str, token: str) -> tuple[bytes, str] | None:
-    """(bytes, file name) kept for this return's section under ``token``, or None."""
-    newer_than = utcnow() - importing.STORED_FOR
-    data, note_bytes = (file_store.get(token, kind, newer_than) for kind in (DATA, NOTE))
-    if data is None or note_bytes is None:
-        return None
-    try:
-        note = json.loads(note_bytes)
-    except ValueError:
-        return None
-    if not isinstance(note, dict) or {k: note.get(k) for k in _note(ret, code)} != _note(ret, code):
-        return None
-    return data, str(note.get("filename") or "")
 
 
 # --- pages -----------------------------------------------------------------------------
@@ -169,14 +125,13 @@ def _recheck(ret: MonthlyReturn, code: str, token: str, discard: bool = False):
     """(the kept file checked again against the section now, None), or (None, the page to
     answer with) when it has expired or no longer passes (then discarded when ``discard``:
     a POST; a GET never writes)."""
-    kept = _kept(ret, code, token)
+    kept = kept_section_files.kept(ret, code, token)
     if kept is None:
         return None, _expired(ret, code)
     result = section_files.check_section_file(code, ret, *kept)
     if not result.ok:
         if discard:
-            _discard(token)
-            db.session.commit()
+            kept_section_files.discard(token)
         return None, _check_page(ret, code, result)
     return result, None
 
@@ -242,7 +197,7 @@ def upload(provider_id: int, return_id: int):
     result = section_files.check_section_file(code, ret, data, storage.filename)
     if not result.ok:
         return _check_page(ret, code, result)
-    token = _keep(ret, code, data, result.filename)
+    token = kept_section_files.keep(ret, code, data, result.filename)
     return redirect(
         url_for(
             "section_uploads.changes",
@@ -297,8 +252,7 @@ def confirm(provider_id: int, return_id: int):
     title = section_file_layouts.SECTIONS[code].title
     section_url = return_url(ret, "edit_section", code=code)
     if _unchanged(sec, result.data):
-        _discard(token)
-        db.session.commit()
+        kept_section_files.discard(token)
         flash(f"No changes: {title} already has the answers in your file", "info")
         return redirect(section_url)
     warnings = section_files.soft_warnings(code, ret, result.data)
@@ -311,8 +265,7 @@ def confirm(provider_id: int, return_id: int):
     if pending:  # saved, in progress, as the form does: tick the warnings to complete it
         return _changes_page(ret, code, token, result, confirmed=confirmed, pending=pending,
                              status=400)  # fmt: skip
-    _discard(token)
-    db.session.commit()
+    kept_section_files.discard(token)
     logger.info("User %s saved section %s of return %s from a file", current_user.id, code,
                 ret.id)  # fmt: skip
     flash(f"{title} saved from your file {result.filename}", "success")

@@ -8,26 +8,29 @@ looked up within the provider of the URL: an unknown token, or another provider'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select, update
 
 from portal import clock
 from portal.access import requires
 from portal.exports import XLSX_MIMETYPE, attachment, csv_response, xlsx_response
-from portal.extensions import db
-from portal.models.accounts import PROVIDER_ROLES
-from portal.models.uploads import (
+from portal.queries import organisations
+from portal.queries import uploads as upload_queries
+from portal.uploads import asc_wds_templates as templates
+from portal.uploads import batches, importing
+from portal.uploads.reading import display_filename
+from portal.vocabulary import (
+    PROVIDER_ROLES,
     UPLOAD_CHECKED,
     UPLOAD_DONE,
     UPLOAD_FAILED,
     UPLOAD_IMPORTING,
-    UploadBatch,
 )
-from portal.queries import organisations
-from portal.uploads import asc_wds_templates as templates
-from portal.uploads import importing
-from portal.uploads.reading import display_filename
+
+if TYPE_CHECKING:
+    from portal.models.uploads import UploadBatch
 
 bp = Blueprint("uploads", __name__)
 PREFIX = "/provider/<int:provider_id>/uploads/staff-and-training"
@@ -47,11 +50,7 @@ def _batch(provider_id: int):
     token = (request.values.get("batch") or "").strip()
     if not token:
         return None, redirect(_url("upload", provider_id))
-    batch = db.session.scalar(
-        select(UploadBatch).where(
-            UploadBatch.token == token[:64], UploadBatch.provider_id == provider_id
-        )
-    )
+    batch = upload_queries.provider_batch(provider_id, token)
     if batch is None:
         return None, (
             render_template("provider/uploads/expired.html", provider_id=provider_id),
@@ -80,17 +79,7 @@ def upload(provider_id: int):
             for kind, storage in files.items():
                 importing.store(token, kind, storage.read())
                 names[kind] = display_filename(storage.filename)[:255]
-            batch = UploadBatch(
-                provider_id=provider_id,
-                user_id=current_user.id,
-                token=token,
-                staff_name=names.get(importing.STAFF_FILE),
-                training_name=names.get(importing.TRAINING_FILE),
-                status=UPLOAD_CHECKED,
-                counts={},
-            )
-            db.session.add(batch)
-            db.session.commit()
+            batch = batches.record_batch(provider_id, current_user.id, token, names)
             return redirect(_url("check", provider_id, batch))
     return render_template(
         "provider/uploads/upload.html",
@@ -224,23 +213,7 @@ def confirm(provider_id: int):
         return render_template("provider/uploads/expired.html", provider_id=provider_id), 404
     if not result.ok:
         return _check_page(provider_id, batch, refused=True)
-    # Claim the batch in SQL, so two confirms cannot both start an import.
-    claimed = db.session.execute(
-        update(UploadBatch)
-        .where(UploadBatch.id == batch.id, UploadBatch.status == UPLOAD_CHECKED)
-        .values(status=UPLOAD_IMPORTING)
-    ).rowcount
-    db.session.commit()
-    if claimed:
-        from portal.background.jobs import submit
-
-        submit(
-            importing.IMPORT,
-            f"{importing.IMPORT}:{batch.id}",
-            {"batch_id": batch.id},
-            provider_id=provider_id,
-            user_id=current_user.id,
-        )
+    batches.start_import(batch, current_user.id)  # claimed in SQL: one import per batch
     return redirect(_url("progress", provider_id, batch))
 
 

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Contract, KpiCommentary, MonthlyReturn
+from portal.models import (
+    AuditEntry,
+    Contract,
+    KpiCommentary,
+    MonthlyReturn,
+    ReturnComment,
+    ReturnVersion,
+)
 
 
 def returns_of_contracts(contract_ids: Collection[int]) -> list[MonthlyReturn]:
@@ -58,5 +65,36 @@ def kpi_commentary(return_id: int) -> list[KpiCommentary]:
             select(KpiCommentary)
             .where(KpiCommentary.return_id == return_id)
             .order_by(KpiCommentary.kpi, KpiCommentary.id)
+        )
+    )
+
+
+def return_comment(return_id: int, comment_id: int) -> ReturnComment | None:
+    """A comment on this return (the return already looked up within the provider in the
+    URL); None for another return's."""
+    return db.session.scalar(
+        select(ReturnComment).where(
+            ReturnComment.id == comment_id, ReturnComment.return_id == return_id
+        )
+    )
+
+
+def version_made_by_key(return_id: int, key: str) -> ReturnVersion | None:
+    """The version of this return a submission with this key made, if any (a double
+    click or a retry)."""
+    return db.session.scalar(
+        select(ReturnVersion).where(
+            ReturnVersion.return_id == return_id, ReturnVersion.submission_key == key
+        )
+    )
+
+
+def audit_entries(return_id: int) -> list[AuditEntry]:
+    """A return's audit log, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.return_id == return_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         )
     )

@@ -53,3 +53,17 @@ def test_the_vocabulary_and_the_models_import_in_any_order(first_import):
     )
     result = _run(sys.executable, "-c", code)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_page_module_is_in_the_blueprint_contract():
+    """A new page cannot slip past the contract: every module that makes a Blueprint is
+    listed in it."""
+    config = (REPO / ".importlinter").read_text()
+    section = config.split("[importlinter:contract:blueprints-use-query-modules]")[1]
+    listed = set(section.split("source_modules =")[1].split("forbidden_modules")[0].split())
+    pages = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts)
+        for path in (REPO / "portal").rglob("*.py")
+        if "Blueprint(" in path.read_text()
+    }
+    assert pages - listed == set()

@@ -5,12 +5,13 @@ into the form for the user to check and save. The rules are in ``capacity_rules`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from forms import messages
 from forms.govuk_dates import form_date_parts
-from portal.models import MonthlyReturn, ReturnSection
 from portal.provider.sections import common
 from portal.returns import service
 from portal.returns.sections import common_rules
@@ -25,6 +26,9 @@ from portal.returns.sections.capacity_rules import (
     soft_warnings,
 )
 from portal.returns.warnings import SoftWarning
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 
 def _rows_from_form(names: list[str], form: MultiDict) -> list[dict]:

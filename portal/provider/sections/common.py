@@ -4,12 +4,17 @@ while keeping both pieces of work visible, and confirming soft warnings. The rul
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_login import current_user
 
-from portal.models import MonthlyReturn, ReturnSection, SectionState
 from portal.returns import service
 from portal.returns.warnings import SoftWarning
+from portal.vocabulary import SectionState
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 
 def posted_revision() -> int:

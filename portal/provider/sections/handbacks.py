@@ -10,13 +10,13 @@ the form in place, so both take the same code path."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask import redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from forms import messages
 from forms.govuk_dates import form_date_parts
-from portal.models import MonthlyReturn, ReturnSection
 from portal.provider.sections import common
 from portal.returns import service
 from portal.returns.sections import common_rules
@@ -31,6 +31,9 @@ from portal.returns.sections.handbacks_rules import (
     parse,
     rows_from_data,
 )
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 ROW_KEY = re.compile(r"^rows-(\d{1,6})-")
 

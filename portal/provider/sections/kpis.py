@@ -5,18 +5,21 @@ The rules (definitions, soft warnings, summary) are in ``kpis_rules``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import redirect, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 
-from portal.models import MonthlyReturn, ReturnSection
 from portal.provider.sections import common
 from portal.returns import kpis, service
 from portal.returns.sections import common_rules
 from portal.returns.sections.kpis_rules import CODE, definitions, soft_warnings
 from portal.returns.warnings import SoftWarning
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 GROUPS: list[tuple[str, list[str]]] = [
     (

@@ -13,11 +13,12 @@ The rules are in ``training_rules``; the change pages in ``training_staff`` and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import redirect, render_template, request
 
 from forms import messages
 from portal.mandatory import mandatory_set
-from portal.models import MonthlyReturn, ReturnSection, SectionState
 from portal.provider.sections import common
 from portal.provider.sections.training_records import add_training, remove_training
 from portal.provider.sections.training_staff import add_staff, edit_staff, remove_staff
@@ -32,6 +33,10 @@ from portal.returns.sections.training_rules import (
     snapshot,
     staff_rows,
 )
+from portal.vocabulary import SectionState
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):

@@ -1,26 +1,21 @@
 """What the training section's change pages share (adding, changing and removing staff
 and training records): their URLs, the lock check, the staff member or record named in the
-query string, auditing the change and moving the section's state, and the error summary."""
+query string and the error summary. The changes themselves (audit, the section's state,
+the commit) are ``portal.returns.staff_changes``."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask import abort, request
-from flask_login import current_user
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import (
-    MonthlyReturn,
-    ReturnSection,
-    ReturnStatus,
-    SectionState,
-    StaffMember,
-    TrainingRecord,
-)
+from portal.queries import staff as staff_queries
 from portal.returns import service
-from portal.returns.sections.training_rules import CODE, reopen_if_confirmed
+from portal.returns.sections.training_rules import CODE
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, StaffMember, TrainingRecord
 
 _ID = re.compile(r"[0-9]{1,12}")
 
@@ -52,42 +47,17 @@ def _query_id(name: str) -> int:
 
 
 def staff_from_query(ret: MonthlyReturn) -> StaffMember:
-    member = db.session.scalar(
-        select(StaffMember).where(
-            StaffMember.id == _query_id("staff"),
-            StaffMember.provider_id == ret.contract.provider_id,
-        )
-    )
+    member = staff_queries.provider_staff_member(ret.contract.provider_id, _query_id("staff"))
     if member is None:
         abort(404)
     return member
 
 
 def record_from_query(ret: MonthlyReturn) -> TrainingRecord:
-    record = db.session.scalar(
-        select(TrainingRecord)
-        .join(StaffMember)
-        .where(
-            TrainingRecord.id == _query_id("record"),
-            StaffMember.provider_id == ret.contract.provider_id,
-        )
-    )
+    record = staff_queries.provider_training_record(ret.contract.provider_id, _query_id("record"))
     if record is None:
         abort(404)
     return record
-
-
-def records_changed(ret: MonthlyReturn, sec: ReturnSection) -> None:
-    """Call in the transaction of a staff or training change: a confirmed section goes
-    back to in progress (audited); a section not started becomes in progress."""
-    if not reopen_if_confirmed(ret, sec, current_user) and sec.state is SectionState.NOT_STARTED:
-        sec.state = SectionState.IN_PROGRESS
-    if ret.status is ReturnStatus.NOT_STARTED:
-        ret.status = ReturnStatus.IN_PROGRESS
-
-
-def audit(ret: MonthlyReturn, action: str, old: dict, new: dict) -> None:
-    service.audit(ret, current_user, action, CODE, service.diff(old, new))
 
 
 def error_list(errors: dict[str, str], order: list[str], dates: set[str]) -> list[dict]:

@@ -4,25 +4,27 @@ back to "in progress" (``training_changes``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import flash, redirect, render_template, request
+from flask_login import current_user
 
 from forms.govuk_dates import date_text, form_date_parts
 from portal import clock
-from portal.extensions import db
-from portal.models import MonthlyReturn, ReturnSection, TrainingRecord
 from portal.provider.sections.training_changes import (
-    audit,
     code_items,
     error_list,
     record_from_query,
-    records_changed,
     refuse_if_locked,
     staff_from_query,
     url,
 )
-from portal.returns import staff_reference
+from portal.returns import staff_changes, staff_reference
 from portal.returns import staff_rules as rules
-from portal.returns.sections.training_rules import long_date, record_dict
+from portal.returns.sections.training_rules import long_date
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 TRAINING_ORDER = [
     "category",
@@ -56,17 +58,7 @@ def add_training(ret: MonthlyReturn, sec: ReturnSection):
             clock.today(),
         )
         if not errors:
-            record = TrainingRecord(staff_id=member.id, **values)
-            db.session.add(record)
-            db.session.flush()
-            audit(
-                ret,
-                "add-training",
-                {},
-                {"staff": {member.worker_id: {"training": {str(record.id): record_dict(record)}}}},
-            )
-            records_changed(ret, sec)
-            db.session.commit()
+            staff_changes.add_training(ret, sec, current_user, member, values)
             name = staff_reference.category_name(values["category"])
             flash(f"{name} training added for {member.worker_id}", "success")
             return redirect(url(ret))
@@ -96,12 +88,8 @@ def remove_training(ret: MonthlyReturn, sec: ReturnSection):
     record = record_from_query(ret)
     member = record.staff_member
     if request.method == "POST":
-        old = {"staff": {member.worker_id: {"training": {str(record.id): record_dict(record)}}}}
         name = staff_reference.category_name(record.category)
-        db.session.delete(record)
-        audit(ret, "remove-training", old, {})
-        records_changed(ret, sec)
-        db.session.commit()
+        staff_changes.remove_training(ret, sec, current_user, record)
         flash(f"{name} training removed for {member.worker_id}", "success")
         return redirect(url(ret))
     return render_template(

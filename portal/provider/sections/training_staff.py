@@ -4,28 +4,27 @@ transaction and puts a confirmed section back to "in progress" (``training_chang
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from forms import messages
 from forms.govuk_dates import date_text, form_date_parts, split_date
 from portal import clock
-from portal.extensions import db
-from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
 from portal.provider.sections.training_changes import (
-    audit,
     code_items,
     error_list,
-    records_changed,
     refuse_if_locked,
     staff_from_query,
     url,
 )
-from portal.returns import service, staff_reference
+from portal.queries import staff as staff_queries
+from portal.returns import staff_changes, staff_reference
 from portal.returns import staff_rules as rules
-from portal.returns.sections.training_rules import CODE, iso_date, record_dict, staff_dict
+
+if TYPE_CHECKING:
+    from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
 
 STAFF_ORDER = [
     "worker_id",
@@ -42,13 +41,7 @@ STAFF_ORDER = [
 
 
 def _branches(ret: MonthlyReturn) -> list[Branch]:
-    return list(
-        db.session.scalars(
-            select(Branch)
-            .where(Branch.provider_id == ret.contract.provider_id)
-            .order_by(Branch.name, Branch.id)
-        )
-    )
+    return staff_queries.provider_branches(ret.contract.provider_id)
 
 
 def _plain(value) -> str:
@@ -144,40 +137,19 @@ def _shown(member: StaffMember | None, branches: list[Branch]) -> dict:
 
 
 def _worker_id_taken(ret: MonthlyReturn, worker_id: str, member: StaffMember | None) -> bool:
-    """Worker IDs are unique within the provider, ignoring case ("ab1" and "AB1" would be
-    the same person in a spreadsheet)."""
-    query = select(StaffMember.id).where(
-        StaffMember.provider_id == ret.contract.provider_id,
-        func.lower(StaffMember.worker_id) == worker_id.lower(),
+    """Worker IDs are unique within the provider, ignoring case."""
+    return staff_queries.worker_id_taken(
+        ret.contract.provider_id, worker_id, member.id if member is not None else None
     )
-    if member is not None:
-        query = query.where(StaffMember.id != member.id)
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def _save_staff(ret, sec, member: StaffMember | None, values: dict, branch: Branch):
     adding = member is None
-    old = {} if adding else {"staff": {member.worker_id: staff_dict(member)}}
-    key = values["worker_id"] if adding else member.worker_id
-    if adding:
-        member = StaffMember(provider_id=ret.contract.provider_id)
-        db.session.add(member)
-    member.branch = branch
-    for name in STAFF_ORDER:
-        if name != "branch":
-            setattr(member, name, values.get(name))
-    new = {"staff": {key: staff_dict(member)}}
-    changes = service.diff(old, new)
-    if not changes:
-        return redirect(url(ret))
-    service.audit(ret, current_user, "add-staff" if adding else "edit-staff", CODE, changes)
-    records_changed(ret, sec)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    saved = staff_changes.save_staff(ret, sec, current_user, member, values, branch)
+    if saved is None:
         return None
-    flash(f"Staff member {values['worker_id']} {'added' if adding else 'updated'}", "success")
+    if saved:
+        flash(f"Staff member {values['worker_id']} {'added' if adding else 'updated'}", "success")
     return redirect(url(ret))
 
 
@@ -236,27 +208,10 @@ def _mark_left(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember) -> d
         return {"left_on": error}
     if member.start_date and left_on < member.start_date:
         return {"left_on": messages.LEFT_BEFORE_START}
-    old = {"staff": {member.worker_id: {"left_on": iso_date(member.left_on)}}}
-    member.left_on = left_on
-    audit(ret, "remove-staff", old, {"staff": {member.worker_id: {"left_on": iso_date(left_on)}}})
-    records_changed(ret, sec)
-    db.session.commit()
+    staff_changes.mark_left(ret, sec, current_user, member, left_on)
     return {}
 
 
 def _delete_staff(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember) -> None:
     """Added by mistake: delete them and their training records (committed)."""
-    old = {
-        "staff": {
-            member.worker_id: {
-                **staff_dict(member),
-                "training": {str(r.id): record_dict(r) for r in member.training},
-            }
-        }
-    }
-    for record in list(member.training):
-        db.session.delete(record)
-    db.session.delete(member)
-    audit(ret, "remove-staff", old, {})
-    records_changed(ret, sec)
-    db.session.commit()
+    staff_changes.delete_staff(ret, sec, current_user, member)

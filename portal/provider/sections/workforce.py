@@ -6,11 +6,11 @@ the form to check and save. The rules are in ``workforce_rules``."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import redirect, render_template, request
 
 from forms import messages
-from portal.models import MonthlyReturn, ReturnSection
 from portal.provider.sections import common
 from portal.returns import service
 from portal.returns.sections import common_rules
@@ -25,6 +25,9 @@ from portal.returns.sections.workforce_rules import (
     soft_warnings,
 )
 from portal.returns.warnings import SoftWarning
+
+if TYPE_CHECKING:
+    from portal.models import MonthlyReturn, ReturnSection
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):
