@@ -40,7 +40,7 @@ KPIS = {"planned_visits": "100", "delivered_visits": "98", "missed_visits": "2",
 
 
 @pytest.fixture
-def world(app, mail_server):
+def ready_to_submit(app, mail_server):
     app.config.update(TODAY="2026-11-23", **mail_config(mail_server))
     ret = open_return()
     contract = ret.contract
@@ -80,8 +80,8 @@ def _rating(ret: MonthlyReturn) -> RiskRating | None:
     )
 
 
-def test_submit_makes_the_version_sends_the_receipt_and_rates_risk(world):
-    ret, submitter, commissioner, _, inbox = world
+def test_submit_makes_the_version_sends_the_receipt_and_rates_risk(ready_to_submit):
+    ret, submitter, commissioner, _, inbox = ready_to_submit
     result = service.submit(ret.id, submitter, "lifecycle-submit")
     assert result.new and result.version.number == 1
     db.session.refresh(ret)
@@ -101,8 +101,8 @@ def test_submit_makes_the_version_sends_the_receipt_and_rates_risk(world):
     assert len(inbox.to(submitter.email)) == 1 and len(_jobs("receipt")) == 1
 
 
-def test_query_notifies_the_provider_in_the_portal_and_by_email(world):
-    ret, submitter, commissioner, _, inbox = world
+def test_query_notifies_the_provider_in_the_portal_and_by_email(ready_to_submit):
+    ret, submitter, commissioner, _, inbox = ready_to_submit
     service.submit(ret.id, submitter, "lifecycle-query")
     inbox.clear()
     review.query(ret, commissioner, "kpis:missed_visits", "Were both people safe?")
@@ -115,8 +115,8 @@ def test_query_notifies_the_provider_in_the_portal_and_by_email(world):
     assert [j.status for j in _jobs("notification_email")] == [JOB_DONE]
 
 
-def test_resubmitting_a_queried_return_tells_the_council(world):
-    ret, submitter, commissioner, _, inbox = world
+def test_resubmitting_a_queried_return_tells_the_council(ready_to_submit):
+    ret, submitter, commissioner, _, inbox = ready_to_submit
     service.submit(ret.id, submitter, "lifecycle-first")
     review.query(ret, commissioner, "kpis:missed_visits", "Were both people safe?")
     inbox.clear()
@@ -130,8 +130,8 @@ def test_resubmitting_a_queried_return_tells_the_council(world):
     assert result.version.reference in receipt["Subject"]
 
 
-def test_accept_notifies_and_builds_the_feedback_report(world):
-    ret, submitter, commissioner, _, inbox = world
+def test_accept_notifies_and_builds_the_feedback_report(ready_to_submit):
+    ret, submitter, commissioner, _, inbox = ready_to_submit
     service.submit(ret.id, submitter, "lifecycle-accept")
     inbox.clear()
     review.accept(ret, commissioner, "Thank you")
@@ -152,8 +152,8 @@ def test_accept_notifies_and_builds_the_feedback_report(world):
     assert _rating(ret) is not None
 
 
-def test_qa_changes_write_their_records_and_rerate(world):
-    ret, _, _, qa, _ = world
+def test_qa_changes_write_their_records_and_rerate(ready_to_submit):
+    ret, _, _, qa, _ = ready_to_submit
     contract = ret.contract
     rerated = record_concern(contract.council_id, contract.provider_id, qa, date(2026, 11, 20),
                              "  Missed medication reported  ", confidential=False)  # fmt: skip

@@ -113,7 +113,7 @@ def _rate(contract, rate: str | None) -> None:
 
 
 @pytest.fixture
-def world(app):
+def four_providers_market(app):
     """Two framework providers (Alpha: good; Beta: one good and one requires improvement
     branch) and two spot providers (Gamma: inadequate, with a return; Delta: not yet
     rated, no returns)."""
@@ -188,13 +188,13 @@ def world(app):
     }
 
 
-def _page(client, world) -> _Tables:
-    sign_in(client, world["commissioner"].email)
-    return _parse(get_page(client, world["url"]))
+def _page(client, four_providers_market) -> _Tables:
+    sign_in(client, four_providers_market["commissioner"].email)
+    return _parse(get_page(client, four_providers_market["url"]))
 
 
-def test_market_table_hours_and_cost_framework_against_spot(client, world):
-    tables = _page(client, world).tables
+def test_market_table_hours_and_cost_framework_against_spot(client, four_providers_market):
+    tables = _page(client, four_providers_market).tables
     assert tables["Market: framework against Spot, DPS and block"] == [
         [
             "Contracts",
@@ -215,16 +215,18 @@ def test_market_table_hours_and_cost_framework_against_spot(client, world):
     ]
 
 
-def test_hourly_rates_average_lowest_and_highest(client, world):
-    assert _page(client, world).tables["Hourly rates"][1:] == [
+def test_hourly_rates_average_lowest_and_highest(client, four_providers_market):
+    assert _page(client, four_providers_market).tables["Hourly rates"][1:] == [
         ["All contracts", "4", "£21.00", "£16.00", "£30.00"],
         ["Framework", "2", "£19.00", "£18.00", "£20.00"],
         ["Spot, DPS and block", "2", "£23.00", "£16.00", "£30.00"],
     ]
 
 
-def test_cqc_ratings_framework_providers_against_all(client, world):
-    table = _page(client, world).tables["CQC ratings: framework providers against all providers"]
+def test_cqc_ratings_framework_providers_against_all(client, four_providers_market):
+    table = _page(client, four_providers_market).tables[
+        "CQC ratings: framework providers against all providers"
+    ]
     assert table[0][1] == "Framework providers (2)" and table[0][3] == "All providers (4)"
     assert table[1:] == [
         ["Inadequate", "0", "0%", "1", "25%"],
@@ -235,8 +237,8 @@ def test_cqc_ratings_framework_providers_against_all(client, world):
     ]
 
 
-def test_handbacks_this_quarter_by_reason_and_area(client, world):
-    parsed = _page(client, world)
+def test_handbacks_this_quarter_by_reason_and_area(client, four_providers_market):
+    parsed = _page(client, four_providers_market)
     # September is last quarter; Alpha's October version 1 was replaced by version 2.
     assert parsed.tables["Handbacks by reason"][1:] == [
         ["Staffing", "3", "21.50"],
@@ -248,26 +250,28 @@ def test_handbacks_this_quarter_by_reason_and_area(client, world):
     ]
 
 
-def test_capacity_by_area(client, world):
-    assert _page(client, world).tables["Capacity offered by area"][1:] == [
+def test_capacity_by_area(client, four_providers_market):
+    assert _page(client, four_providers_market).tables["Capacity offered by area"][1:] == [
         ["Whole council area", "20.00", "1"],
         ["North", "12.50", "1"],  # Beta offers nothing in North
     ]
 
 
-def test_rag_counts_and_providers(client, world):
+def test_rag_counts_and_providers(client, four_providers_market):
     stamp = datetime(2026, 11, 23, 9, tzinfo=UTC)  # today: not recomputed
-    db.session.execute(db.delete(RiskRating))  # rated by world's submissions; pin these
+    db.session.execute(
+        db.delete(RiskRating)
+    )  # rated by four_providers_market's submissions; pin these
     for name, rating in (
         ("alpha", "green"),
         ("beta", "amber"),
         ("gamma", "red"),
         ("delta", "amber"),
     ):
-        contract = world["contracts"][name]
+        contract = four_providers_market["contracts"][name]
         db.session.add(
             RiskRating(
-                council_id=world["council"].id,
+                council_id=four_providers_market["council"].id,
                 provider_id=contract.provider_id,
                 rating=rating,
                 triggers=[],
@@ -275,7 +279,7 @@ def test_rag_counts_and_providers(client, world):
             )
         )
     db.session.commit()
-    parsed = _page(client, world)
+    parsed = _page(client, four_providers_market)
     assert parsed.tables["Providers by risk rating"][1:] == [
         ["Red", "1"],
         ["Amber", "2"],
@@ -289,16 +293,16 @@ def test_rag_counts_and_providers(client, world):
     ]
 
 
-def test_missing_ratings_are_worked_out(client, world):
-    parsed = _page(client, world)
+def test_missing_ratings_are_worked_out(client, four_providers_market):
+    parsed = _page(client, four_providers_market)
     rows = dict(parsed.tables["Each provider’s risk rating, red first"][1:])
     assert rows["Gamma Support Ltd"] == "Red"  # inadequate CQC rating
     assert db.session.scalar(db.select(db.func.count()).select_from(RiskRating)) == 4
 
 
-def test_every_chart_has_a_text_alternative_and_a_table(client, world):
-    sign_in(client, world["commissioner"].email)
-    response = client.get(world["url"])
+def test_every_chart_has_a_text_alternative_and_a_table(client, four_providers_market):
+    sign_in(client, four_providers_market["commissioner"].email)
+    response = client.get(four_providers_market["url"])
     html = response.get_data(as_text=True)
     parsed = _parse(html)
     charts = [i for i in parsed.images if i.get("src", "").startswith("data:image/svg+xml;base64,")]
@@ -344,12 +348,12 @@ def test_a_council_without_contracts(client, app):
     assert "<img" not in html and "£" not in html
 
 
-def test_who_may_see_it(client, world):
-    council = world["council"]
+def test_who_may_see_it(client, four_providers_market):
+    council = four_providers_market["council"]
     outsider = make_user(Role.COMMISSIONER, council=make_council())
     sign_in(client, outsider.email)
-    assert client.get(world["url"]).status_code == 404
-    alpha = world["contracts"]["alpha"]
+    assert client.get(four_providers_market["url"]).status_code == 404
+    alpha = four_providers_market["contracts"]["alpha"]
     for role, kwargs, status in (
         (Role.PROVIDER_SUBMITTER, {"provider": alpha.provider}, 403),
         (Role.PROVIDER_MANAGER, {"provider": alpha.provider}, 403),
@@ -359,12 +363,15 @@ def test_who_may_see_it(client, world):
     ):
         other = client.application.test_client()
         sign_in(other, make_user(role, **kwargs).email)
-        assert other.get(world["url"]).status_code == status, role
+        assert other.get(four_providers_market["url"]).status_code == status, role
 
 
-def test_navigation_links_for_commissioners_and_qa_officers(client, world):
-    council = world["council"]
-    for user in (world["commissioner"], make_user(Role.QA_OFFICER, council=council)):
+def test_navigation_links_for_commissioners_and_qa_officers(client, four_providers_market):
+    council = four_providers_market["council"]
+    for user in (
+        four_providers_market["commissioner"],
+        make_user(Role.QA_OFFICER, council=council),
+    ):
         other = client.application.test_client()
         sign_in(other, user.email)
         html = get_page(other, f"/council/{council.id}/returns")

@@ -78,7 +78,7 @@ def builder(monkeypatch):
 
 
 @pytest.fixture
-def world(app, builder):
+def two_councils(app, builder):
     app.config["TODAY"] = "2026-11-23"
     app.config["WTF_CSRF_ENABLED"] = False
     council, other_council = make_council(), make_council()
@@ -107,135 +107,144 @@ def _as(app, user):
     return client
 
 
-def _base(world) -> str:
-    return f"/council/{world['council'].id}/packs"
+def _base(two_councils) -> str:
+    return f"/council/{two_councils['council'].id}/packs"
 
 
 def _jobs() -> int:
     return db.session.scalar(select(func.count(Job.id)))
 
 
-def _build(client, world, **fields):
-    data = {"provider": world["provider"].id, "quarter": QUARTER, **fields}
-    return client.post(_base(world) + "/build", data=data)
+def _build(client, two_councils, **fields):
+    data = {"provider": two_councils["provider"].id, "quarter": QUARTER, **fields}
+    return client.post(_base(two_councils) + "/build", data=data)
 
 
 # --- the list --------------------------------------------------------------------------------
 
 
-def test_the_list_shows_each_provider_and_framework_for_the_latest_complete_quarter(app, world):
-    client = _as(app, world["commissioner"])
-    html = get_page(client, _base(world))
+def test_the_list_shows_each_provider_and_framework_for_the_latest_complete_quarter(
+    app, two_councils
+):
+    client = _as(app, two_councils["commissioner"])
+    html = get_page(client, _base(two_councils))
     assert "Contract-meeting packs" in html
     assert "Provider packs for July to September 2026" in html
-    assert "Alpha Care Ltd" in html and world["framework"].name in html
-    assert "Beta Care Ltd" not in html and world["other_framework"].name not in html
+    assert "Alpha Care Ltd" in html and two_councils["framework"].name in html
+    assert "Beta Care Ltd" not in html and two_councils["other_framework"].name not in html
     assert html.count("Not built") == 2
     assert html.count('<option value="20') == 8  # the last 8 quarters
     assert 'value="2026-Q3" selected' in html and "2024-Q4" in html and "2024-Q3" not in html
-    nav = get_page(client, f"/council/{world['council'].id}/training-matrix")
+    nav = get_page(client, f"/council/{two_councils['council'].id}/training-matrix")
     link = re.search(r'href="([^"]+)">\s*Packs\s*</a>', nav)
-    assert link and link.group(1) == _base(world)
+    assert link and link.group(1) == _base(two_councils)
 
 
-def test_a_quarter_not_offered_is_an_error_on_the_list(app, world):
-    client = _as(app, world["commissioner"])
+def test_a_quarter_not_offered_is_an_error_on_the_list(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
     for bad in ("2026-Q5", "not a quarter", "2020-Q1", "2026-Q4"):
-        html = get_page(client, _base(world) + f"?quarter={bad}", status=400)
+        html = get_page(client, _base(two_councils) + f"?quarter={bad}", status=400)
         assert "There is a problem" in html and "Select a quarter from the list" in html
 
 
 # --- building, watching and downloading ------------------------------------------------------
 
 
-def test_building_a_pack_runs_the_job_and_the_documents_download(app, world):
-    client = _as(app, world["commissioner"])
-    response = _build(client, world)
+def test_building_a_pack_runs_the_job_and_the_documents_download(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
+    response = _build(client, two_councils)
     assert response.status_code == 302
-    pack_url = f"{_base(world)}/pack?provider={world['provider'].id}&quarter={QUARTER}"
+    pack_url = (
+        f"{_base(two_councils)}/pack?provider={two_councils['provider'].id}&quarter={QUARTER}"
+    )
     assert response.location == pack_url
     job = db.session.scalar(select(Job))
     assert (job.kind, job.status, job.key) == (
         PACK,
         "done",
-        pack_key(world["council"].id, world["provider"].id, QUARTER),
+        pack_key(two_councils["council"].id, two_councils["provider"].id, QUARTER),
     )
     assert job.params == {
-        "council_id": world["council"].id,
-        "provider_id": world["provider"].id,
+        "council_id": two_councils["council"].id,
+        "provider_id": two_councils["provider"].id,
         "quarter": QUARTER,
     }
-    assert job.requested_by_id == world["commissioner"].id
-    assert job.provider_id == world["provider"].id and job.council_id == world["council"].id
+    assert job.requested_by_id == two_councils["commissioner"].id
+    assert (
+        job.provider_id == two_councils["provider"].id
+        and job.council_id == two_councils["council"].id
+    )
     html = get_page(client, pack_url)
     assert "The pack is ready." in html
     assert "Download the pack (PDF)" in html and "Download the pack (XLSX)" in html
     pdf = client.get(
-        f"{_base(world)}/download?provider={world['provider'].id}&quarter={QUARTER}&format=pdf"
+        f"{_base(two_councils)}/download?provider={two_councils['provider'].id}&quarter={QUARTER}&format=pdf"
     )
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data == f"pdf for {job.key}".encode()
     assert f'filename="pack-{job.id}.pdf"' in pdf.headers["Content-Disposition"]
     xlsx = client.get(
-        f"{_base(world)}/download?provider={world['provider'].id}&quarter={QUARTER}&format=xlsx"
+        f"{_base(two_councils)}/download?provider={two_councils['provider'].id}&quarter={QUARTER}&format=xlsx"
     )
     assert xlsx.data == f"xlsx for {job.key}".encode()
-    listing = get_page(client, _base(world))
+    listing = get_page(client, _base(two_councils))
     assert "Ready" in listing and "Built " in listing and "Build again" in listing
 
 
-def test_asking_twice_gives_one_job(app, world):
-    client = _as(app, world["commissioner"])
-    assert _build(client, world).status_code == 302
-    assert _build(client, world).status_code == 302  # a double click: the pack is ready
+def test_asking_twice_gives_one_job(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
+    assert _build(client, two_councils).status_code == 302
+    assert _build(client, two_councils).status_code == 302  # a double click: the pack is ready
     assert _jobs() == 1
     # Still queued (no worker has picked it up yet): asking again gives the same job.
     framework_job = Job(
         kind=FRAMEWORK_PACK,
-        key=f"{FRAMEWORK_PACK}:{world['council'].id}:{world['framework'].id}:{QUARTER}",
+        key=f"{FRAMEWORK_PACK}:{two_councils['council'].id}:{two_councils['framework'].id}:{QUARTER}",
         params={
-            "council_id": world["council"].id,
-            "framework_id": world["framework"].id,
+            "council_id": two_councils["council"].id,
+            "framework_id": two_councils["framework"].id,
             "quarter": QUARTER,
         },
-        council_id=world["council"].id,
+        council_id=two_councils["council"].id,
         status="queued",
     )
     db.session.add(framework_job)
     db.session.commit()
     response = client.post(
-        _base(world) + "/build", data={"framework": world["framework"].id, "quarter": QUARTER}
+        _base(two_councils) + "/build",
+        data={"framework": two_councils["framework"].id, "quarter": QUARTER},
     )
     assert response.status_code == 302 and _jobs() == 2
     html = get_page(client, response.location)
     assert "The pack is waiting to start." in html and "Refresh" in html
     assert "Build pack" not in html
     # "Build again" on a ready pack does start a new job.
-    assert _build(client, world, again="yes").status_code == 302
+    assert _build(client, two_councils, again="yes").status_code == 302
     assert _jobs() == 3
 
 
-def test_a_framework_summary_pack(app, world):
-    client = _as(app, world["commissioner"])
+def test_a_framework_summary_pack(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
     response = client.post(
-        _base(world) + "/build", data={"framework": world["framework"].id, "quarter": QUARTER}
+        _base(two_councils) + "/build",
+        data={"framework": two_councils["framework"].id, "quarter": QUARTER},
     )
     job = db.session.scalar(select(Job))
     assert job.kind == FRAMEWORK_PACK and job.status == "done"
-    assert job.params["framework_id"] == world["framework"].id and job.provider_id is None
+    assert job.params["framework_id"] == two_councils["framework"].id and job.provider_id is None
     html = get_page(client, response.location)
     assert "framework summary pack" in html and "Actions from contract meetings" not in html
     pdf = client.get(
-        f"{_base(world)}/download?framework={world['framework'].id}&quarter={QUARTER}&format=pdf"
+        f"{_base(two_councils)}/download?framework={two_councils['framework'].id}&quarter={QUARTER}&format=pdf"
     )
     assert pdf.data == f"pdf for {job.key}".encode()
 
 
-def test_the_status_fragment_and_its_refresh_link(app, world):
-    client = _as(app, world["commissioner"])
-    _build(client, world)
+def test_the_status_fragment_and_its_refresh_link(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
+    _build(client, two_councils)
     job = db.session.scalar(select(Job))
-    url = f"{_base(world)}/pack/status?job={job.id}"
+    url = f"{_base(two_councils)}/pack/status?job={job.id}"
     fragment = client.get(url, headers={"HX-Request": "true"})
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in html
@@ -243,85 +252,87 @@ def test_the_status_fragment_and_its_refresh_link(app, world):
     # Without htmx (the Refresh link in a browser without JavaScript): the whole page.
     plain = client.get(url)
     assert plain.status_code == 302 and "/pack?provider=" in plain.location
-    assert client.get(f"{_base(world)}/pack/status?job={job.id + 100}").status_code == 404
+    assert client.get(f"{_base(two_councils)}/pack/status?job={job.id + 100}").status_code == 404
     for bad in ("", "x"):
-        assert client.get(f"{_base(world)}/pack/status?job={bad}").status_code == 400
+        assert client.get(f"{_base(two_councils)}/pack/status?job={bad}").status_code == 400
 
 
-def test_a_failed_build_says_why_and_can_be_tried_again(app, world, builder):
-    client = _as(app, world["commissioner"])
+def test_a_failed_build_says_why_and_can_be_tried_again(app, two_councils, builder):
+    client = _as(app, two_councils["commissioner"])
     builder(_failing_builder)
-    response = _build(client, world)
+    response = _build(client, two_councils)
     job = db.session.scalar(select(Job))
     assert job.status == "failed"
     html = get_page(client, response.location)
     assert "The pack could not be built. There are no returns for this quarter." in html
     assert "Try again" in html and "Download the pack" not in html
-    assert "Failed" in get_page(client, _base(world))
+    assert "Failed" in get_page(client, _base(two_councils))
     builder(_fake_builder)
-    retried = client.post(_base(world) + "/retry", data={"job": job.id})
+    retried = client.post(_base(two_councils) + "/retry", data={"job": job.id})
     assert retried.status_code == 302
     db.session.expire_all()
     assert db.session.get(Job, job.id).status == "done" and _jobs() == 1
     assert "The pack is ready." in get_page(client, retried.location)
 
 
-def test_invalid_requests_are_errors_and_queue_nothing(app, world):
-    client = _as(app, world["commissioner"])
-    provider = world["provider"].id
+def test_invalid_requests_are_errors_and_queue_nothing(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
+    provider = two_councils["provider"].id
     cases = [
         ({"provider": provider, "quarter": "2026-Q9"}, "Select a quarter from the list"),
         ({"provider": provider, "quarter": ""}, "Select a quarter from the list"),
         ({"provider": "abc", "quarter": QUARTER}, "Select a provider or a framework"),
         ({"quarter": QUARTER}, "Select a provider or a framework"),
         (
-            {"provider": provider, "framework": world["framework"].id, "quarter": QUARTER},
+            {"provider": provider, "framework": two_councils["framework"].id, "quarter": QUARTER},
             "Select a provider or a framework",
         ),
     ]
     for data, message in cases:
-        response = client.post(_base(world) + "/build", data=data)
+        response = client.post(_base(two_councils) + "/build", data=data)
         assert response.status_code == 400, data
         assert shows(response.get_data(as_text=True), message), data
-    html = get_page(client, f"{_base(world)}/pack?provider=1x&quarter={QUARTER}", status=400)
+    html = get_page(client, f"{_base(two_councils)}/pack?provider=1x&quarter={QUARTER}", status=400)
     assert "Select a provider or a framework from the list" in html
-    bad_format = f"{_base(world)}/download?provider={provider}&quarter={QUARTER}&format=doc"
+    bad_format = f"{_base(two_councils)}/download?provider={provider}&quarter={QUARTER}&format=doc"
     assert client.get(bad_format).status_code == 400
     # Another council's provider or framework: not found.
     for data in (
-        {"provider": world["other_provider"].id, "quarter": QUARTER},
-        {"framework": world["other_framework"].id, "quarter": QUARTER},
+        {"provider": two_councils["other_provider"].id, "quarter": QUARTER},
+        {"framework": two_councils["other_framework"].id, "quarter": QUARTER},
         {"provider": 99999, "quarter": QUARTER},
     ):
-        assert client.post(_base(world) + "/build", data=data).status_code == 404, data
-    other = f"{_base(world)}/pack?provider={world['other_provider'].id}&quarter={QUARTER}"
+        assert client.post(_base(two_councils) + "/build", data=data).status_code == 404, data
+    other = (
+        f"{_base(two_councils)}/pack?provider={two_councils['other_provider'].id}&quarter={QUARTER}"
+    )
     assert client.get(other).status_code == 404
     assert _jobs() == 0
     # Not built yet: nothing to download.
-    pdf = f"{_base(world)}/download?provider={provider}&quarter={QUARTER}&format=pdf"
+    pdf = f"{_base(two_councils)}/download?provider={provider}&quarter={QUARTER}&format=pdf"
     assert client.get(pdf).status_code == 404
-    assert client.post(_base(world) + "/retry", data={"job": "x"}).status_code == 400
+    assert client.post(_base(two_councils) + "/retry", data={"job": "x"}).status_code == 400
 
 
 # --- actions from contract meetings ------------------------------------------------------------
 
 
-def _pack_page(world) -> str:
-    return f"{_base(world)}/pack?provider={world['provider'].id}&quarter={QUARTER}"
+def _pack_page(two_councils) -> str:
+    return f"{_base(two_councils)}/pack?provider={two_councils['provider'].id}&quarter={QUARTER}"
 
 
-def _add(client, world, **fields):
-    data = {"provider": world["provider"].id, "quarter": QUARTER, "text": "", **fields}
-    return client.post(_base(world) + "/actions", data=data)
+def _add(client, two_councils, **fields):
+    data = {"provider": two_councils["provider"].id, "quarter": QUARTER, "text": "", **fields}
+    return client.post(_base(two_councils) + "/actions", data=data)
 
 
-def test_recording_an_action_and_marking_it_done(app, world):
-    client = _as(app, world["commissioner"])
-    html = get_page(client, _pack_page(world))
+def test_recording_an_action_and_marking_it_done(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
+    html = get_page(client, _pack_page(two_councils))
     assert "No actions have been recorded for Alpha Care Ltd yet." in html
     response = _add(
         client,
-        world,
+        two_councils,
         text="Send the missed visits action plan",
         owner="Registered manager",
         due_on=["15", "1", "2027"],
@@ -334,21 +345,21 @@ def test_recording_an_action_and_marking_it_done(app, world):
         date(2027, 1, 15),
         None,
     )
-    assert action.council_id == world["council"].id
-    assert action.recorded_by_id == world["commissioner"].id
-    html = get_page(client, _pack_page(world))
+    assert action.council_id == two_councils["council"].id
+    assert action.recorded_by_id == two_councils["commissioner"].id
+    html = get_page(client, _pack_page(two_councils))
     assert "Send the missed visits action plan" in html and "15 January 2027" in html
     assert "Agreed at the July to September 2026 meeting" in html and "Mark as done" in html
     done = client.post(
-        _base(world) + "/actions/done", data={"action_id": action.id, "quarter": QUARTER}
+        _base(two_councils) + "/actions/done", data={"action_id": action.id, "quarter": QUARTER}
     )
     assert done.status_code == 302 and done.location.endswith("#actions")
     db.session.expire_all()
     assert db.session.get(MeetingAction, action.id).done_on == date(2026, 11, 23)
-    html = get_page(client, _pack_page(world))
+    html = get_page(client, _pack_page(two_councils))
     assert "23 November 2026" in html and "Mark as done" not in html
     # Optional fields left blank.
-    assert _add(client, world, text="Share the rota").status_code == 302
+    assert _add(client, two_councils, text="Share the rota").status_code == 302
     assert db.session.scalar(select(MeetingAction).where(MeetingAction.text == "Share the rota"))
 
 
@@ -364,9 +375,9 @@ def test_recording_an_action_and_marking_it_done(app, world):
         ({"text": "Fine", "due_on": ["1", "2", "1999"]}, "on or after 1 January 2000"),
     ],
 )
-def test_an_invalid_action_is_an_error_and_stores_nothing(app, world, fields, message):
-    client = _as(app, world["commissioner"])
-    response = _add(client, world, **fields)
+def test_an_invalid_action_is_an_error_and_stores_nothing(app, two_councils, fields, message):
+    client = _as(app, two_councils["commissioner"])
+    response = _add(client, two_councils, **fields)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and shows(html, message)
@@ -374,27 +385,36 @@ def test_an_invalid_action_is_an_error_and_stores_nothing(app, world, fields, me
     assert db.session.scalar(select(func.count(MeetingAction.id))) == 0
 
 
-def test_actions_are_looked_up_within_the_council(app, world):
+def test_actions_are_looked_up_within_the_council(app, two_councils):
     foreign = MeetingAction(
-        council_id=world["other_council"].id,
-        provider_id=world["other_provider"].id,
+        council_id=two_councils["other_council"].id,
+        provider_id=two_councils["other_provider"].id,
         quarter=QUARTER,
         text="Theirs",
-        recorded_by_id=world["other_commissioner"].id,
+        recorded_by_id=two_councils["other_commissioner"].id,
     )
     db.session.add(foreign)
     db.session.commit()
-    client = _as(app, world["commissioner"])
+    client = _as(app, two_councils["commissioner"])
     assert (
-        client.post(_base(world) + "/actions/done", data={"action_id": foreign.id}).status_code
+        client.post(
+            _base(two_councils) + "/actions/done", data={"action_id": foreign.id}
+        ).status_code
         == 404
     )
-    assert client.post(_base(world) + "/actions/done", data={"action_id": "x"}).status_code == 400
+    assert (
+        client.post(_base(two_councils) + "/actions/done", data={"action_id": "x"}).status_code
+        == 400
+    )
     db.session.expire_all()
     assert db.session.get(MeetingAction, foreign.id).done_on is None
-    response = _add(client, world, provider=world["other_provider"].id, text="Not ours to record")
+    response = _add(
+        client, two_councils, provider=two_councils["other_provider"].id, text="Not ours to record"
+    )
     assert response.status_code == 404
-    framework = _add(client, world, provider="", framework=world["framework"].id, text="x")
+    framework = _add(
+        client, two_councils, provider="", framework=two_councils["framework"].id, text="x"
+    )
     assert framework.status_code == 400
     assert db.session.scalar(select(func.count(MeetingAction.id))) == 1
 
@@ -402,9 +422,9 @@ def test_actions_are_looked_up_within_the_council(app, world):
 # --- who may use the pack pages ----------------------------------------------------------------
 
 
-def _routes(world, council_id: int) -> list[tuple[str, str, dict]]:
+def _routes(two_councils, council_id: int) -> list[tuple[str, str, dict]]:
     base = f"/council/{council_id}/packs"
-    pack = {"provider": world["provider"].id, "quarter": QUARTER}
+    pack = {"provider": two_councils["provider"].id, "quarter": QUARTER}
     return [
         ("GET", base, {}),
         ("GET", base + "/pack", pack),
@@ -417,25 +437,25 @@ def _routes(world, council_id: int) -> list[tuple[str, str, dict]]:
     ]
 
 
-def test_every_pack_route_refuses_other_roles_and_other_councils(app, world):
-    client = _as(app, world["commissioner"])
-    _build(client, world)  # job 1 exists, in the own council
-    _add(client, world, text="Our action")  # action 1 too
+def test_every_pack_route_refuses_other_roles_and_other_councils(app, two_councils):
+    client = _as(app, two_councils["commissioner"])
+    _build(client, two_councils)  # job 1 exists, in the own council
+    _add(client, two_councils, text="Our action")  # action 1 too
     jobs_before = _jobs()
     for user, own_status in (
-        (world["qa"], 403),
-        (world["submitter"], 403),
-        (world["other_commissioner"], 404),
+        (two_councils["qa"], 403),
+        (two_councils["submitter"], 403),
+        (two_councils["other_commissioner"], 404),
     ):
         outsider = _as(app, user)
-        for method, url, values in _routes(world, world["council"].id):
+        for method, url, values in _routes(two_councils, two_councils["council"].id):
             if method == "GET":
                 response = outsider.get(url, query_string=values)
             else:
                 response = outsider.post(url, data=values)
             assert response.status_code == own_status, (user.email, method, url)
     # A commissioner of the own council naming another council's id in the URL: 404.
-    for method, url, values in _routes(world, world["other_council"].id):
+    for method, url, values in _routes(two_councils, two_councils["other_council"].id):
         response = (
             client.get(url, query_string=values)
             if method == "GET"
@@ -450,10 +470,10 @@ def test_every_pack_route_refuses_other_roles_and_other_councils(app, world):
 
 
 @pytest.fixture
-def submitted(app, world):
+def submitted(app, two_councils):
     """Alpha's October 2026 return, submitted with two red KPIs."""
-    ret = open_return(world["provider"], world["council"])
-    _submit(ret, world["submitter"], RED_KPIS)
+    ret = open_return(two_councils["provider"], two_councils["council"])
+    _submit(ret, two_councils["submitter"], RED_KPIS)
     return ret
 
 
@@ -466,8 +486,8 @@ def _submit(ret, user, values):
     service.submit(ret.id, user, f"key-{ret.id}-{section.revision}")
 
 
-def _commentary_url(world, ret) -> str:
-    return f"/provider/{world['provider'].id}/returns/{ret.id}/commentary"
+def _commentary_url(two_councils, ret) -> str:
+    return f"/provider/{two_councils['provider'].id}/returns/{ret.id}/commentary"
 
 
 def _comments() -> dict[str, str]:
@@ -475,11 +495,11 @@ def _comments() -> dict[str, str]:
     return {c.kpi: c.text for c in db.session.scalars(select(KpiCommentary))}
 
 
-def test_commentary_on_red_kpis_is_saved_changed_and_removed(app, world, submitted):
-    client = _as(app, world["submitter"])
-    task_list = get_page(client, f"/provider/{world['provider'].id}/returns/{submitted.id}")
+def test_commentary_on_red_kpis_is_saved_changed_and_removed(app, two_councils, submitted):
+    client = _as(app, two_councils["submitter"])
+    task_list = get_page(client, f"/provider/{two_councils['provider'].id}/returns/{submitted.id}")
     assert "Explain the red KPIs for the contract meeting" in task_list
-    url = _commentary_url(world, submitted)
+    url = _commentary_url(two_councils, submitted)
     html = get_page(client, url)
     assert "2 KPIs were red" in html
     assert "Missed visits" in html and "6.0% against a target of at most 2%" in html
@@ -502,9 +522,9 @@ def test_commentary_on_red_kpis_is_saved_changed_and_removed(app, world, submitt
     assert _comments() == {"punctuality": "Traffic."}
 
 
-def test_commentary_that_is_too_long_is_an_error_and_nothing_changes(app, world, submitted):
-    client = _as(app, world["submitter"])
-    url = _commentary_url(world, submitted)
+def test_commentary_that_is_too_long_is_an_error_and_nothing_changes(app, two_councils, submitted):
+    client = _as(app, two_councils["submitter"])
+    url = _commentary_url(two_councils, submitted)
     client.post(url, data={"kpi-punctuality": "Kept."})
     response = client.post(
         url, data={"kpi-missed_visits": "x" * 2001, "kpi-punctuality": "Replaced?"}
@@ -519,32 +539,32 @@ def test_commentary_that_is_too_long_is_an_error_and_nothing_changes(app, world,
     assert client.post(url, data={"kpi-missed_visits": "x" * 2000}).status_code == 302
 
 
-def test_a_return_without_red_kpis_or_not_submitted_says_so(app, world):
-    client = _as(app, world["submitter"])
-    ret = open_return(world["provider"], world["council"])
-    html = get_page(client, _commentary_url(world, ret))
+def test_a_return_without_red_kpis_or_not_submitted_says_so(app, two_councils):
+    client = _as(app, two_councils["submitter"])
+    ret = open_return(two_councils["provider"], two_councils["council"])
+    html = get_page(client, _commentary_url(two_councils, ret))
     assert "You have not submitted this return yet" in html
-    _submit(ret, world["submitter"], GREEN_KPIS)
-    html = get_page(client, _commentary_url(world, ret))
+    _submit(ret, two_councils["submitter"], GREEN_KPIS)
+    html = get_page(client, _commentary_url(two_councils, ret))
     assert "No KPIs were red" in html and "<textarea" not in html
-    task_list = get_page(client, f"/provider/{world['provider'].id}/returns/{ret.id}")
+    task_list = get_page(client, f"/provider/{two_councils['provider'].id}/returns/{ret.id}")
     assert "Explain the red KPIs" not in task_list
 
 
-def test_only_the_providers_users_may_write_commentary(app, world, submitted):
-    manager = make_user(Role.PROVIDER_MANAGER, provider=world["provider"])
-    assert _as(app, manager).get(_commentary_url(world, submitted)).status_code == 200
-    other_user = make_user(Role.PROVIDER_MANAGER, provider=world["other_provider"])
+def test_only_the_providers_users_may_write_commentary(app, two_councils, submitted):
+    manager = make_user(Role.PROVIDER_MANAGER, provider=two_councils["provider"])
+    assert _as(app, manager).get(_commentary_url(two_councils, submitted)).status_code == 200
+    other_user = make_user(Role.PROVIDER_MANAGER, provider=two_councils["other_provider"])
     other = _as(app, other_user)
-    assert other.get(_commentary_url(world, submitted)).status_code == 404
+    assert other.get(_commentary_url(two_councils, submitted)).status_code == 404
     own_url_other_return = (
-        f"/provider/{world['other_provider'].id}/returns/{submitted.id}/commentary"
+        f"/provider/{two_councils['other_provider'].id}/returns/{submitted.id}/commentary"
     )
     assert other.get(own_url_other_return).status_code == 404
     assert other.post(own_url_other_return, data={"kpi-missed_visits": "x"}).status_code == 404
-    for user in (world["commissioner"], world["qa"]):
+    for user in (two_councils["commissioner"], two_councils["qa"]):
         response = _as(app, user).post(
-            _commentary_url(world, submitted), data={"kpi-missed_visits": "x"}
+            _commentary_url(two_councils, submitted), data={"kpi-missed_visits": "x"}
         )
         assert response.status_code == 404, user.email
     assert _comments() == {}
