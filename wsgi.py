@@ -1,5 +1,5 @@
 """Entry point: ``flask --app wsgi run`` or ``gunicorn wsgi:app``."""
 
-from portal import create_app
+from portal.app import create_app
 
 app = create_app()

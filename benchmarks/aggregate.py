@@ -40,7 +40,7 @@ from urllib.parse import urlparse
 from sqlalchemy import func, select
 from synthetic_council import build_council
 
-from portal import create_app
+from portal.app import create_app
 from portal.extensions import db
 from portal.matrix import build_matrix, default_as_at
 from portal.models import Document, Job

@@ -289,7 +289,7 @@ def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
 
     from flask_migrate import upgrade
 
-    from portal import create_app
+    from portal.app import create_app
     from portal.extensions import db
     from portal.models import Branch, Provider, UploadBatch
     from portal.uploads import importing

@@ -18,7 +18,7 @@ from datetime import timedelta
 from flask import Flask
 from rq import Queue, Worker
 
-from portal import create_app
+from portal.app import create_app
 from portal.background.jobs import SWEEP_SECONDS, setting, sweep
 from portal.extensions import db
 from workers.jobs import preload

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--date must be YYYY-MM-DD")
     from flask import has_app_context
 
-    from portal import create_app
+    from portal.app import create_app
 
     if has_app_context():
         count = send_reminders_job(args.date)

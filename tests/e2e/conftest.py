@@ -53,7 +53,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
-    from portal import create_app
+    from portal.app import create_app
     from portal.demo.seed import load_demo
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

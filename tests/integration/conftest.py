@@ -15,7 +15,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from portal import create_app
+from portal.app import create_app
 from portal.config import normalise_database_url
 from portal.extensions import db
 from tests.conftest import (

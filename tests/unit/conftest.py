@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal import create_app
+from portal.app import create_app
 from portal.extensions import db
 from tests.conftest import FreshContextClient, base_config, get_page, sign_in
 

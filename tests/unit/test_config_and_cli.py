@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from portal import create_app
+from portal.app import create_app
 from portal.config import ConfigError, from_environment, normalise_database_url
 from portal.extensions import db
 from portal.models import Role, User

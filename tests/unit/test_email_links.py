@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app
+from portal.app import create_app
 from portal.config import ConfigError, from_environment
 from portal.extensions import db
 from portal.models import Role

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from forms import messages
-from portal import create_app
+from portal.app import create_app
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import LoginThrottle, Role, SecurityEvent
