@@ -123,8 +123,8 @@ def _pack_handler() -> bool:
 def packs_benchmark(app, council_id: int, provider_ids: list[int], workers: int) -> None:
     from rq import Queue
 
+    from portal.background.jobs import submit
     from portal.packs import PACK, pack_key
-    from workers.jobs import submit
     from workers.queue import QUEUES, redis_connection
 
     if not _pack_handler():

@@ -1,23 +1,7 @@
-"""The job-row machinery lives in ``portal.background.jobs`` (the application records work
-and never imports ``workers``); these names stay here for scripts and tests."""
+"""Warming a worker process: import every job handler and the PDF and chart libraries once
+before RQ forks a work-horse per job. The job-row machinery is ``portal.background.jobs``."""
 
 from __future__ import annotations
-
-from portal.background.jobs import (  # noqa: F401 - re-exported
-    HANDLERS,
-    SOMETHING_WENT_WRONG,
-    Handler,
-    JobError,
-    active,
-    add,
-    backoff,
-    dispatch,
-    handler,
-    retry,
-    run_job,
-    submit,
-    sweep,
-)
 
 HANDLER_MODULES = (
     "workers.feedback",

@@ -68,8 +68,8 @@ def label(kind: str) -> str:
 
 
 def handler(kind: str, queue: str = "reports") -> Callable[[Callable], Callable]:
-    """Register ``func(job)`` as the handler of ``kind`` by the function itself (tests, and
-    modules written before handlers were named): kept working alongside ``HANDLERS``."""
+    """Register ``func(job)`` itself as the handler of ``kind`` (tests register throw-away
+    kinds this way); the service's own kinds are named in ``HANDLERS`` above."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
 

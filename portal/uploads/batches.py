@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from portal.background.jobs import submit
+from portal.background.kinds import IMPORT
 from portal.extensions import db
 from portal.models.uploads import UPLOAD_CHECKED, UPLOAD_IMPORTING, UploadBatch
 from portal.uploads import importing
@@ -39,8 +40,8 @@ def start_import(batch: UploadBatch, user_id: int) -> bool:
     db.session.commit()
     if claimed:
         submit(
-            importing.IMPORT,
-            f"{importing.IMPORT}:{batch.id}",
+            IMPORT,
+            f"{IMPORT}:{batch.id}",
             {"batch_id": batch.id},
             provider_id=batch.provider_id,
             user_id=user_id,

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from portal import clock
-from portal.background.jobs import JobError, handler
+from portal.background.jobs import JobError
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -278,9 +278,6 @@ def run_import(batch: UploadBatch, today: date) -> dict[str, int]:
     return imported.counts()
 
 
-IMPORT = "import"
-
-
 def import_batch(batch_id: int, final: bool = True) -> dict[str, Any]:
     """Import a confirmed batch, all or nothing. A refusal (the files no longer pass the
     check) ends it at once; any other failure is raised for the job to try again, and
@@ -322,9 +319,8 @@ def _mark_failed(batch_id: int, error: Exception) -> None:
     db.session.commit()
 
 
-@handler(IMPORT, queue="imports")
 def import_handler(job: Job) -> dict[str, Any]:
-    """The "imports" queue's job (``workers.jobs``: a Job row, retries with back-off)."""
+    """The import job's work (run by ``workers.imports``; a Job row, retries with back-off)."""
     return import_batch(job.params["batch_id"], final=job.attempts >= job.max_attempts)
 
 

@@ -53,11 +53,11 @@ def _august_return(contract, user_id: int, missed: int) -> None:
 
 def _report_for_august(live_server) -> tuple[int, int]:
     """Submitted August returns and the job's report. Returns the council and provider ids."""
+    from portal.background import jobs
     from portal.extensions import db
     from portal.feedback import FEEDBACK, feedback_key
     from portal.models import Contract, Council, Provider, User
     from portal.returns import service
-    from workers import jobs
 
     with live_server.app.app_context():
         council = db.session.scalar(select(Council).where(Council.slug == "medway"))

@@ -165,11 +165,11 @@ def test_a_framework_summary_pack_without_javascript(tab_without_js, live_server
 def test_the_pack_page_follows_a_queued_build_until_it_is_ready(tab, live_server):
     """A pack still waiting for a worker: the page says so and polls (htmx) until the job
     has run, then shows the downloads without a reload."""
+    from portal.background.jobs import run_job
     from portal.extensions import db
     from portal.models import Council, Provider
     from portal.models.work import Job
     from portal.packs import PACK, pack_key
-    from workers.jobs import run_job
 
     with live_server.app.app_context():
         council = db.session.scalar(select(Council).where(Council.slug == "medway"))

@@ -19,13 +19,13 @@ from pypdf import PdfReader
 from redis import Redis
 from sqlalchemy import select
 
+from portal.background import jobs
 from portal.documents import find_document
 from portal.extensions import db
 from portal.models import Document, Job
 from portal.models.work import JOB_DONE, JOB_QUEUED, JOB_RUNNING
 from portal.packs import PACK, pack_key
 from tests.factories import make_contract, make_council, make_framework, make_provider
-from workers import jobs
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 QUARTER = "2026-Q3"

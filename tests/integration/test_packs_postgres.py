@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.background.jobs import submit
 from portal.extensions import db
 from portal.models import Document, MeetingAction, MonthlyReturn, Role
 from portal.packs import PACK, pack_key
 from portal.returns import service
 from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
-from workers.jobs import submit
 
 
 def test_a_pack_job_on_postgresql_keeps_one_copy_of_each_file(app):

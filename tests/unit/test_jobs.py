@@ -10,11 +10,11 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from portal.background import jobs
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import Role
 from portal.models.work import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job
-from workers import jobs
 
 CALLS: list[int] = []
 

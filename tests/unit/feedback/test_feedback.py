@@ -323,7 +323,7 @@ def _report_url(subject: World, period: str = "2026-10") -> str:
 
 
 def _build(subject: World, period: str = "2026-10") -> Job:
-    from workers import jobs
+    from portal.background import jobs
 
     return jobs.submit(
         FEEDBACK,
@@ -407,7 +407,7 @@ def test_job_builds_one_pdf_and_tells_the_provider_once(app, subject):
 
 
 def test_a_job_for_a_provider_without_a_contract_fails_with_a_message(subject):
-    from workers import jobs
+    from portal.background import jobs
 
     stranger = make_provider()
     job = jobs.submit(

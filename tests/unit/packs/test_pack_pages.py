@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from portal.background import jobs
 from portal.documents import save_document
 from portal.extensions import db
 from portal.models import Role, SectionState
@@ -29,7 +30,6 @@ from tests.factories import (
     open_return,
 )
 from tests.unit.conftest import get_page, sign_in
-from workers import jobs
 
 QUARTER = "2026-Q3"
 RED_KPIS = {  # missed visits 6% (red above 5%) and punctuality 70% (red below 75%)
@@ -65,9 +65,8 @@ def _failing_builder(job: Job) -> dict:
 
 @pytest.fixture
 def builder(monkeypatch):
-    """Register the fake builder for both pack kinds (after the real modules load, so
-    they cannot replace it). Returns a function that swaps in another handler."""
-    jobs._load_handlers()
+    """Register the fake builder for both pack kinds (no module registers handlers when it
+    is imported, so nothing replaces it). Returns a function that swaps in another handler."""
 
     def use(func):
         for kind in (PACK, FRAMEWORK_PACK):

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from portal.background.jobs import submit
 from portal.extensions import db
 from portal.models import (
     Concern,
@@ -37,7 +38,6 @@ from tests.factories import (
     make_provider,
     make_user,
 )
-from workers.jobs import submit
 
 JUL, AUG, SEP = date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)
 SAFEGUARDING, CARE_WORKER = 20, 8

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from openpyxl import load_workbook
 
+from portal.background.kinds import IMPORT
 from portal.extensions import db
 from portal.models import (
     Job,
@@ -376,7 +377,7 @@ def test_an_import_that_fails_once_is_tried_again_and_recorded_as_a_job(
     counts = import_files(provider_client, journey, staff_file(branch), training_file(branch))
     assert counts["staff_new"] == 3 and counts["training_added"] > 0
     assert len(staff_rows(journey)) == 3  # the failed attempt was rolled back, not doubled
-    job = db.session.scalar(db.select(Job).where(Job.kind == importing.IMPORT))
+    job = db.session.scalar(db.select(Job).where(Job.kind == IMPORT))
     assert job.status == "done" and job.attempts == 2
     assert job.provider_id == journey["provider_id"]
     assert job.result["staff_new"] == 3
