@@ -8,7 +8,8 @@ from forms.auth import NewPasswordForm, RequestResetForm
 from portal.access import public
 from portal.auth import email_tokens, password_setting, throttle
 from portal.auth.security_log import record_event
-from portal.auth.sessions import client_ip, start_session
+from portal.auth.sessions import start_session
+from portal.client import client_ip
 from portal.queries import organisations
 
 bp = Blueprint("password_reset", __name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.auth.sessions import client_ip
+from portal.client import client_ip
 from portal.extensions import db
 from portal.models import SecurityEvent, User
 

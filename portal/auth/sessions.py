@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 
 from forms import messages
 from portal.auth.safe_next import safe_next
-from portal.client import client_ip  # noqa: F401 - sign-in and the security log use it from here
+from portal.client import client_ip
 from portal.clock import as_utc, utcnow
 from portal.extensions import db, login_manager
 from portal.models import User, UserSession

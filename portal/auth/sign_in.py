@@ -13,7 +13,8 @@ from portal.auth import throttle
 from portal.auth.passwords import verify_password
 from portal.auth.safe_next import safe_next
 from portal.auth.security_log import record_event
-from portal.auth.sessions import client_ip, end_session, start_session
+from portal.auth.sessions import end_session, start_session
+from portal.client import client_ip
 from portal.queries import accounts
 
 if TYPE_CHECKING:

@@ -60,14 +60,7 @@ from portal.models.uploads import (
 from portal.uploads import file_store
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.asc_wds_results import ImportBatch, UploadCheck
-from portal.uploads.import_plan import (  # noqa: F401 - the import's names, used from here
-    CHUNK,
-    COUNT_NAMES,
-    STAFF_VALUE_FIELDS,
-    TRAINING_VALUE_FIELDS,
-    Plan,
-    plan_import,
-)
+from portal.uploads.import_plan import CHUNK, Plan, plan_import
 
 logger = logging.getLogger(__name__)
 
