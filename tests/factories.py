@@ -89,6 +89,7 @@ def make_contract(
         area=framework.areas[0] if framework and framework.areas else None,
         contract_type=ContractType.FRAMEWORK if framework else ContractType.SPOT,
         hourly_rate=Decimal("24.50"),
+        branches=list(provider.branches),
     )
     db.session.add(contract)
     db.session.flush()

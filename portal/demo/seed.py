@@ -99,7 +99,7 @@ def load_demo() -> Summary:
             council = councils[cspec["council"]]
             framework = frameworks.get((cspec["council"], cspec["framework"] or ""))
             area = areas.get((framework.id, cspec["area"])) if framework and cspec["area"] else None
-            _get_or_add(
+            contract = _get_or_add(
                 summary,
                 Contract,
                 {
@@ -111,6 +111,8 @@ def load_demo() -> Summary:
                 },
                 hourly_rate=cspec["hourly_rate"],
             )
+            if not contract.branches:
+                contract.branches = list(provider.branches)
     _demo_users(summary, councils, providers)
     db.session.commit()
     summary.councils = len(councils)

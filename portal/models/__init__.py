@@ -11,7 +11,15 @@ from portal.models.accounts import (
 )
 from portal.models.api import ApiKey
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
-from portal.models.organisations import Area, Branch, Contract, Council, Framework, Provider
+from portal.models.organisations import (
+    Area,
+    Branch,
+    Contract,
+    Council,
+    Framework,
+    Provider,
+    contract_branch,
+)
 from portal.models.oversight import Concern, FactChange, QaVisit, ReturnComment, RiskRating
 from portal.models.returns import (
     AuditEntry,

@@ -6,7 +6,17 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -36,6 +46,9 @@ class Council(db.Model):
     # days after the due date.
     due_working_day: Mapped[int] = mapped_column(default=10, server_default="10")
     lock_days: Mapped[int] = mapped_column(default=20, server_default="20")
+    # The first month whose returns the council asks for (the first day of that month).
+    # Blank: the council has not said, and returns are expected from each contract's start.
+    go_live_month: Mapped[date | None] = mapped_column(Date)
 
     frameworks: Mapped[list[Framework]] = relationship(
         back_populates="council", order_by="Framework.name"
@@ -80,6 +93,8 @@ class Provider(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # The CQC provider ID ("1-101641631"): one provider, however many councils contract it.
+    cqc_provider_id: Mapped[str | None] = mapped_column(String(20), unique=True)
 
     branches: Mapped[list[Branch]] = relationship(back_populates="provider", order_by="Branch.name")
     contracts: Mapped[list[Contract]] = relationship(
@@ -111,6 +126,16 @@ class Branch(db.Model):
     provider: Mapped[Provider] = relationship(back_populates="branches")
 
 
+# Which of the provider's branches a contract covers: a council sees only the staff and
+# training of the branches its contracts cover.
+contract_branch = Table(
+    "contract_branch",
+    db.metadata,
+    Column("contract_id", ForeignKey("contract.id", ondelete="CASCADE"), primary_key=True),
+    Column("branch_id", ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Contract(db.Model):
     """A provider's contract with a council: under a framework (and lot), or spot."""
 
@@ -118,6 +143,10 @@ class Contract(db.Model):
     __table_args__ = (
         UniqueConstraint("provider_id", "council_id", "framework_id", "area_id", "contract_type"),
         CheckConstraint("hourly_rate IS NULL OR hourly_rate > 0", name="rate_positive"),
+        CheckConstraint(
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+            name="dates_in_order",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,8 +158,12 @@ class Contract(db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     contract_type: Mapped[ContractType] = mapped_column(_enum(ContractType, "contract_type"))
     hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    # Returns are expected for the months from start to end (blank: open-ended).
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
 
     provider: Mapped[Provider] = relationship(back_populates="contracts")
     council: Mapped[Council] = relationship()
     framework: Mapped[Framework | None] = relationship()
     area: Mapped[Area | None] = relationship()
+    branches: Mapped[list[Branch]] = relationship(secondary=contract_branch, order_by="Branch.name")
