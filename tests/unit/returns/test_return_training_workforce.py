@@ -225,7 +225,7 @@ def test_staff_and_training_are_added_and_show_their_status(october, provider_cl
 
 def test_no_mandatory_training_for_roles_that_do_not_provide_care(october, provider_client):
     w = october
-    add_staff(provider_client, w, worker_id="M1", main_job_role="4")  # registered manager
+    add_staff(provider_client, w, worker_id="M1", main_job_role="25")  # administrative
     html = get_page(provider_client, section_url(w, "training"))
     assert ">Missing<" not in html and "No training recorded" in html
 
@@ -625,7 +625,7 @@ def _prefill_staff(w):
     _staff(
         w,
         "D",
-        role=16,
+        role=52,  # support worker
         contracted_hours=Decimal("30"),
         hourly_rate=Decimal("14.80"),
         health_care_visa=999,
@@ -635,7 +635,7 @@ def _prefill_staff(w):
     _staff(
         w,
         "MANAGER",
-        role=4,
+        role=25,  # administrative
         contracted_hours=Decimal("37.5"),
         hourly_rate=Decimal("20"),
         health_care_visa=1,

@@ -23,7 +23,8 @@ def test_reference_lists_load_once_from_the_csv_files():
     assert staff_reference.job_roles() is staff_reference.job_roles()  # cached
     assert staff_reference.job_roles()[8].name == "Care worker"
     assert staff_reference.job_roles()[8].provides_care is True
-    assert staff_reference.job_roles()[4].provides_care is False  # registered manager
+    assert staff_reference.job_roles()[4].provides_care is True  # registered manager (ASC-WDS)
+    assert staff_reference.job_roles()[25].provides_care is False  # administrative
     assert staff_reference.training_categories()[20].name == "Safeguarding adults"
     assert staff_reference.training_categories()[21].group == "Other"  # blank group in the file
     groups = [name for name, _ in staff_reference.category_groups()]
@@ -78,7 +79,8 @@ def test_worker_id(raw, expected):
         ("8", (8, None)),
         (" 16 ", (16, None)),
         ("08", (8, None)),
-        ("2", (None, messages.JOB_ROLE_REQUIRED)),  # not in job-roles.csv
+        ("2", (2, None)),  # middle management
+        ("12", (None, messages.JOB_ROLE_REQUIRED)),  # not in job-roles.csv
         ("care worker", (None, messages.JOB_ROLE_REQUIRED)),
         ("8.0", (None, messages.JOB_ROLE_REQUIRED)),
         ("-8", (None, messages.JOB_ROLE_REQUIRED)),

@@ -1,0 +1,73 @@
+"""ASC-WDS as it is: councils' mandatory sets cover the care roles ASC-WDS added, and a
+training record may have no completion date (ASC-WDS accepts a blank DATECOMPLETED)
+
+Revision ID: 0015
+Revises: 0010
+Create Date: 2026-12-07 13:00:00.000000
+
+The job-role list (portal/reference/job-roles.csv) now holds all 37 ASC-WDS roles and
+takes "provides care" from ASC-WDS. Roles that became care-providing (registered manager 4,
+community support and outreach work 9, team leader 45, support worker 52) have no rows in
+a council's own mandatory set; each gets the categories the council already requires of
+every care role it kept (supervisor 5, senior care worker 7, care worker 8, other directly
+involved in providing care 23), so "every care role needs safeguarding" stays true. Roles
+no longer counted as care-providing keep whatever rows the council gave them. Councils on
+the default set follow the new list without a change here.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0015"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+KEPT_CARE_ROLES = (5, 7, 8, 23)
+NEW_CARE_ROLES = (4, 9, 45, 52)
+
+
+def _extend_mandatory_sets():
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT council_id, job_role_code, category_code FROM mandatory_training "
+            "ORDER BY council_id, job_role_code, category_code"
+        )
+    ).all()
+    sets: dict[int, dict[int, set[int]]] = {}
+    for council_id, role, category in rows:
+        sets.setdefault(council_id, {}).setdefault(role, set()).add(category)
+    new_rows = []
+    for council_id, roles in sorted(sets.items()):
+        kept = [roles[role] for role in KEPT_CARE_ROLES if role in roles]
+        if not kept:
+            continue
+        common = set.intersection(*kept)
+        for role in NEW_CARE_ROLES:
+            if role in roles:
+                continue
+            new_rows += [
+                {"council_id": council_id, "job_role_code": role, "category_code": category}
+                for category in sorted(common)
+            ]
+    if new_rows:
+        bind.execute(
+            sa.text(
+                "INSERT INTO mandatory_training (council_id, job_role_code, category_code) "
+                "VALUES (:council_id, :job_role_code, :category_code)"
+            ),
+            new_rows,
+        )
+
+
+def upgrade():
+    _extend_mandatory_sets()
+
+
+def downgrade():
+    # The rows added for the new care roles cannot be told from ones a commissioner added
+    # since: they stay.
+    pass
