@@ -65,9 +65,14 @@ def _extend_mandatory_sets():
 
 def upgrade():
     _extend_mandatory_sets()
+    with op.batch_alter_table("training_record", schema=None) as batch_op:
+        batch_op.alter_column("date_completed", existing_type=sa.Date(), nullable=True)
 
 
 def downgrade():
-    # The rows added for the new care roles cannot be told from ones a commissioner added
-    # since: they stay.
-    pass
+    # Fails while a training record has no completion date: the operator decides what to
+    # do with those (nothing here deletes a provider's records).
+    with op.batch_alter_table("training_record", schema=None) as batch_op:
+        batch_op.alter_column("date_completed", existing_type=sa.Date(), nullable=False)
+    # The mandatory rows added for the new care roles cannot be told from ones a
+    # commissioner added since: they stay.

@@ -186,7 +186,7 @@ class TrainingRecord(db.Model):
     provider_name: Mapped[str | None] = mapped_column(String(120))
     how_delivered: Mapped[int | None]  # 1 face to face, 2 e-learning
     validity: Mapped[str | None] = mapped_column(String(8))  # "none" or months
-    date_completed: Mapped[date] = mapped_column(Date)
+    date_completed: Mapped[date | None] = mapped_column(Date)  # blank in ASC-WDS: allowed
     expiry_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
 

@@ -186,9 +186,11 @@ def start_date(raw: object, today: date, required: bool = True) -> Result:
     return parse_date(raw, "Start date", today, required)
 
 
-def date_completed(raw: object, today: date) -> Result:
-    """DATECOMPLETED: required, not in the future."""
-    return parse_date(raw, "Date completed", today, True)
+def date_completed(raw: object, today: date, required: bool = True) -> Result:
+    """DATECOMPLETED: not in the future. ASC-WDS files may leave it blank (ASC-WDS accepts
+    that: such a record counts by its expiry date, or as held when it has none); the web
+    form asks for it."""
+    return parse_date(raw, "Date completed", today, required)
 
 
 def category(raw: object) -> Result:
@@ -290,7 +292,9 @@ WEB_STAFF_REQUIRED = frozenset(
     {"start_date", "care_certificate", "hourly_rate", "health_care_visa", "zero_hours",
      "contracted_hours"}
 )  # fmt: skip
-WEB_TRAINING_REQUIRED = frozenset({"accredited", "who_delivered", "how_delivered"})
+WEB_TRAINING_REQUIRED = frozenset(
+    {"accredited", "who_delivered", "how_delivered", "date_completed"}
+)
 
 
 def validate_staff(
@@ -358,9 +362,12 @@ def validate_training(
         optional_text(raw.get("provider_name"), TEXT_MAX, messages.TRAINING_PROVIDER_TOO_LONG),
     )
     take("how_delivered", how_delivered(raw.get("how_delivered"), "how_delivered" in required))
-    take("date_completed", date_completed(raw.get("date_completed"), today))
+    take(
+        "date_completed",
+        date_completed(raw.get("date_completed"), today, "date_completed" in required),
+    )
     take("validity", validity(raw.get("validity")))
-    if "date_completed" in values:
+    if values.get("date_completed") is not None:
         take(
             "expiry_date",
             expiry_date(raw.get("expiry_date"), values["date_completed"], values.get("validity")),

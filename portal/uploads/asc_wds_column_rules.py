@@ -182,7 +182,8 @@ class RuleContext:
             ),
             "validity": rules.validity,
             "date_completed": self.date(
-                "Date completed", lambda t: rules.date_completed(t, self.today)
+                "Date completed",
+                lambda t: rules.date_completed(t, self.today, "date_completed" in need),
             ),
             "expiry_date": self.date("Expiry date", _expiry_text),
             "notes": _text(rules.NOTES_MAX, messages.NOTES_TOO_LONG),

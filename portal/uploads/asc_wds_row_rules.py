@@ -36,6 +36,8 @@ def expiry_dates(problems: RowProblems, checked: Mapping[str, Checked], n: int) 
     completed_codes = completed.column.codes
     completed_ok = ~completed.bad_u[completed_codes]
     completed_day = _ordinals(completed.values)[completed_codes]
+    # A blank DATECOMPLETED (accepted, as in ASC-WDS) has nothing to compare or derive from.
+    completed_ok &= completed_day > 0
     if expiry is not None:
         given = (expiry.column.uniques != "")[expiry.column.codes]
         expiry_ok = given & ~expiry.bad_u[expiry.column.codes]
@@ -87,7 +89,7 @@ def expiry_dates(problems: RowProblems, checked: Mapping[str, Checked], n: int) 
             expiry_column,
             warning=True,
         )
-    none_but_date = completed_ok & expiry_ok & ~too_soon & validity_ok & is_none
+    none_but_date = expiry_ok & ~too_soon & validity_ok & is_none
     problems.add(
         np.flatnonzero(none_but_date),
         "expiry_date",

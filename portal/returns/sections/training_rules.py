@@ -95,7 +95,7 @@ def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -
         current = {id(training_status_rules.current_record(member.training, c)) for c in categories}
         records = sorted(
             member.training,
-            key=lambda r: (staff_reference.category_name(r.category), r.date_completed),
+            key=lambda r: (staff_reference.category_name(r.category), r.date_completed or date.min),
         )
         have = {r.category for r in member.training}
         rows.append(
@@ -139,7 +139,7 @@ def snapshot(rows: list[StaffRow], as_at: date) -> dict:
                 "training": [
                     {
                         "category": r.record.category,
-                        "date_completed": r.record.date_completed.isoformat(),
+                        "date_completed": iso_date(r.record.date_completed),
                         "expiry_date": r.record.expiry_date.isoformat()
                         if r.record.expiry_date
                         else None,

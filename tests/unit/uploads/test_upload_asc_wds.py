@@ -86,7 +86,7 @@ def test_a_good_training_row_comes_out_typed_and_ready_to_import():
 
 def test_date_completed_must_be_a_real_date_not_in_the_future_nor_before_1990():
     rows = [
-        training_row(DATECOMPLETED=""),
+        training_row(DATECOMPLETED=""),  # blank: accepted, as ASC-WDS accepts it
         training_row(DATECOMPLETED="31/02/2024"),
         training_row(DATECOMPLETED="27/03/24"),
         training_row(DATECOMPLETED="24/11/2026"),  # tomorrow
@@ -96,15 +96,16 @@ def test_date_completed_must_be_a_real_date_not_in_the_future_nor_before_1990():
     ]
     result = check(csv_bytes(rows))
     assert [(p.row, p.message) for p in result.errors] == [
-        (2, "Enter the date completed"),
         (3, "Date completed must be a real date, like 27/03/2024"),
         (4, "Date completed must be a real date, like 27/03/2024"),
         (5, "Date completed must be today or in the past"),
         (6, "Date completed must be on or after 1 January 1990"),
     ]
     assert {p.kind for p in result.errors} == {"date"}
-    assert list(result.rows["row"]) == [7, 8]
-    assert result.summary == "You need to fix 5 dates"
+    assert list(result.rows["row"]) == [2, 7, 8]
+    assert result.records()[0]["date_completed"] is None
+    assert result.records()[0]["expiry_date"] is None  # nothing to derive it from
+    assert result.summary == "You need to fix 4 dates"
 
 
 def test_expiry_date_must_be_after_date_completed():
@@ -465,7 +466,7 @@ def test_problems_are_listed_in_row_then_column_order_and_counted_in_full():
 def test_the_summary_names_each_kind_of_problem():
     rows = [
         training_row(DATECOMPLETED="32/01/2024"),
-        training_row(DATECOMPLETED="", CATEGORY="1000"),
+        training_row(DATECOMPLETED="31/02/2024", CATEGORY="1000"),
         training_row(EXPIRYDATE="01/01/2000"),
         training_row(CATEGORY="x", UNIQUEWORKERID="nobody"),
         training_row(CATEGORY="10", LOCALESTID="1"),
