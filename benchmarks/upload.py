@@ -98,13 +98,15 @@ def training_file(
     count: int, worker_ids: list[str], rng: random.Random, fault_rate: float = FAULT_RATE
 ) -> str:
     categories = list(staff_reference.training_categories().values())
-    providers = ["In-house", "Acme Training Ltd", "Care Skills Academy", "St John Ambulance"]
+    # PROVIDERNAME: a code from ASC-WDS's list, given when an external provider delivered it.
+    providers = [str(code) for code in staff_reference.training_providers()] + [""] * 20
     lines = [",".join(TRAINING_HEADINGS)]
     previous: list[str] | None = None
     for _ in range(count):
         category = rng.choice(categories)
         completed = TODAY - timedelta(days=rng.randrange(1, 6 * 365))
         validity = rng.choice(["12", "12", "24", "36", "none", ""])
+        who = rng.choice(["1", "2"])
         expiry = ""
         if validity not in ("none", "") and rng.random() < 0.4:
             expiry = _dmy(rules.derived_expiry(completed, validity))
@@ -114,8 +116,8 @@ def training_file(
             str(category.code),
             f"{category.name} level {rng.randrange(1, 4)}",
             rng.choice(["1", "0", "999"]),
-            rng.choice(["1", "2"]),
-            rng.choice(providers),
+            who,
+            rng.choice(providers) if who == "2" else "",
             rng.choice(["1", "2"]),
             validity,
             _dmy(completed),

@@ -180,6 +180,7 @@ CONTRACTED_HOURS_RANGE = "Contracted hours must be between 0 and 80"
 CATEGORY_REQUIRED = "Select the training category"
 TRAINING_NAME_TOO_LONG = "Training name must be 120 characters or fewer"
 TRAINING_PROVIDER_TOO_LONG = "Training provider must be 120 characters or fewer"
+TRAINING_PROVIDER_INVALID = "Select the training provider from the list, or Other"
 NOTES_TOO_LONG = "Notes must be 1,000 characters or fewer"
 ACCREDITED_REQUIRED = "Select yes if the training was accredited"
 WHO_DELIVERED_REQUIRED = "Select who delivered the training"
@@ -357,6 +358,24 @@ def upload_date_not_real(label: str) -> str:
     return f"{label} must be a real date, like 27/03/2024"
 
 
+UPLOAD_PROVIDER_NOT_EXTERNAL = (
+    "WHODELIVERED is not 2 (external provider): a training provider is kept only for "
+    "training an external provider delivered"
+)
+
+
+def upload_provider_code(column: str) -> str:
+    return (
+        f"{column} must be a code from the ASC-WDS list of training providers, like 88 for "
+        "Skills for Care, or 999 for another provider"
+    )
+
+
+def upload_ignored(column: str, value: str, why: str) -> str:
+    """A warning that a value will not be kept, naming the value and the reason."""
+    return f"We will ignore {column} ‘{value}’ because {why}"
+
+
 def upload_branch_unknown(known: list[str]) -> str:
     shown = [f"‘{value}’" for value in known[:5]] + (["another of your IDs"] if known[5:] else [])
     return f"LOCALESTID must be the workplace ID of one of your branches: {_and(shown, 'or')}"
@@ -395,6 +414,7 @@ UPLOAD_PROBLEM_NOUNS = {
     "text": ("value that is too long", "values that are too long"),
     "row": ("row with too many values", "rows with too many values"),
     "duplicate": ("duplicate row", "duplicate rows"),
+    "ignored": ("value we will ignore", "values we will ignore"),
     "expiry": ("expiry date that does not match its validity",
                "expiry dates that do not match their validity"),
 }  # fmt: skip

@@ -1,6 +1,7 @@
 """The ASC-WDS reference lists the staff rules, forms and reports name codes from: job
-roles (MAINJOBROLE, with whether the role provides care) and training categories
-(CATEGORY, in groups), read once from ``portal/reference/*.csv``."""
+roles (MAINJOBROLE, with whether the role provides care, as ASC-WDS marks it), training
+categories (CATEGORY, in groups) and training providers (PROVIDERNAME), read once from
+``portal/reference/*.csv``; their source and date are in ``portal/reference/README.md``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ class JobRole:
     code: int
     name: str
     provides_care: bool
+
+
+@dataclass(frozen=True)
+class TrainingProvider:
+    code: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,23 @@ def training_categories() -> dict[int, TrainingCategory]:
         )
         for row in _read_csv("training-categories.csv")
     }
+
+
+@cache
+def training_providers() -> dict[int, TrainingProvider]:
+    """PROVIDERNAME codes, from ``portal/reference/training-providers.csv`` (read once)."""
+    return {
+        int(row["code"]): TrainingProvider(int(row["code"]), row["name"])
+        for row in _read_csv("training-providers.csv")
+    }
+
+
+def training_provider_name(value: object) -> str:
+    """A stored PROVIDERNAME: a code's name ("Skills for Care"); text kept from before the
+    portal took codes is shown as it is."""
+    text = "" if value is None else str(value).strip()
+    found = training_providers().get(int(text)) if text.isdigit() else None
+    return found.name if found else text
 
 
 def category_groups() -> list[tuple[str, list[TrainingCategory]]]:

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forms import messages
-from portal.returns.staff_reference import job_roles, training_categories
+from portal.returns.staff_reference import job_roles, training_categories, training_providers
 
 EARLIEST_DATE = date(1990, 1, 1)
 WORKER_ID_MAX = 50
@@ -44,6 +44,7 @@ HEALTH_CARE_VISA = {1: "Yes", 2: "No", 999: "Not known"}  # HANDCVISA
 ZERO_HOURS = {1: "Yes", 2: "No", 999: "Not known"}  # ZEROHRCONT
 ACCREDITED = {1: "Yes", 0: "No", 999: "Not known"}  # ACCREDITED
 WHO_DELIVERED = {1: "In-house", 2: "External provider"}  # WHODELIVERED
+EXTERNAL_PROVIDER = 2  # the WHODELIVERED code under which ASC-WDS keeps PROVIDERNAME
 HOW_DELIVERED = {1: "Face to face", 2: "E-learning"}  # HOWDELIVERED
 
 Result = tuple[Any, str | None]
@@ -208,6 +209,18 @@ def who_delivered(raw: object, required: bool = True) -> Result:
     return _code(raw, WHO_DELIVERED, messages.WHO_DELIVERED_REQUIRED, required)
 
 
+def training_provider(raw: object) -> Result:
+    """PROVIDERNAME: a code from ASC-WDS's list of training providers (999: another one),
+    kept as text in ``provider_name``. ASC-WDS keeps it only when WHODELIVERED is 2
+    (``validate_training`` and the upload ignore it otherwise, the upload with a warning)."""
+    text = _text(raw)
+    if text == "":
+        return None, None
+    if not re.fullmatch(r"[0-9]{1,4}", text) or int(text) not in training_providers():
+        return None, messages.TRAINING_PROVIDER_INVALID
+    return str(int(text)), None
+
+
 def how_delivered(raw: object, required: bool = True) -> Result:
     """HOWDELIVERED: 1 face to face, 2 e-learning."""
     return _code(raw, HOW_DELIVERED, messages.HOW_DELIVERED_REQUIRED, required)
@@ -279,7 +292,7 @@ ASCWDS_TRAINING_COLUMNS = {
     "TRAININGNAME": "training_name",
     "ACCREDITED": "accredited",
     "WHODELIVERED": "who_delivered",
-    "PROVIDEDBY": "provider_name",
+    "PROVIDERNAME": "provider_name",
     "HOWDELIVERED": "how_delivered",
     "VALIDITY": "validity",
     "DATECOMPLETED": "date_completed",
@@ -357,10 +370,10 @@ def validate_training(
     )
     take("accredited", accredited(raw.get("accredited"), "accredited" in required))
     take("who_delivered", who_delivered(raw.get("who_delivered"), "who_delivered" in required))
-    take(
-        "provider_name",
-        optional_text(raw.get("provider_name"), TEXT_MAX, messages.TRAINING_PROVIDER_TOO_LONG),
-    )
+    if values.get("who_delivered") == EXTERNAL_PROVIDER:
+        take("provider_name", training_provider(raw.get("provider_name")))
+    else:
+        values["provider_name"] = None  # as ASC-WDS: kept only for an external provider
     take("how_delivered", how_delivered(raw.get("how_delivered"), "how_delivered" in required))
     take(
         "date_completed",

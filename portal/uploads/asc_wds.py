@@ -187,9 +187,11 @@ def validate_training_file(
     for name, rule in context.training_rules().items():
         if name in columns:
             checked[name] = check_column(columns[name], rule)
-            problems.add_field(checked[name], name, KINDS[name])
+            if name != "provider_name":  # it depends on WHODELIVERED: below
+                problems.add_field(checked[name], name, KINDS[name])
 
     values = {name: result.row_values() for name, result in checked.items()}
+    values["provider_name"] = asc_wds_row_rules.training_providers(problems, checked, len(table))
     values["expiry_date"] = asc_wds_row_rules.expiry_dates(problems, checked, len(table))
     values["branch_id"] = values.pop("branch", None)
     if values["branch_id"] is None:  # no LOCALESTID column: the provider's one branch

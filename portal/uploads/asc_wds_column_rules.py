@@ -63,7 +63,7 @@ KINDS = {
     "care_certificate": "code", "hourly_rate": "number", "health_care_visa": "code",
     "zero_hours": "code", "contracted_hours": "number",
     "category": "training_category", "training_name": "text", "accredited": "code",
-    "who_delivered": "code", "provider_name": "text", "how_delivered": "code",
+    "who_delivered": "code", "provider_name": "code", "how_delivered": "code",
     "validity": "validity", "date_completed": "date", "expiry_date": "date", "notes": "text",
 }  # fmt: skip
 
@@ -176,7 +176,13 @@ class RuleContext:
             "who_delivered": self.listed(
                 "who_delivered", rules.who_delivered, rules.WHO_DELIVERED, need
             ),
-            "provider_name": _text(rules.TEXT_MAX, messages.TRAINING_PROVIDER_TOO_LONG),
+            # Checked against WHODELIVERED too: asc_wds_row_rules.training_providers.
+            "provider_name": self.code(
+                "provider_name",
+                rules.training_provider,
+                "training provider code",
+                messages.upload_provider_code(self.heading("provider_name")),
+            ),
             "how_delivered": self.listed(
                 "how_delivered", rules.how_delivered, rules.HOW_DELIVERED, need
             ),

@@ -101,6 +101,37 @@ def expiry_dates(problems: RowProblems, checked: Mapping[str, Checked], n: int) 
     return result
 
 
+def training_providers(problems: RowProblems, checked: Mapping[str, Checked], n: int):
+    """PROVIDERNAME as ASC-WDS takes it: given when WHODELIVERED is not 2 (external), a
+    warning and ignored, whatever it holds; otherwise a code from the list or an error.
+    Returns each row's value."""
+    provider, who = checked.get("provider_name"), checked.get("who_delivered")
+    if provider is None:
+        return np.full(n, None, dtype=object)
+    column = provider.column
+    given = (column.uniques != "")[column.codes]
+    external = (
+        who.row_values() == rules.EXTERNAL_PROVIDER if who else np.zeros(n, dtype=bool)
+    ).astype(bool)
+    ignored = given & ~external
+    heading = problems.table.headers[problems.positions["provider_name"]]
+    why = np.array(
+        [
+            messages.upload_ignored(heading, value, messages.UPLOAD_PROVIDER_NOT_EXTERNAL)
+            for value in column.uniques
+        ],
+        dtype=object,
+    )
+    rows = np.flatnonzero(ignored)
+    problems.add(rows, "provider_name", "ignored", why[column.codes[rows]], column, warning=True)
+    bad = given & external & provider.bad_u[column.codes]
+    rows = np.flatnonzero(bad)
+    problems.add(rows, "provider_name", "code", provider.errors[column.codes[rows]], column)
+    values = provider.row_values().copy()
+    values[ignored] = None
+    return values
+
+
 def first_of(keys: np.ndarray) -> np.ndarray:
     """For each row, the index of the first row with the same key."""
     if not len(keys):

@@ -583,7 +583,7 @@ def test_same_journey_without_javascript(tab_without_js, live_server):
     page.locator("#expiry_date-year").fill("2027")
     radio(page, "accredited", "0").check()
     radio(page, "who_delivered", "2").check()
-    page.get_by_label("Training provider (optional)").fill("Care Skills Ltd")
+    page.get_by_label("Training provider (optional)").select_option(label="Skills for Care")
     radio(page, "how_delivered", "2").check()
     page.get_by_role("button", name="Add training").click()
     expect(

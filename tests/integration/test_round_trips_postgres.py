@@ -43,7 +43,7 @@ NOTES = 'Signed off by "Sam", see file\nsecond line, = not a formula'
 def _training(staff: StaffMember, **values) -> TrainingRecord:
     record = {
         "category": 20, "training_name": "Safeguarding adults", "accredited": 1,
-        "who_delivered": 1, "provider_name": "In-house", "how_delivered": 1,
+        "who_delivered": 1, "provider_name": None, "how_delivered": 1,
         "validity": "12", "date_completed": date(2026, 3, 1),
         "expiry_date": date(2027, 2, 28), "notes": None,
     }  # fmt: skip
@@ -85,7 +85,7 @@ def formula_staff(app):
         # No expiry of its own: its VALIDITY gives one; "none" never expires.
         _training(staff["=W2"], validity="12", expiry_date=None, training_name="+Moving"),
         _training(staff["=W2"], category=13, validity="none", expiry_date=None,
-                  provider_name="@Care Academy", notes="-5 marks, then passed"),
+                  who_delivered=2, provider_name="88", notes="-5 marks, then passed"),
         # Blank validity and expiry; texts blank.
         _training(staff["+44"], validity=None, expiry_date=None, training_name=None,
                   provider_name=None, accredited=None, who_delivered=None,
@@ -140,8 +140,9 @@ def test_the_training_round_trip_keeps_quotes_and_texts_as_they_were(formula_sta
     assert "'=HYPERLINK" in text and "'+Moving" in text and "''=quoted already" in text
     before = {(r.worker_id, r.training_name, r.provider_name, r.notes)
               for r in stored_training(formula_staff.provider_id)}  # fmt: skip
-    assert ("=W2", "+Moving", "In-house", None) in before
-    assert ("007", '=HYPERLINK("http://x")', "In-house", NOTES) in before
+    assert ("=W2", "+Moving", None, None) in before
+    assert ("=W2", "Safeguarding adults", "88", "-5 marks, then passed") in before
+    assert ("007", '=HYPERLINK("http://x")', None, NOTES) in before
     token = journey.upload(training=response.data)
     journey.confirm_and_finish(token)
     after = {(r.worker_id, r.training_name, r.provider_name, r.notes)

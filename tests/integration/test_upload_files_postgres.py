@@ -276,16 +276,16 @@ def test_item3_ids_in_scientific_notation_are_flagged_with_their_row_and_column(
 def test_item3_na_none_and_null_stay_text_where_text_is_expected(riverside):
     staff = staff_csv(staff_row(UNIQUEWORKERID="NA"), staff_row(UNIQUEWORKERID="null"))
     training = training_csv(
-        training_row(UNIQUEWORKERID="NA", TRAININGNAME="None", PROVIDERNAME="null", NOTES="NA"),
-        training_row(UNIQUEWORKERID="null", TRAININGNAME="NA", PROVIDERNAME="None", NOTES="N/A"),
+        training_row(UNIQUEWORKERID="NA", TRAININGNAME="None", NOTES="NA"),
+        training_row(UNIQUEWORKERID="null", TRAININGNAME="NA", NOTES="N/A"),
     )
     journey = riverside.journey
     journey.import_files(staff, training)
     assert worker_ids(riverside) == ["EXIST1", "NA", "null"]
     [na] = training_of(riverside.provider_id, "NA")
-    assert (na.training_name, na.provider_name, na.notes) == ("None", "null", "NA")
+    assert (na.training_name, na.notes) == ("None", "NA")
     [null] = training_of(riverside.provider_id, "null")
-    assert (null.training_name, null.provider_name, null.notes) == ("NA", "None", "N/A")
+    assert (null.training_name, null.notes) == ("NA", "N/A")
 
 
 def test_item3_whitespace_around_headings_and_values_is_trimmed(riverside):
@@ -353,9 +353,8 @@ def test_item4_ids_are_required_and_worker_ids_at_most_50_characters(riverside, 
         ("March 2026", messages.upload_date_not_real("Date completed")),
         ("24/11/2026", messages.staff_date_in_future("Date completed")),
         ("31/12/1989", messages.staff_date_too_early("Date completed")),
-        ("", messages.staff_date_required("Date completed")),
     ],
-    ids=["not-real", "not-a-date", "tomorrow", "before-1990", "blank"],
+    ids=["not-real", "not-a-date", "tomorrow", "before-1990"],
 )
 def test_item4_date_completed_must_be_real_not_future_and_not_before_1990(
     riverside, value, message
@@ -373,6 +372,21 @@ def test_item4_date_completed_must_be_real_not_future_and_not_before_1990(
     assert "You need to fix 1 date" in html
     refused_as_it_stands(riverside, token, html)
     assert snapshot(riverside) == before
+
+
+def test_a_blank_date_completed_imports_as_asc_wds_accepts_it(riverside):
+    training = training_csv(
+        training_row(UNIQUEWORKERID="EXIST1", DATECOMPLETED="", EXPIRYDATE="01/06/2027"),
+        training_row(UNIQUEWORKERID="EXIST1", CATEGORY="13", DATECOMPLETED="", VALIDITY=""),
+    )
+    journey = riverside.journey
+    token = journey.upload(training=training)
+    html = journey.check(token)
+    assert 'id="confirm-import"' in html and problems(html, "training-errors") == []
+    journey.confirm_and_finish(token)
+    stored = {r.category: r for r in training_of(riverside.provider_id, "EXIST1")}
+    assert stored[20].date_completed is None and stored[20].expiry_date == date(2027, 6, 1)
+    assert stored[13].date_completed is None and stored[13].expiry_date is None
 
 
 def test_item4_expiry_date_must_be_after_date_completed(riverside):

@@ -47,7 +47,7 @@ def training_row(**values: Any) -> list[Any]:
     row = {
         "LOCALESTID": BRANCH, "UNIQUEWORKERID": "W1", "CATEGORY": "20",
         "TRAININGNAME": "Safeguarding adults", "ACCREDITED": "1", "WHODELIVERED": "1",
-        "PROVIDERNAME": "In-house", "HOWDELIVERED": "1", "VALIDITY": "12",
+        "PROVIDERNAME": "", "HOWDELIVERED": "1", "VALIDITY": "12",
         "DATECOMPLETED": "01/03/2026", "EXPIRYDATE": "", "NOTES": "",
     }  # fmt: skip
     row.update(values)

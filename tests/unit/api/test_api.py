@@ -51,7 +51,7 @@ def training_row(branch: str, worker: str, **changes) -> dict:
         "TRAININGNAME": "Safeguarding",
         "ACCREDITED": 1,
         "WHODELIVERED": 1,
-        "PROVIDERNAME": "In-house",
+        "PROVIDERNAME": "",
         "HOWDELIVERED": 1,
         "VALIDITY": 12,
         "DATECOMPLETED": "01/03/2026",

@@ -339,7 +339,7 @@ def test_validate_training():
         "validity": "1",
         "accredited": "1",
         "who_delivered": "2",
-        "provider_name": "  Care Skills Ltd ",
+        "provider_name": " 88 ",  # Skills for Care
         "how_delivered": "2",
         "training_name": "",
         "notes": "",
@@ -347,7 +347,13 @@ def test_validate_training():
     values, errors = rules.validate_training(raw, TODAY)
     assert errors == {}
     assert values["expiry_date"] == date(2026, 2, 27)
-    assert values["provider_name"] == "Care Skills Ltd"
+    assert values["provider_name"] == "88"
+    assert staff_reference.training_provider_name(values["provider_name"]) == "Skills for Care"
+    # Not delivered by an external provider: ignored, as ASC-WDS does.
+    in_house = rules.validate_training({**raw, "who_delivered": "1"}, TODAY)
+    assert in_house == ({**values, "who_delivered": 1, "provider_name": None}, {})
+    unknown = rules.validate_training({**raw, "provider_name": "Care Skills Ltd"}, TODAY)[1]
+    assert unknown == {"provider_name": messages.TRAINING_PROVIDER_INVALID}
     assert values["training_name"] is None
     bad = {
         "category": "",
@@ -358,7 +364,7 @@ def test_validate_training():
         "who_delivered": "",
         "how_delivered": "",
         "training_name": "x" * 121,
-        "provider_name": "y" * 121,
+        "provider_name": "y" * 121,  # ignored: not an external provider
         "notes": "z" * 1001,
     }
     assert rules.validate_training(bad, TODAY)[1] == {
@@ -370,7 +376,6 @@ def test_validate_training():
         "who_delivered": messages.WHO_DELIVERED_REQUIRED,
         "how_delivered": messages.HOW_DELIVERED_REQUIRED,
         "training_name": messages.TRAINING_NAME_TOO_LONG,
-        "provider_name": messages.TRAINING_PROVIDER_TOO_LONG,
         "notes": messages.NOTES_TOO_LONG,
     }
     assert set(rules.ASCWDS_TRAINING_COLUMNS.values()) - {"worker_id"} <= set(bad)

@@ -74,7 +74,7 @@ def test_a_good_training_row_comes_out_typed_and_ready_to_import():
             "training_name": "Safeguarding adults",
             "accredited": 1,
             "who_delivered": 2,
-            "provider_name": "Acme Training",
+            "provider_name": "88",
             "how_delivered": 1,
             "validity": "12",
             "date_completed": date(2024, 2, 1),
@@ -198,7 +198,7 @@ def test_worker_ids_are_required_and_at_most_50_characters():
 
 
 def test_text_too_long_and_the_value_shown_is_cut_short():
-    rows = [training_row(TRAININGNAME="x" * 121, NOTES="n" * 1001, PROVIDERNAME="p" * 120)]
+    rows = [training_row(TRAININGNAME="x" * 121, NOTES="n" * 1001)]
     result = check(csv_bytes(rows))
     assert [(p.column, p.message, len(p.value)) for p in result.errors] == [
         ("TRAININGNAME", messages.TRAINING_NAME_TOO_LONG, 100),
@@ -484,7 +484,7 @@ TRAINING_POOLS = {
     "TRAININGNAME": ["", "Course", "x" * 121, "NA"],
     "ACCREDITED": ["1", "0", "999", "2", "", "yes"],
     "WHODELIVERED": ["1", "2", "3", ""],
-    "PROVIDERNAME": ["", "Acme", "p" * 121],
+    "PROVIDERNAME": ["", "88", "999", "0", "Acme", "p" * 121],
     "HOWDELIVERED": ["1", "2", "0", ""],
     "VALIDITY": ["12", "none", "NONE", "0", "1000", "", "6", "abc", "036"],
     "DATECOMPLETED": ["01/02/2024", "31/02/2024", "", "2024-02-01", "01/01/1989",

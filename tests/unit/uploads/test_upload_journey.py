@@ -52,7 +52,7 @@ def staff_file(branch: str, workers=("W1", "W2", "W3"), status="UNCHECKED", rate
 
 
 def training_row(branch, worker, category="20", completed="01/03/2026", notes=""):
-    return [branch, worker, category, "Safeguarding", "1", "1", "In-house", "1", "12",
+    return [branch, worker, category, "Safeguarding", "1", "1", "", "1", "12",
             completed, "", notes]  # fmt: skip
 
 
