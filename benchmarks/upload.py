@@ -66,6 +66,9 @@ def staff_file(
     for n in range(count):
         worker = f"{n + 1:06d}"  # leading zeros, as providers' payroll numbers often have
         worker_ids.append(worker)
+        # Contracted hours only for someone not on a zero-hours contract, as ASC-WDS checks.
+        zero_hours = rng.choice(["1", "2", "999"])
+        hours = rng.choice(["37.5", "20", "16", "30.25"]) if zero_hours == "2" else ""
         row = [
             rng.choice(list(BRANCHES)),
             worker,
@@ -74,11 +77,11 @@ def staff_file(
             str(rng.choice(roles)),
             _dmy(date(2010, 1, 1) + timedelta(days=rng.randrange(5000))),
             str(rng.choice(list(rules.EMPLOYMENT_STATUSES))),
-            rng.choice(["1", "2", "999"]),
+            zero_hours,
             str(rng.choice(list(rules.CARE_CERTIFICATE))),
             f"{rng.uniform(11.5, 19):.2f}",
             rng.choice(["1", "2", "999"]),
-            rng.choice(["37.5", "20", "16", "", "30.25"]),
+            hours,
         ]
         if rng.random() < fault_rate:
             fault = rng.randrange(4)

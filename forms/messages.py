@@ -358,6 +358,20 @@ def upload_date_not_real(label: str) -> str:
     return f"{label} must be a real date, like 27/03/2024"
 
 
+UPLOAD_BRANCH_TOO_LONG = "LOCALESTID must be 50 characters or fewer"
+UPLOAD_HOURS_WITHOUT_ZERO_HOURS = (
+    "CONTHOURS gives contracted hours but ZEROHRCONT is blank: enter 2 in ZEROHRCONT if they "
+    "are not on a zero-hours contract"
+)
+UPLOAD_HOURS_ON_ZERO_HOURS = (
+    "CONTHOURS gives contracted hours but ZEROHRCONT is 1 (zero-hours contract) or 999 "
+    "(not known): enter 2 in ZEROHRCONT, or leave CONTHOURS blank"
+)
+UPLOAD_ZERO_HOURS_NOT_ZERO = (
+    "CONTHOURS is 0 but ZEROHRCONT is 2 (not a zero-hours contract): enter 1 in ZEROHRCONT if "
+    "they are on one"
+)
+UPLOAD_VISA_NOT_A_CODE = "it is not 1 (yes), 2 (no) or 999 (not known), as ASC-WDS ignores it"
 UPLOAD_PROVIDER_NOT_EXTERNAL = (
     "WHODELIVERED is not 2 (external provider): a training provider is kept only for "
     "training an external provider delivered"
@@ -373,7 +387,8 @@ def upload_provider_code(column: str) -> str:
 
 def upload_ignored(column: str, value: str, why: str) -> str:
     """A warning that a value will not be kept, naming the value and the reason."""
-    return f"We will ignore {column} ‘{value}’ because {why}"
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    return f"We will ignore {column} ‘{shown}’ because {why}"
 
 
 def upload_branch_unknown(known: list[str]) -> str:

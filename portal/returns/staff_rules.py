@@ -300,28 +300,65 @@ ASCWDS_TRAINING_COLUMNS = {
     "NOTES": "notes",
 }
 
+# What ASC-WDS files must have, though the web form does not insist (EMPLSTATUS: "has not
+# been supplied" is an error in ASC-WDS).
+FILE_STAFF_REQUIRED = frozenset({"employment_status"})
+# Values ASC-WDS ignores with a warning, rather than refusing the row, when they are not
+# one of its codes (HANDCVISA: "incorrectly formatted and will be ignored").
+FILE_STAFF_IGNORED = frozenset({"health_care_visa"})
+
 # What the web form insists on. ASC-WDS files leave more of these blank.
 WEB_STAFF_REQUIRED = frozenset(
-    {"start_date", "care_certificate", "hourly_rate", "health_care_visa", "zero_hours",
-     "contracted_hours"}
+    {"start_date", "employment_status", "care_certificate", "hourly_rate", "health_care_visa",
+     "zero_hours", "contracted_hours"}
 )  # fmt: skip
 WEB_TRAINING_REQUIRED = frozenset(
     {"accredited", "who_delivered", "how_delivered", "date_completed"}
 )
 
 
+HOURS_ERROR, HOURS_WARNING, HOURS_IGNORE_ZERO = "error", "warning", "ignore_zero_hours"
+
+
+def hours_with_zero_hours(zero_text: object, hours: Decimal | None) -> tuple[str, str] | None:
+    """ASC-WDS's checks of CONTHOURS against ZEROHRCONT (both valid on their own):
+    hours with ZEROHRCONT blank, a warning; hours with ZEROHRCONT 1 or 999, an error (on
+    ZEROHRCONT); 0 hours with ZEROHRCONT 2, a warning and ZEROHRCONT ignored.
+    Returns (verdict, message) or None."""
+    if hours is None:
+        return None
+    zero = _text(zero_text)
+    code = int(zero) if zero.isdigit() else None
+    if hours > 0 and zero == "":
+        return HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS
+    if hours > 0 and code in (1, 999):
+        return HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS
+    if hours == 0 and code == 2:
+        return HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO
+    return None
+
+
 def validate_staff(
-    raw: Mapping[str, object], today: date, required: frozenset[str] = WEB_STAFF_REQUIRED
+    raw: Mapping[str, object],
+    today: date,
+    required: frozenset[str] = WEB_STAFF_REQUIRED,
+    file: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """A staff record's fields (our names, see ``ASCWDS_STAFF_COLUMNS``) -> (values, errors).
 
-    Contracted hours may be blank for someone on a zero-hours contract."""
+    Contracted hours may be blank for someone on a zero-hours contract. For a ``file``
+    (ASC-WDS's rules, as the upload applies them): a field in ``FILE_STAFF_IGNORED`` that
+    is not valid is left out (None) rather than an error, and CONTHOURS and ZEROHRCONT are
+    checked together (``hours_with_zero_hours``)."""
+    ignored = FILE_STAFF_IGNORED if file else frozenset()
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
 
     def take(name: str, result: Result) -> None:
         value, error = result
-        if error:
+        if error and name in ignored and _text(raw.get(name)) != "":
+            values[name] = None
+        elif error:
             errors[name] = error
         else:
             values[name] = value
@@ -345,6 +382,13 @@ def validate_staff(
     take("zero_hours", zero_hours(raw.get("zero_hours"), "zero_hours" in required))
     hours_required = "contracted_hours" in required and values.get("zero_hours") is not True
     take("contracted_hours", contracted_hours(raw.get("contracted_hours"), hours_required))
+    if file and "zero_hours" in values and "contracted_hours" in values:
+        found = hours_with_zero_hours(raw.get("zero_hours"), values["contracted_hours"])
+        if found and found[0] == HOURS_ERROR:
+            errors["zero_hours"] = found[1]
+            del values["zero_hours"]
+        elif found and found[0] == HOURS_IGNORE_ZERO:
+            values["zero_hours"] = None
     return values, errors
 
 

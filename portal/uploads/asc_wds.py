@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from forms import messages
+from portal.returns.staff_rules import FILE_STAFF_IGNORED
 from portal.uploads import asc_wds_row_rules
 from portal.uploads.asc_wds_column_rules import (
     KINDS,
@@ -238,6 +239,9 @@ def validate_staff_file(
     _worker_twice(problems, table, worker, worker_ok & ~repeated)
 
     values = {name: result.row_values() for name, result in checked.items()}
+    ignore_zero = asc_wds_row_rules.hours_and_zero_hours(problems, checked, ~leaving)
+    if "zero_hours" in values:
+        values["zero_hours"] = np.where(ignore_zero, None, values["zero_hours"])
     values["branch_id"] = values.pop("branch", None)
     if values["branch_id"] is None:
         values["branch_id"] = np.full(n, context.only_branch, dtype=object)
@@ -327,7 +331,10 @@ def _check_fields(columns, staff_rules, problems: RowProblems, worker, leaving: 
     for name, rule in staff_rules.items():
         if name in columns and name not in ("worker_id", "status"):
             checked[name] = check_column(columns[name], rule)
-            problems.add_field(checked[name], name, KINDS[name], only=~leaving)
+            if name in FILE_STAFF_IGNORED:  # a warning, and the value is left out
+                problems.add_field(checked[name], name, "ignored", only=~leaving, warning=True)
+            else:
+                problems.add_field(checked[name], name, KINDS[name], only=~leaving)
     if "contracted_hours" in UPLOAD_STAFF_REQUIRED and "contracted_hours" in checked:
         hours, zero = checked["contracted_hours"], checked.get("zero_hours")
         blank = (hours.column.uniques == "")[hours.column.codes] & ~leaving

@@ -24,7 +24,7 @@ from portal.uploads.upload_table import Column, Table
 
 # The ``required`` sets handed to the staff_rules functions: ASC-WDS files leave blank the
 # answers the web form insists on.
-UPLOAD_STAFF_REQUIRED: frozenset[str] = frozenset()
+UPLOAD_STAFF_REQUIRED: frozenset[str] = rules.FILE_STAFF_REQUIRED
 UPLOAD_TRAINING_REQUIRED: frozenset[str] = frozenset()
 
 STATUSES = ("NEW", "UPDATE", "UNCHECKED", "NOCHANGE", "DELETE", "CHGSUB", "LEAVER")
@@ -104,16 +104,31 @@ class RuleContext:
 
         return check
 
-    def listed(self, name: str, rule, codes: Mapping[int, str], required: Set[str]) -> Rule:
+    def listed(
+        self, name: str, rule, codes: Mapping[int, str], required: Set[str], what: str = "code"
+    ) -> Rule:
         """A code from a short list (ACCREDITED: 1 yes, 0 no, 999 not known)."""
         invalid = messages.upload_code_invalid(self.heading(name), _choices(codes))
-        return self.code(name, lambda text: rule(text, name in required), "code", invalid)
+        return self.code(name, lambda text: rule(text, name in required), what, invalid)
 
     def from_list(self, name: str, rule: Rule, what: str, example) -> Rule:
         """A code from a long list (CATEGORY, MAINJOBROLE), shown by an example."""
         heading = self.heading(name)
         invalid = messages.upload_code_from_list(heading, what, example.code, example.name)
         return self.code(name, rule, f"{what} code", invalid)
+
+    def ignoring(self, name: str, rule: Rule, why: str) -> Rule:
+        """A value ASC-WDS ignores with a warning when it is not valid: the "error" is the
+        warning, naming the value and why (``rules.FILE_STAFF_IGNORED``)."""
+        heading = self.heading(name)
+
+        def check(text: str):
+            value, error = rule(text)
+            if error is None or text == "":
+                return value, error
+            return None, messages.upload_ignored(heading, text, why)
+
+        return check
 
     def date(self, label: str, rule: Rule) -> Rule:
         not_real = messages.staff_date_not_real(label)
@@ -146,6 +161,8 @@ class RuleContext:
             return None, messages.UPLOAD_BRANCH_REQUIRED
         if _SCIENTIFIC.fullmatch(text):
             return None, messages.UPLOAD_SCIENTIFIC_NOTATION
+        if len(text) > rules.WORKER_ID_MAX:  # ASC-WDS: at most 50 characters, as worker IDs
+            return None, messages.UPLOAD_BRANCH_TOO_LONG
         if text in self.branches:
             return self.branches[text], None
         if not self.branches:
@@ -209,14 +226,20 @@ class RuleContext:
                 "Start date", lambda t: rules.start_date(t, self.today, "start_date" in need)
             ),
             "employment_status": self.listed(
-                "employment_status", rules.employment_status, rules.EMPLOYMENT_STATUSES, need
+                "employment_status",
+                rules.employment_status,
+                rules.EMPLOYMENT_STATUSES,
+                need,
+                "employment status code",
             ),
             "care_certificate": self.listed(
                 "care_certificate", rules.care_certificate, rules.CARE_CERTIFICATE, need
             ),
             "hourly_rate": self.number(lambda t: rules.hourly_rate(t, "hourly_rate" in need)),
-            "health_care_visa": self.listed(
-                "health_care_visa", rules.health_care_visa, rules.HEALTH_CARE_VISA, need
+            "health_care_visa": self.ignoring(
+                "health_care_visa",
+                lambda t: rules.health_care_visa(t, False),
+                messages.UPLOAD_VISA_NOT_A_CODE,
             ),
             "zero_hours": self.listed("zero_hours", rules.zero_hours, rules.ZERO_HOURS, need),
             # Required or not depends on ZEROHRCONT: see validate_staff_file.

@@ -47,12 +47,15 @@ class RowProblems:
         if not warning:
             self.has_error[rows] = True
 
-    def add_field(self, checked: Checked, name: str, kind: str, only=None) -> None:
+    def add_field(
+        self, checked: Checked, name: str, kind: str, only=None, warning: bool = False
+    ) -> None:
         bad = checked.bad_u[checked.column.codes]
         if only is not None:
             bad &= only
         rows = np.flatnonzero(bad)
-        self.add(rows, name, kind, checked.errors[checked.column.codes[rows]], checked.column)
+        messages_ = checked.errors[checked.column.codes[rows]]
+        self.add(rows, name, kind, messages_, checked.column, warning=warning)
 
     def listed(self, warning: bool, limit: int) -> list[Problem]:
         entries = self.entries[warning]

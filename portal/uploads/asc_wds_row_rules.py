@@ -132,6 +132,49 @@ def training_providers(problems: RowProblems, checked: Mapping[str, Checked], n:
     return values
 
 
+def hours_and_zero_hours(
+    problems: RowProblems, checked: Mapping[str, Checked], only: np.ndarray
+) -> np.ndarray:
+    """CONTHOURS against ZEROHRCONT (``staff_rules.hours_with_zero_hours``), once per
+    distinct pair, on rows (``only``) where both are valid. Returns the rows whose
+    ZEROHRCONT is ignored."""
+    hours, zero = checked.get("contracted_hours"), checked.get("zero_hours")
+    n = len(only)
+    ignore = np.zeros(n, dtype=bool)
+    if hours is None or zero is None:
+        return ignore
+    both = only & ~hours.bad_u[hours.column.codes] & ~zero.bad_u[zero.column.codes]
+    rows = np.flatnonzero(both)
+    if not len(rows):
+        return ignore
+    width = len(hours.column.uniques)
+    keys = zero.column.codes[rows].astype(np.int64) * width + hours.column.codes[rows]
+    pairs, inverse = np.unique(keys, return_inverse=True)
+    found = [
+        rules.hours_with_zero_hours(zero.column.uniques[key // width], hours.values[key % width])
+        for key in pairs
+    ]
+    verdicts = np.array([f[0] if f else "" for f in found], dtype=object)[inverse]
+    texts = np.array([f[1] if f else "" for f in found], dtype=object)[inverse]
+    for verdict, kind in (
+        (rules.HOURS_ERROR, "code"),
+        (rules.HOURS_WARNING, "code"),
+        (rules.HOURS_IGNORE_ZERO, "ignored"),
+    ):
+        at = np.flatnonzero(verdicts == verdict)
+        problems.add(
+            rows[at],
+            "zero_hours",
+            kind,
+            texts[at],
+            zero.column,
+            warning=verdict != rules.HOURS_ERROR,
+        )
+        if verdict == rules.HOURS_IGNORE_ZERO:
+            ignore[rows[at]] = True
+    return ignore
+
+
 def first_of(keys: np.ndarray) -> np.ndarray:
     """For each row, the index of the first row with the same key."""
     if not len(keys):

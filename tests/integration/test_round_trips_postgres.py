@@ -65,10 +65,12 @@ def formula_staff(app):
         ("007", {"start_date": date(2021, 9, 1), "employment_status": 1, "zero_hours": False,
                  "care_certificate": 1, "hourly_rate": Decimal("12.60"),
                  "health_care_visa": 2, "contracted_hours": Decimal("37.50")}),
-        ("=W2", {"zero_hours": True, "hourly_rate": Decimal("11.44")}),
-        ("+44", {}),
-        ("-7", {"start_date": date(2020, 1, 31), "contracted_hours": Decimal("0.50")}),
-        ("@home", {}),
+        # Employment status, which an ASC-WDS file must give, as the web form asks for it.
+        ("=W2", {"zero_hours": True, "hourly_rate": Decimal("11.44"), "employment_status": 3}),
+        ("+44", {"employment_status": 1}),
+        ("-7", {"start_date": date(2020, 1, 31), "contracted_hours": Decimal("0.50"),
+                "employment_status": 2, "zero_hours": False}),
+        ("@home", {"employment_status": 4}),
     ):  # fmt: skip
         staff[worker] = StaffMember(
             provider_id=provider.id, branch_id=branch.id, worker_id=worker, main_job_role=8,

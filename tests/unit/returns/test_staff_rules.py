@@ -293,7 +293,7 @@ GOOD_STAFF = {
     "worker_id": "W001",
     "main_job_role": "8",
     "start_date": "01/03/2024",
-    "employment_status": "",
+    "employment_status": "1",
     "care_certificate": "1",
     "hourly_rate": "12.60",
     "health_care_visa": "2",
@@ -309,7 +309,7 @@ def test_validate_staff():
         "worker_id": "W001",
         "main_job_role": 8,
         "start_date": date(2024, 3, 1),
-        "employment_status": None,
+        "employment_status": 1,
         "care_certificate": 1,
         "hourly_rate": Decimal("12.60"),
         "health_care_visa": 2,
@@ -327,9 +327,35 @@ def test_validate_staff():
     sparse = {"worker_id": "W2", "main_job_role": "4"}
     assert rules.validate_staff(sparse, TODAY, required=frozenset())[1] == {}
     assert set(rules.validate_staff({}, TODAY)[1]) == {
-        "worker_id", "main_job_role", "start_date", "care_certificate", "hourly_rate",
-        "health_care_visa", "zero_hours", "contracted_hours",
+        "worker_id", "main_job_role", "start_date", "employment_status", "care_certificate",
+        "hourly_rate", "health_care_visa", "zero_hours", "contracted_hours",
     }  # fmt: skip
+    # An ASC-WDS file must give EMPLSTATUS; an unknown HANDCVISA is left out, not an error.
+    filed = {**sparse, "health_care_visa": "5"}
+    assert rules.validate_staff(filed, TODAY, rules.FILE_STAFF_REQUIRED, file=True) == (
+        {"worker_id": "W2", "main_job_role": 4, "start_date": None, "care_certificate": None,
+         "hourly_rate": None, "health_care_visa": None, "zero_hours": None,
+         "contracted_hours": None},
+        {"employment_status": messages.EMPLOYMENT_STATUS_INVALID},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("zero_hours", "hours", "found"),
+    [
+        ("", "37.5", (rules.HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS)),
+        ("1", "37.5", (rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
+        ("999", "0.5", (rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
+        ("2", "0", (rules.HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO)),
+        ("2", "37.5", None),
+        ("1", "0", None),
+        ("1", "", None),
+        ("", "", None),
+    ],
+)
+def test_contracted_hours_are_checked_against_zero_hours_as_asc_wds_does(zero_hours, hours, found):
+    value = rules.contracted_hours(hours, False)[0]
+    assert rules.hours_with_zero_hours(zero_hours, value) == found
 
 
 def test_validate_training():

@@ -355,7 +355,7 @@ def test_staff_field_rules_come_from_staff_rules():
         staff_row(MAINJOBROLE="99", STARTDATE="01/01/2030", HOURLYRATE="250"),
         staff_row(UNIQUEWORKERID="W101", MAINJOBROLE="", EMPLSTATUS="5", CONTHOURS="90"),
         staff_row(UNIQUEWORKERID="W102", CARECERT="", HANDCVISA="", ZEROHRCONT="",
-                  HOURLYRATE="", CONTHOURS="", STARTDATE="", EMPLSTATUS=""),
+                  HOURLYRATE="", CONTHOURS="", STARTDATE=""),
     ]  # fmt: skip
     result = check_staff(csv_bytes(rows, STAFF_HEADINGS))
     assert errors(result) == [
@@ -542,7 +542,7 @@ def test_staff_checks_match_validate_staff_row_by_row():
     for n, raw in enumerate(raw_rows):
         fields = {field_of[heading]: value for heading, value in raw.items()}
         fields["worker_id"] = f"W{n}"
-        values, expected = rules.validate_staff(fields, TODAY, frozenset())
+        values, expected = rules.validate_staff(fields, TODAY, rules.FILE_STAFF_REQUIRED, True)
         assert found.get(n + 2, set()) == set(expected), (n + 2, raw, expected)
         if not expected:
             record = imported[n + 2]
