@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forms import messages
+from portal.returns.ascwds_file_rules import FILE_STAFF_IGNORED, hours_on_record
 from portal.returns.staff_reference import job_roles, training_categories, training_providers
 
 EARLIEST_DATE = date(1990, 1, 1)
@@ -188,9 +189,7 @@ def start_date(raw: object, today: date, required: bool = True) -> Result:
 
 
 def date_completed(raw: object, today: date, required: bool = True) -> Result:
-    """DATECOMPLETED: not in the future. ASC-WDS files may leave it blank (ASC-WDS accepts
-    that: such a record counts by its expiry date, or as held when it has none); the web
-    form asks for it."""
+    """DATECOMPLETED: not in the future. Files may leave it blank, as ASC-WDS accepts."""
     return parse_date(raw, "Date completed", today, required)
 
 
@@ -211,8 +210,7 @@ def who_delivered(raw: object, required: bool = True) -> Result:
 
 def training_provider(raw: object) -> Result:
     """PROVIDERNAME: a code from ASC-WDS's list of training providers (999: another one),
-    kept as text in ``provider_name``. ASC-WDS keeps it only when WHODELIVERED is 2
-    (``validate_training`` and the upload ignore it otherwise, the upload with a warning)."""
+    kept as text. Only for WHODELIVERED 2, as ASC-WDS (see ``validate_training``)."""
     text = _text(raw)
     if text == "":
         return None, None
@@ -300,13 +298,6 @@ ASCWDS_TRAINING_COLUMNS = {
     "NOTES": "notes",
 }
 
-# What ASC-WDS files must have, though the web form does not insist (EMPLSTATUS: "has not
-# been supplied" is an error in ASC-WDS).
-FILE_STAFF_REQUIRED = frozenset({"employment_status"})
-# Values ASC-WDS ignores with a warning, rather than refusing the row, when they are not
-# one of its codes (HANDCVISA: "incorrectly formatted and will be ignored").
-FILE_STAFF_IGNORED = frozenset({"health_care_visa"})
-
 # What the web form insists on. ASC-WDS files leave more of these blank.
 WEB_STAFF_REQUIRED = frozenset(
     {"start_date", "employment_status", "care_certificate", "hourly_rate", "health_care_visa",
@@ -317,27 +308,6 @@ WEB_TRAINING_REQUIRED = frozenset(
 )
 
 
-HOURS_ERROR, HOURS_WARNING, HOURS_IGNORE_ZERO = "error", "warning", "ignore_zero_hours"
-
-
-def hours_with_zero_hours(zero_text: object, hours: Decimal | None) -> tuple[str, str] | None:
-    """ASC-WDS's checks of CONTHOURS against ZEROHRCONT (both valid on their own):
-    hours with ZEROHRCONT blank, a warning; hours with ZEROHRCONT 1 or 999, an error (on
-    ZEROHRCONT); 0 hours with ZEROHRCONT 2, a warning and ZEROHRCONT ignored.
-    Returns (verdict, message) or None."""
-    if hours is None:
-        return None
-    zero = _text(zero_text)
-    code = int(zero) if zero.isdigit() else None
-    if hours > 0 and zero == "":
-        return HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS
-    if hours > 0 and code in (1, 999):
-        return HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS
-    if hours == 0 and code == 2:
-        return HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO
-    return None
-
-
 def validate_staff(
     raw: Mapping[str, object],
     today: date,
@@ -345,11 +315,8 @@ def validate_staff(
     file: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """A staff record's fields (our names, see ``ASCWDS_STAFF_COLUMNS``) -> (values, errors).
-
-    Contracted hours may be blank for someone on a zero-hours contract. For a ``file``
-    (ASC-WDS's rules, as the upload applies them): a field in ``FILE_STAFF_IGNORED`` that
-    is not valid is left out (None) rather than an error, and CONTHOURS and ZEROHRCONT are
-    checked together (``hours_with_zero_hours``)."""
+    Contracted hours may be blank on a zero-hours contract. A ``file`` gets ASC-WDS's file
+    rules too (``ascwds_file_rules``: values ignored, CONTHOURS against ZEROHRCONT)."""
     ignored = FILE_STAFF_IGNORED if file else frozenset()
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -382,13 +349,8 @@ def validate_staff(
     take("zero_hours", zero_hours(raw.get("zero_hours"), "zero_hours" in required))
     hours_required = "contracted_hours" in required and values.get("zero_hours") is not True
     take("contracted_hours", contracted_hours(raw.get("contracted_hours"), hours_required))
-    if file and "zero_hours" in values and "contracted_hours" in values:
-        found = hours_with_zero_hours(raw.get("zero_hours"), values["contracted_hours"])
-        if found and found[0] == HOURS_ERROR:
-            errors["zero_hours"] = found[1]
-            del values["zero_hours"]
-        elif found and found[0] == HOURS_IGNORE_ZERO:
-            values["zero_hours"] = None
+    if file:
+        hours_on_record(raw.get("zero_hours"), values, errors)
     return values, errors
 
 

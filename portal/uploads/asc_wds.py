@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 
 from forms import messages
-from portal.returns.staff_rules import FILE_STAFF_IGNORED
+from portal.returns.ascwds_file_rules import FILE_STAFF_IGNORED
 from portal.uploads import asc_wds_row_rules
 from portal.uploads.asc_wds_column_rules import (
     KINDS,

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from forms import messages
-from portal.returns import staff_reference
+from portal.returns import ascwds_file_rules, staff_reference
 from portal.returns import staff_rules as rules
 from portal.uploads.asc_wds_headings import branch_ids
 from portal.uploads.upload_table import Column, Table
 
 # The ``required`` sets handed to the staff_rules functions: ASC-WDS files leave blank the
 # answers the web form insists on.
-UPLOAD_STAFF_REQUIRED: frozenset[str] = rules.FILE_STAFF_REQUIRED
+UPLOAD_STAFF_REQUIRED: frozenset[str] = ascwds_file_rules.FILE_STAFF_REQUIRED
 UPLOAD_TRAINING_REQUIRED: frozenset[str] = frozenset()
 
 STATUSES = ("NEW", "UPDATE", "UNCHECKED", "NOCHANGE", "DELETE", "CHGSUB", "LEAVER")

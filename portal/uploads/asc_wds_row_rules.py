@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from forms import messages
+from portal.returns import ascwds_file_rules
 from portal.returns import staff_rules as rules
 from portal.uploads.asc_wds_column_rules import Checked
 from portal.uploads.asc_wds_problems import RowProblems
@@ -135,7 +136,7 @@ def training_providers(problems: RowProblems, checked: Mapping[str, Checked], n:
 def hours_and_zero_hours(
     problems: RowProblems, checked: Mapping[str, Checked], only: np.ndarray
 ) -> np.ndarray:
-    """CONTHOURS against ZEROHRCONT (``staff_rules.hours_with_zero_hours``), once per
+    """CONTHOURS against ZEROHRCONT (``staff_ascwds_file_rules.hours_with_zero_hours``), once per
     distinct pair, on rows (``only``) where both are valid. Returns the rows whose
     ZEROHRCONT is ignored."""
     hours, zero = checked.get("contracted_hours"), checked.get("zero_hours")
@@ -151,15 +152,17 @@ def hours_and_zero_hours(
     keys = zero.column.codes[rows].astype(np.int64) * width + hours.column.codes[rows]
     pairs, inverse = np.unique(keys, return_inverse=True)
     found = [
-        rules.hours_with_zero_hours(zero.column.uniques[key // width], hours.values[key % width])
+        ascwds_file_rules.hours_with_zero_hours(
+            zero.column.uniques[key // width], hours.values[key % width]
+        )
         for key in pairs
     ]
     verdicts = np.array([f[0] if f else "" for f in found], dtype=object)[inverse]
     texts = np.array([f[1] if f else "" for f in found], dtype=object)[inverse]
     for verdict, kind in (
-        (rules.HOURS_ERROR, "code"),
-        (rules.HOURS_WARNING, "code"),
-        (rules.HOURS_IGNORE_ZERO, "ignored"),
+        (ascwds_file_rules.HOURS_ERROR, "code"),
+        (ascwds_file_rules.HOURS_WARNING, "code"),
+        (ascwds_file_rules.HOURS_IGNORE_ZERO, "ignored"),
     ):
         at = np.flatnonzero(verdicts == verdict)
         problems.add(
@@ -168,9 +171,9 @@ def hours_and_zero_hours(
             kind,
             texts[at],
             zero.column,
-            warning=verdict != rules.HOURS_ERROR,
+            warning=verdict != ascwds_file_rules.HOURS_ERROR,
         )
-        if verdict == rules.HOURS_IGNORE_ZERO:
+        if verdict == ascwds_file_rules.HOURS_IGNORE_ZERO:
             ignore[rows[at]] = True
     return ignore
 

@@ -10,7 +10,7 @@ import pytest
 
 from forms import messages
 from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
-from portal.returns import staff_reference, training_status_rules
+from portal.returns import ascwds_file_rules, staff_reference, training_status_rules
 from portal.returns import staff_rules as rules
 
 TODAY = date(2026, 11, 23)
@@ -332,7 +332,7 @@ def test_validate_staff():
     }  # fmt: skip
     # An ASC-WDS file must give EMPLSTATUS; an unknown HANDCVISA is left out, not an error.
     filed = {**sparse, "health_care_visa": "5"}
-    assert rules.validate_staff(filed, TODAY, rules.FILE_STAFF_REQUIRED, file=True) == (
+    assert rules.validate_staff(filed, TODAY, ascwds_file_rules.FILE_STAFF_REQUIRED, file=True) == (
         {"worker_id": "W2", "main_job_role": 4, "start_date": None, "care_certificate": None,
          "hourly_rate": None, "health_care_visa": None, "zero_hours": None,
          "contracted_hours": None},
@@ -343,10 +343,10 @@ def test_validate_staff():
 @pytest.mark.parametrize(
     ("zero_hours", "hours", "found"),
     [
-        ("", "37.5", (rules.HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS)),
-        ("1", "37.5", (rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
-        ("999", "0.5", (rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
-        ("2", "0", (rules.HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO)),
+        ("", "37.5", (ascwds_file_rules.HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS)),
+        ("1", "37.5", (ascwds_file_rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
+        ("999", "0.5", (ascwds_file_rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
+        ("2", "0", (ascwds_file_rules.HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO)),
         ("2", "37.5", None),
         ("1", "0", None),
         ("1", "", None),
@@ -355,7 +355,7 @@ def test_validate_staff():
 )
 def test_contracted_hours_are_checked_against_zero_hours_as_asc_wds_does(zero_hours, hours, found):
     value = rules.contracted_hours(hours, False)[0]
-    assert rules.hours_with_zero_hours(zero_hours, value) == found
+    assert ascwds_file_rules.hours_with_zero_hours(zero_hours, value) == found
 
 
 def test_validate_training():

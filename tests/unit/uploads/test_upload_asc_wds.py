@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from forms import messages
+from portal.returns import ascwds_file_rules
 from portal.returns import staff_rules as rules
 from portal.uploads import UploadNotReady, check_upload, validate_staff_file
 from tests.unit.uploads.test_upload_reading import (
@@ -542,7 +543,9 @@ def test_staff_checks_match_validate_staff_row_by_row():
     for n, raw in enumerate(raw_rows):
         fields = {field_of[heading]: value for heading, value in raw.items()}
         fields["worker_id"] = f"W{n}"
-        values, expected = rules.validate_staff(fields, TODAY, rules.FILE_STAFF_REQUIRED, True)
+        values, expected = rules.validate_staff(
+            fields, TODAY, ascwds_file_rules.FILE_STAFF_REQUIRED, True
+        )
         assert found.get(n + 2, set()) == set(expected), (n + 2, raw, expected)
         if not expected:
             record = imported[n + 2]
