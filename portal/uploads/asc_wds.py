@@ -23,14 +23,16 @@ The parts: ``asc_wds_headings`` (opening a file, finding its columns),
 rows), ``asc_wds_problems`` (gathering problems into a result) and ``asc_wds_results``
 (what a check gives); this module checks each file and reads STATUS.
 
-STATUS (staff file), as ASC-WDS uses it. ASC-WDS checks each value against its own records;
+STATUS (staff file), as ASC-WDS uses it (NEW, UPDATE, UNCHECKED, NOCHANGE, DELETE; the
+rest are the portal's, see docs/ascwds.md). ASC-WDS checks each value against its own records;
 here "exists" means the provider already has a staff member with that UNIQUEWORKERID in the
 portal (``existing_worker_ids``). A file with no STATUS column reads as all UNCHECKED.
 
 - NEW: add them (action "add"); an error if they exist, as in ASC-WDS.
 - UPDATE: change them ("update"); an error if they do not exist, as in ASC-WDS.
-- CHGSUB: ASC-WDS moves them to another workplace of the organisation. Here "update", the
-  branch being the row's LOCALESTID; an error if they do not exist.
+- CHGSUB: not accepted by ASC-WDS any more (its bulk upload refuses it; a move between
+  workplaces is TRANSFERSTAFFRECORD there). Older files still use it, so here it is taken
+  as UPDATE, the branch being the row's LOCALESTID; an error if they do not exist.
 - UNCHECKED: what ASC-WDS writes in a file it exports, and it requires them to exist there.
   Here "update" if they exist, else "add": an export is all UNCHECKED, and on a provider's
   first upload the portal has nobody yet.
