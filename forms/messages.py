@@ -368,8 +368,8 @@ UPLOAD_HOURS_ON_ZERO_HOURS = (
     "(not known): enter 2 in ZEROHRCONT, or leave CONTHOURS blank"
 )
 UPLOAD_ZERO_HOURS_NOT_ZERO = (
-    "CONTHOURS is 0 but ZEROHRCONT is 2 (not a zero-hours contract): enter 1 in ZEROHRCONT if "
-    "they are on one"
+    "We will ignore ZEROHRCONT ‘2’ (not a zero-hours contract) because CONTHOURS is 0: enter 1 "
+    "in ZEROHRCONT if they are on a zero-hours contract"
 )
 UPLOAD_VISA_NOT_A_CODE = "it is not 1 (yes), 2 (no) or 999 (not known), as ASC-WDS ignores it"
 UPLOAD_PROVIDER_NOT_EXTERNAL = (
