@@ -448,3 +448,30 @@ def test_an_unknown_template_goes_back_to_the_upload_page(journey, provider_clie
     for query in ("file=payroll&format=csv", "file=staff&format=pdf", ""):
         response = provider_client.get(f"{journey['base']}/template?{query}")
         assert response.status_code == 302 and response.location.endswith(journey["base"])
+
+
+def test_ignored_values_are_named_on_the_check_page_and_in_the_problems_download(
+    journey, provider_client
+):
+    branch = journey["branch"]
+    staff = csv_bytes(
+        STAFF_HEADINGS,
+        [[branch, "W1", "UNCHECKED", "8", "01/09/2021", "1", "2", "1", "12.60", "5", "37.5"]],
+    )
+    row = training_row(branch, "W1")
+    row[6] = "88"  # PROVIDERNAME given, but WHODELIVERED is 1 (in-house)
+    token = upload(provider_client, journey, staff, csv_bytes(TRAINING_HEADINGS, [row]))
+    html = get_page(provider_client, f"{journey['base']}/check?batch={token}")
+    visa = "We will ignore HANDCVISA ‘5’ because it is not 1 (yes), 2 (no) or 999 (not known)"
+    provider = "We will ignore PROVIDERNAME ‘88’ because WHODELIVERED is not 2"
+    assert visa in html and provider in html
+    assert "You should check 1 value we will ignore" in html
+    assert 'id="confirm-import"' in html  # warnings do not stop the import
+    response = provider_client.get(f"{journey['base']}/problems.csv?batch={token}")
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    warnings = [line for line in lines[1:] if "Warning" in line]
+    assert any(visa in cell for line in warnings for cell in line)
+    assert any(provider in cell for line in warnings for cell in line)
+    confirm(provider_client, journey, token)
+    (member,) = staff_rows(journey)
+    assert member.worker_id == "W1" and member.health_care_visa is None
