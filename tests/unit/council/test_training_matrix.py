@@ -341,3 +341,24 @@ def test_access(app, four_providers):
     assert status(make_user(Role.FORUM_MEMBER, council=other), gaps + ".csv") == 404
     assert status(make_user(Role.FORUM_MEMBER, council=council), gaps) == 200
     assert status(make_user(Role.COMMISSIONER, council=council), gaps) == 403
+
+
+def test_a_record_without_a_completion_date_counts_by_its_expiry_or_as_held(four_providers, app):
+    ret, user = four_providers["returns"][0], four_providers["users"][0]
+    _send(
+        ret,
+        user,
+        [
+            _person("W1", training=[(SAFEGUARDING, None, "2025-01-01")]),  # expired
+            _person("W2", training=[(SAFEGUARDING, None, "2027-01-15")]),  # expiring
+            _person("W3", training=[(SAFEGUARDING, None, None)]),  # held: up to date
+        ],
+    )
+    cell = build_matrix(four_providers["council"].id, AS_AT).cell(SAFEGUARDING, CARE_WORKER)
+    assert (cell.up_to_date, cell.expiring, cell.expired, cell.missing) == (1, 1, 1, 0)
+    commissioner = make_user(Role.COMMISSIONER, council=four_providers["council"])
+    client = app.test_client()
+    sign_in(client, commissioner.email)
+    html = get_page(client, f"/council/{four_providers['council'].id}/training-matrix")
+    assert "A record with no completion date, which ASC-WDS allows, counts by its expiry" in html
+    assert "one with neither date counts as held and up to date" in html
