@@ -46,18 +46,20 @@ STAFF_TEMPLATE = (
                    "NEW a new worker; UPDATE or UNCHECKED change them; NOCHANGE keep them; "
                    "DELETE or LEAVER they have left", "UNCHECKED"),
     TemplateColumn("MAINJOBROLE", "The worker's main job role, as an ASC-WDS code.",
-                   "See the Job roles sheet", "3"),
+                   "See the Job roles sheet (all 37 ASC-WDS codes)", "8"),
     TemplateColumn("STARTDATE", "The date they started.", f"A date written as {DATE_FORMAT}",
                    "01/04/2024"),
-    TemplateColumn("EMPLSTATUS", "Their employment status.", _codes(rules.EMPLOYMENT_STATUSES),
-                   "1"),
-    TemplateColumn("ZEROHRCONT", "On a zero-hours contract?", _codes(rules.ZERO_HOURS), "2"),
+    TemplateColumn("EMPLSTATUS", "Their employment status. Required, as in ASC-WDS.",
+                   _codes(rules.EMPLOYMENT_STATUSES), "1"),
+    TemplateColumn("ZEROHRCONT", "On a zero-hours contract? With contracted hours, enter 2.",
+                   _codes(rules.ZERO_HOURS), "2"),
     TemplateColumn("CARECERT", "Care Certificate.", _codes(rules.CARE_CERTIFICATE), "1"),
     TemplateColumn("HOURLYRATE", "Their hourly pay in pounds.", "A number, for example 12.60",
                    "12.60"),
-    TemplateColumn("HANDCVISA", "On a Health and Care Worker visa?",
+    TemplateColumn("HANDCVISA", "On a Health and Care Worker visa? Any other value is ignored.",
                    _codes(rules.HEALTH_CARE_VISA), "2"),
-    TemplateColumn("CONTHOURS", "Contracted hours a week.", "A number up to 80", "37.5"),
+    TemplateColumn("CONTHOURS", "Contracted hours a week. Leave blank on a zero-hours "
+                   "contract.", "A number up to 80", "37.5"),
 )  # fmt: skip
 
 TRAINING_TEMPLATE = (
@@ -70,12 +72,14 @@ TRAINING_TEMPLATE = (
                    "Safeguarding adults level 2"),
     TemplateColumn("ACCREDITED", "Was the course accredited?", _codes(rules.ACCREDITED), "1"),
     TemplateColumn("WHODELIVERED", "Who delivered it.", _codes(rules.WHO_DELIVERED), "2"),
-    TemplateColumn("PROVIDERNAME", "The training provider's name (up to 120 characters).", "",
-                   "Kent Care Training"),
+    TemplateColumn("PROVIDERNAME", "The training provider, as an ASC-WDS code, when "
+                   "WHODELIVERED is 2. Otherwise leave it blank: it is ignored.",
+                   "See the Training providers sheet; 999 for another provider", "88"),
     TemplateColumn("HOWDELIVERED", "How it was delivered.", _codes(rules.HOW_DELIVERED), "1"),
     TemplateColumn("VALIDITY", "How long the training lasts, in months.",
                    "1 to 999, or none", "12"),
-    TemplateColumn("DATECOMPLETED", "The date they completed it.",
+    TemplateColumn("DATECOMPLETED", "The date they completed it. May be blank, as in "
+                   "ASC-WDS: the record then counts by its expiry date.",
                    f"A date written as {DATE_FORMAT}, not in the future", "15/03/2026"),
     TemplateColumn("EXPIRYDATE", "When it expires. Leave blank to work it out from VALIDITY.",
                    f"A date written as {DATE_FORMAT}, after DATECOMPLETED", ""),
@@ -155,6 +159,8 @@ def template_xlsx(kind: str, provider_id: int) -> bytes:
         ("Job roles", ((code, role.name) for code, role in staff_reference.job_roles().items())),
         ("Training categories",
          ((code, c.name) for code, c in staff_reference.training_categories().items())),
+        ("Training providers",
+         ((code, p.name) for code, p in staff_reference.training_providers().items())),
     )  # fmt: skip
     return workbook.template_xlsx(
         [(column.name, True) for column in columns],
