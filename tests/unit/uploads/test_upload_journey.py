@@ -408,7 +408,13 @@ def test_the_templates_hold_what_we_have_and_upload_again_unchanged(journey, fmt
         assert "Refresher £15" in files["training"].decode("utf-8-sig")
     else:
         book = load_workbook(io.BytesIO(files["training"]))
-        assert book.sheetnames == ["Data", "Guidance", "Job roles", "Training categories"]
+        assert book.sheetnames == [
+            "Data",
+            "Guidance",
+            "Job roles",
+            "Training categories",
+            "Training providers",
+        ]
         data = list(book["Data"].iter_rows(values_only=True))
         assert data[0][:3] == ("LOCALESTID", "UNIQUEWORKERID", "CATEGORY")
         assert ("007", "20") == (data[1][1], data[1][2])
