@@ -108,3 +108,20 @@ def test_the_upload_the_web_form_the_api_and_the_templates_use_the_same_lists(
         assert _sheet(data, "Job roles") == {code: role.name for code, role in roles.items()}
         assert _sheet(data, "Training providers") == {c: p.name for c, p in providers.items()}
         assert _sheet(data, "Training categories") == {c: x.name for c, x in categories.items()}
+
+
+def test_files_using_every_job_role_and_every_training_provider_upload():
+    from tests.unit.uploads.test_upload_asc_wds import STAFF_HEADINGS, check_staff, staff_row
+    from tests.unit.uploads.test_upload_reading import check, csv_bytes, training_row
+
+    roles = sorted(staff_reference.job_roles())
+    staff = [staff_row(UNIQUEWORKERID=f"N{code}", MAINJOBROLE=str(code)) for code in roles]
+    result = check_staff(csv_bytes(staff, STAFF_HEADINGS))
+    assert result.ok and result.warnings == []
+    assert sorted(record["main_job_role"] for record in result.records()) == roles
+
+    providers = sorted(staff_reference.training_providers())
+    training = [training_row(PROVIDERNAME=str(code), NOTES=f"course {code}") for code in providers]
+    result = check(csv_bytes(training))
+    assert result.ok and result.warnings == []
+    assert sorted(int(record["provider_name"]) for record in result.records()) == providers
