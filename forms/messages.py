@@ -177,6 +177,10 @@ HOURLY_RATE_REQUIRED = "Enter their hourly rate of pay"
 CONTRACTED_HOURS_REQUIRED = "Enter their contracted hours a week"
 CONTRACTED_HOURS_NOT_NUMBER = "Contracted hours must be a number, like 37.5"
 CONTRACTED_HOURS_RANGE = "Contracted hours must be between 0 and 80"
+CONTRACTED_HOURS_ON_ZERO_HOURS = (
+    "Leave contracted hours blank for someone on a zero-hours contract, or select No for "
+    "zero-hours contract"
+)
 CATEGORY_REQUIRED = "Select the training category"
 TRAINING_NAME_TOO_LONG = "Training name must be 120 characters or fewer"
 TRAINING_PROVIDER_TOO_LONG = "Training provider must be 120 characters or fewer"

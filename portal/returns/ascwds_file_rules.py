@@ -39,12 +39,19 @@ def hours_with_zero_hours(zero_text: object, hours: Decimal | None) -> tuple[str
     return None
 
 
-def hours_on_record(zero_text: object, values: dict, errors: dict) -> None:
-    """``hours_with_zero_hours`` on one record's checked values (``validate_staff``): an
-    error goes on ZEROHRCONT; an ignored ZEROHRCONT becomes None."""
+def hours_on_record(zero_text: object, values: dict, errors: dict, file: bool) -> None:
+    """``hours_with_zero_hours`` on one record's checked values (``validate_staff``). A
+    file: an error goes on ZEROHRCONT, an ignored ZEROHRCONT becomes None. The web form
+    refuses only what a file would (hours on a zero-hours contract, on contracted hours),
+    so what it stores uploads again in the portal's own template."""
     if "zero_hours" not in values or "contracted_hours" not in values:
         return
     found = hours_with_zero_hours(zero_text, values["contracted_hours"])
+    if not file:
+        if found and found[0] == HOURS_ERROR:
+            errors["contracted_hours"] = messages.CONTRACTED_HOURS_ON_ZERO_HOURS
+            del values["contracted_hours"]
+        return
     if found and found[0] == HOURS_ERROR:
         errors["zero_hours"] = found[1]
         del values["zero_hours"]

@@ -349,8 +349,7 @@ def validate_staff(
     take("zero_hours", zero_hours(raw.get("zero_hours"), "zero_hours" in required))
     hours_required = "contracted_hours" in required and values.get("zero_hours") is not True
     take("contracted_hours", contracted_hours(raw.get("contracted_hours"), hours_required))
-    if file:
-        hours_on_record(raw.get("zero_hours"), values, errors)
+    hours_on_record(raw.get("zero_hours"), values, errors, file)
     return values, errors
 
 

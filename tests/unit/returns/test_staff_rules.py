@@ -319,6 +319,15 @@ def test_validate_staff():
     # contracted hours may be blank on a zero-hours contract, but not otherwise
     zero = {**GOOD_STAFF, "zero_hours": "1", "contracted_hours": ""}
     assert rules.validate_staff(zero, TODAY)[1] == {}
+    # and hours on a zero-hours contract are refused, as an ASC-WDS file refuses them
+    for code in ("1", "999"):
+        both = {**GOOD_STAFF, "zero_hours": code, "contracted_hours": "37.5"}
+        assert rules.validate_staff(both, TODAY)[1] == {
+            "contracted_hours": messages.CONTRACTED_HOURS_ON_ZERO_HOURS
+        }
+        assert rules.validate_staff(both, TODAY, file=True)[1] == {
+            "zero_hours": messages.UPLOAD_HOURS_ON_ZERO_HOURS
+        }
     blank = {**GOOD_STAFF, "contracted_hours": ""}
     assert rules.validate_staff(blank, TODAY)[1] == {
         "contracted_hours": messages.CONTRACTED_HOURS_REQUIRED
