@@ -138,6 +138,7 @@ def _staff_and_training(today: date) -> int:
     added = 0
     for n in range(1, 19):
         role = REGISTERED_MANAGER if n == 1 else SENIOR_CARE_WORKER if n <= 4 else CARE_WORKER
+        zero_hours = n % 4 == 0
         member = StaffMember(
             provider_id=provider.id,
             branch_id=branches[n % len(branches)].id,
@@ -145,12 +146,14 @@ def _staff_and_training(today: date) -> int:
             main_job_role=role,
             start_date=today - timedelta(days=rng.randint(120, 2500)),
             employment_status=1,
-            zero_hours=n % 4 == 0,
+            zero_hours=zero_hours,
             care_certificate=1 if n % 6 else 3,
             hourly_rate=Decimal("12.60") + Decimal(rng.randint(0, 180)) / 100,
             health_care_visa=1 if n % 5 == 0 else 2,
             contracted_hours=Decimal(rng.choice([16, 24, 30, 37.5])),
         )
+        if zero_hours:  # no contracted hours on a zero-hours contract, as ASC-WDS checks
+            member.contracted_hours = None
         db.session.add(member)
         db.session.flush()
         added += 1
