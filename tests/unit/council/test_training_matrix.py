@@ -293,6 +293,16 @@ def test_commissioner_sees_the_matrix_and_each_provider(client, four_providers):
     assert "Training matrix: Provider A Ltd" in html and "2 staff" in html
     html = get_page(client, f"/council/{cid}/training-matrix?as_at=31-10-2026")
     assert "There is a problem" in html
+    # "As at" is a GOV.UK date input: three boxes, filled with the date shown.
+    assert 'name="as_at-day"' in html and 'name="as_at-year"' in html
+    html = get_page(
+        client, f"/council/{cid}/training-matrix?as_at-day=1&as_at-month=1&as_at-year=2026"
+    )
+    assert "as at 1 January 2026" in html and 'value="2026"' in html
+    html = get_page(
+        client, f"/council/{cid}/training-matrix?as_at-day=31&as_at-month=2&as_at-year=2026"
+    )
+    assert "There is a problem" in html and "must be a real date" in html
     assert client.get(f"/council/{cid}/training-matrix?provider=nope").status_code == 404
     stranger = make_provider()
     url = f"/council/{cid}/training-matrix?provider={stranger.id}"
