@@ -19,7 +19,7 @@ from portal.access import requires
 from portal.provider.sections import HANDLERS
 from portal.queries import organisations
 from portal.queries import returns as return_queries
-from portal.returns import review, service
+from portal.returns import audit_words, question_targets, review, service
 from portal.returns.calendar import due_label
 from portal.vocabulary import PROVIDER_ROLES, ReturnStatus
 
@@ -73,6 +73,7 @@ def _helpers():
         "section_titles": service.SECTION_TITLES,
         "summary_rows": lambda ret, code, data: HANDLERS[code].summary(ret, data or {}),
         "open_queries_for": _open_queries_for,
+        "question_about": question_targets.about,
     }
 
 
@@ -280,13 +281,12 @@ def confirmation(provider_id: int, return_id: int, number: int):
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def history(provider_id: int, return_id: int):
     ret = load_return(provider_id, return_id)
-    changes = []
-    previous: dict = {}
-    for version in ret.versions:
-        changes.append((version, service.diff(previous, version.data) if previous else None))
-        previous = version.data
     return render_template(
-        "provider/returns/history.html", ret=ret, changes=list(reversed(changes))
+        "provider/returns/history.html",
+        ret=ret,
+        changes=review.version_history(ret),
+        back=return_url(ret, "task_list"),
+        back_text="Back to your return",
     )
 
 
@@ -295,5 +295,11 @@ def history(provider_id: int, return_id: int):
 def audit_log(provider_id: int, return_id: int):
 
     ret = load_return(provider_id, return_id)
-    entries = return_queries.audit_entries(ret.id)
-    return render_template("provider/returns/audit_log.html", ret=ret, entries=entries)
+    entries = [audit_words.entry_view(e) for e in return_queries.audit_entries(ret.id)]
+    return render_template(
+        "provider/returns/audit_log.html",
+        ret=ret,
+        entries=entries,
+        back=return_url(ret, "task_list"),
+        back_text="Back to your return",
+    )

@@ -68,7 +68,8 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     db.session.refresh(ret)
     assert ret.status is ReturnStatus.QUERIED
     assert len(mail_server) == 1 and "has a question" in mail_server[0]["Subject"]
-    assert "Two missed visits" in mail_server[0].get_body().get_content()
+    body = mail_server[0].get_body().get_content()
+    assert "- KPIs: Missed visits: Two missed visits" in body and "missed_visits" not in body
     client.post("/sign-out", data={"csrf_token": _token(client)})
 
     # The provider sees the question next to the return, replies, corrects, resubmits.
@@ -76,7 +77,9 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     task_list = f"/provider/{provider.id}/returns/{ret.id}"
     html = get_page(client, task_list)
     assert "has a question about this return" in html
-    assert "Two missed visits: were both people safe?" in html and "missed_visits" in html
+    assert "Two missed visits: were both people safe?" in html
+    # The question names the answer in words, never by its key.
+    assert "About: <strong>KPIs: Missed visits</strong>" in html and "missed_visits" not in html
     # ... and next to the answers, on the section's page.
     section_page = get_page(client, task_list + "/section/kpis")
     assert "has a question about this section" in section_page
@@ -119,6 +122,12 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     sign_in(client, commissioner.email)
     html = get_page(client, page)
     assert "Version 2" in html and "a family member was there" in html
+    # What changed since version 1, in words, on the review page itself.
+    assert "Changed since version 1" in html and "Missed visits: 2 -&gt; 1" in html
+    history = get_page(client, f"/council/{council.id}/returns/{ret.id}/history")
+    assert "Missed visits: 2 -&gt; 1" in history and "1 change" in history
+    audit = get_page(client, f"/council/{council.id}/returns/{ret.id}/audit")
+    assert "Submitted version 2" in audit and "Missed visits: 2 -&gt; 1" in audit
     accepted = client.post(page, data={"csrf_token": csrf_token_from(html), "action": "accept",
                                         "accept-text": "Thank you"})  # fmt: skip
     assert accepted.status_code == 302
