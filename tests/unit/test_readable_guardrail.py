@@ -1,0 +1,127 @@
+"""A guardrail against internal keys on the page: every page, as each role that may see it
+(walking ``app.url_map`` as the access guardrail does), and every e-mail the review sends,
+read as a person reads them, with no ``name[3]``, ``snake_case_key:`` or raw validator
+message in their words."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from portal.access import Access
+from portal.api.auth import ApiAccess
+from portal.returns import review, service
+from portal.vocabulary import SectionState
+from tests.conftest import mail_config
+from tests.unit.conftest import sign_in
+from tests.unit.council.test_return_review import KPIS
+from tests.unit.test_access_guardrail import _endpoints, _url, tenancy  # noqa: F401
+
+KEY_PATTERNS = [
+    re.compile(r"\b\w+\[\d+\]"),  # staff[10], areas[2]
+    re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+(?::|\b)"),  # on_time_visits, missed_visits:
+    re.compile(r"\b[a-z]+\d*\.[a-z]+_[a-z_]+"),  # area0.spare_hours
+    re.compile(r"\b(?:kpis|capacity|handbacks|training|workforce):[a-z_]+"),  # a target
+    re.compile(r"Not a valid|This field is required|Invalid choice|Not a valid choice"),
+]
+# Text that is meant to look like a key: e-mail addresses and addresses on the page.
+ALLOWED = re.compile(r"\S+@\S+|https?://\S+|/\S+")
+
+
+class _Text(HTMLParser):
+    """The words a person sees: text outside <script> and <style>."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def leaks(text: str) -> list[str]:
+    text = ALLOWED.sub(" ", text)
+    return [m.group(0) for pattern in KEY_PATTERNS for m in pattern.finditer(text)]
+
+
+def _a_reviewed_return(contracted, commissioner):
+    """The own return, submitted (by the tenancy fixture), queried about one KPI with a
+    warning confirmed, corrected and submitted again: version 2 with changes."""
+    ret = contracted.ret
+    kpis = service.section(ret, "kpis")
+    service.save_section(ret, "kpis", KPIS, SectionState.COMPLETED, kpis.revision,
+                         contracted.submitter, confirmed_warnings=["on_time_visits:jump"])  # fmt: skip
+    handbacks = service.section(ret, "handbacks")
+    rows = [{"reference": "PKG-7", "weekly_hours": "7", "service_type": "homecare",
+             "area": "Whole council area", "reason": "staffing", "end_date": "2026-10-20",
+             "notice_date": "2026-10-01", "reason_details": ""}]  # fmt: skip
+    service.save_section(ret, "handbacks", {"none": False, "rows": rows},
+                         SectionState.COMPLETED, handbacks.revision, contracted.submitter)  # fmt: skip
+    service.submit(ret.id, contracted.submitter, "readable-guardrail-key-2")
+    query = review.query(ret, commissioner, "kpis:on_time_visits", "Is this right?")
+    review.reply(ret, contracted.submitter, query, "Yes, it is right.")
+    kpis = service.section(ret, "kpis")
+    service.save_section(ret, "kpis", {**KPIS, "on_time_visits": "91"}, SectionState.COMPLETED,
+                         kpis.revision, contracted.submitter)  # fmt: skip
+    service.submit(ret.id, contracted.submitter, "readable-guardrail-key-3")
+    return ret
+
+
+def test_no_page_shows_an_internal_key_to_any_role(app, contracted, tenancy, mail_server):  # noqa: F811
+    app.config.update(mail_config(mail_server))
+    _a_reviewed_return(contracted, contracted.commissioner)
+    found, read = [], 0
+    for endpoint, rule in _endpoints(app):
+        access: Access = app.view_functions[endpoint].access
+        if access.public or isinstance(access, ApiAccess) or "GET" not in rule.methods:
+            continue
+        url = _url(app, rule, tenancy["own"])
+        for role, user in tenancy["users"].items():
+            if role not in access.roles:
+                continue
+            client = app.test_client()
+            sign_in(client, user.email)
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            read += 1
+            found += [(endpoint, role.value, leak) for leak in leaks(visible_text(response.text))]
+    assert read >= 30, read
+    assert not found, found
+
+
+def test_no_email_of_the_review_shows_an_internal_key(app, contracted, tenancy, mail_server):  # noqa: F811
+    app.config.update(mail_config(mail_server))
+    _a_reviewed_return(contracted, contracted.commissioner)
+    review.accept(contracted.ret, contracted.commissioner, "Thank you")
+    subjects = {str(m["Subject"]).strip().split(":")[0] for m in mail_server}
+    assert {"Return received"} <= subjects and len(mail_server) >= 4
+    found = []
+    for message in mail_server:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        found += [(message["Subject"], leak) for leak in leaks(f"{message['Subject']}\n{body}")]
+    assert not found, found
+
+
+def test_the_guardrail_sees_the_keys_people_were_shown():
+    for shown in ("sections.training.staff[17].training[3].category 13 -> 10",
+                  "About: KPIs, on_time_visits", "KPIs: packages_started_on_time:jump",
+                  "Capacity: area0.spare_hours:unchanged", "Not a valid integer value.",
+                  "Capacity: areas[2].specialist[1] (dementia)"):  # fmt: skip
+        assert leaks(visible_text(f"<p>{shown}</p>")), shown
+    assert not leaks(visible_text("<p>Visits started on time: 1,050 -> 1,110</p>"))
+    assert not leaks(visible_text('<script>var on_time_visits = 1</script><a href="/x_y">A</a>'))
