@@ -63,14 +63,16 @@ def _a_reviewed_return(contracted, commissioner):
     warning confirmed, corrected and submitted again: version 2 with changes."""
     ret = contracted.ret
     kpis = service.section(ret, "kpis")
-    service.save_section(ret, "kpis", KPIS, SectionState.COMPLETED, kpis.revision,
-                         contracted.submitter, confirmed_warnings=["on_time_visits:jump"])  # fmt: skip
+    who, done = contracted.submitter, SectionState.COMPLETED
+    service.save_section(
+        ret, "kpis", KPIS, done, kpis.revision, who, confirmed_warnings=["on_time_visits:jump"]
+    )
     handbacks = service.section(ret, "handbacks")
     rows = [{"reference": "PKG-7", "weekly_hours": "7", "service_type": "homecare",
              "area": "Whole council area", "reason": "staffing", "end_date": "2026-10-20",
              "notice_date": "2026-10-01", "reason_details": ""}]  # fmt: skip
-    service.save_section(ret, "handbacks", {"none": False, "rows": rows},
-                         SectionState.COMPLETED, handbacks.revision, contracted.submitter)  # fmt: skip
+    service.save_section(ret, "handbacks", {"none": False, "rows": rows}, done,
+                         handbacks.revision, who)  # fmt: skip
     service.submit(ret.id, contracted.submitter, "readable-guardrail-key-2")
     query = review.query(ret, commissioner, "kpis:on_time_visits", "Is this right?")
     review.reply(ret, contracted.submitter, query, "Yes, it is right.")
