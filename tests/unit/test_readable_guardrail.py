@@ -10,11 +10,14 @@ from html.parser import HTMLParser
 
 from portal.access import Access
 from portal.api.auth import ApiAccess
+from portal.extensions import db
 from portal.returns import review, service
 from portal.vocabulary import SectionState
 from tests.conftest import mail_config
 from tests.unit.conftest import sign_in
 from tests.unit.council.test_return_review import KPIS
+from tests.unit.feedback.test_feedback import subject  # noqa: F401
+from tests.unit.packs.test_packs import quarter_of_returns  # noqa: F401
 from tests.unit.test_access_guardrail import _endpoints, _url, tenancy  # noqa: F401
 
 KEY_PATTERNS = [
@@ -127,3 +130,45 @@ def test_the_guardrail_sees_the_keys_people_were_shown():
         assert leaks(visible_text(f"<p>{shown}</p>")), shown
     assert not leaks(visible_text("<p>Visits started on time: 1,050 -> 1,110</p>"))
     assert not leaks(visible_text('<script>var on_time_visits = 1</script><a href="/x_y">A</a>'))
+
+
+def test_a_feedback_report_pdf_shows_no_internal_key(app, subject):  # noqa: F811
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.feedback import FEEDBACK
+    from portal.models import Document, Role
+    from tests.factories import make_user
+    from tests.unit.feedback.test_feedback import OCT, _build, _query
+
+    commissioner = make_user(Role.COMMISSIONER, council=subject.council)
+    _query(subject.ret(subject.provider, OCT), commissioner, "Why so late?", "on_time_visits")
+    assert _build(subject).status == "done"
+    document = db.session.scalar(db.select(Document).where(Document.kind == FEEDBACK))
+    pages = PdfReader(io.BytesIO(document.content)).pages
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
+    assert "KPIs: Visits started on time" in text  # what was asked, in words
+    assert not leaks(text), leaks(text)
+
+
+def test_a_pack_workbook_shows_no_internal_key(quarter_of_returns):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    from portal.packs.build import build_pack
+
+    council, alpha = quarter_of_returns["council"].id, quarter_of_returns["alpha"].id
+    _, xlsx, _ = build_pack(council, alpha, "2026-Q3")
+    book = load_workbook(io.BytesIO(xlsx))
+    cells = [
+        (sheet.title, str(value))
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str)
+    ]
+    assert len(cells) > 50
+    found = [(title, leak) for title, value in cells for leak in leaks(value)]
+    assert not found, found
