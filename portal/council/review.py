@@ -41,6 +41,8 @@ def review_return(council_id: int, return_id: int):
         query_form.target.choices = [("", "Choose an answer"), *review.queryable_fields(version)]
         if request.method == "GET" and request.args.get("about"):
             query_form.target.data = request.args["about"]  # "Ask about this", without JS
+    if request.method == "GET" and request.htmx and version is not None:
+        return _ask_fragment(ret, query_form, version)
     status = 200
     if request.method == "POST":
         done = _act(ret, query_form, accept_form)
@@ -48,6 +50,16 @@ def review_return(council_id: int, return_id: int):
             return done
         status = 400
     return _page(ret, version, query_form, accept_form), status
+
+
+def _ask_fragment(ret: MonthlyReturn, query_form: QueryForm, version: ReturnVersion) -> str:
+    """The question form alone, pointed at an answer ("Ask about this" with htmx)."""
+    return render_template(
+        "council/_ask.html",
+        ret=ret,
+        query_form=query_form,
+        target_groups=question_targets.grouped_targets(version.data),
+    )
 
 
 def _act(ret: MonthlyReturn, query_form: QueryForm, accept_form: AcceptForm):
@@ -113,7 +125,6 @@ def _ask_action(ret: MonthlyReturn, code: str, identity: str, key: str) -> dict:
                 "visuallyHiddenText": key,
                 "attributes": {
                     "hx-get": href,
-                    "hx-select": "#ask",
                     "hx-target": "#ask",
                     "hx-swap": "outerHTML show:#ask:top",
                 },
