@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from forms import messages
 from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
@@ -224,12 +225,34 @@ def check_answers(provider_id: int, return_id: int):
 
 def _summaries(ret: MonthlyReturn) -> list[tuple[str, str, list]]:
     out = []
+    queries = review.open_queries(ret)
     for code, title in service.SECTIONS:
         handler = HANDLERS.get(code)
         sec = service.section(ret, code)
         rows = handler.summary(ret, sec.data or {}) if handler else []
-        out.append((code, title, rows))
+        out.append((code, title, _with_questions(code, rows, sec.data or {}, queries)))
     return out
+
+
+def _with_questions(code: str, rows: list[dict], data: dict, queries: list) -> list[dict]:
+    """The council's open questions shown beside the answer or row each is about."""
+    asked: dict[str, list[str]] = {}
+    for query in queries:
+        if query.section == code and query.field:
+            asked.setdefault(query.field, []).append(query.text)
+    if not asked:
+        return rows
+    for row, identity in zip(rows, question_targets.row_targets(code, rows, data), strict=True):
+        if identity in asked:
+            notes = Markup("").join(
+                Markup(
+                    '<p class="govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0">'
+                    '<strong class="govuk-tag govuk-tag--orange">Question</strong> {}</p>'
+                ).format(text)
+                for text in asked[identity]
+            )
+            row["value"] = {"html": escape(row["value"].get("text", "")) + notes}
+    return rows
 
 
 @bp.route(PREFIX + "/submit", methods=["POST"])

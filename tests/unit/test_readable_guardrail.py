@@ -172,3 +172,30 @@ def test_a_pack_workbook_shows_no_internal_key(quarter_of_returns):  # noqa: F81
     assert len(cells) > 50
     found = [(title, leak) for title, value in cells for leak in leaks(value)]
     assert not found, found
+
+
+def test_no_account_email_shows_an_internal_key(app, client, mail_server):
+    """The other e-mail kinds: an invitation and both password-reset e-mails."""
+    from portal.models import Role
+    from tests.conftest import csrf_token_from
+    from tests.factories import make_provider, make_user
+
+    app.config.update(mail_config(mail_server))
+    provider = make_provider()
+    manager = make_user(Role.PROVIDER_MANAGER, provider=provider)
+    for email in (manager.email, "nobody@example.org"):
+        page = client.get("/password-reset")
+        client.post(
+            "/password-reset", data={"email": email, "csrf_token": csrf_token_from(page.text)}
+        )
+    sign_in(client, manager.email)
+    url = f"/provider/{provider.id}/users/invite"
+    token = csrf_token_from(client.get(url).text)
+    invite = {"name": "Pat New", "email": "pat.new@example.org", "role": "provider-submitter"}
+    client.post(url, data={"csrf_token": token, **invite})
+    assert len(mail_server) == 3
+    found = []
+    for message in mail_server:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        found += [(message["Subject"], leak) for leak in leaks(f"{message['Subject']}\n{body}")]
+    assert not found, found

@@ -85,6 +85,11 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     assert "has a question about this section" in section_page
     assert "Two missed visits: were both people safe?" in section_page
     assert "about this section" not in get_page(client, task_list + "/section/capacity")
+    # ... and beside the answer itself when checking the answers.
+    row = re.search(
+        r"Missed visits\s*</dt>(.*?)</div>", get_page(client, task_list + "/check"), re.S
+    )
+    assert row and "Question</strong> Two missed visits: were both people safe?" in row.group(1)
     query = db.session.scalar(db.select(ReturnComment).where(ReturnComment.kind == "query"))
     blank = client.post(task_list + "/reply", data={"csrf_token": csrf_token_from(html),
                                                      "comment": query.id, "text": ""})  # fmt: skip
