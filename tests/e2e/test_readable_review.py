@@ -148,3 +148,124 @@ def test_one_added_record_is_one_change_and_is_asked_about_from_its_row(tab, liv
     tab.goto(f"/provider/{provider_id}/returns/{return_id}/history")
     expect(page.locator("main")).to_contain_text(ADDED)
     _at_each_width(tab, "history")
+
+
+def _august_v1_with_real_staff(live_server) -> tuple[int, int, int, str, str]:
+    """Riverside's August 2026 Waltham Forest return, reopened, submitted as version 1
+    with the training section confirmed from the provider's own staff records: council,
+    provider and return ids, a worker ID at a covered branch and the branch's name."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.mandatory import mandatory_set
+    from portal.models import (
+        Contract,
+        Council,
+        MonthlyReturn,
+        Provider,
+        SectionState,
+        StaffMember,
+        TrainingRecord,
+        User,
+    )
+    from portal.returns import service
+    from portal.returns.sections.training_rules import (
+        active_staff,
+        as_at_date,
+        snapshot,
+        staff_rows,
+    )
+
+    with live_server.app.app_context():
+        provider = db.session.scalar(
+            select(Provider).where(Provider.slug == "riverside-home-support")
+        )
+        council = db.session.scalar(select(Council).where(Council.slug == "waltham-forest"))
+        service.returns_for_provider(provider.id)  # opens the returns if nobody has yet
+        ret = db.session.scalar(
+            select(MonthlyReturn)
+            .join(Contract)
+            .where(Contract.provider_id == provider.id, Contract.council_id == council.id,
+                   MonthlyReturn.period == date(2026, 8, 1))
+            .order_by(Contract.id)
+        )  # fmt: skip
+        assert ret is not None and not ret.versions
+        ret.reopened_until = date(2026, 12, 31)
+        db.session.commit()
+        submitter = db.session.scalar(select(User).where(User.email == SUBMITTER))
+        branch = ret.contract.branches[0]  # the demo has no staff at the Walthamstow branch
+        member = StaffMember(
+            provider_id=provider.id,
+            branch_id=branch.id,
+            worker_id="RD-WF-0018",
+            main_job_role=3,
+            start_date=date(2024, 6, 1),
+        )
+        member.training.append(TrainingRecord(category=20, date_completed=date(2025, 11, 19),
+                                              expiry_date=date(2026, 11, 18)))  # fmt: skip
+        db.session.add(member)
+        db.session.commit()
+        as_at = as_at_date(ret)
+        staff = active_staff(ret)
+        assert [m.worker_id for m in staff] == ["RD-WF-0018"]
+        rows = staff_rows(staff, as_at, mandatory_set(council.id))
+        for code, _ in service.SECTIONS:
+            data = {"kpis": dict(EXAMPLE_KPIS), "training": snapshot(rows, as_at)}.get(
+                code, {"none": True}
+            )
+            section = service.section(ret, code)
+            assert service.save_section(
+                ret, code, data, SectionState.COMPLETED, section.revision, submitter
+            ) is None  # fmt: skip
+        assert service.submit(ret.id, submitter, "e2e-readable-august-1").new
+        return council.id, provider.id, ret.id, staff[0].worker_id, staff[0].branch.name
+
+
+def test_provider_adds_one_training_record_and_the_history_shows_that_one_change(tab, live_server):
+    council_id, provider_id, return_id, worker, _ = _august_v1_with_real_staff(live_server)
+    page = tab.page
+    added = f"Training record added: {worker}, Dementia care, completed 3 August 2026"
+    base = f"/provider/{provider_id}/returns/{return_id}"
+
+    tab.sign_in(SUBMITTER)
+    expect(page.get_by_role("heading", level=1, name="Your returns")).to_be_visible()
+    tab.goto(base)
+    page.get_by_role("link", name="Training and staff", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Training and staff")).to_be_visible()
+    page.get_by_role("link", name=f"Add training {worker}").click()
+    expect(page.get_by_role("heading", level=1, name=f"Add training for {worker}")).to_be_visible()
+    page.get_by_label("Training category").select_option(label="Dementia care")
+    page.locator("#date_completed-day").fill("3")
+    page.locator("#date_completed-month").fill("8")
+    page.locator("#date_completed-year").fill("2026")
+    page.locator("#expiry_date-day").fill("2")
+    page.locator("#expiry_date-month").fill("8")
+    page.locator("#expiry_date-year").fill("2027")
+    page.locator("input[name=accredited][value='1']").check()
+    page.locator("input[name=who_delivered][value='1']").check()
+    page.locator("input[name=how_delivered][value='1']").check()
+    page.get_by_role("button", name="Add training").click()
+    expect(page.get_by_text(f"Dementia care training added for {worker}")).to_be_visible()
+    page.get_by_label("I have added all staff and their training").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("#section-training-status")).to_have_text("Completed")
+    page.get_by_role("button", name="Check your answers and submit").click()
+    page.get_by_role("button", name="Submit return").click()
+    expect(page.get_by_role("heading", level=1, name="Return submitted")).to_be_visible()
+
+    tab.goto(base + "/history")
+    version_2 = page.locator("#version-2-changes ~ ul").first
+    expect(version_2).to_have_text(re.compile(r"^\s*Training and staff: 1 change\s*$"))
+    expect(page.locator("main")).to_contain_text(added)
+    tab.check()
+    tab.sign_out()
+
+    tab.sign_in(COMMISSIONER)
+    expect(page.get_by_role("heading", level=1, name="Your providers")).to_be_visible()
+    tab.goto(f"/council/{council_id}/returns/{return_id}/review")
+    expect(page.get_by_role("heading", name="Changed since version 1")).to_be_visible()
+    expect(page.locator("#changed ~ ul").first).to_have_text(
+        re.compile(r"^\s*Training and staff: 1 change\s*$")
+    )
+    expect(page.locator("main")).to_contain_text(added)
+    tab.check()
