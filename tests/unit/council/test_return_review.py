@@ -221,3 +221,38 @@ def test_no_replies_once_a_return_is_accepted(client, app):
         )
         == 0
     )
+
+
+def test_ask_about_this_points_the_question_form_at_the_row(client, app):
+    app.config.update(TODAY="2026-11-23")
+    ret = open_return()
+    council = db.session.get(Council, ret.contract.council_id)
+    submitter = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider)
+    commissioner = make_user(Role.COMMISSIONER, council=council)
+    rows = [{"reference": "PKG-7", "weekly_hours": "7", "service_type": "homecare",
+             "area": "Whole council area", "reason": "staffing", "end_date": "2026-10-20",
+             "notice_date": "2026-10-01", "reason_details": ""}]  # fmt: skip
+    for s in ret.sections:
+        data = {"kpis": KPIS, "handbacks": {"none": False, "rows": rows}}.get(s.code)
+        service.save_section(ret, s.code, data or {"none": True}, SectionState.COMPLETED,
+                             s.revision, submitter)  # fmt: skip
+    service.submit(ret.id, submitter, "ask-about-key")
+    sign_in(client, commissioner.email)
+    page = f"/council/{council.id}/returns/{ret.id}/review"
+    html = get_page(client, page)
+    # Each answer and each row has its own link, named for what it is about.
+    assert f'href="{page}?about=handbacks:PKG-7#ask"' in html
+    assert 'Ask about this<span class="govuk-visually-hidden"> Handback 1 (PKG-7)' in html
+    assert f'href="{page}?about=kpis:missed_visits#ask"' in html
+    # The list groups answers by section and names them by label, never by key.
+    assert '<optgroup label="Handbacks">' in html and ">Handback PKG-7</option>" in html
+    assert ">Missed visits (2)</option>" in html and "areas[" not in html
+    # Without JavaScript the link opens the page with the answer chosen ...
+    chosen = get_page(client, f"{page}?about=handbacks:PKG-7")
+    assert '<option value="handbacks:PKG-7" selected>' in chosen
+    # ... and htmx gets the form alone, pointed at it.
+    fragment = client.get(f"{page}?about=kpis:missed_visits", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200
+    assert '<div id="ask">' in text and "<html" not in text
+    assert '<option value="kpis:missed_visits" selected>' in text

@@ -87,3 +87,14 @@ def test_warnings_and_numbers_read_as_people_write_them():
     assert confirmed_warnings(version) == [
         "KPIs: Visits started on time was the same as in each of the last 2 months"
     ]
+
+
+def test_the_audit_log_reads_old_entries_kept_as_paths_in_words():
+    from portal.returns.audit_words import action_text, change_lines
+
+    assert action_text("submit-v2", None) == "Submitted version 2"
+    assert action_text("save", "training") == "Saved (Training and staff)"
+    lines = change_lines("kpis", [{"field": "on_time_visits", "old": "1050", "new": "1110"}])
+    assert lines == ["KPIs, visits started on time: 1,050 -> 1,110"]
+    lines = change_lines("training", [{"field": "staff[10].missing[1]", "old": "", "new": "15"}])
+    assert not any(KEY.search(line) for line in lines), lines
