@@ -73,6 +73,7 @@ RECORD_LABELS = {
     "expiry_date": "expires",
     "status": "status",
     "notes": "notes",
+    "missing": "missing training",
 }
 _CODE_LISTS = {
     "employment_status": staff_rules.EMPLOYMENT_STATUSES,
@@ -143,7 +144,7 @@ def value_text(name: str, value) -> str:
 
 
 def _coded_text(name: str, value) -> str:
-    if name == "category":
+    if name in ("category", "missing"):
         return staff_reference.category_name(_int(value))
     if name in ("main_job_role", "job_role"):
         return staff_reference.job_role_name(_int(value))
