@@ -11,6 +11,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from portal.display import number
 from portal.returns import kpis, staff_reference, staff_rules, training_status_rules
 from portal.returns.sections import capacity_rules, handbacks_rules, workforce_rules
 
@@ -109,15 +110,7 @@ def field_label(section: str | None, name: str) -> str:
 
 def number_text(value) -> str:
     """1,050 or 1,520.5: a number as people write it; other text as it is."""
-    try:
-        number = Decimal(str(value).replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    if number == number.to_integral_value():
-        return f"{int(number):,}"
-    return f"{number.normalize():,f}"
+    return number(value)
 
 
 def date_text(value) -> str:
