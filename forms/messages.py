@@ -254,6 +254,8 @@ DUE_DAY_REQUIRED = "Enter the working day a return is due, like 10"
 DUE_DAY_RANGE = "The working day a return is due must be between 1 and 20"
 LOCK_DAYS_REQUIRED = "Enter the number of days after the due date that a return locks, like 20"
 LOCK_DAYS_RANGE = "Days until a return locks must be between 0 and 90"
+DUE_DAY_WHOLE = "The working day a return is due must be a whole number, like 10"
+LOCK_DAYS_WHOLE = "Days until a return locks must be a whole number, like 20"
 
 
 # Reviewing returns

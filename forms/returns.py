@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, StopValidation
 
 from forms import messages
 
@@ -39,11 +39,32 @@ class SubmitReturnForm(FlaskForm):
     submit = SubmitField("Submit return", widget=GovSubmitInput())
 
 
+class WholeNumberField(IntegerField):
+    """A whole number whose "not a number" message says what to type, not WTForms'
+    "Not a valid integer value."."""
+
+    def __init__(self, *args, not_whole: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_whole = not_whole
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.not_whole) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            # One message for a box that is not a number, not also "must be between".
+            raise StopValidation(self.process_errors[0])
+
+
 class ReturnSettingsForm(FlaskForm):
     """A council's deadlines for monthly returns."""
 
-    due_working_day = IntegerField(
+    due_working_day = WholeNumberField(
         "Working day of the month a return is due",
+        not_whole=messages.DUE_DAY_WHOLE,
         widget=GovTextInput(),
         description="For example, 10 means the 10th working day of the month after the "
         "month the return covers. Weekends and England and Wales bank holidays are skipped.",
@@ -52,8 +73,9 @@ class ReturnSettingsForm(FlaskForm):
             NumberRange(min=1, max=20, message=messages.DUE_DAY_RANGE),
         ],
     )
-    lock_days = IntegerField(
+    lock_days = WholeNumberField(
         "Days after the due date that a return locks",
+        not_whole=messages.LOCK_DAYS_WHOLE,
         widget=GovTextInput(),
         description="Providers can change and resubmit a return until it locks.",
         validators=[

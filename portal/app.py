@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    if not os.environ.get("BASE_URL") and not (config or {}).get("BASE_URL"):
+        # Outside production BASE_URL may be left unset; say so at start, because every
+        # link in every e-mail starts with it.
+        app.logger.warning(
+            "BASE_URL is not set: e-mail links will start %s", app.config["BASE_URL"]
+        )
 
     app.jinja_loader = ChoiceLoader(
         [

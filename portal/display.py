@@ -6,7 +6,7 @@ so templates write ``{{ when | long_date }}`` or ``{{ long_date(when) }}``."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import Flask
 
@@ -33,6 +33,19 @@ def percent(value: Decimal | float | None, places: int = 1, missing: str = "No f
     return missing if value is None else f"{value:.{places}f}%"
 
 
+def number(value) -> str:
+    """1,050 or 1,520.5: a number as people write it; other text as it is."""
+    try:
+        figure = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not figure.is_finite():
+        return str(value)
+    if figure == figure.to_integral_value():
+        return f"{int(figure):,}"
+    return f"{figure.normalize():,f}"
+
+
 def level_label(level: str | None) -> str:
     """Red, Amber, Green for a risk or RAG level (unknown levels shown as they are)."""
     from portal.risk_triggers import LEVEL_LABELS  # risk_triggers uses long_date from here
@@ -52,6 +65,7 @@ FILTERS = {
     "long_date_time": long_date_time,
     "month_label": month_label,
     "percent": percent,
+    "number": number,
     "level_label": level_label,
     "level_tag": level_tag,
 }

@@ -42,16 +42,16 @@ NEEDS_TRAINING = (
     training_status_rules.STATUS_EXPIRED,
     training_status_rules.STATUS_MISSING,
 )
-EXPORT_HEADER = (
-    "category_code",
-    "category",
-    "job_role",
-    "staff_in_scope",
-    "up_to_date",
-    "expiring_90_days",
-    "expired",
-    "missing",
-    "percent_compliant",
+EXPORT_HEADER = (  # labels, as every heading people read (CSV and XLSX alike)
+    "Category code",
+    "Training category",
+    "Job role",
+    "Staff in scope",
+    "Up to date",
+    "Expiring within 90 days",
+    "Expired",
+    "Missing",
+    "% compliant",
 )
 
 

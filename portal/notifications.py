@@ -3,7 +3,7 @@ switched email off for that kind (security mail is always sent)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context
+from flask import Flask, has_request_context
 from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.background.jobs import add
 from portal.background.kinds import NOTIFICATION_EMAIL
 from portal.clock import utcnow
+from portal.email_links import service_link
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Notification, NotificationPreference, User
@@ -100,8 +101,7 @@ def send_notification_email(notification_id: int) -> None:
     notification = db.session.get(Notification, notification_id)
     if notification is None:
         return
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    link = f"{base}{notification.link}" if notification.link else None
+    link = service_link(notification.link) if notification.link else None
     send_email(
         notification.user.email,
         notification.title,

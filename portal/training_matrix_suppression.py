@@ -29,7 +29,8 @@ HIDDEN_TO_PROTECT = "not shown, to protect a hidden figure"
 PRIMARY = "primary"
 SECONDARY = "secondary"
 TOTAL = "total"
-DEMAND_HEADER = ("category_code", "category", "face_to_face", "e_learning", "not_known", "total")
+DEMAND_HEADER = ("Category code", "Training category", "Face to face", "E-learning", "Not known",
+                 "Total")  # fmt: skip
 
 
 def suppress(

@@ -30,9 +30,11 @@ def jobs():
     status = request.args.get("status", "")
     if status not in JOB_STATUSES:
         status = ""
+    jobs = job_queries.recent_jobs(JOBS_SHOWN, status or None)
     return render_template(
         "admin/jobs.html",
-        jobs=job_queries.recent_jobs(JOBS_SHOWN, status or None),
+        jobs=jobs,
+        descriptions=job_queries.job_descriptions(jobs),
         status=status,
         status_items=[{"value": "", "text": "All jobs", "selected": not status}]
         + [

@@ -30,15 +30,15 @@ bp = Blueprint("returns_overview", __name__)
 
 MONTHS_SHOWN = 6
 OUTSIDE_A_FRAMEWORK = "none"  # the framework filter's value for spot contracts
-EXPORT_HEADER = (
-    "provider",
-    "framework",
-    "area",
-    "contract_type",
-    "month",
-    "status",
-    "submitted_at",
-    "versions",
+EXPORT_HEADER = (  # labels, as every heading people read
+    "Provider",
+    "Framework",
+    "Area",
+    "Contract type",
+    "Month",
+    "Status",
+    "Submitted at",
+    "Versions",
 )
 SUBMITTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED, ReturnStatus.ACCEPTED)
 

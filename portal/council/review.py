@@ -13,7 +13,7 @@ from forms import messages
 from forms.returns import AcceptForm, QueryForm
 from portal.access import requires
 from portal.queries import returns as return_queries
-from portal.returns import review, service
+from portal.returns import answer_words, audit_words, question_targets, review, service
 from portal.returns.sections import SUMMARIES
 from portal.vocabulary import Role
 
@@ -39,6 +39,10 @@ def review_return(council_id: int, return_id: int):
     accept_form = AcceptForm(prefix="accept")
     if version is not None:
         query_form.target.choices = [("", "Choose an answer"), *review.queryable_fields(version)]
+        if request.method == "GET" and request.args.get("about"):
+            query_form.target.data = request.args["about"]  # "Ask about this", without JS
+    if request.method == "GET" and request.htmx and version is not None:
+        return _ask_fragment(ret, query_form, version)
     status = 200
     if request.method == "POST":
         done = _act(ret, query_form, accept_form)
@@ -46,6 +50,16 @@ def review_return(council_id: int, return_id: int):
             return done
         status = 400
     return _page(ret, version, query_form, accept_form), status
+
+
+def _ask_fragment(ret: MonthlyReturn, query_form: QueryForm, version: ReturnVersion) -> str:
+    """The question form alone, pointed at an answer ("Ask about this" with htmx)."""
+    return render_template(
+        "council/_ask.html",
+        ret=ret,
+        query_form=query_form,
+        target_groups=question_targets.grouped_targets(version.data),
+    )
 
 
 def _act(ret: MonthlyReturn, query_form: QueryForm, accept_form: AcceptForm):
@@ -75,14 +89,48 @@ def _errors(*forms) -> list[dict]:
     ]
 
 
-def _sections(ret: MonthlyReturn, version: ReturnVersion | None) -> list[tuple]:
+def _sections(ret: MonthlyReturn, version: ReturnVersion | None, ask: bool) -> list[tuple]:
+    """Each section's answers; with ``ask``, every answer or row a question can be about
+    carries its own "Ask about this" link (htmx brings the form to it; without JavaScript
+    the link opens the page with the form pointed at it)."""
     if version is None:
         return []
     data = version.data.get("sections") or {}
-    return [
-        (code, title, SUMMARIES[code](ret, data.get(code) or {}) if code in SUMMARIES else [])
-        for code, title in service.SECTIONS
-    ]
+    shown = []
+    for code, title in service.SECTIONS:
+        rows = SUMMARIES[code](ret, data.get(code) or {}) if code in SUMMARIES else []
+        if ask:
+            targets = question_targets.row_targets(code, rows, data.get(code) or {})
+            for row, identity in zip(rows, targets, strict=True):
+                if identity is not None:
+                    row["actions"] = _ask_action(ret, code, identity, row["key"]["text"])
+        shown.append((code, title, rows))
+    return shown
+
+
+def _ask_action(ret: MonthlyReturn, code: str, identity: str, key: str) -> dict:
+    target = question_targets.target_value(code, identity)
+    href = url_for(
+        ".review_return",
+        council_id=ret.contract.council_id,
+        return_id=ret.id,
+        about=target,
+        _anchor="ask",
+    )
+    return {
+        "items": [
+            {
+                "href": href,
+                "text": "Ask about this",
+                "visuallyHiddenText": key,
+                "attributes": {
+                    "hx-get": href,
+                    "hx-target": "#ask",
+                    "hx-swap": "outerHTML show:#ask:top",
+                },
+            }
+        ]
+    }
 
 
 def _page(ret: MonthlyReturn, version: ReturnVersion | None, query_form, accept_form) -> str:
@@ -90,9 +138,11 @@ def _page(ret: MonthlyReturn, version: ReturnVersion | None, query_form, accept_
         "council/review_return.html",
         ret=ret,
         version=version,
-        sections=_sections(ret, version),
+        sections=_sections(ret, version, review.can_review(ret)),
+        changed=review.changed_since_previous(ret, version),
+        confirmed=answer_words.confirmed_warnings(version.data) if version else [],
+        target_groups=question_targets.grouped_targets(version.data) if version else [],
         kpi_rows=review.kpi_rows(ret, version) if version else [],
-        warnings=(version.data.get("confirmed_warnings") or {}) if version else {},
         comments=review.thread(ret),
         query_form=query_form,
         accept_form=accept_form,
@@ -103,4 +153,37 @@ def _page(ret: MonthlyReturn, version: ReturnVersion | None, query_form, accept_
             council_id=ret.contract.council_id,
             provider_id=ret.contract.provider_id,
         ),
+    )
+
+
+def _council_back(ret: MonthlyReturn) -> str:
+    return url_for(".review_return", council_id=ret.contract.council_id, return_id=ret.id)
+
+
+@bp.route("/council/<int:council_id>/returns/<int:return_id>/history")
+@requires(Role.COMMISSIONER, org="council")
+def history(council_id: int, return_id: int):
+    """The submitted versions of one of the council's returns, each with what changed."""
+    ret = _load(council_id, return_id)
+    return render_template(
+        "provider/returns/history.html",
+        ret=ret,
+        changes=review.version_history(ret),
+        back=_council_back(ret),
+        back_text="Back to the review",
+    )
+
+
+@bp.route("/council/<int:council_id>/returns/<int:return_id>/audit")
+@requires(Role.COMMISSIONER, org="council")
+def audit_log(council_id: int, return_id: int):
+    """Every change to one of the council's returns, in words."""
+    ret = _load(council_id, return_id)
+    entries = [audit_words.entry_view(e) for e in return_queries.audit_entries(ret.id)]
+    return render_template(
+        "provider/returns/audit_log.html",
+        ret=ret,
+        entries=entries,
+        back=_council_back(ret),
+        back_text="Back to the review",
     )

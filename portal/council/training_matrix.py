@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
 
+from forms.govuk_dates import DATE_PARTS, form_date_parts, parse_date_parts, split_date
 from portal import clock, exports
 from portal.access import requires
 from portal.matrix import EXPORT_HEADER, Matrix, build_matrix, default_as_at
@@ -16,18 +17,27 @@ from portal.vocabulary import Role
 
 bp = Blueprint("training_matrix", __name__)
 
-AS_AT_ERROR = "Enter the date as year, month and day, for example 2026-10-31"
+AS_AT_SUBJECT = "date to show the matrix at"
+AS_AT_ERROR = "Enter a real date to show the matrix at, for example 31 10 2026"
 
 
-def parse_as_at(raw: str | None) -> tuple[date, str | None]:
-    """The ``as_at`` query value, or the default (end of the latest period) and an error."""
+def parse_as_at(args) -> tuple[date, str | None, dict[str, str], list[str]]:
+    """The date the matrix is shown at, from the GOV.UK date input's three boxes
+    (``as_at-day`` ...) or the ``as_at`` of a download link (ISO): (the date, or the default
+    of the end of the latest period; an error; the boxes to show; the boxes to highlight)."""
     fallback = default_as_at(clock.today())
+    boxes = form_date_parts(args, "as_at")
+    if any(v.strip() for v in boxes.values()):
+        value, error, parts = parse_date_parts(boxes, AS_AT_SUBJECT, required=False)
+        return (value or fallback), error, boxes, parts
+    raw = (args.get("as_at") or "").strip()
     if not raw:
-        return fallback, None
+        return fallback, None, split_date(fallback), []
     try:
-        return date.fromisoformat(raw.strip()), None
+        value = date.fromisoformat(raw)
     except ValueError:
-        return fallback, AS_AT_ERROR
+        return fallback, AS_AT_ERROR, split_date(fallback), list(DATE_PARTS)
+    return value, None, split_date(value), []
 
 
 def _load(council_id: int):
@@ -41,9 +51,9 @@ def _load(council_id: int):
         provider = next((p for p in providers if p.id == int(raw)), None)
         if provider is None:
             abort(404)
-    as_at, error = parse_as_at(request.args.get("as_at"))
+    as_at, error, boxes, parts = parse_as_at(request.args)
     matrix = build_matrix(council_id, as_at, provider.id if provider else None)
-    return council, providers, provider, as_at, error, matrix
+    return council, providers, provider, as_at, (error, boxes, parts), matrix
 
 
 def _args(provider, as_at: date) -> dict[str, str]:
@@ -61,7 +71,7 @@ def _filename(council, provider, matrix: Matrix, extension: str) -> str:
 @bp.route("/council/<int:council_id>/training-matrix")
 @requires(Role.COMMISSIONER, org="council")
 def training_matrix(council_id: int):
-    council, providers, provider, as_at, error, matrix = _load(council_id)
+    council, providers, provider, as_at, (error, boxes, parts), matrix = _load(council_id)
     args = _args(provider, as_at)
     return render_template(
         "council/training_matrix.html",
@@ -76,9 +86,10 @@ def training_matrix(council_id: int):
             }
             for p in providers
         ],  # fmt: skip
-        as_at_text=request.args.get("as_at", as_at.isoformat()) if error else as_at.isoformat(),
+        as_at_boxes=boxes,
+        as_at_highlight=parts,
         error=error,
-        error_list=[{"text": error, "href": "#as_at"}] if error else None,
+        error_list=[{"text": error, "href": f"#as_at-{(parts or ['day'])[0]}"}] if error else None,
         matrix=matrix,
         status_labels=training_status_rules.STATUS_LABELS,
         csv_url=url_for(".export_csv", council_id=council_id, **args),

@@ -12,8 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Contract, MonthlyReturn, ReturnComment
-from portal.returns import kpis
-from portal.returns.service import SECTION_TITLES
+from portal.returns import question_targets
 
 if TYPE_CHECKING:
     from portal.feedback.data import Period
@@ -36,10 +35,7 @@ class Query:
 
 
 def _about(comment: ReturnComment) -> str:
-    section = SECTION_TITLES.get(comment.section or "", "The whole return")
-    if not comment.field:
-        return section
-    return f"{section}: {kpis.LABELS.get(comment.field, comment.field)}"
+    return question_targets.about(comment.section, comment.field)
 
 
 def council_queries(council_id: int, provider_id: int, period: Period) -> list[Query]:

@@ -53,12 +53,12 @@ def remove_user(provider_id: int, membership_id: int):
     if membership.user_id == current_user.id:
         form.submit.errors = [messages.CANNOT_REMOVE_SELF]
         return render_template(
-            "provider/remove_user.html", provider=provider, membership=membership, form=form
+            "provider/remove_user.html", provider=provider, removing=membership, form=form
         ), 400
     if form.validate_on_submit():
         user = organisation_members.remove(membership, current_user)
         flash(f"{user.name} can no longer use the portal for {provider.name}", "success")
         return redirect(url_for(".list_users", provider_id=provider_id))
     return render_template(
-        "provider/remove_user.html", provider=provider, membership=membership, form=form
+        "provider/remove_user.html", provider=provider, removing=membership, form=form
     )

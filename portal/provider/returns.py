@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from forms import messages
 from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
@@ -19,7 +20,7 @@ from portal.access import requires
 from portal.provider.sections import HANDLERS
 from portal.queries import organisations
 from portal.queries import returns as return_queries
-from portal.returns import review, service
+from portal.returns import audit_words, question_targets, review, service
 from portal.returns.calendar import due_label
 from portal.vocabulary import PROVIDER_ROLES, ReturnStatus
 
@@ -73,6 +74,7 @@ def _helpers():
         "section_titles": service.SECTION_TITLES,
         "summary_rows": lambda ret, code, data: HANDLERS[code].summary(ret, data or {}),
         "open_queries_for": _open_queries_for,
+        "question_about": question_targets.about,
     }
 
 
@@ -223,12 +225,34 @@ def check_answers(provider_id: int, return_id: int):
 
 def _summaries(ret: MonthlyReturn) -> list[tuple[str, str, list]]:
     out = []
+    queries = review.open_queries(ret)
     for code, title in service.SECTIONS:
         handler = HANDLERS.get(code)
         sec = service.section(ret, code)
         rows = handler.summary(ret, sec.data or {}) if handler else []
-        out.append((code, title, rows))
+        out.append((code, title, _with_questions(code, rows, sec.data or {}, queries)))
     return out
+
+
+def _with_questions(code: str, rows: list[dict], data: dict, queries: list) -> list[dict]:
+    """The council's open questions shown beside the answer or row each is about."""
+    asked: dict[str, list[str]] = {}
+    for query in queries:
+        if query.section == code and query.field:
+            asked.setdefault(query.field, []).append(query.text)
+    if not asked:
+        return rows
+    for row, identity in zip(rows, question_targets.row_targets(code, rows, data), strict=True):
+        if identity in asked:
+            notes = Markup("").join(
+                Markup(
+                    '<p class="govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0">'
+                    '<strong class="govuk-tag govuk-tag--orange">Question</strong> {}</p>'
+                ).format(text)
+                for text in asked[identity]
+            )
+            row["value"] = {"html": escape(row["value"].get("text", "")) + notes}
+    return rows
 
 
 @bp.route(PREFIX + "/submit", methods=["POST"])
@@ -280,13 +304,12 @@ def confirmation(provider_id: int, return_id: int, number: int):
 @requires(*PROVIDER_ROLES, org="provider", hidden=True)
 def history(provider_id: int, return_id: int):
     ret = load_return(provider_id, return_id)
-    changes = []
-    previous: dict = {}
-    for version in ret.versions:
-        changes.append((version, service.diff(previous, version.data) if previous else None))
-        previous = version.data
     return render_template(
-        "provider/returns/history.html", ret=ret, changes=list(reversed(changes))
+        "provider/returns/history.html",
+        ret=ret,
+        changes=review.version_history(ret),
+        back=return_url(ret, "task_list"),
+        back_text="Back to your return",
     )
 
 
@@ -295,5 +318,11 @@ def history(provider_id: int, return_id: int):
 def audit_log(provider_id: int, return_id: int):
 
     ret = load_return(provider_id, return_id)
-    entries = return_queries.audit_entries(ret.id)
-    return render_template("provider/returns/audit_log.html", ret=ret, entries=entries)
+    entries = [audit_words.entry_view(e) for e in return_queries.audit_entries(ret.id)]
+    return render_template(
+        "provider/returns/audit_log.html",
+        ret=ret,
+        entries=entries,
+        back=return_url(ret, "task_list"),
+        back_text="Back to your return",
+    )

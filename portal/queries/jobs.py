@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from sqlalchemy import select
 
+from portal.background.kinds import find
 from portal.extensions import db
-from portal.models import Contract, Council, Document, Job
+from portal.models import Contract, Council, Document, Job, Provider
 
 
 def get_job(job_id: int) -> Job | None:
@@ -74,3 +76,48 @@ def provider_documents(provider_id: int, kind: str, fmt: str) -> list[tuple[Docu
             .order_by(Document.id)
         )
     ]
+
+
+_QUARTER_MONTHS = {"1": "January to March", "2": "April to June", "3": "July to September",
+                   "4": "October to December"}  # fmt: skip
+
+
+def _period_words(part: str) -> str | None:
+    """ "2026-Q3" -> "July to September 2026"; "2026-10" -> "October 2026"."""
+    year, _, rest = part.partition("-")
+    if not year.isdigit() or len(year) != 4:
+        return None
+    if rest.upper().startswith("Q") and rest[1:] in _QUARTER_MONTHS:
+        return f"{_QUARTER_MONTHS[rest[1:]]} {year}"
+    if rest.isdigit() and 1 <= int(rest) <= 12:
+        return date(int(year), int(rest), 1).strftime("%B %Y")
+    return None
+
+
+def job_descriptions(jobs: Collection[Job]) -> dict[int, str]:
+    """What each job is for, in words ("Contract meeting pack, Medway, Care Co, July to
+    September 2026"), never its key; the names come from the job's council and provider."""
+    council_ids = {j.council_id for j in jobs if j.council_id}
+    provider_ids = {j.provider_id for j in jobs if j.provider_id}
+    councils = dict(
+        db.session.execute(
+            select(Council.id, Council.name).where(Council.id.in_(council_ids))
+        ).all()
+    )
+    providers = dict(
+        db.session.execute(
+            select(Provider.id, Provider.name).where(Provider.id.in_(provider_ids))
+        ).all()
+    )
+    found = {}
+    for job in jobs:
+        handler = find(job.kind)
+        parts = [
+            handler.label if handler and handler.label else job.kind.replace("_", " ").capitalize()
+        ]
+        parts += [
+            name for name in (councils.get(job.council_id), providers.get(job.provider_id)) if name
+        ]
+        period = next((p for p in map(_period_words, job.key.split(":")) if p), None)
+        found[job.id] = ", ".join(parts + ([period] if period else []))
+    return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from portal.display import long_date
 from portal.extensions import db
 from portal.returns import service
 from portal.vocabulary import ReturnStatus
@@ -33,7 +34,13 @@ def reopen(ret: MonthlyReturn, user: User, on: date) -> date:
         user,
         "reopen",
         None,
-        [{"field": "reopened_until", "old": str(ret.reopened_until or ""), "new": str(until)}],
+        [
+            {
+                "field": "Reopened until",
+                "old": long_date(ret.reopened_until),
+                "new": long_date(until),
+            }
+        ],
     )
     ret.reopened_until = until
     db.session.commit()

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from portal.background.jobs import add
 from portal.background.kinds import RECEIPT
+from portal.email_links import service_url
 from portal.extensions import db
 from portal.mail import send_email
 from portal.models import Job, ReturnVersion
@@ -30,8 +29,7 @@ def send_receipt_email(version_id: int) -> None:
         return
     ret = version.monthly_return
     contract = ret.contract
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    link = f"{base}/provider/{contract.provider_id}/returns/{ret.id}/history"
+    link = service_url("monthly_return.history", provider_id=contract.provider_id, return_id=ret.id)
     send_email(
         version.submitted_by.email,
         f"Return received: {contract.council.name}, {ret.period:%B %Y} ({version.reference})",

@@ -21,7 +21,7 @@ from portal.models import (
     ReturnVersion,
     User,
 )
-from portal.returns import kpis, service
+from portal.returns import changes, kpis, question_targets, service
 from portal.returns.telling import notify_council, notify_provider
 
 
@@ -34,14 +34,32 @@ def can_review(ret: MonthlyReturn) -> bool:
 
 
 def queryable_fields(version: ReturnVersion) -> list[tuple[str, str]]:
-    """(value, label) pairs of every answer in the version, for the query form."""
-    options = []
-    for code, title in service.SECTIONS:
-        data = (version.data.get("sections") or {}).get(code) or {}
-        for key, value in service.flatten(data).items():
-            if key:
-                options.append((f"{code}:{key}", f"{title}: {key} ({value or 'blank'})"))
-    return options
+    """(value, label) pairs of every answer in the version a question can be about: each
+    KPI and workforce figure, capacity area, handback and staff member, in words."""
+    return [
+        (target.value, f"{title}: {target.label}")
+        for title, targets in question_targets.grouped_targets(version.data)
+        for target in targets
+    ]
+
+
+def version_history(ret: MonthlyReturn) -> list[tuple]:
+    """Newest first: (version, what changed since the one before it, or None for the first)."""
+    found, previous = [], None
+    for version in ret.versions:
+        found.append(
+            (version, None if previous is None else changes.version_changes(previous, version.data))
+        )
+        previous = version.data
+    return list(reversed(found))
+
+
+def changed_since_previous(ret: MonthlyReturn, version: ReturnVersion | None):
+    """What changed between ``version`` and the one before it (None for a first version)."""
+    if version is None or version.number < 2:
+        return None
+    previous = next((v for v in ret.versions if v.number == version.number - 1), None)
+    return changes.version_changes(previous.data if previous else {}, version.data)
 
 
 def thread(ret: MonthlyReturn) -> list[ReturnComment]:
@@ -73,7 +91,8 @@ def query(ret: MonthlyReturn, user: User, target: str, text: str) -> ReturnComme
     )
     db.session.add(comment)
     ret.status = ReturnStatus.QUERIED
-    service.audit(ret, user, "query", section or None, [{"field": target, "old": "", "new": text}])
+    about = question_targets.about(section or None, field or None)
+    service.audit(ret, user, "query", section or None, [{"field": about, "old": "", "new": text}])
     notify_provider(ret, "queried")
     db.session.commit()
     return comment
@@ -113,8 +132,8 @@ def reply(ret: MonthlyReturn, user: User, parent: ReturnComment, text: str) -> R
         author_id=user.id,
     )
     db.session.add(comment)
-    service.audit(ret, user, "reply", parent.section, [{"field": parent.field or "", "old": "",
-                                                         "new": text}])  # fmt: skip
+    about = question_targets.about(parent.section, parent.field)
+    service.audit(ret, user, "reply", parent.section, [{"field": about, "old": "", "new": text}])
     notify_council(ret, "replied")
     db.session.commit()
     return comment

@@ -211,6 +211,13 @@ def diff(old: dict, new: dict) -> list[dict]:
     ]
 
 
+def _change_rows(code: str | None, old: dict, new: dict) -> list[dict]:
+    """The audit log's changes in words, records compared by identity."""
+    from portal.returns import changes  # it reads the sections' rules, which import this
+
+    return changes.audit_rows(code, old, new)
+
+
 def audit(ret: MonthlyReturn, user: User | None, action: str, section_code=None, changes=None):
     db.session.add(
         AuditEntry(
@@ -271,7 +278,7 @@ def save_section(
         )
     if ret.status is ReturnStatus.NOT_STARTED:
         ret.status = ReturnStatus.IN_PROGRESS
-    audit(ret, user, action, code, diff(old_data, data))
+    audit(ret, user, action, code, _change_rows(code, old_data, data))
     db.session.commit()
     db.session.refresh(current)
     return None
@@ -279,8 +286,9 @@ def save_section(
 
 def set_nil_return(ret: MonthlyReturn, nil: bool, user: User) -> None:
     if ret.nil_return != nil:
-        audit(ret, user, "nil-return", None, [{"field": "nil_return", "old": str(ret.nil_return),
-                                                "new": str(nil)}])  # fmt: skip
+        words = {True: "Yes", False: "No"}
+        change = {"field": "Nil return", "old": words[bool(ret.nil_return)], "new": words[nil]}
+        audit(ret, user, "nil-return", None, [change])
         ret.nil_return = nil
         if ret.status is ReturnStatus.NOT_STARTED:
             ret.status = ReturnStatus.IN_PROGRESS
@@ -370,7 +378,9 @@ def submit(ret_id: int, user: User, key: str) -> Submitted:
     db.session.add(version)
     was_queried = ret.status is ReturnStatus.QUERIED
     ret.status = ReturnStatus.SUBMITTED
-    audit(ret, user, f"submit-v{number}", None, diff(previous, data) if previous else [])
+    audit(
+        ret, user, f"submit-v{number}", None, _change_rows(None, previous, data) if previous else []
+    )
     try:
         db.session.flush()
     except IntegrityError:

@@ -19,6 +19,7 @@ from portal.returns.sections.training_rules import (
     reopen_if_confirmed,
     staff_dict,
 )
+from portal.returns.training_changes import staff_edit_changes
 from portal.vocabulary import ReturnStatus, SectionState
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ def records_changed(ret: MonthlyReturn, sec: ReturnSection, user: User | None) -
 
 
 def audit(ret: MonthlyReturn, user: User | None, action: str, old: dict, new: dict) -> None:
-    service.audit(ret, user, action, CODE, service.diff(old, new))
+    rows = [c.as_row() for c in staff_edit_changes(old, new)]
+    service.audit(ret, user, action, CODE, rows)
 
 
 def add_training(
@@ -102,10 +104,9 @@ def save_staff(
     for name in STAFF_FIELDS:
         setattr(member, name, values.get(name))
     new = {"staff": {key: staff_dict(member)}}
-    changes = service.diff(old, new)
-    if not changes:
+    if not service.diff(old, new):
         return False
-    service.audit(ret, user, "add-staff" if adding else "edit-staff", CODE, changes)
+    audit(ret, user, "add-staff" if adding else "edit-staff", old, new)
     records_changed(ret, sec, user)
     try:
         db.session.commit()

@@ -39,9 +39,11 @@ def notify_provider(ret: MonthlyReturn, event: str) -> None:
     link = f"/provider/{contract.provider_id}/returns/{ret.id}"
     council, month = contract.council.name, f"{ret.period:%B %Y}"
     if event == "queried":
+        from portal.returns import question_targets  # it reads the sections' rules
+
         title = f"{council} has a question about your {month} return"
         questions = [
-            f"- {c.field + ': ' if c.field else ''}{c.text}"
+            f"- {question_targets.about(c.section, c.field) + ': ' if c.field else ''}{c.text}"
             for c in _comments(ret, "query")
             if c.parent_id is None and not c.resolved
         ]

@@ -113,7 +113,7 @@ def test_commissioner_queries_provider_corrects_and_commissioner_accepts(tab, li
     expect(page.get_by_text("Status: Queried")).to_be_visible()
     thread = page.locator("#thread ~ .app-comment")
     expect(thread).to_have_count(1)
-    expect(thread).to_contain_text("About: KPIs, missed_visits")
+    expect(thread).to_contain_text("About: KPIs: Missed visits")
     expect(thread).to_contain_text(QUESTION)
     expect(thread).to_contain_text("about version 1")
     # Queried: nothing more to do until the provider resubmits.
@@ -128,7 +128,7 @@ def test_commissioner_queries_provider_corrects_and_commissioner_accepts(tab, li
     for address in (SUBMITTER, MANAGER):
         message = _mail(inbox, address, question_subject)
         body = _body(message)
-        assert f"missed_visits: {QUESTION}" in body, body
+        assert f"- KPIs: Missed visits: {QUESTION}" in body, body
         assert return_path in body, body
 
     # --- The provider replies, corrects missed visits and resubmits. --------------------
@@ -146,7 +146,7 @@ def test_commissioner_queries_provider_corrects_and_commissioner_accepts(tab, li
         "Medway Council has a question about this return"
     )
     question = page.locator(".app-comment")
-    expect(question).to_contain_text("About: KPIs, missed_visits")
+    expect(question).to_contain_text("About: KPIs: Missed visits")
     expect(question).to_contain_text(QUESTION)
     tab.check()
 

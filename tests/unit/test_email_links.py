@@ -152,3 +152,27 @@ def test_production_refuses_an_untrusted_host(monkeypatch, tmp_path):
     assert own.status_code == 200
     assert "Sign in" in own.text
     assert "does not answer to that address" in forged.text  # not a 500
+
+
+def test_receipt_email_has_one_fact_a_line_and_a_link_from_base_url(app, mail_server):
+    from portal.returns import service
+    from portal.vocabulary import SectionState
+    from tests.factories import open_return
+    from tests.unit.council.test_return_review import KPIS
+
+    app.config.update(mail_config(mail_server), BASE_URL=BASE_URL, TODAY="2026-11-23")
+    ret = open_return()
+    user = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider)
+    for s in ret.sections:
+        data = KPIS if s.code == "kpis" else {"none": True}
+        service.save_section(ret, s.code, data, SectionState.COMPLETED, s.revision, user)
+    service.submit(ret.id, user, "receipt-layout-key")
+    (message,) = mail_server
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    lines = body.splitlines()
+    contract_line = next(line for line in lines if line.startswith("Contract: "))
+    assert "Month:" not in contract_line
+    assert "Month: October 2026" in lines
+    assert _links(message) == [
+        f"{BASE_URL}/provider/{ret.contract.provider_id}/returns/{ret.id}/history"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.display import number
 from portal.models import MonthlyReturn
 from portal.returns import kpis
 from portal.returns.sections import common_rules
@@ -33,7 +34,10 @@ def soft_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
 
 def summary(ret: MonthlyReturn, data: dict) -> list[dict]:
     rows = [
-        {"key": {"text": c.label}, "value": {"text": data.get(c.name, "Not entered")}}
+        {
+            "key": {"text": c.label},
+            "value": {"text": number(data[c.name]) if data.get(c.name) else "Not entered"},
+        }
         for c in kpis.COUNTS
     ]
     if data:

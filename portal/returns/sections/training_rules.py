@@ -229,7 +229,13 @@ def reopen_if_confirmed(ret: MonthlyReturn, sec: ReturnSection, user) -> bool:
     sec.revision = ReturnSection.revision + 1  # in SQL: safe against a concurrent save
     sec.updated_by_id = user.id if user else None
     sec.updated_at = utcnow()
-    service.audit(ret, user, "section-reopened", CODE, service.diff(old, new))
+    service.audit(
+        ret,
+        user,
+        "section-reopened",
+        CODE,
+        [{"field": "Staff and training confirmed", "old": "Yes", "new": "No"}],
+    )
     return True
 
 

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import or_, select
 
 from forms import messages
+from portal.display import number
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -286,7 +287,7 @@ def _display(field: Field, value) -> str:
         return dict(field.choices).get(str(value), str(value))
     if field.kind == MONEY:
         return f"£{value}"
-    return str(value)
+    return number(value)
 
 
 def summary(ret: MonthlyReturn, data: dict) -> list[dict]:

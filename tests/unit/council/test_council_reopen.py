@@ -97,6 +97,9 @@ def test_commissioner_sets_the_councils_return_deadlines(client, app):
     html = bad.get_data(as_text=True)
     assert "The working day a return is due must be between 1 and 20" in html
     assert 'href="#due_working_day"' in html
+    # A box that is not a number says what to type, never WTForms' own words.
+    assert "Days until a return locks must be a whole number, like 20" in html
+    assert "Not a valid integer value" not in html
     db.session.refresh(council)
     assert (council.due_working_day, council.lock_days) == (10, 20)
     ok = client.post(page, data={"csrf_token": token, "due_working_day": "5", "lock_days": "7"})

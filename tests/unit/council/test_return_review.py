@@ -68,7 +68,8 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     db.session.refresh(ret)
     assert ret.status is ReturnStatus.QUERIED
     assert len(mail_server) == 1 and "has a question" in mail_server[0]["Subject"]
-    assert "Two missed visits" in mail_server[0].get_body().get_content()
+    body = mail_server[0].get_body().get_content()
+    assert "- KPIs: Missed visits: Two missed visits" in body and "missed_visits" not in body
     client.post("/sign-out", data={"csrf_token": _token(client)})
 
     # The provider sees the question next to the return, replies, corrects, resubmits.
@@ -76,12 +77,19 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     task_list = f"/provider/{provider.id}/returns/{ret.id}"
     html = get_page(client, task_list)
     assert "has a question about this return" in html
-    assert "Two missed visits: were both people safe?" in html and "missed_visits" in html
+    assert "Two missed visits: were both people safe?" in html
+    # The question names the answer in words, never by its key.
+    assert "About: <strong>KPIs: Missed visits</strong>" in html and "missed_visits" not in html
     # ... and next to the answers, on the section's page.
     section_page = get_page(client, task_list + "/section/kpis")
     assert "has a question about this section" in section_page
     assert "Two missed visits: were both people safe?" in section_page
     assert "about this section" not in get_page(client, task_list + "/section/capacity")
+    # ... and beside the answer itself when checking the answers.
+    row = re.search(
+        r"Missed visits\s*</dt>(.*?)</div>", get_page(client, task_list + "/check"), re.S
+    )
+    assert row and "Question</strong> Two missed visits: were both people safe?" in row.group(1)
     query = db.session.scalar(db.select(ReturnComment).where(ReturnComment.kind == "query"))
     blank = client.post(task_list + "/reply", data={"csrf_token": csrf_token_from(html),
                                                      "comment": query.id, "text": ""})  # fmt: skip
@@ -119,6 +127,12 @@ def test_query_reply_resubmit_accept(client, app, mail_server):
     sign_in(client, commissioner.email)
     html = get_page(client, page)
     assert "Version 2" in html and "a family member was there" in html
+    # What changed since version 1, in words, on the review page itself.
+    assert "Changed since version 1" in html and "Missed visits: 2 -&gt; 1" in html
+    history = get_page(client, f"/council/{council.id}/returns/{ret.id}/history")
+    assert "Missed visits: 2 -&gt; 1" in history and "1 change" in history
+    audit = get_page(client, f"/council/{council.id}/returns/{ret.id}/audit")
+    assert "Submitted version 2" in audit and "Missed visits: 2 -&gt; 1" in audit
     accepted = client.post(page, data={"csrf_token": csrf_token_from(html), "action": "accept",
                                         "accept-text": "Thank you"})  # fmt: skip
     assert accepted.status_code == 302
@@ -207,3 +221,38 @@ def test_no_replies_once_a_return_is_accepted(client, app):
         )
         == 0
     )
+
+
+def test_ask_about_this_points_the_question_form_at_the_row(client, app):
+    app.config.update(TODAY="2026-11-23")
+    ret = open_return()
+    council = db.session.get(Council, ret.contract.council_id)
+    submitter = make_user(Role.PROVIDER_SUBMITTER, provider=ret.contract.provider)
+    commissioner = make_user(Role.COMMISSIONER, council=council)
+    rows = [{"reference": "PKG-7", "weekly_hours": "7", "service_type": "homecare",
+             "area": "Whole council area", "reason": "staffing", "end_date": "2026-10-20",
+             "notice_date": "2026-10-01", "reason_details": ""}]  # fmt: skip
+    for s in ret.sections:
+        data = {"kpis": KPIS, "handbacks": {"none": False, "rows": rows}}.get(s.code)
+        service.save_section(ret, s.code, data or {"none": True}, SectionState.COMPLETED,
+                             s.revision, submitter)  # fmt: skip
+    service.submit(ret.id, submitter, "ask-about-key")
+    sign_in(client, commissioner.email)
+    page = f"/council/{council.id}/returns/{ret.id}/review"
+    html = get_page(client, page)
+    # Each answer and each row has its own link, named for what it is about.
+    assert f'href="{page}?about=handbacks:PKG-7#ask"' in html
+    assert 'Ask about this<span class="govuk-visually-hidden"> Handback 1 (PKG-7)' in html
+    assert f'href="{page}?about=kpis:missed_visits#ask"' in html
+    # The list groups answers by section and names them by label, never by key.
+    assert '<optgroup label="Handbacks">' in html and ">Handback PKG-7</option>" in html
+    assert ">Missed visits (2)</option>" in html and "areas[" not in html
+    # Without JavaScript the link opens the page with the answer chosen ...
+    chosen = get_page(client, f"{page}?about=handbacks:PKG-7")
+    assert '<option value="handbacks:PKG-7" selected>' in chosen
+    # ... and htmx gets the form alone, pointed at it.
+    fragment = client.get(f"{page}?about=kpis:missed_visits", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200
+    assert '<div id="ask">' in text and "<html" not in text
+    assert '<option value="kpis:missed_visits" selected>' in text

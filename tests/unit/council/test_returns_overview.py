@@ -317,7 +317,7 @@ def test_a_council_without_contracts(client, app):
     assert f"{council.name} has no contracts yet." in html
     response = client.get(f"/council/{council.id}/returns.csv")
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines == ["provider,framework,area,contract_type,month,status,submitted_at,versions"]
+    assert lines == ["Provider,Framework,Area,Contract type,Month,Status,Submitted at,Versions"]
 
 
 # --- downloads ---------------------------------------------------------------------------
@@ -347,32 +347,32 @@ def test_csv_export_has_a_row_per_contract_and_month(client, three_providers):
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 5 * 6
     assert list(rows[0]) == [
-        "provider",
-        "framework",
-        "area",
-        "contract_type",
-        "month",
-        "status",
-        "submitted_at",
-        "versions",
+        "Provider",
+        "Framework",
+        "Area",
+        "Contract type",
+        "Month",
+        "Status",
+        "Submitted at",
+        "Versions",
     ]
-    by_key = {(r["provider"], r["month"]): r for r in rows}
+    by_key = {(r["Provider"], r["Month"]): r for r in rows}
     assert by_key[("Alpha Care Ltd", "2026-10")] == {
-        "provider": "Alpha Care Ltd",
-        "framework": alpha.framework.name,
-        "area": "North",
-        "contract_type": "Framework",
-        "month": "2026-10",
-        "status": "Submitted on time",
-        "submitted_at": "2026-11-13 23:30:00",
-        "versions": "2",
+        "Provider": "Alpha Care Ltd",
+        "Framework": alpha.framework.name,
+        "Area": "North",
+        "Contract type": "Framework",
+        "Month": "2026-10",
+        "Status": "Submitted on time",
+        "Submitted at": "2026-11-13 23:30:00",
+        "Versions": "2",
     }
-    assert by_key[("Alpha Care Ltd", "2026-08")]["status"] == "Queried, sent on time"
-    assert by_key[("Gamma Support Ltd", "2026-09")]["status"] == "Missing"
-    assert by_key[("Gamma Support Ltd", "2026-09")]["framework"] == ""
-    assert by_key[("Gamma Support Ltd", "2026-05")]["status"] == "Not open"
+    assert by_key[("Alpha Care Ltd", "2026-08")]["Status"] == "Queried, sent on time"
+    assert by_key[("Gamma Support Ltd", "2026-09")]["Status"] == "Missing"
+    assert by_key[("Gamma Support Ltd", "2026-09")]["Framework"] == ""
+    assert by_key[("Gamma Support Ltd", "2026-05")]["Status"] == "Not open"
     # Formula-like names are escaped with a leading quote.
-    names = {r["provider"] for r in rows}
+    names = {r["Provider"] for r in rows}
     assert '\'=HYPERLINK("http://x")' in names and "'-1+2" in names
     assert not any(n.startswith(("=", "-", "+", "@")) for n in names)
     # The filters apply to the download too.
@@ -381,7 +381,7 @@ def test_csv_export_has_a_row_per_contract_and_month(client, three_providers):
         .get_data()
         .decode("utf-8-sig")
     )
-    assert {r["provider"] for r in csv.DictReader(io.StringIO(spot))} == {"Gamma Support Ltd"}
+    assert {r["Provider"] for r in csv.DictReader(io.StringIO(spot))} == {"Gamma Support Ltd"}
 
 
 def test_xlsx_export_keeps_text_as_text_and_numbers_as_numbers(client, three_providers):
@@ -398,14 +398,14 @@ def test_xlsx_export_keeps_text_as_text_and_numbers_as_numbers(client, three_pro
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
-        "provider",
-        "framework",
-        "area",
-        "contract_type",
-        "month",
-        "status",
-        "submitted_at",
-        "versions",
+        "Provider",
+        "Framework",
+        "Area",
+        "Contract type",
+        "Month",
+        "Status",
+        "Submitted at",
+        "Versions",
     )
     assert len(rows) == 1 + 4 * 6  # the spot contract is filtered out
     hostile = [

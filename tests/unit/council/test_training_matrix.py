@@ -247,7 +247,7 @@ def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, four_provider
     assert care[0][3:] == ["4", "4", "0", "0", "0", "100.0"]
     demand_rows = list(csv.reader(io.StringIO(demand.get_data(as_text=True).lstrip("\ufeff"))))
     assert demand_rows[0] == [
-        "category_code", "category", "face_to_face", "e_learning", "not_known", "total",
+        "Category code", "Training category", "Face to face", "E-learning", "Not known", "Total",
     ]  # fmt: skip
     dementia = [r for r in demand_rows if r[0] == str(DEMENTIA)][0]
     # 5 staff missing dementia care, from 4 providers; delivery mode not known.
@@ -293,6 +293,16 @@ def test_commissioner_sees_the_matrix_and_each_provider(client, four_providers):
     assert "Training matrix: Provider A Ltd" in html and "2 staff" in html
     html = get_page(client, f"/council/{cid}/training-matrix?as_at=31-10-2026")
     assert "There is a problem" in html
+    # "As at" is a GOV.UK date input: three boxes, filled with the date shown.
+    assert 'name="as_at-day"' in html and 'name="as_at-year"' in html
+    html = get_page(
+        client, f"/council/{cid}/training-matrix?as_at-day=1&as_at-month=1&as_at-year=2026"
+    )
+    assert "as at 1 January 2026" in html and 'value="2026"' in html
+    html = get_page(
+        client, f"/council/{cid}/training-matrix?as_at-day=31&as_at-month=2&as_at-year=2026"
+    )
+    assert "There is a problem" in html and "must be a real date" in html
     assert client.get(f"/council/{cid}/training-matrix?provider=nope").status_code == 404
     stranger = make_provider()
     url = f"/council/{cid}/training-matrix?provider={stranger.id}"
@@ -307,8 +317,8 @@ def test_exports_have_the_exact_header_and_xlsx_is_readable(client, four_provide
     assert response.status_code == 200
     text = response.get_data(as_text=True).lstrip("\ufeff")
     assert text.splitlines()[0] == (
-        "category_code,category,job_role,staff_in_scope,up_to_date,expiring_90_days,"
-        "expired,missing,percent_compliant"
+        "Category code,Training category,Job role,Staff in scope,Up to date,"
+        "Expiring within 90 days,Expired,Missing,% compliant"
     )
     rows = list(csv.reader(io.StringIO(text)))
     assert [str(SAFEGUARDING), "Safeguarding adults", "All care roles", "5", "5", "0", "0",

@@ -79,15 +79,19 @@ def test_submitters_cannot_manage_users(app, client):
 
 def test_manager_removes_a_colleague_whose_session_then_ends(app, client):
     provider = make_provider()
-    manager = make_user(Role.PROVIDER_MANAGER, provider=provider)
-    colleague = make_user(Role.PROVIDER_SUBMITTER, provider=provider)
+    manager = make_user(Role.PROVIDER_MANAGER, provider=provider, name="Morgan Manager")
+    colleague = make_user(Role.PROVIDER_SUBMITTER, provider=provider, name="Tina Temp")
     colleague_client = app.test_client()
     sign_in(colleague_client, colleague.email)
     assert colleague_client.get(f"/provider/{provider.id}/returns").status_code == 200
 
     sign_in(client, manager.email)
     url = f"/provider/{provider.id}/users/{colleague.memberships[0].id}/remove"
-    token = csrf_token_from(get_page(client, url))
+    page = get_page(client, url)
+    # The page names the person being removed, not the manager signed in.
+    assert f"Remove {colleague.name}?" in page and colleague.email in page
+    assert f"Remove {manager.name}" not in page and manager.email not in page
+    token = csrf_token_from(page)
     assert client.post(url, data={"csrf_token": token}).status_code == 302
     assert colleague_client.get(f"/provider/{provider.id}/returns").status_code == 302
 

@@ -218,7 +218,9 @@ def test_staff_and_training_are_added_and_show_their_status(october, provider_cl
     assert html.count(">Missing<") == len(missing)
     assert audit_actions(w) == ["add-staff", "add-training", "add-training", "add-training"]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "add-staff"))
-    assert {"field": "staff.W001.hourly_rate", "old": "", "new": "12.60"} in entry.changes
+    # One change in words: the staff member added, by worker ID and job role.
+    assert len(entry.changes) == 1
+    assert entry.changes[0]["field"].startswith("Staff member added: W001, ")
     assert entry.user_id == w.user.id and entry.section == "training"
     assert section_row(w, "training").state is SectionState.IN_PROGRESS
 
@@ -377,7 +379,7 @@ def test_staff_details_are_changed_and_audited(october, provider_client):
     assert staff_named(w, "W001").hourly_rate == Decimal("13.50")
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.action == "edit-staff"
-    assert entry.changes == [{"field": "staff.W001.hourly_rate", "old": "12.60", "new": "13.50"}]
+    assert entry.changes == [{"field": "Staff W001: hourly rate", "old": "£12.60", "new": "£13.50"}]
     # saving with no changes writes nothing
     assert submit(provider_client, url, staff_form(w, hourly_rate="13.50")).status_code == 302
     assert audit_actions(w).count("edit-staff") == 1
@@ -422,7 +424,10 @@ def test_removing_staff_added_by_mistake_deletes_them_and_their_training(october
     assert count(StaffMember) == 0 and count(TrainingRecord) == 0
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.action == "remove-staff"
-    assert any(c["field"].startswith("staff.W001.training.") for c in entry.changes)
+    assert {c["field"] for c in entry.changes} == {
+        "Staff member removed: W001",
+        "Training record removed: W001, Safeguarding adults, completed 15 December 2025",
+    }
 
 
 def test_removing_a_training_record(october, provider_client):
