@@ -438,3 +438,9 @@ def fact_source_required(what: str) -> str:
 
 def risk_now(provider: str, rating: str) -> str:
     return f"{provider} is now rated {rating}"
+
+
+# --- setting up the service (councils, frameworks, targets, contracts, branches) ----------
+COUNCIL_NAME_REQUIRED = "Enter the council's name"
+COUNCIL_NAME_TAKEN = "A council with this name is already on the service"
+MONTH_INVALID = "Enter the {subject} as a month and year, like April 2027"

@@ -70,7 +70,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from portal.account.home import bp as pages_bp
     from portal.account.notifications import bp as notifications_bp
+    from portal.admin.audit import bp as admin_audit_bp
+    from portal.admin.councils import bp as admin_councils_bp
     from portal.admin.overview import bp as admin_bp
+    from portal.admin.users import bp as admin_users_bp
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
@@ -116,6 +119,9 @@ def _register_blueprints(app: Flask) -> None:
         mandatory_bp,
         forum_bp,
         admin_bp,
+        admin_councils_bp,
+        admin_users_bp,
+        admin_audit_bp,
         notifications_bp,
         uploads_bp,
         api_keys_bp,

@@ -71,6 +71,8 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         )
     elif role is Role.ADMIN:
         items.append(("Councils and providers", "admin.overview", {}))
+        items.append(("Users", "admin_users.users", {}))
+        items.append(("Changes", "admin_audit.audit", {}))
         items.append(("Background jobs", "admin.jobs", {}))
     current_blueprint = (endpoint or "").split(".")[0]
     return [

@@ -30,6 +30,7 @@ from portal.models.returns import (
     StaffMember,
     TrainingRecord,
 )
+from portal.models.setup_audit import ChangeRecord
 from portal.models.uploads import StoredFile, UploadBatch
 from portal.models.work import Document, Job, KpiCommentary, MandatoryTraining, MeetingAction
 
@@ -46,6 +47,8 @@ from portal.vocabulary import (
 )
 
 __all__ = [
+    "ChangeRecord",
+    "contract_branch",
     "ApiKey",
     "Notification",
     "NotificationPreference",

@@ -1,0 +1,174 @@
+"""Reads for the setup pages: users across the service and the change record. Every list
+has an order."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import ChangeRecord, Council, Membership, User
+
+CHANGES_SHOWN = 200
+LONDON = ZoneInfo("Europe/London")
+
+ENTITY_LABELS = {
+    "council": "Councils",
+    "user": "Users",
+    "framework": "Frameworks and lots",
+    "kpi_target": "KPI targets",
+    "contract": "Contracts",
+    "provider": "Providers",
+    "branch": "Branches",
+}
+
+
+def get_user(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+def all_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .options(
+                selectinload(User.memberships).selectinload(Membership.council),
+                selectinload(User.memberships).selectinload(Membership.provider),
+            )
+            .order_by(User.name, User.email, User.id)
+        )
+    )
+
+
+def council_commissioners(council_id: int) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.council_id == council_id)
+            .options(selectinload(Membership.user))
+            .order_by(User.name, User.email, Membership.id)
+        )
+    )
+
+
+def council_membership(council_id: int, membership_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.id == membership_id, Membership.council_id == council_id
+        )
+    )
+
+
+def changes(
+    council_id: int | None = None,
+    entity: str | None = None,
+    who: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = CHANGES_SHOWN,
+) -> list[ChangeRecord]:
+    """The newest changes first, narrowed by council, kind of record, who made them
+    (part of a name or e-mail address) and the days they were made on (London time)."""
+    query = select(ChangeRecord).outerjoin(User, ChangeRecord.user_id == User.id)
+    if council_id is not None:
+        query = query.where(ChangeRecord.council_id == council_id)
+    if entity:
+        query = query.where(ChangeRecord.entity == entity)
+    if who:
+        pattern = f"%{who.lower()}%"
+        query = query.where(User.email.ilike(pattern) | User.name.ilike(pattern))
+    if since is not None:
+        query = query.where(ChangeRecord.at >= _utc_start(since))
+    if until is not None:
+        query = query.where(ChangeRecord.at < _utc_start(until + timedelta(days=1)))
+    return list(
+        db.session.scalars(
+            query.options(
+                selectinload(ChangeRecord.user),
+                selectinload(ChangeRecord.council),
+                selectinload(ChangeRecord.provider),
+            )
+            .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def councils_for_filter() -> list[Council]:
+    return list(db.session.scalars(select(Council).order_by(Council.name)))
+
+
+def _utc_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in London, in UTC."""
+    return datetime.combine(day, time(), LONDON).astimezone(UTC)
+
+
+FIELD_LABELS = {
+    "name": "Name",
+    "email": "Email address",
+    "role": "Role",
+    "active": "Can sign in",
+    "council_admin": "Can set up the council",
+    "go_live_month": "Go-live month",
+    "due_working_day": "Working day a return is due",
+    "lock_days": "Days until a return locks",
+    "service_type": "Service type",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "lots": "Lots or areas",
+    "effective_from": "Applies from",
+    "version": "Version",
+    "targets": "Targets",
+    "provider": "Provider",
+    "framework": "Framework",
+    "lot": "Lot or area",
+    "contract_type": "Contract type",
+    "hourly_rate": "Hourly rate",
+    "branches": "Branches covered",
+    "cqc_provider_id": "CQC provider ID",
+    "cqc_location_id": "CQC location ID",
+    "local_est_id": "ASC-WDS workplace ID (LOCALESTID)",
+    "postcode": "Postcode",
+    "returns_closed": "Returns closed",
+}
+
+
+def describe(values: dict | None) -> list[tuple[str, str]]:
+    """A change's before or after values as (label, text) pairs people can read."""
+    return [
+        (FIELD_LABELS.get(key, key.replace("_", " ").capitalize()), _text(key, value))
+        for key, value in (values or {}).items()
+    ]
+
+
+def _text(key: str, value) -> str:
+    if value is None or value == "":
+        return "Not set"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_text(key, v) for v in value) or "None"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(k, v)}" for k, v in value.items())
+    if key == "hourly_rate":
+        return f"£{value}"
+    if isinstance(value, str):
+        return _date_text(key, value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _date_text(key: str, value: str) -> str:
+    """ISO dates as "7 December 2026" (months as "December 2026"); other text as it is."""
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return value
+    return f"{day:%B %Y}" if key in ("go_live_month", "effective_from") else f"{day:%-d %B %Y}"
