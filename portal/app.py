@@ -77,6 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.contracts_setup import bp as council_contracts_bp
+    from portal.council.council_users import bp as council_users_bp
+    from portal.council.frameworks_setup import bp as council_frameworks_bp
     from portal.council.mandatory import bp as mandatory_bp
     from portal.council.overview import bp as council_overview_bp
     from portal.council.packs import bp as packs_bp
@@ -122,6 +125,9 @@ def _register_blueprints(app: Flask) -> None:
         admin_councils_bp,
         admin_users_bp,
         admin_audit_bp,
+        council_frameworks_bp,
+        council_contracts_bp,
+        council_users_bp,
         notifications_bp,
         uploads_bp,
         api_keys_bp,

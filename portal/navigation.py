@@ -55,6 +55,13 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
                 {"council_id": membership.council_id},
             )
         )
+        if membership.council_admin:
+            for text, target in (
+                ("Frameworks", "council_frameworks.frameworks_list"),
+                ("Contracts", "council_contracts.contracts_list"),
+                ("Council users", "council_users.users"),
+            ):
+                items.append((text, target, {"council_id": membership.council_id}))
     elif role is Role.QA_OFFICER:
         items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})

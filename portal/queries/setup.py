@@ -3,6 +3,7 @@ has an order."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import ChangeRecord, Council, Membership, User
+from portal.models import (
+    ChangeRecord,
+    Contract,
+    Council,
+    Framework,
+    KpiTarget,
+    Membership,
+    Provider,
+    User,
+)
+from portal.returns import kpis
 
 CHANGES_SHOWN = 200
 LONDON = ZoneInfo("Europe/London")
@@ -172,3 +183,70 @@ def _date_text(key: str, value: str) -> str:
     if day is None:
         return value
     return f"{day:%B %Y}" if key in ("go_live_month", "effective_from") else f"{day:%-d %B %Y}"
+
+
+@dataclass(frozen=True)
+class TargetVersion:
+    version: int
+    effective_from: date
+    definitions: list[kpis.KpiDefinition]
+
+
+def target_versions(framework_id: int) -> list[TargetVersion]:
+    """Every version of the framework's targets, oldest first."""
+    rows = db.session.scalars(
+        select(KpiTarget)
+        .where(KpiTarget.framework_id == framework_id)
+        .order_by(KpiTarget.version, KpiTarget.id)
+    ).all()
+    versions: dict[int, TargetVersion] = {}
+    for r in rows:
+        found = versions.setdefault(r.version, TargetVersion(r.version, r.effective_from, []))
+        found.definitions.append(
+            kpis.KpiDefinition(
+                r.code, r.name, r.numerator, r.denominator, r.target, r.direction, r.amber_band
+            )
+        )
+    return list(versions.values())
+
+
+def council_frameworks(council_id: int) -> list[Framework]:
+    return list(
+        db.session.scalars(
+            select(Framework)
+            .where(Framework.council_id == council_id)
+            .options(selectinload(Framework.areas))
+            .order_by(Framework.name, Framework.id)
+        )
+    )
+
+
+def council_framework(council_id: int, framework_id: int) -> Framework:
+    """The council's framework, or 404 (another council's frameworks do not exist here)."""
+    return db.first_or_404(
+        select(Framework).where(Framework.id == framework_id, Framework.council_id == council_id)
+    )
+
+
+def council_contracts(council_id: int) -> list[Contract]:
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .join(Provider, Contract.provider_id == Provider.id)
+            .outerjoin(Framework, Contract.framework_id == Framework.id)
+            .where(Contract.council_id == council_id)
+            .options(
+                selectinload(Contract.provider),
+                selectinload(Contract.framework),
+                selectinload(Contract.area),
+                selectinload(Contract.branches),
+            )
+            .order_by(Provider.name, Framework.name, Contract.id)
+        )
+    )
+
+
+def council_contract(council_id: int, contract_id: int) -> Contract:
+    return db.first_or_404(
+        select(Contract).where(Contract.id == contract_id, Contract.council_id == council_id)
+    )

@@ -1,0 +1,95 @@
+"""A council admin's contracts: the register, adding one contract, and ending one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from forms import messages
+from forms.council_setup import ContractForm, EndContractForm, hourly_rate, location_ids
+from portal.access import requires
+from portal.queries import organisations
+from portal.queries import setup as setup_queries
+from portal.setup import contracts
+from portal.vocabulary import ContractType, Role
+
+bp = Blueprint("council_contracts", __name__)
+
+COUNCIL_ADMIN = {"org": "council", "council_admin": True}
+
+
+@bp.route("/council/<int:council_id>/contracts")
+@requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
+def contracts_list(council_id: int):
+    return render_template(
+        "council/setup/contracts.html",
+        council=organisations.get_council(council_id),
+        contracts=setup_queries.council_contracts(council_id),
+    )
+
+
+def _choices(form: ContractForm, council_id: int) -> None:
+    found = setup_queries.council_frameworks(council_id)
+    form.framework_id.choices = [("", "None (a spot contract)")] + [
+        (str(f.id), f.name) for f in found
+    ]
+    form.area_id.choices = [("", "None")] + [
+        (str(a.id), f"{f.name}: {a.name}") for f in found for a in f.areas
+    ]
+
+
+def _number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+@bp.route("/council/<int:council_id>/contracts/new", methods=["GET", "POST"])
+@requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
+def add_contract(council_id: int):
+    council = organisations.get_council(council_id)
+    form = ContractForm()
+    _choices(form, council_id)
+    if form.validate_on_submit():
+        line = contracts.ContractLine(
+            provider_name=form.provider_name.data,
+            cqc_provider_id=form.cqc_provider_id.data or None,
+            location_ids=location_ids(form.location_ids.data),
+            framework_id=_number(form.framework_id.data),
+            area_id=_number(form.area_id.data),
+            contract_type=ContractType(form.contract_type.data),
+            hourly_rate=hourly_rate(form.hourly_rate.data),
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            contact_email=(form.contact_email.data or "").strip().lower() or None,
+        )
+        contract, errors = contracts.add_contract(council, line, current_user)
+        if contract is not None:
+            flash(f"The contract with {line.provider_name} has been added", "success")
+            return redirect(url_for(".contracts_list", council_id=council_id))
+        for name, message in errors.items():
+            form[name].errors = [message]
+    status = 400 if form.errors or any(f.errors for f in form) else 200
+    return render_template("council/setup/add_contract.html", council=council, form=form), status
+
+
+@bp.route("/council/<int:council_id>/contracts/<int:contract_id>/end", methods=["GET", "POST"])
+@requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
+def end_contract(council_id: int, contract_id: int):
+    contract = setup_queries.council_contract(council_id, contract_id)
+    form = EndContractForm()
+    if form.validate_on_submit():
+        if contract.start_date and form.end_date.data < contract.start_date:
+            form.end_date.errors = [messages.CONTRACT_END_BEFORE_START]
+        else:
+            closed = contracts.end_contract(contract, form.end_date.data, current_user)
+            closed_text = ", ".join(f"{m:%B %Y}" for m in closed)
+            flash(
+                f"The contract ends on {form.end_date.data:%-d %B %Y}"
+                + (f". Returns closed: {closed_text}" if closed else ""),
+                "success",
+            )
+            return redirect(url_for(".contracts_list", council_id=council_id))
+    status = 400 if form.errors or any(f.errors for f in form) else 200
+    return render_template(
+        "council/setup/end_contract.html", council=contract.council, contract=contract, form=form
+    ), status
