@@ -130,3 +130,26 @@ def parse_day(text: str | None) -> date | None:
         return datetime.strptime(str(text or "").strip(), "%d/%m/%Y").date()
     except ValueError:
         return None
+
+
+def _optional_text(label: str, max_length: int, description: str = "") -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=description,
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[Length(max=max_length, message=f"{label} must be {max_length} characters "
+                                                    "or fewer")],
+    )  # fmt: skip
+
+
+class BranchForm(FlaskForm):
+    name = _name_field("Branch name", messages.BRANCH_NAME_REQUIRED)
+    cqc_location_id = _optional_text("CQC location ID", 20, "Like 1-123456789")
+    local_est_id = _optional_text(
+        "ASC-WDS workplace ID (LOCALESTID)",
+        50,
+        "The LOCALESTID your staff and training files use for this branch",
+    )
+    postcode = _optional_text("Postcode", 10)
+    submit = SubmitField("Save branch", widget=GovSubmitInput())

@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.your_providers import bp as council_bp
     from portal.forum.training_gaps import bp as forum_bp
     from portal.provider.api_keys import bp as api_keys_bp
+    from portal.provider.branches import bp as provider_branches_bp
     from portal.provider.commentary import bp as commentary_bp
     from portal.provider.feedback import bp as feedback_bp
     from portal.provider.organisation_users import bp as users_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         council_frameworks_bp,
         council_contracts_bp,
         council_users_bp,
+        provider_branches_bp,
         notifications_bp,
         uploads_bp,
         api_keys_bp,

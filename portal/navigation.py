@@ -19,6 +19,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         items.append(
             ("Your risk rating", "your_risk.your_risk", {"provider_id": membership.provider_id})
         )
+        items.append(
+            ("Branches", "provider_branches.branches_list", {"provider_id": membership.provider_id})
+        )
         if role is Role.PROVIDER_MANAGER:
             items.append(
                 ("Users", "organisation_users.list_users", {"provider_id": membership.provider_id})

@@ -1,4 +1,5 @@
-"""council setup: the council-admin permission and the record of setup changes
+"""council setup: the council-admin permission, the record of setup changes, and a
+branch's postcode
 
 Revision ID: 0013
 Revises: 0010
@@ -18,6 +19,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("branch", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("postcode", sa.String(length=10), nullable=True))
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("council_admin", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -51,3 +54,5 @@ def downgrade():
     op.drop_table("change_record")
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.drop_column("council_admin")
+    with op.batch_alter_table("branch", schema=None) as batch_op:
+        batch_op.drop_column("postcode")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import (
+    Branch,
     ChangeRecord,
     Contract,
     Council,
@@ -20,6 +21,7 @@ from portal.models import (
     Membership,
     Provider,
     User,
+    contract_branch,
 )
 from portal.returns import kpis
 
@@ -249,4 +251,30 @@ def council_contracts(council_id: int) -> list[Contract]:
 def council_contract(council_id: int, contract_id: int) -> Contract:
     return db.first_or_404(
         select(Contract).where(Contract.id == contract_id, Contract.council_id == council_id)
+    )
+
+
+def provider_branches(provider_id: int) -> list[tuple[Branch, list[str]]]:
+    """The provider's branches, each with the names of the councils whose contracts
+    cover it."""
+    branches = db.session.scalars(
+        select(Branch).where(Branch.provider_id == provider_id).order_by(Branch.name, Branch.id)
+    ).all()
+    covered = db.session.execute(
+        select(contract_branch.c.branch_id, Council.name)
+        .join(Contract, Contract.id == contract_branch.c.contract_id)
+        .join(Council, Council.id == Contract.council_id)
+        .where(Contract.provider_id == provider_id)
+        .order_by(Council.name)
+    ).all()
+    councils: dict[int, list[str]] = {}
+    for branch_id, name in covered:
+        if name not in councils.setdefault(branch_id, []):
+            councils[branch_id].append(name)
+    return [(b, councils.get(b.id, [])) for b in branches]
+
+
+def provider_branch(provider_id: int, branch_id: int) -> Branch:
+    return db.first_or_404(
+        select(Branch).where(Branch.id == branch_id, Branch.provider_id == provider_id)
     )
