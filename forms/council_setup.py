@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -137,15 +136,6 @@ def targets_form(definitions, formdata=None) -> TargetsForm:
             default=f"{d.amber_band.normalize():f}",
         ))  # fmt: skip
     return Form(formdata=formdata) if formdata is not None else Form()
-
-
-def location_ids(text: str | None) -> tuple[str, ...]:
-    """CQC location IDs separated by commas, semicolons, spaces or new lines."""
-    seen: list[str] = []
-    for part in re.split(r"[\s,;]+", text or ""):
-        if part and part not in seen:
-            seen.append(part)
-    return tuple(seen)
 
 
 def hourly_rate(text: str | None) -> Decimal | None:

@@ -483,3 +483,15 @@ CQC_LOCATION_ID_FORMAT = "Enter the CQC location ID in the correct format, like 
 CQC_LOCATION_ID_TAKEN = "Another branch on the service has this CQC location ID. Check it"
 LOCALESTID_TAKEN = "Another of your branches has this workplace ID (LOCALESTID)"
 POSTCODE_INVALID = "Enter a real postcode, like ME4 4QB"
+REGISTER_MISSING_COLUMNS = (
+    "The file must have these columns: {columns}. Use the template to get the headings right"
+)
+REGISTER_ROW_REPEATED = "This contract is already in row {row}: keep one of the two rows"
+REGISTER_TYPE_INVALID = "Contract type must be Framework, Block, Spot or DPS"
+REGISTER_FRAMEWORK_UNKNOWN = (
+    "Framework must be the name of one of your council's frameworks, as on your frameworks page"
+)
+REGISTER_DATE_INVALID = "Enter the date as day/month/year, like 01/04/2026"
+REGISTER_SELECT_FILE = "Select the contract register file, as CSV or XLSX"
+REGISTER_HAS_ERRORS = "The file has errors: fix them in your spreadsheet and upload it again"
+REGISTER_EXPIRED = "The file you uploaded has expired or was not found: upload it again"

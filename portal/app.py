@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.contract_register import bp as contract_register_bp
     from portal.council.contracts_setup import bp as council_contracts_bp
     from portal.council.council_users import bp as council_users_bp
     from portal.council.frameworks_setup import bp as council_frameworks_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_audit_bp,
         council_frameworks_bp,
         council_contracts_bp,
+        contract_register_bp,
         council_users_bp,
         provider_branches_bp,
         notifications_bp,

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from forms import messages
-from forms.council_setup import ContractForm, EndContractForm, hourly_rate, location_ids
+from forms.council_setup import ContractForm, EndContractForm, hourly_rate
 from portal.access import requires
 from portal.queries import organisations
 from portal.queries import setup as setup_queries
@@ -53,7 +53,7 @@ def add_contract(council_id: int):
         line = contracts.ContractLine(
             provider_name=form.provider_name.data,
             cqc_provider_id=form.cqc_provider_id.data or None,
-            location_ids=location_ids(form.location_ids.data),
+            location_ids=contracts.location_list(form.location_ids.data),
             framework_id=_number(form.framework_id.data),
             area_id=_number(form.area_id.data),
             contract_type=ContractType(form.contract_type.data),

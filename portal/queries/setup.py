@@ -278,3 +278,9 @@ def provider_branch(provider_id: int, branch_id: int) -> Branch:
     return db.first_or_404(
         select(Branch).where(Branch.id == branch_id, Branch.provider_id == provider_id)
     )
+
+
+def describe_change(key: str, old, new) -> str:
+    """ "Hourly rate: £24.50 to £25.00"."""
+    label = FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+    return f"{label}: {_text(key, old)} to {_text(key, new)}"

@@ -170,9 +170,18 @@ def apply_line(council: Council, line: ContractLine, actor: User) -> Contract:
     )  # fmt: skip
     if plan.contract is None:
         _invite_first_manager(provider, line, actor)
-    # opens returns: wired to the calendar after merge
-    ensure_returns([contract])
     return contract
+
+
+def open_returns(added: list[Contract]) -> None:
+    """Open the returns of contracts just added or changed (after their commit)."""
+    # opens returns: wired to the calendar after merge
+    ensure_returns(added)
+
+
+def location_list(text: str) -> tuple[str, ...]:
+    """CQC location IDs separated by commas, semicolons, spaces or new lines (repeats once)."""
+    return tuple(x for x in dict.fromkeys(re.split(r"[\s,;]+", text or "")) if x)
 
 
 def add_contract(
@@ -187,6 +196,7 @@ def add_contract(
         return None, errors
     contract = apply_line(council, line, actor)
     db.session.commit()
+    open_returns([contract])
     return contract, {}
 
 
