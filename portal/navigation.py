@@ -63,6 +63,7 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
                 ("Frameworks", "council_frameworks.frameworks_list"),
                 ("Contracts", "council_contracts.contracts_list"),
                 ("Council users", "council_users.users"),
+                ("Changes", "council_users.changes"),
             ):
                 items.append((text, target, {"council_id": membership.council_id}))
     elif role is Role.QA_OFFICER:

@@ -65,6 +65,8 @@ def add_contract(council_id: int):
         contract, errors = contracts.add_contract(council, line, current_user)
         if contract is not None:
             flash(f"The contract with {line.provider_name} has been added", "success")
+            if line.cqc_provider_id is None:
+                flash(messages.PROVIDER_WITHOUT_CQC_ID, "warning")
             return redirect(url_for(".contracts_list", council_id=council_id))
         for name, message in errors.items():
             form[name].errors = [message]

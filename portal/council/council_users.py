@@ -9,6 +9,7 @@ from flask_login import current_user
 from forms import messages
 from forms.setup import ButtonForm, InviteCommissionerForm
 from portal.access import requires
+from portal.admin.audit import changes_page
 from portal.queries import organisations
 from portal.queries import setup as setup_queries
 from portal.setup import councils
@@ -68,3 +69,10 @@ def permission(council_id: int):
             "success",
         )
     return redirect(url_for(".users", council_id=council_id))
+
+
+@bp.route("/council/<int:council_id>/changes")
+@requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
+def changes(council_id: int):
+    """Every setup change made for the council (who, when, before and after)."""
+    return changes_page([organisations.get_council(council_id)], council_id)

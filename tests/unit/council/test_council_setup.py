@@ -182,6 +182,16 @@ def test_a_provider_already_on_the_service_is_linked_and_its_manager_told(
     )
     assert added.status_code == 302
     assert db.session.scalar(select(func.count(Provider.id))) == before
+    # Without a CQC provider ID the provider is added by name, with a warning.
+    by_name = _contract(
+        commissioner_client,
+        contracted.council.id,
+        provider_name="Small Co",
+        cqc_provider_id="",
+        location_ids="",
+        contact_email="",
+    )
+    assert shows(get_page(commissioner_client, by_name.location), messages.PROVIDER_WITHOUT_CQC_ID)
     titles = db.session.scalars(
         select(Notification.title).where(Notification.user_id == other_manager.id)
     ).all()
@@ -263,3 +273,24 @@ def test_council_admin_invites_a_colleague_and_grants_the_permission(
     )
     assert invited.status_code == 302
     assert "new@council.example" in get_page(commissioner_client, url)
+
+
+def test_council_admins_see_their_own_councils_changes_only(app, commissioner_client, contracted):
+    council_id = contracted.council.id
+    _framework(commissioner_client, council_id)
+    other = make_council("Elsewhere Council")
+    db.session.add(
+        ChangeRecord(
+            entity="council",
+            action="added",
+            summary="Added council Elsewhere Council",
+            council_id=other.id,
+        )
+    )
+    db.session.commit()
+    page = get_page(commissioner_client, f"/council/{council_id}/changes")
+    assert "Added framework Support to Live at Home" in page
+    assert "Elsewhere Council" not in page
+    assert "No changes match" in get_page(
+        commissioner_client, f"/council/{council_id}/changes?entity=contract"
+    )
