@@ -22,6 +22,11 @@ from sqlalchemy import func, select
 
 from tests.conftest import base_config, free_port, link_in, smtp_inbox
 from tests.e2e.conftest import LiveServer, _tab
+from tests.e2e.test_monthly_return_journey import (
+    radio,
+    save_confirming_warnings,
+    section_status,
+)
 
 PASSWORD = "a long admin passphrase for e2e"
 ADMIN = "admin@service.example"
@@ -341,13 +346,7 @@ def _journey(empty_server, admin_tab, com, prov):
     page.get_by_role("link", name="October 2026", exact=False).first.click()
     expect(page.get_by_role("heading", level=1, name="Return for October 2026")).to_be_visible()
     prov.check()
-    page.get_by_role(
-        "link", name="We had no service users under this contract in October 2026"
-    ).click()
-    prov.check()
-    page.get_by_label("Yes, send a nil return").check()
-    page.get_by_role("button", name="Save and continue").click()
-    prov.check()
+    _fill_return(prov)
     page.get_by_role("button", name="Check your answers and submit").click()
     prov.check()
     page.get_by_role("button", name="Submit return").click()
@@ -382,3 +381,90 @@ def _journey(empty_server, admin_tab, com, prov):
             select(func.count(Provider.id)).where(Provider.cqc_provider_id == ALREADY_HERE_CQC)
         )
         assert shared == 1
+
+
+KPIS = {
+    "planned_visits": "200",
+    "delivered_visits": "196",
+    "missed_visits": "3",
+    "on_time_visits": "180",
+    "ecm_visits": "190",
+    "commissioned_hours": "640",
+    "delivered_hours": "622.75",
+    "referrals_offered": "5",
+    "referrals_accepted": "4",
+    "packages_started_on_time": "4",
+    "complaints": "0",
+    "compliments": "2",
+    "safeguarding_concerns": "1",
+    "users_reviewed": "8",
+    "outcomes_met": "6",
+}
+WORKFORCE = {
+    "headcount": "2",
+    "fte": "1.8",
+    "vacancies": "1",
+    "starters": "0",
+    "leavers": "0",
+    "sickness_days": "2",
+    "agency_hours": "0",
+    "visa_staff": "0",
+    "lowest_pay": "12.60",
+    "median_pay": "12.70",
+    "rlw_staff": "0",
+    "zero_hours_staff": "0",
+    "care_cert_completed": "2",
+    "care_cert_in_progress": "0",
+    "care_cert_not_started": "0",
+}
+
+
+def _fill_return(tab) -> None:
+    """Every section of the return filled in, as a provider would (no shortcuts)."""
+    page = tab.page
+    page.get_by_role("link", name="KPIs", exact=True).click()
+    tab.check()
+    for name, value in KPIS.items():
+        page.locator(f"#{name}").fill(value)
+    save_confirming_warnings(tab, page.get_by_role("button", name="Save and continue"))
+    expect(section_status(page, "kpis")).to_have_text("Completed")
+
+    page.get_by_role("link", name="Capacity", exact=True).click()
+    tab.check()
+    page.get_by_label("Spare weekly hours for new packages", exact=False).first.fill("20")
+    for prefix, (d, m, y) in (
+        ("earliest_start", ("30", "11", "2026")),
+        ("valid_until", ("31", "1", "2027")),
+    ):
+        page.locator(f"#areas-0-{prefix}-day").fill(d)
+        page.locator(f"#areas-0-{prefix}-month").fill(m)
+        page.locator(f"#areas-0-{prefix}-year").fill(y)
+    radio(page, "areas-0-double_handed", "yes").check()
+    radio(page, "areas-0-night_support", "no").check()
+    save_confirming_warnings(tab, page.get_by_role("button", name="Save and continue"))
+    expect(section_status(page, "capacity")).to_have_text("Completed")
+
+    page.get_by_role("link", name="Handbacks", exact=True).click()
+    tab.check()
+    page.get_by_label("We had no handbacks this month").check()
+    page.locator("#save-handbacks").click()
+    expect(section_status(page, "handbacks")).to_have_text("Completed")
+
+    page.get_by_role("link", name="Training and staff", exact=True).click()
+    expect(page.locator("main")).to_contain_text("A01")  # the uploaded staff
+    tab.check()
+    page.get_by_label("I have added all staff and their training").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(section_status(page, "training")).to_have_text("Completed")
+
+    page.get_by_role("link", name="Workforce", exact=True).click()
+    tab.check()
+    for name, value in WORKFORCE.items():
+        page.locator(f"#{name}").fill(value)
+    radio(page, "sponsor_licence", "none").check()
+    radio(page, "registered_manager", "yes").check()
+    radio(page, "travel_time_paid", "yes").check()
+    save_confirming_warnings(tab, page.get_by_role("button", name="Save and continue"))
+    for code in ("kpis", "capacity", "handbacks", "training", "workforce"):
+        expect(section_status(page, code)).to_have_text("Completed")
+    tab.check()
