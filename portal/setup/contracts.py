@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from forms import messages
 from portal.auth import security_emails
@@ -291,10 +292,20 @@ def slug_for(name: str) -> str:
 
 
 def _add_provider(council: Council, line: ContractLine, actor: User) -> Provider:
+    """Add the provider; when another council added it at the same moment (its CQC
+    provider ID or name is taken by then), link to theirs instead."""
     name = " ".join(line.provider_name.split())
     provider = Provider(name=name, slug=slug_for(name), cqc_provider_id=line.cqc_provider_id)
-    db.session.add(provider)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(provider)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_provider(line)
+        if existing is None:
+            raise
+        _tell_managers(existing, council)
+        return existing
     record_change(
         actor, "provider", provider.id, "added", f"Added provider {name}",
         after={"name": name, "cqc_provider_id": line.cqc_provider_id},
