@@ -495,3 +495,8 @@ REGISTER_DATE_INVALID = "Enter the date as day/month/year, like 01/04/2026"
 REGISTER_SELECT_FILE = "Select the contract register file, as CSV or XLSX"
 REGISTER_HAS_ERRORS = "The file has errors: fix them in your spreadsheet and upload it again"
 REGISTER_EXPIRED = "The file you uploaded has expired or was not found: upload it again"
+CQC_DIRECTORY_COLUMNS = (
+    "The file must have the CQC directory's Location ID, Location Name, Provider ID and "
+    "Provider Name columns"
+)
+CQC_DIRECTORY_SELECT_FILE = "Select the CQC directory file, as CSV"

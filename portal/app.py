@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.account.notifications import bp as notifications_bp
     from portal.admin.audit import bp as admin_audit_bp
     from portal.admin.councils import bp as admin_councils_bp
+    from portal.admin.cqc_directory import bp as admin_cqc_bp
     from portal.admin.overview import bp as admin_bp
     from portal.admin.users import bp as admin_users_bp
     from portal.api.v1 import bp as api_v1_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_councils_bp,
         admin_users_bp,
         admin_audit_bp,
+        admin_cqc_bp,
         council_frameworks_bp,
         council_contracts_bp,
         contract_register_bp,

@@ -84,6 +84,7 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         items.append(("Councils and providers", "admin.overview", {}))
         items.append(("Users", "admin_users.users", {}))
         items.append(("Changes", "admin_audit.audit", {}))
+        items.append(("CQC directory", "admin_cqc_directory.cqc_directory_upload", {}))
         items.append(("Background jobs", "admin.jobs", {}))
     current_blueprint = (endpoint or "").split(".")[0]
     return [

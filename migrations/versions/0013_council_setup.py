@@ -1,5 +1,5 @@
 """council setup: the council-admin permission, the record of setup changes, and a
-branch's postcode
+branch's postcode, and the CQC directory
 
 Revision ID: 0013
 Revises: 0010
@@ -50,7 +50,25 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_change_record_provider_id"), ["provider_id"], unique=False)
 
 
+    op.create_table(
+        "cqc_location",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.String(length=20), nullable=False),
+        sa.Column("location_name", sa.String(length=300), nullable=False),
+        sa.Column("provider_id", sa.String(length=20), nullable=False),
+        sa.Column("provider_name", sa.String(length=300), nullable=False),
+        sa.Column("postcode", sa.String(length=10), nullable=True),
+        sa.Column("service_types", sa.String(length=500), nullable=True),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cqc_location")),
+        sa.UniqueConstraint("location_id", name=op.f("uq_cqc_location_location_id")),
+    )
+    with op.batch_alter_table("cqc_location", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cqc_location_provider_id"), ["provider_id"], unique=False)
+
+
 def downgrade():
+    op.drop_table("cqc_location")
     op.drop_table("change_record")
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.drop_column("council_admin")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms import messages
@@ -16,6 +16,8 @@ from portal.vocabulary import ContractType, Role
 bp = Blueprint("council_contracts", __name__)
 
 COUNCIL_ADMIN = {"org": "council", "council_admin": True}
+# Filled in from the CQC directory ("Use this" links on the add contract page).
+PREFILLED = ("provider_name", "cqc_provider_id", "location_ids")
 
 
 @bp.route("/council/<int:council_id>/contracts")
@@ -47,8 +49,11 @@ def _number(text: str | None) -> int | None:
 @requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
 def add_contract(council_id: int):
     council = organisations.get_council(council_id)
-    form = ContractForm()
+    prefill = {k: request.args.get(k, "")[:200] for k in PREFILLED if request.args.get(k)}
+    form = ContractForm(data=prefill) if request.method == "GET" else ContractForm()
     _choices(form, council_id)
+    found_text = request.args.get("find", "")[:100]
+    found = setup_queries.directory_search(found_text) if found_text else None
     if form.validate_on_submit():
         line = contracts.ContractLine(
             provider_name=form.provider_name.data,
@@ -71,7 +76,14 @@ def add_contract(council_id: int):
         for name, message in errors.items():
             form[name].errors = [message]
     status = 400 if form.errors or any(f.errors for f in form) else 200
-    return render_template("council/setup/add_contract.html", council=council, form=form), status
+    return render_template(
+        "council/setup/add_contract.html",
+        council=council,
+        form=form,
+        found=found,
+        found_text=found_text,
+        directory_size=setup_queries.directory_size(),
+    ), status
 
 
 @bp.route("/council/<int:council_id>/contracts/<int:contract_id>/end", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from portal.models.accounts import (
     UserSession,
 )
 from portal.models.api import ApiKey
+from portal.models.cqc_directory import CqcLocation
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
 from portal.models.organisations import (
     Area,
@@ -48,6 +49,7 @@ from portal.vocabulary import (
 
 __all__ = [
     "ChangeRecord",
+    "CqcLocation",
     "contract_branch",
     "ApiKey",
     "Notification",

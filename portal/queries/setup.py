@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -16,6 +16,7 @@ from portal.models import (
     ChangeRecord,
     Contract,
     Council,
+    CqcLocation,
     Framework,
     KpiTarget,
     Membership,
@@ -36,6 +37,7 @@ ENTITY_LABELS = {
     "contract": "Contracts",
     "provider": "Providers",
     "branch": "Branches",
+    "cqc_directory": "CQC directory",
 }
 
 
@@ -147,6 +149,7 @@ FIELD_LABELS = {
     "local_est_id": "ASC-WDS workplace ID (LOCALESTID)",
     "postcode": "Postcode",
     "returns_closed": "Returns closed",
+    "locations": "Locations",
 }
 
 
@@ -284,3 +287,29 @@ def describe_change(key: str, old, new) -> str:
     """ "Hourly rate: £24.50 to £25.00"."""
     label = FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
     return f"{label}: {_text(key, old)} to {_text(key, new)}"
+
+
+def directory_size() -> int:
+    return db.session.scalar(select(func.count(CqcLocation.id))) or 0
+
+
+def directory_search(text: str, limit: int = 20) -> list[CqcLocation]:
+    """Locations whose location or provider ID is ``text``, or whose location or provider
+    name contains it."""
+    text = " ".join((text or "").split())[:100]
+    if len(text) < 3:
+        return []
+    pattern = f"%{text.lower()}%"
+    return list(
+        db.session.scalars(
+            select(CqcLocation)
+            .where(
+                (CqcLocation.location_id == text)
+                | (CqcLocation.provider_id == text)
+                | func.lower(CqcLocation.location_name).like(pattern)
+                | func.lower(CqcLocation.provider_name).like(pattern)
+            )
+            .order_by(CqcLocation.provider_name, CqcLocation.location_name, CqcLocation.id)
+            .limit(limit)
+        )
+    )
