@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from forms import messages
 from forms.council_setup import ContractForm, EndContractForm, hourly_rate
+from forms.setup import ButtonForm
 from portal.access import requires
 from portal.queries import organisations
 from portal.queries import setup as setup_queries
-from portal.setup import contracts
+from portal.setup import contracts, councils
 from portal.vocabulary import ContractType, Role
 
 bp = Blueprint("council_contracts", __name__)
@@ -23,11 +24,32 @@ PREFILLED = ("provider_name", "cqc_provider_id", "location_ids")
 @bp.route("/council/<int:council_id>/contracts")
 @requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
 def contracts_list(council_id: int):
+    found = setup_queries.council_contracts(council_id)
     return render_template(
         "council/setup/contracts.html",
         council=organisations.get_council(council_id),
-        contracts=setup_queries.council_contracts(council_id),
+        contracts=found,
+        pending=setup_queries.pending_managers(sorted({c.provider_id for c in found})),
     )
+
+
+@bp.route(
+    "/council/<int:council_id>/contracts/<int:contract_id>/resend-invitation", methods=["POST"]
+)
+@requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
+def resend_invitation(council_id: int, contract_id: int):
+    """A fresh link for the contract's provider's invited manager (the old one stops
+    working): invitations last 7 days."""
+    contract = setup_queries.council_contract(council_id, contract_id)
+    waiting = setup_queries.pending_managers([contract.provider_id]).get(contract.provider_id, [])
+    if not ButtonForm().validate_on_submit() or not waiting:
+        flash("Nothing to re-send", "error")
+    else:
+        for user in waiting:
+            councils.resend_invitation(user, current_user)
+        emails = ", ".join(u.email for u in waiting)
+        flash(f"A new invitation has been sent to {emails}", "success")
+    return redirect(url_for(".contracts_list", council_id=council_id))
 
 
 def _choices(form: ContractForm, council_id: int) -> None:

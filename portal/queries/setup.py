@@ -313,3 +313,23 @@ def directory_search(text: str, limit: int = 20) -> list[CqcLocation]:
             .limit(limit)
         )
     )
+
+
+def pending_managers(provider_ids: list[int]) -> dict[int, list[User]]:
+    """Provider id -> its managers invited but not yet signed up (no password)."""
+    if not provider_ids:
+        return {}
+    rows = db.session.execute(
+        select(Membership.provider_id, User)
+        .join(User, Membership.user_id == User.id)
+        .where(
+            Membership.provider_id.in_(provider_ids),
+            User.password_hash.is_(None),
+            User.active.is_(True),
+        )
+        .order_by(User.email)
+    ).all()
+    found: dict[int, list[User]] = {}
+    for provider_id, user in rows:
+        found.setdefault(provider_id, []).append(user)
+    return found

@@ -164,6 +164,17 @@ def test_a_contract_with_a_new_provider_invites_its_first_manager(
     assert return_for(contract, OCTOBER) is not None  # its returns are open
     twice = _contract(commissioner_client, contracted.council.id)
     assert shows(twice.get_data(as_text=True), messages.CONTRACT_EXISTS)
+    # The invitation can be re-sent from the contracts page; the first link stops working.
+    assert "Invited: manager@bright.example" in page
+    token = csrf_token_from(page)
+    resent = commissioner_client.post(
+        f"/council/{contracted.council.id}/contracts/{contract.id}/resend-invitation",
+        data={"csrf_token": token},
+    )
+    assert resent.status_code == 302
+    second = link_in(mail_server[1], "/invitation/")
+    assert app.test_client().get(link_in(message, "/invitation/")).status_code == 400
+    assert app.test_client().get(second).status_code == 200
 
 
 def test_a_provider_already_on_the_service_is_linked_and_its_manager_told(
