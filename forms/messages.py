@@ -479,3 +479,65 @@ def fact_source_required(what: str) -> str:
 
 def risk_now(provider: str, rating: str) -> str:
     return f"{provider} is now rated {rating}"
+
+
+# --- setting up the service (councils, frameworks, targets, contracts, branches) ----------
+COUNCIL_NAME_REQUIRED = "Enter the council's name"
+COUNCIL_NAME_TAKEN = "A council with this name is already on the service"
+MONTH_INVALID = "Enter the {subject} as a month and year, like April 2027"
+FRAMEWORK_NAME_REQUIRED = "Enter the framework's name"
+FRAMEWORK_NAME_TAKEN = "Your council already has a framework with this name"
+FRAMEWORK_END_BEFORE_START = "End date must be the same as or after the start date"
+SERVICE_TYPE_REQUIRED = "Select the type of service"
+LOT_KIND_REQUIRED = "Select what the framework is divided into"
+LOT_NAME_REQUIRED = "Enter the name of the lot or area"
+LOT_NAME_TAKEN = "This framework already has a lot or area with this name"
+TARGETS_MONTH_NOT_AFTER = (
+    "The month the new targets apply from must be after {month}, when the current targets started"
+)
+TARGET_INVALID = "Enter the target for {kpi} as a percentage from 0 to 100, like 90"
+AMBER_BAND_INVALID = "Enter the amber band for {kpi} as percentage points from 0 to 100, like 15"
+CQC_PROVIDER_ID_INVALID = "Enter the CQC provider ID in the correct format, like 1-101641631"
+CQC_LOCATION_ID_INVALID = (
+    "Enter CQC location IDs in the correct format, like 1-123456789: {value} is not one"
+)
+FRAMEWORK_NOT_FOUND = "Select one of your council's frameworks"
+FRAMEWORK_REQUIRED = "Select the framework this framework contract is under"
+LOT_NOT_IN_FRAMEWORK = "Select a lot or area of the framework you chose"
+CONTRACT_END_BEFORE_START = "End date must be the same as or after the start date"
+PROVIDER_NAME_TAKEN = (
+    "A provider with this name is already on the service under another CQC provider ID. "
+    "Check the CQC provider ID"
+)
+LOCATION_OF_ANOTHER_PROVIDER = (
+    "CQC location {value} belongs to another provider. Check the CQC location IDs"
+)
+PROVIDER_WITHOUT_CQC_ID = (
+    "No CQC provider ID: the provider is matched by name. Add the CQC provider ID if it has one"
+)
+CONTRACT_EXISTS = "Your council already has this contract with this provider"
+PROVIDER_NAME_REQUIRED = "Enter the provider's name"
+CONTRACT_TYPE_REQUIRED = "Select the type of contract"
+HOURLY_RATE_INVALID = "Enter the hourly rate as an amount in pounds, like 24.50"
+BRANCH_NAME_REQUIRED = "Enter the branch's name"
+CQC_LOCATION_ID_FORMAT = "Enter the CQC location ID in the correct format, like 1-123456789"
+CQC_LOCATION_ID_TAKEN = "Another branch on the service has this CQC location ID. Check it"
+LOCALESTID_TAKEN = "Another of your branches has this workplace ID (LOCALESTID)"
+POSTCODE_INVALID = "Enter a real postcode, like ME4 4QB"
+REGISTER_MISSING_COLUMNS = (
+    "The file must have these columns: {columns}. Use the template to get the headings right"
+)
+REGISTER_ROW_REPEATED = "This contract is already in row {row}: keep one of the two rows"
+REGISTER_TYPE_INVALID = "Contract type must be Framework, Block, Spot or DPS"
+REGISTER_FRAMEWORK_UNKNOWN = (
+    "Framework must be the name of one of your council's frameworks, as on your frameworks page"
+)
+REGISTER_DATE_INVALID = "Enter the date as day/month/year, like 01/04/2026"
+REGISTER_SELECT_FILE = "Select the contract register file, as CSV or XLSX"
+REGISTER_HAS_ERRORS = "The file has errors: fix them in your spreadsheet and upload it again"
+REGISTER_EXPIRED = "The file you uploaded has expired or was not found: upload it again"
+CQC_DIRECTORY_COLUMNS = (
+    "The file must have the CQC directory's Location ID, Location Name, Provider ID and "
+    "Provider Name columns"
+)
+CQC_DIRECTORY_SELECT_FILE = "Select the CQC directory file, as CSV"

@@ -25,6 +25,7 @@ class Access:
     org: str | None = None  # "provider" or "council": the URL's id must be the user's own
     public: bool = False
     hidden: bool = False  # other roles get 404 too: the URL's existence is not revealed
+    council_admin: bool = False  # only commissioners who may set up their council
 
 
 def public(view: Callable) -> Callable:
@@ -33,12 +34,13 @@ def public(view: Callable) -> Callable:
 
 
 def requires(
-    *roles: Role, org: str | None = None, hidden: bool = False
+    *roles: Role, org: str | None = None, hidden: bool = False, council_admin: bool = False
 ) -> Callable[[Callable], Callable]:
     """Allow signed-in users holding one of ``roles``; with ``org``, only at that organisation.
 
     ``hidden``: a user without the role gets 404 rather than 403 (a provider's returns are
-    not even confirmed to exist to a council user)."""
+    not even confirmed to exist to a council user). ``council_admin``: only a membership
+    with the council-admin permission (others of the role get 403)."""
     if org not in (None, "provider", "council"):
         raise ValueError(f"unknown org kind {org!r}")
 
@@ -53,11 +55,13 @@ def requires(
             membership = _matching(candidates, org, kwargs)
             if membership is None:
                 abort(404)
+            if council_admin and not membership.council_admin:
+                abort(403)
             g.membership = membership
             return view(*args, **kwargs)
 
         wrapped.access = Access(  # type: ignore[attr-defined]
-            roles=tuple(roles), org=org, hidden=hidden
+            roles=tuple(roles), org=org, hidden=hidden, council_admin=council_admin
         )
         return wrapped
 

@@ -77,10 +77,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from portal.account.home import bp as pages_bp
     from portal.account.notifications import bp as notifications_bp
+    from portal.admin.audit import bp as admin_audit_bp
+    from portal.admin.councils import bp as admin_councils_bp
+    from portal.admin.cqc_directory import bp as admin_cqc_bp
     from portal.admin.overview import bp as admin_bp
+    from portal.admin.users import bp as admin_users_bp
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.contract_register import bp as contract_register_bp
+    from portal.council.contracts_setup import bp as council_contracts_bp
+    from portal.council.council_users import bp as council_users_bp
+    from portal.council.frameworks_setup import bp as council_frameworks_bp
     from portal.council.mandatory import bp as mandatory_bp
     from portal.council.overview import bp as council_overview_bp
     from portal.council.packs import bp as packs_bp
@@ -94,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.council.your_providers import bp as council_bp
     from portal.forum.training_gaps import bp as forum_bp
     from portal.provider.api_keys import bp as api_keys_bp
+    from portal.provider.branches import bp as provider_branches_bp
     from portal.provider.commentary import bp as commentary_bp
     from portal.provider.feedback import bp as feedback_bp
     from portal.provider.organisation_users import bp as users_bp
@@ -123,6 +132,15 @@ def _register_blueprints(app: Flask) -> None:
         mandatory_bp,
         forum_bp,
         admin_bp,
+        admin_councils_bp,
+        admin_users_bp,
+        admin_audit_bp,
+        admin_cqc_bp,
+        council_frameworks_bp,
+        council_contracts_bp,
+        contract_register_bp,
+        council_users_bp,
+        provider_branches_bp,
         notifications_bp,
         uploads_bp,
         api_keys_bp,

@@ -19,6 +19,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         items.append(
             ("Your risk rating", "your_risk.your_risk", {"provider_id": membership.provider_id})
         )
+        items.append(
+            ("Branches", "provider_branches.branches_list", {"provider_id": membership.provider_id})
+        )
         if role is Role.PROVIDER_MANAGER:
             items.append(
                 ("Users", "organisation_users.list_users", {"provider_id": membership.provider_id})
@@ -55,6 +58,14 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
                 {"council_id": membership.council_id},
             )
         )
+        if membership.council_admin:
+            for text, target in (
+                ("Frameworks", "council_frameworks.frameworks_list"),
+                ("Contracts", "council_contracts.contracts_list"),
+                ("Council users", "council_users.users"),
+                ("Changes", "council_users.changes"),
+            ):
+                items.append((text, target, {"council_id": membership.council_id}))
     elif role is Role.QA_OFFICER:
         items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
@@ -71,6 +82,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
         )
     elif role is Role.ADMIN:
         items.append(("Councils and providers", "admin.overview", {}))
+        items.append(("Users", "admin_users.users", {}))
+        items.append(("Changes", "admin_audit.audit", {}))
+        items.append(("CQC directory", "admin_cqc_directory.cqc_directory_upload", {}))
         items.append(("Background jobs", "admin.jobs", {}))
     current_blueprint = (endpoint or "").split(".")[0]
     return [

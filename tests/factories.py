@@ -103,6 +103,7 @@ def make_user(
     password: str | None = PASSWORD,
     email: str | None = None,
     name: str | None = None,
+    council_admin: bool = False,
 ) -> User:
     n = _n()
     user = User(
@@ -110,7 +111,9 @@ def make_user(
         name=name or f"Test User {n}",
         password_hash=hash_password(password) if password else None,
     )
-    user.memberships.append(Membership(role=role, provider=provider, council=council))
+    user.memberships.append(
+        Membership(role=role, provider=provider, council=council, council_admin=council_admin)
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -300,7 +303,7 @@ def make_contracted(on: date = OPEN_ON) -> Contracted:
         ret=return_for(contract),
         submitter=make_user(Role.PROVIDER_SUBMITTER, provider=provider),
         manager=make_user(Role.PROVIDER_MANAGER, provider=provider),
-        commissioner=make_user(Role.COMMISSIONER, council=council),
+        commissioner=make_user(Role.COMMISSIONER, council=council, council_admin=True),
         qa=make_user(Role.QA_OFFICER, council=council),
         forum=make_user(Role.FORUM_MEMBER, council=council),
         admin=make_user(Role.ADMIN),

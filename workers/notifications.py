@@ -30,7 +30,13 @@ def send_reset(job: Job) -> dict:
 
 
 def send_invitation(job: Job) -> dict:
-    """params: user_id, provider_id, inviter_id."""
+    """params: user_id, provider_id or council_id, inviter_id."""
     p = job.params
-    send_invitation_email(int(p["user_id"]), int(p["provider_id"]), int(p["inviter_id"]))
+    provider_id, council_id = p.get("provider_id"), p.get("council_id")
+    send_invitation_email(
+        int(p["user_id"]),
+        int(provider_id) if provider_id is not None else None,
+        int(p["inviter_id"]),
+        council_id=int(council_id) if council_id is not None else None,
+    )
     return {"sent": True}

@@ -19,7 +19,7 @@ from portal.background.kinds import INVITATION_EMAIL, RESET_EMAIL
 from portal.email_links import service_url
 from portal.extensions import db
 from portal.mail import send_email
-from portal.models import Provider, User
+from portal.models import Council, Provider, User
 
 
 def queue_reset_email(email: str) -> None:
@@ -27,13 +27,15 @@ def queue_reset_email(email: str) -> None:
     jobs.add(RESET_EMAIL, f"reset-email:{email}", {"email": email})
 
 
-def queue_invitation(user: User, provider: Provider, inviter: User) -> None:
-    """Ask for ``user``'s invitation to ``provider``; the caller commits."""
+def queue_invitation(user: User, organisation: Provider | Council, inviter: User) -> None:
+    """Ask for ``user``'s invitation to ``organisation`` (a provider or a council); the
+    caller commits. Asking again (a re-send) issues a fresh link that voids the last."""
+    kind = "council" if isinstance(organisation, Council) else "provider"
     jobs.add(
         INVITATION_EMAIL,
-        f"invitation:{provider.id}:{user.id}",
-        {"user_id": user.id, "provider_id": provider.id, "inviter_id": inviter.id},
-        provider_id=provider.id,
+        f"invitation:{'' if kind == 'provider' else 'council-'}{organisation.id}:{user.id}",
+        {"user_id": user.id, f"{kind}_id": organisation.id, "inviter_id": inviter.id},
+        **{f"{kind}_id": organisation.id},
         user_id=inviter.id,
     )
 
@@ -55,12 +57,19 @@ def send_reset_email(email: str) -> None:
                email=email, link=link, name=name)  # fmt: skip
 
 
-def send_invitation_email(user_id: int, provider_id: int, inviter_id: int) -> None:
+def send_invitation_email(
+    user_id: int, provider_id: int | None, inviter_id: int, council_id: int | None = None
+) -> None:
     """A fresh invitation link (earlier unused ones stop working), unless the user has been
     removed or switched off since they were invited."""
-    user, provider = db.session.get(User, user_id), db.session.get(Provider, provider_id)
+    user = db.session.get(User, user_id)
+    organisation = (
+        db.session.get(Provider, provider_id)
+        if provider_id is not None
+        else db.session.get(Council, council_id)
+    )
     inviter = db.session.get(User, inviter_id)
-    if user is None or provider is None or not user.active:
+    if user is None or organisation is None or not user.active:
         return  # removed since: nothing to send
     email = user.email
     token = email_tokens.issue(user, "invite")
@@ -71,6 +80,7 @@ def send_invitation_email(user_id: int, provider_id: int, inviter_id: int) -> No
         f"You have been invited to {current_app.config['SERVICE_NAME']}",
         "email/invitation.txt",
         link=link,
-        provider=provider,
+        organisation=organisation,
+        is_council=isinstance(organisation, Council),
         inviter=inviter,
     )

@@ -183,3 +183,8 @@ def _demo_users(summary: Summary, councils: dict[str, Council], providers: dict[
         )
         organisation = provider.name if provider else (council.name if council else "Service")
         summary.sign_ins.append((email, role.value, organisation))
+    # The commissioners can set their councils up (frameworks, targets, contracts).
+    for membership in db.session.scalars(
+        select(Membership).where(Membership.role == Role.COMMISSIONER)
+    ):
+        membership.council_admin = True

@@ -10,6 +10,7 @@ from portal.models.accounts import (
     UserSession,
 )
 from portal.models.api import ApiKey
+from portal.models.cqc_directory import CqcLocation
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
 from portal.models.organisations import (
     Area,
@@ -30,6 +31,7 @@ from portal.models.returns import (
     StaffMember,
     TrainingRecord,
 )
+from portal.models.setup_audit import ChangeRecord
 from portal.models.uploads import StoredFile, UploadBatch
 from portal.models.work import Document, Job, KpiCommentary, MandatoryTraining, MeetingAction
 
@@ -46,6 +48,9 @@ from portal.vocabulary import (
 )
 
 __all__ = [
+    "ChangeRecord",
+    "CqcLocation",
+    "contract_branch",
     "ApiKey",
     "Notification",
     "NotificationPreference",

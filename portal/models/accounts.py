@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from portal.clock import utcnow
 from portal.extensions import db
@@ -78,6 +79,8 @@ class Membership(db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
     council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
+    # A commissioner who may set up the council: frameworks, targets, contracts, users.
+    council_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     provider: Mapped[Provider | None] = relationship()

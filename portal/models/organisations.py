@@ -114,6 +114,7 @@ class Branch(db.Model):
     cqc_location_id: Mapped[str | None] = mapped_column(String(20), unique=True)
     # LOCALESTID in the national workforce data set files: maps an upload row to a branch.
     local_est_id: Mapped[str | None] = mapped_column(String(50))
+    postcode: Mapped[str | None] = mapped_column(String(10))
     cqc_rating: Mapped[CqcRating] = mapped_column(
         _enum(CqcRating, "cqc_rating"), default=CqcRating.NOT_YET_RATED
     )

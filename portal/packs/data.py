@@ -29,6 +29,7 @@ from portal.packs.kpi_table import (
     Trend,
     commentary_for,
     kpi_rows,
+    targets_note,
     trends,
 )
 from portal.packs.months import (
@@ -64,6 +65,7 @@ class ContractBlock:
     capacity: list[CapacityRow]
     handbacks: list[HandbackRow]
     workforce: WorkforceBlock
+    targets_note: str = ""  # which version of the KPI targets judged each month
 
     @property
     def submitted(self) -> int:
@@ -96,6 +98,7 @@ def contract_block(
         capacity=capacity_rows(latest.section("capacity")) if latest else [],
         handbacks=[row for m in months for row in handback_rows(m.period, m.section("handbacks"))],
         workforce=workforce_block(contract, months),
+        targets_note=targets_note(contract, months),
     )
 
 

@@ -104,6 +104,24 @@ def kpi_rows(
     return rows
 
 
+def targets_note(contract: Contract, months: list[MonthReturn]) -> str:
+    """Which version of the targets judged each month ("July to September 2026: version 2
+    of the framework's targets (from April 2026)"); months in a row with the same version
+    are named together."""
+    groups: list[tuple[list[str], str]] = []
+    for month in months:
+        label = kpis.targets_in_force(contract.framework_id, month.period)
+        if groups and groups[-1][1] == label:
+            groups[-1][0].append(month.label)
+        else:
+            groups.append(([month.label], label))
+    parts = [
+        f"{names[0] if len(names) == 1 else names[0] + ' to ' + names[-1]}: {label}"
+        for names, label in groups
+    ]
+    return "Targets applied. " + "; ".join(parts) + "."
+
+
 @dataclass
 class Trend:
     """A KPI over the last six months, one line per contract."""

@@ -17,6 +17,7 @@ def cover_sheet(pack: ProviderPack) -> Sheet:
         ("Quarter", pack.quarter.name),
         ("Months", pack.quarter.label),
         *(("Contract", b.name) for b in pack.contracts),
+        *(("KPI targets", f"{b.name}. {b.targets_note}") for b in pack.contracts),
         ("Risk rating", pack.rating_label),
         ("Red KPIs", pack.red_count),
         ("Built on", pack.built_on),

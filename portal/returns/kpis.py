@@ -151,6 +151,22 @@ def definitions_for(framework_id: int | None, period: date) -> list[KpiDefinitio
     ]
 
 
+def targets_in_force(framework_id: int | None, period: date) -> str:
+    """Which targets judge ``period``'s returns, in words: "version 2 of the framework's
+    targets (from October 2026)", or "the reference targets"."""
+    if framework_id is None:
+        return "the reference targets"
+    found = db.session.execute(
+        select(KpiTarget.version, KpiTarget.effective_from)
+        .where(KpiTarget.framework_id == framework_id, KpiTarget.effective_from <= period)
+        .order_by(KpiTarget.version.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return "the reference targets"
+    return f"version {found.version} of the framework's targets (from {found.effective_from:%B %Y})"
+
+
 def seed_reference_targets(framework_id: int, effective_from: date) -> int:
     """Give a framework the reference targets as version 1, once. Returns rows added."""
     exists = db.session.scalar(

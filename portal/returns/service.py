@@ -105,6 +105,9 @@ def _periods_open_for(contract: Contract, on: date) -> list[date]:
             if framework.start_date.replace(day=1) <= p <= framework.end_date
             and first_of_next_month(p) <= on
         ]
+    # Never a month after the contract ended (issue 15: ending a contract closes them).
+    if contract.end_date is not None:
+        periods = [p for p in periods if p <= contract.end_date]
     return periods
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models.uploads import StoredFile
 
-KINDS = frozenset({"staff", "training", "section", "section-note"})
+KINDS = frozenset({"staff", "training", "section", "section-note", "register", "register-note"})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 

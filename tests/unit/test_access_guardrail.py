@@ -42,6 +42,8 @@ def tenancy(app, contracted):
     by_role = {user.memberships[0].role: user for user in own_users}
     users = {role: by_role[role] for role in Role}  # a new role needs a user here
     colleague = make_user(Role.PROVIDER_SUBMITTER, provider=contracted.provider)
+    # The user the administrator's user pages act on (suspending them harms no one here).
+    bystander = make_user(Role.PROVIDER_SUBMITTER, provider=contracted.provider)
     outsider = contracted.other_submitter
     own_return, other_return = contracted.ret, contracted.other_ret
     service.submit(own_return.id, colleague, "guardrail-submission-key")
@@ -62,6 +64,7 @@ def tenancy(app, contracted):
             "council_id": contracted.council.id,
             "membership_id": colleague.memberships[0].id,
             "return_id": own_return.id,
+            "user_id": bystander.id,
         },
         "other": {
             "provider_id": contracted.other_provider.id,

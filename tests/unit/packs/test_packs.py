@@ -391,3 +391,31 @@ def test_cli_refuses_bad_input_with_a_clear_message(
     assert result.exit_code != 0
     assert message in result.output
     assert not out.exists()
+
+
+def test_the_pack_says_which_version_of_the_targets_judged_each_month(quarter_of_returns):
+    """Targets changed from September (issue 15): July is judged against the reference
+    targets and September against the new version, and the pack says so."""
+    from decimal import Decimal
+
+    from portal.setup.frameworks import set_targets
+
+    commissioner = quarter_of_returns["commissioner"]
+    set_targets(
+        quarter_of_returns["framework"],
+        SEP,
+        {"missed_visits": (Decimal("0.5"), Decimal("0.25"))},
+        commissioner,
+    )
+    pdf, xlsx, _ = build_pack(
+        quarter_of_returns["council"].id, quarter_of_returns["alpha"].id, "2026-Q3"
+    )
+    text = " ".join(_pdf_text(pdf).split())
+    assert (
+        "July 2026 to August 2026: the reference targets; September 2026: version 1 of the "
+        "framework's targets (from September 2026)" in text
+    )
+    # September's 1.0% missed visits is now red against at most 0.5% (amber to 0.75%).
+    assert "1.0% RED" in text.upper()
+    cover = _rows(load_workbook(io.BytesIO(xlsx))["Cover"])
+    assert any("September 2026: version 1" in str(row[1]) for row in cover)
