@@ -169,10 +169,13 @@ def audit(
     demand_csv: str,
     care_roles: set[str],
     truth: Callable[[tuple], int],
+    sensitive: Callable[[tuple], bool] = lambda cell: True,
 ) -> list[Finding]:
     """Every hidden figure of the two downloads whose range is too narrow. ``truth`` gives
     a hidden count's true value by its name: ("m", category code, job role, column) or
-    ("d", category code or "", column)."""
+    ("d", category code or "", column); ``sensitive`` says whether a cell, ("m", category
+    code, job role) or ("d", category code or "", column), is one the rule itself hides
+    (by default every hidden cell is checked)."""
     system = _Unknowns()
     matrix_rows = read_csv(matrix_csv)
     demand = {row["category_code"]: row for row in read_csv(demand_csv)}
@@ -180,7 +183,8 @@ def audit(
     _demand_relations(system, demand)
     findings = []
     for row in matrix_rows:
-        if row["staff_in_scope"] != HIDDEN:
+        cell = ("m", row["category_code"], row["job_role"])
+        if row["staff_in_scope"] != HIDDEN or not sensitive(cell):
             continue
         for figure, columns in MATRIX_FIGURES.items():
             names = [("m", row["category_code"], row["job_role"], c) for c in columns]
@@ -188,7 +192,7 @@ def audit(
             findings += found
     for code, row in demand.items():
         for column in (*MODE_COLUMNS, "total"):
-            if row[column] == HIDDEN:
+            if row[column] == HIDDEN and sensitive(("d", code, column)):
                 name = ("d", code, column)
                 findings += _check(system, [name], truth, f"demand {row['category']}: {column}")
     return findings

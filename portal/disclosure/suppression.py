@@ -56,7 +56,9 @@ def suppress(units: dict[Hashable, Unit], relations: list[Relation]) -> dict[Has
     system = _System(units, relations, reasons)
     checked: set[Hashable] = set()
     while True:
-        pending = sorted((k for k, r in reasons.items() if r and k not in checked), key=str)
+        pending = sorted(
+            (k for k, r in reasons.items() if r == PRIMARY and k not in checked), key=str
+        )
         if not pending:
             return reasons
         for key in pending:
