@@ -4,7 +4,7 @@ auditor when the tables are suppressed one at a time, and protected by joint sup
 from portal.disclosure.auditor import audit
 from portal.disclosure.forum_check import care_role_names
 from portal.disclosure.rule import HIDDEN
-from portal.matrix import ALL_CARE_ROLES
+from portal.matrix import ALL_CARE_ROLES, EXPORT_HEADER
 from portal.training_matrix_suppression import PRIMARY, Shown, forum_view
 from tests.unit.disclosure.councils import (
     ELEARN,
@@ -88,7 +88,8 @@ def test_a_dominated_cell_is_hidden_though_three_providers_are_in_it():
     assert findings == []
 
 
-DUTY_OF_CARE_MATRIX = """category_code,category,job_role,staff_in_scope,up_to_date,expiring_90_days,expired,missing,percent_compliant
+HEADER = ",".join(EXPORT_HEADER)
+DUTY_OF_CARE_MATRIX = f"""{HEADER}
 34,Duty of care,Care worker,30,5,10,10,5,50.0
 34,Duty of care,All care roles,30,5,10,10,5,50.0
 """
