@@ -70,6 +70,7 @@ def suppress(units: dict[Hashable, Unit], relations: list[Relation]) -> dict[Has
 class _System:
     def __init__(self, units, relations, reasons):
         self.units, self.relations, self.reasons = units, relations, reasons
+        self.wide: set[tuple] = set()  # (unit, figure, "upper" or "lower") found wide enough
         self.by_part: dict[Part, list[int]] = {}
         for index, relation in enumerate(relations):
             for part in relation:
@@ -109,14 +110,20 @@ class _System:
             rows.append(row)
             rhs.append(-constant)
         unit = self.units[key]
-        for names in unit.targets().values():
+        for figure, names in unit.targets().items():
             objective = np.zeros(len(parts))
             for name in names:
                 objective[column[(key, name)]] += 1
             value = sum(unit.parts[name] for name in names)
-            upper = -_minimum(-objective, rows, rhs)
-            if upper < value + 3 or not protected(value, _minimum(objective, rows, rhs), upper):
-                return False
+            # Hiding more only widens a range: a bound found wide enough stays so.
+            for side, sign in (("upper", -1), ("lower", 1)):
+                if (key, figure, side) in self.wide:
+                    continue
+                bound = sign * _minimum(sign * objective, rows, rhs)
+                upper, lower = (bound, 0) if side == "upper" else (math.inf, bound)
+                if not protected(value, lower, upper):
+                    return False
+                self.wide.add((key, figure, side))
         return True
 
     def next_to_hide(self, key) -> Hashable:
