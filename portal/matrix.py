@@ -291,10 +291,14 @@ def _records_now(provider_ids: set[int]) -> dict[tuple[int, str, int], list]:
     return groups
 
 
-def _delivery_mode(records: list | None, code: int) -> int | None:
-    """How the current record (of the provider's records now) was delivered, if known.
-    Worked out only for staff who need the training, not for every record."""
-    mode = _current(records, code).how_delivered if records else None
+def _delivery_mode(records: list | None, as_at: date) -> int | None:
+    """How the staff member's most recent course in the category was delivered: of the
+    provider's records now, the one completed last on or before ``as_at`` (the later
+    record on a tie); not known without one, or when it does not say. Worked out only for
+    staff who need the training, not for every record."""
+    done = [(r.date_completed, i, r) for i, r in enumerate(records or []) if r.date_completed]
+    done = [d for d in done if d[0] <= as_at]
+    mode = max(done, key=lambda d: d[:2])[2].how_delivered if done else None
     return mode if mode in (FACE_TO_FACE, E_LEARNING) else MODE_NOT_KNOWN
 
 
@@ -337,7 +341,7 @@ def _count(staff: list[_Staff], as_at: date, mandatory):
             if care:
                 cells.setdefault((code, ALL_CARE_ROLES), Cell()).add(status, member.provider_id)
             if status in NEEDS_TRAINING:
-                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), code)
+                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), as_at)
                 demand.setdefault((code, mode), DemandCell()).add(member.provider_id)
     return cells, demand
 

@@ -22,6 +22,7 @@ from portal.matrix import (
 )
 from portal.models import Role, SectionState, StaffMember, TrainingRecord
 from portal.returns import service
+from portal.training_compliance import area_overall_percent, training_comparison
 from portal.training_matrix_suppression import PRIMARY, SECONDARY, forum_view
 from tests.factories import make_council, make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
@@ -213,7 +214,9 @@ def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, four_provider
     assert dementia[2:] == [HIDDEN] * 4
 
 
-def test_demand_uses_the_current_records_delivery_mode(four_providers):
+def test_demand_follows_how_the_most_recent_course_was_delivered(four_providers):
+    """The delivery mode is the staff member's most recent course in the category (the one
+    completed last by the matrix's date), not the record with the latest expiry."""
     provider, user, ret = (
         four_providers["providers"][0],
         four_providers["users"][0],
@@ -223,16 +226,37 @@ def test_demand_uses_the_current_records_delivery_mode(four_providers):
     member = StaffMember(
         provider=provider, branch=branch, worker_id="W1", main_job_role=CARE_WORKER
     )
-    member.training.append(
+    member.training += [
+        # The latest expiry (its status counts: expiring), face to face, in 2023...
+        TrainingRecord(category=SAFEGUARDING, date_completed=date(2023, 6, 1),
+                       expiry_date=date(2026, 12, 1), how_delivered=1),
+        # ...then a shorter e-learning course in 2024: the most recent course.
         TrainingRecord(category=SAFEGUARDING, date_completed=date(2024, 1, 1),
-                       expiry_date=date(2026, 12, 1), how_delivered=2)
-    )  # fmt: skip
+                       expiry_date=date(2026, 11, 15), how_delivered=2),
+        # Completed after the matrix's date: not yet.
+        TrainingRecord(category=SAFEGUARDING, date_completed=date(2026, 11, 10),
+                       expiry_date=date(2029, 11, 9), how_delivered=1),
+    ]  # fmt: skip
     db.session.add(member)
     db.session.commit()
-    _send(ret, user, [_person("W1", training=[(SAFEGUARDING, "2024-01-01", "2026-12-01")])])
+    _send(
+        ret,
+        user,
+        [
+            _person(
+                "W1",
+                training=[
+                    (SAFEGUARDING, "2023-06-01", "2026-12-01"),
+                    (SAFEGUARDING, "2024-01-01", "2026-11-15"),
+                ],
+            )
+        ],
+    )
     matrix = build_matrix(four_providers["council"].id, AS_AT)
+    assert matrix.cell(SAFEGUARDING, CARE_WORKER).expiring == 1
     assert matrix.demand[(SAFEGUARDING, 2)].staff == 1
-    assert matrix.demand[(DEMENTIA, None)].staff == 1
+    assert (SAFEGUARDING, 1) not in matrix.demand
+    assert matrix.demand[(DEMENTIA, None)].staff == 1  # no record: not known
 
 
 def _commissioner_world(four_providers):
@@ -300,3 +324,28 @@ def test_access(app, four_providers):
     assert status(make_user(Role.FORUM_MEMBER, council=other), gaps + ".csv") == 404
     assert status(make_user(Role.FORUM_MEMBER, council=council), gaps) == 200
     assert status(make_user(Role.COMMISSIONER, council=council), gaps) == 403
+
+
+def test_training_expiring_within_90_days_is_compliant_everywhere(four_providers):
+    """A course valid until 15 January 2027 is still valid on 31 October 2026: compliant
+    in the matrix, in the provider's comparison with the area and in the area's figure,
+    and counted as expiring so it can be planned for."""
+    provider = four_providers["providers"][0]
+    _send(
+        four_providers["returns"][0],
+        four_providers["users"][0],
+        [
+            _person("W1", training=[(SAFEGUARDING, "2024-01-16", "2027-01-15")]),
+            _person("W2", training=[(SAFEGUARDING, "2023-01-01", "2025-01-01")]),
+        ],
+    )
+    council_id = four_providers["council"].id
+    cell = build_matrix(council_id, AS_AT).cell(SAFEGUARDING, CARE_WORKER)
+    assert (cell.expiring, cell.expired, cell.percent_compliant) == (1, 1, 50.0)
+    row = next(
+        r
+        for r in training_comparison(council_id, provider.id, AS_AT).rows
+        if r.code == SAFEGUARDING
+    )
+    assert (row.expiring, row.percent, row.area_percent) == (1, 50.0, 50.0)
+    assert area_overall_percent(council_id, AS_AT) is not None
