@@ -475,7 +475,9 @@ def test_the_daily_job_queues_the_quarter_reports(app, subject):
 
     app.config["TODAY"] = "2026-11-03"
     daily_reminders_job()
-    assert db.session.scalar(db.select(Document.period)) == "2026-Q3"
+    # The quarter's report, and the locked months' reports nobody had asked for yet.
+    periods = set(db.session.scalars(db.select(Document.period)))
+    assert periods == {"2026-Q3", "2026-08", "2026-09"}
 
 
 # --- who may see what --------------------------------------------------------------------------
