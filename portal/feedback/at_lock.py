@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.feedback import feedback_key
 from portal.feedback.jobs import add_feedback
 from portal.models import Contract, Council, Job, MonthlyReturn
-from portal.returns.calendar import deadlines_for
+from portal.returns.calendar import deadlines_for, quarter_months, quarter_name
 
 CATCH_UP_MONTHS = 6  # months locked this long ago still get their report if they have none
 
@@ -62,3 +62,26 @@ def queue_locked_month_feedback(today: date) -> int:
             queued += 1
     db.session.commit()  # queued now (in-process without Redis)
     return queued
+
+
+def queue_quarter_feedback_now(council_id: int, quarter: date, user_id: int) -> int:
+    """A commissioner's "make the quarter's feedback reports now", before the daily job
+    would (when the quarter's last month locks): one report for each provider with a
+    submitted return in the quarter. A report being made is not asked for twice, and a
+    report made again tells nobody twice. Returns how many were asked for."""
+    months = quarter_months(quarter)
+    providers = db.session.scalars(
+        select(Contract.provider_id)
+        .join(MonthlyReturn, MonthlyReturn.contract_id == Contract.id)
+        .where(
+            Contract.council_id == council_id,
+            MonthlyReturn.period.in_(months),
+            MonthlyReturn.versions.any(),
+        )
+        .distinct()
+        .order_by(Contract.provider_id)
+    ).all()
+    for provider_id in providers:
+        add_feedback(council_id, provider_id, quarter_name(quarter), user_id)
+    db.session.commit()
+    return len(providers)

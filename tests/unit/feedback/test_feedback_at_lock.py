@@ -13,6 +13,7 @@ from portal.feedback.jobs import report_link
 from portal.models import Document, Job, Notification, Role
 from portal.returns import review
 from portal.returns.calendar import deadlines_for
+from tests.conftest import csrf_token_from
 from tests.factories import make_user
 from tests.unit.conftest import get_page, sign_in
 from tests.unit.feedback.test_feedback import OCT, line, subject  # noqa: F401 - a fixture
@@ -86,3 +87,22 @@ def test_queried_and_accepted_returns_say_so_and_are_not_made_twice(app, subject
     )
     peer_report = feedback_for(subject.council.id, subject.peers[0].id, "2026-10")
     assert peer_report.reviews[0].text == f"Accepted by {subject.council.name}."
+
+
+def test_a_commissioner_makes_the_quarters_reports_sooner_from_the_packs_page(
+    app,
+    subject,  # noqa: F811
+):
+    commissioner = make_user(Role.COMMISSIONER, council=subject.council)
+    client = app.test_client()
+    sign_in(client, commissioner.email)
+    page = get_page(client, f"/council/{subject.council.id}/packs?quarter=2026-Q3")
+    assert "Make feedback reports for July to September 2026 now" in page
+    url = f"/council/{subject.council.id}/packs/feedback"
+    done = client.post(url, data={"csrf_token": csrf_token_from(page), "quarter": "2026-Q3"})
+    assert done.status_code == 302
+    # Only the subject sent a return in Q3 (August and September); October is in Q4.
+    assert _reports("2026-Q3") == {subject.provider.id}
+    assert "asked for: 1 provider" in get_page(client, done.headers["Location"])
+    bad = client.post(url, data={"csrf_token": csrf_token_from(page), "quarter": "Q9"})
+    assert bad.status_code == 400 and "Select a quarter" in bad.get_data(as_text=True)
