@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.feedback.council_queries import Query, council_queries
 from portal.feedback.kpi_comparison import FrameworkFeedback, framework_feedback
 from portal.feedback.review_state import ReviewLine, review_lines
+from portal.feedback.summary import summary
 from portal.feedback.training_feedback import (
     ExpiringStaff,
     TrainingLine,
@@ -95,6 +96,11 @@ class Feedback:
     @property
     def expiring_until(self) -> date:
         return self.period.end + timedelta(days=EXPIRING_DAYS)
+
+    @property
+    def summary(self) -> str:
+        """The report in one paragraph (``portal.feedback.summary``)."""
+        return summary(self)
 
 
 # --- the parts of the report ------------------------------------------------------------------

@@ -106,3 +106,21 @@ def test_a_commissioner_makes_the_quarters_reports_sooner_from_the_packs_page(
     assert "asked for: 1 provider" in get_page(client, done.headers["Location"])
     bad = client.post(url, data={"csrf_token": csrf_token_from(page), "quarter": "Q9"})
     assert bad.status_code == 400 and "Select a quarter" in bad.get_data(as_text=True)
+
+
+def test_the_report_opens_with_a_summary_in_words(app, subject):  # noqa: F811
+    """The subject in October: missed visits 2% (target at most 2%: met), punctuality 85%
+    (target at least 90%: below), among the worst quarter of 4 peers for punctuality; one
+    of its two care workers has no safeguarding in date, and neither has any other
+    mandatory training."""
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
+    text = feedback.summary
+    assert "1 KPI below target: visits started on time 85.0% (target at least 90%)." in text
+    assert "Among the worst quarter of providers for visits started on time." in text
+    # Its staff have no record of the other mandatory categories: 0% comes first.
+    assert "Lowest training compliance: Assisting and moving people 0.0%" in text
+    client = app.test_client()
+    sign_in(client, subject.user.email)
+    page = get_page(client, report_link(subject.council.id, subject.provider.id, "2026-10"))
+    assert text.split(":")[0] in page
+    assert f'/forum/{subject.council.id}/training-gaps#demand"' in page
