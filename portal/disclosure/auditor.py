@@ -139,27 +139,48 @@ def _demand_relations(system: _Unknowns, demand: dict[str, dict]):
             )
 
 
+def _linked(system: _Unknowns, columns: set[int]) -> tuple[list[int], list[int]]:
+    """The unknowns tied to ``columns`` through the equations, and those equations: the
+    rest cannot change their range."""
+    by_column: dict[int, list[int]] = {}
+    for i, (coefficients, _) in enumerate(system.equations):
+        for column in coefficients:
+            by_column.setdefault(column, []).append(i)
+    seen, rows, frontier = set(columns), set(), list(columns)
+    while frontier:
+        for i in by_column.get(frontier.pop(), ()):
+            if i not in rows:
+                rows.add(i)
+                new = set(system.equations[i][0]) - seen
+                seen |= new
+                frontier.extend(new)
+    return sorted(seen), sorted(rows)
+
+
 def _least(system: _Unknowns, objective: dict[int, float]) -> float:
-    n = len(system.index)
-    c = np.zeros(n)
+    """The least value of the objective over whole, non-negative unknowns."""
+    columns, rows = _linked(system, set(objective))
+    position = {column: k for k, column in enumerate(columns)}
+    c = np.zeros(len(columns))
     for column, value in objective.items():
-        c[column] = value
-    if not system.equations:
+        c[position[column]] = value
+    if not rows:
         return -math.inf if (c < 0).any() else 0.0
-    a = np.zeros((len(system.equations), n))
-    b = np.zeros(len(system.equations))
-    for i, (coefficients, rhs) in enumerate(system.equations):
+    a = np.zeros((len(rows), len(columns)))
+    b = np.zeros(len(rows))
+    for k, i in enumerate(rows):
+        coefficients, rhs = system.equations[i]
         for column, value in coefficients.items():
-            a[i, column] = value
-        b[i] = rhs
+            a[k, position[column]] = value
+        b[k] = rhs
     constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
-    relaxed = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(n))
+    relaxed = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(len(c)))
     if relaxed.status == 3:
         return -math.inf
     assert relaxed.status == 0, relaxed.message
     if np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
         return round(relaxed.fun)
-    whole = milp(c, constraints=constraint, bounds=bounds, integrality=np.ones(n))
+    whole = milp(c, constraints=constraint, bounds=bounds, integrality=np.ones(len(c)))
     assert whole.status == 0, whole.message
     return round(whole.fun)
 

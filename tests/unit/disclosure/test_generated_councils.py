@@ -55,7 +55,7 @@ seen: list[float] = []
     derandomize=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(st.lists(person, max_size=30))
+@given(st.lists(person, max_size=24))
 def test_no_generated_council_gives_a_hidden_figure_away(people):
     started = time.perf_counter()
     matrix = matrix_of(people)
