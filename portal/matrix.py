@@ -18,6 +18,7 @@ staff. A cell's staff in scope are those with a record in the category or missin
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +32,7 @@ from portal.returns import staff_reference, training_status_rules
 
 ALL_CARE_ROLES = "all"
 ALL_CARE_ROLES_NAME = "All care roles"
+JOB_ROLE_NOT_KNOWN = "Job role not known"
 FACE_TO_FACE, E_LEARNING, MODE_NOT_KNOWN = 1, 2, None
 DELIVERY_MODES: list[tuple[int | None, str]] = [
     (FACE_TO_FACE, "Face to face"),
@@ -69,7 +71,7 @@ class Cell:
     expiring: int = 0
     expired: int = 0
     missing: int = 0
-    providers: set[int] = field(default_factory=set)
+    providers: Counter[int] = field(default_factory=Counter)  # provider -> staff counted
 
     @property
     def staff_in_scope(self) -> int:
@@ -81,14 +83,15 @@ class Cell:
 
     @property
     def percent_compliant(self) -> float | None:
-        """Up to date / in scope, as a percentage to 1 decimal place (None if no staff)."""
+        """Compliant as providers and ASC-WDS count it: (up to date + expiring within 90
+        days, both still valid) / in scope, to 1 decimal place (None if no staff)."""
         if not self.staff_in_scope:
             return None
-        return round(100 * self.up_to_date / self.staff_in_scope, 1)
+        return round(100 * (self.up_to_date + self.expiring) / self.staff_in_scope, 1)
 
     def add(self, status: str, provider_id: int) -> None:
         setattr(self, status, getattr(self, status) + 1)
-        self.providers.add(provider_id)
+        self.providers[provider_id] += 1
 
     def figures(self) -> list[int | float | None]:
         return [
@@ -104,7 +107,7 @@ class Cell:
 @dataclass
 class DemandCell:
     staff: int = 0
-    providers: set[int] = field(default_factory=set)
+    providers: Counter[int] = field(default_factory=Counter)  # provider -> staff counted
 
     @property
     def size(self) -> int:
@@ -112,12 +115,12 @@ class DemandCell:
 
     def add(self, provider_id: int) -> None:
         self.staff += 1
-        self.providers.add(provider_id)
+        self.providers[provider_id] += 1
 
 
 @dataclass(frozen=True)
 class Column:
-    key: int | str  # a job role code, or ALL_CARE_ROLES
+    key: int | str | None  # a job role code, ALL_CARE_ROLES, or None: not known
     name: str
 
 
@@ -288,10 +291,14 @@ def _records_now(provider_ids: set[int]) -> dict[tuple[int, str, int], list]:
     return groups
 
 
-def _delivery_mode(records: list | None, code: int) -> int | None:
-    """How the current record (of the provider's records now) was delivered, if known.
-    Worked out only for staff who need the training, not for every record."""
-    mode = _current(records, code).how_delivered if records else None
+def _delivery_mode(records: list | None, as_at: date) -> int | None:
+    """How the staff member's most recent course in the category was delivered: of the
+    provider's records now, the one completed last on or before ``as_at`` (the later
+    record on a tie); not known without one, or when it does not say. Worked out only for
+    staff who need the training, not for every record."""
+    done = [(r.date_completed, i, r) for i, r in enumerate(records or []) if r.date_completed]
+    done = [d for d in done if d[0] <= as_at]
+    mode = max(done, key=lambda d: d[:2])[2].how_delivered if done else None
     return mode if mode in (FACE_TO_FACE, E_LEARNING) else MODE_NOT_KNOWN
 
 
@@ -334,7 +341,7 @@ def _count(staff: list[_Staff], as_at: date, mandatory):
             if care:
                 cells.setdefault((code, ALL_CARE_ROLES), Cell()).add(status, member.provider_id)
             if status in NEEDS_TRAINING:
-                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), code)
+                mode = _delivery_mode(now.get((member.provider_id, member.worker_id, code)), as_at)
                 demand.setdefault((code, mode), DemandCell()).add(member.provider_id)
     return cells, demand
 
@@ -348,5 +355,7 @@ def _columns(roles_seen: set[int | None]) -> list[Column]:
         Column(code, staff_reference.job_role_name(code))
         for code in sorted(c for c in roles_seen if c not in known and c is not None)
     ]
+    if None in roles_seen:  # shown, so every job-role column adds up to the demand table
+        columns.append(Column(None, JOB_ROLE_NOT_KNOWN))
     columns.append(Column(ALL_CARE_ROLES, ALL_CARE_ROLES_NAME))
     return columns

@@ -38,13 +38,13 @@ class TrainingRow:
 
 class AreaCell(NamedTuple):
     in_scope: int
-    up_to_date: int
+    compliant: int  # up to date + expiring within 90 days (both still valid)
     providers: int
 
 
 @dataclass(frozen=True)
 class AreaFigures:
-    cells: dict[int, AreaCell]  # per category: care staff in scope, up to date, providers
+    cells: dict[int, AreaCell]  # per category: care staff in scope, compliant, providers
     provider_count: int  # providers with staff in the area
 
 
@@ -79,7 +79,7 @@ def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
         cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
         _AREA_CACHE[key] = AreaFigures(
             {
-                code: AreaCell(c.staff_in_scope, c.up_to_date, len(c.providers))
+                code: AreaCell(c.staff_in_scope, c.up_to_date + c.expiring, len(c.providers))
                 for code, c in cells.items()
             },
             len(area.provider_ids),
@@ -87,9 +87,11 @@ def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
     return _AREA_CACHE[key]
 
 
-def compliant(up_to_date: int, in_scope: int) -> float | None:
-    """As the matrix shows it: a percentage to 1 decimal place, None without staff."""
-    return round(100 * up_to_date / in_scope, 1) if in_scope else None
+def compliant(valid: int, in_scope: int) -> float | None:
+    """As the matrix shows it (``Cell.percent_compliant``): staff whose training is still
+    valid (up to date or expiring within 90 days) over staff in scope, a percentage to 1
+    decimal place, None without staff."""
+    return round(100 * valid / in_scope, 1) if in_scope else None
 
 
 def training_comparison(council_id: int, provider_id: int, as_at: date) -> Comparison:
@@ -109,7 +111,7 @@ def training_comparison(council_id: int, provider_id: int, as_at: date) -> Compa
                 cell.expired,
                 cell.missing,
                 cell.percent_compliant,
-                compliant(figures.up_to_date, figures.in_scope),
+                compliant(figures.compliant, figures.in_scope),
                 figures.providers,
             )
         )
@@ -121,10 +123,10 @@ def training_rows(council_id: int, provider_id: int, as_at: date) -> list[Traini
 
 
 def overall_percent(rows: list[TrainingRow]) -> float | None:
-    """Up to date over in scope, across all the mandatory categories."""
-    return compliant(sum(r.up_to_date for r in rows), sum(r.in_scope for r in rows))
+    """Up to date and expiring over in scope, across all the mandatory categories."""
+    return compliant(sum(r.up_to_date + r.expiring for r in rows), sum(r.in_scope for r in rows))
 
 
 def area_overall_percent(council_id: int, as_at: date) -> float | None:
     figures = area_figures(council_id, as_at, mandatory_codes(council_id)).cells.values()
-    return compliant(sum(c.up_to_date for c in figures), sum(c.in_scope for c in figures))
+    return compliant(sum(c.compliant for c in figures), sum(c.in_scope for c in figures))

@@ -1,18 +1,23 @@
 """The provider forum's anonymous view of the super training matrix (``forum_view``):
-no provider named and no staff identified, small cells suppressed, and totals suppressed
-where they would give a hidden cell away; with next quarter's training demand by category
-and delivery mode, suppressed the same way.
+no provider named and no staff identified, with next quarter's training demand by category
+and delivery mode; every figure published together (both tables, their totals and the
+CSVs) suppressed jointly by ``portal.disclosure`` (docs/disclosure.md).
 
-A cell built from fewer than ``MIN_PROVIDERS`` providers is hidden (primary suppression);
-``suppress`` then hides one more cell of any total that would let a hidden cell be worked
-out by subtraction (secondary suppression)."""
+The relations a reader knows, all used: a matrix cell's staff in scope is the sum of its
+four status counts; each category's "All care roles" cell is the sum of its care-role
+cells (count by count); a demand row's total is the sum of its delivery modes, a demand
+column's total the sum of its categories; and each category's demand total is the staff
+needing training (expiring, expired, missing) summed over every job-role column."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from portal.disclosure.rule import HIDDEN, MIN_PROVIDERS
+from portal.disclosure.suppression import PRIMARY, SECONDARY, Relation, Unit, suppress
 from portal.matrix import (
     ALL_CARE_ROLES,
     DELIVERY_MODES,
@@ -23,49 +28,19 @@ from portal.matrix import (
 )
 from portal.returns import staff_reference
 
-MIN_PROVIDERS = 3
-FEWER_THAN_3 = "fewer than 3 providers"
-HIDDEN_TO_PROTECT = "not shown, to protect a hidden figure"
-PRIMARY = "primary"
-SECONDARY = "secondary"
+__all__ = ["MIN_PROVIDERS", "PRIMARY", "SECONDARY", "forum_view"]
+
 TOTAL = "total"
+STATUSES = ("up_to_date", "expiring", "expired", "missing")
+NEEDING = ("expiring", "expired", "missing")
+MATRIX_FIGURES = {
+    "staff_in_scope": STATUSES,
+    **{status: (status,) for status in STATUSES},
+    "needing_training": NEEDING,
+    "compliant": ("up_to_date", "expiring"),
+}
 DEMAND_HEADER = ("Category code", "Training category", "Face to face", "E-learning", "Not known",
                  "Total")  # fmt: skip
-
-
-def suppress(
-    cells: dict[Hashable, Cell | DemandCell],
-    equations: Iterable[tuple[Hashable, list[Hashable]]],
-    minimum: int = MIN_PROVIDERS,
-) -> dict[Hashable, str | None]:
-    """Why each cell is hidden (PRIMARY, SECONDARY) or None.
-
-    Primary: a cell with staff, built from fewer than ``minimum`` providers. Secondary: for
-    every ``total = sum(members)`` equation with exactly one hidden cell, another one is
-    hidden too (the total if a member is hidden, else the smallest shown member), repeated
-    until no equation can be solved for a hidden cell. Cells with no staff are known zeros."""
-    equations = list(equations)
-    reasons: dict[Hashable, str | None] = {
-        key: PRIMARY if cell.size and len(cell.providers) < minimum else None
-        for key, cell in cells.items()
-    }
-    changed = True
-    while changed:
-        changed = False
-        for total, members in equations:
-            hidden = [k for k in (total, *members) if reasons.get(k)]
-            if len(hidden) != 1:
-                continue
-            if hidden[0] != total:
-                pick = total
-            else:
-                shown = [k for k in members if not reasons.get(k) and cells[k].size]
-                if not shown:  # pragma: no cover - a hidden total has a hidden member
-                    continue
-                pick = min(shown, key=lambda k: (cells[k].size, str(k)))
-            reasons[pick] = SECONDARY
-            changed = True
-    return reasons
 
 
 @dataclass(frozen=True)
@@ -81,7 +56,7 @@ class Shown:
 
     @property
     def text(self) -> str:
-        return FEWER_THAN_3 if self.reason == PRIMARY else HIDDEN_TO_PROTECT
+        return HIDDEN
 
 
 @dataclass
@@ -89,20 +64,26 @@ class ForumMatrix:
     as_at: date
     groups: list[tuple[str, list[staff_reference.TrainingCategory]]]
     columns: list[Column]
-    cells: dict[tuple[int, int | str], Shown]
+    cells: dict[tuple[int, int | str | None], Shown]
     provider_count: int
     demand_categories: list[staff_reference.TrainingCategory]
     demand: dict[tuple[int | str, int | str | None], Shown]  # "total" row and column
 
-    def cell(self, category: int, column: int | str) -> Shown:
+    def cell(self, category: int, column: int | str | None) -> Shown:
         return self.cells[(category, column)]
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(s.hidden for s in self.cells.values()) + sum(
+            s.hidden for s in self.demand.values()
+        )
 
     def export_rows(self) -> Iterable[list]:
         for _, items in self.groups:
             for category in items:
                 for column in self.columns:
                     shown = self.cell(category.code, column.key)
-                    figures = [shown.text] * 6 if shown.hidden else shown.cell.figures()
+                    figures = [HIDDEN] * 6 if shown.hidden else shown.cell.figures()
                     yield [category.code, category.name, column.name, *figures]
 
     def demand_rows(self) -> Iterable[list]:
@@ -111,7 +92,7 @@ class ForumMatrix:
             figures = []
             for mode in [*(m for m, _ in DELIVERY_MODES), TOTAL]:
                 shown = self.demand[(key, mode)]
-                figures.append(shown.text if shown.hidden else shown.cell.size)
+                figures.append(HIDDEN if shown.hidden else shown.cell.size)
             yield [
                 category.code if category else "",
                 category.name if category else "All categories",
@@ -120,51 +101,92 @@ class ForumMatrix:
 
 
 def forum_view(matrix: Matrix) -> ForumMatrix:
-    """The matrix with no provider named and no staff identified (it holds neither), small
-    cells hidden, and row totals ("All care roles" = the sum of the care-role cells) hidden
-    where they would give a hidden cell away. Demand gets the same, with row and column
-    totals."""
-    cells, reasons = _suppressed_cells(matrix)
+    """The matrix and its demand table with no provider named and no staff identified (they
+    hold neither), suppressed jointly."""
     categories = _demand_categories(matrix)
     grid = _demand_grid(matrix, categories)
-    demand_reasons = suppress(grid, _demand_equations(categories))
+    units, relations = published_system(matrix, categories, grid)
+    reasons = suppress(units, relations)
     return ForumMatrix(
         as_at=matrix.as_at,
         groups=matrix.groups,
         columns=matrix.columns,
-        cells={k: Shown(cells[k], reasons[k]) for k in cells},
+        cells={
+            (c.code, col.key): Shown(matrix.cell(c.code, col.key), reasons[("m", c.code, col.key)])
+            for c in matrix.categories
+            for col in matrix.columns
+        },
         provider_count=len(matrix.provider_ids),
         demand_categories=categories,
-        demand={k: Shown(grid[k], demand_reasons[k]) for k in grid},
+        demand={k: Shown(grid[k], reasons[("d", *k)]) for k in grid},
     )
 
 
-def _suppressed_cells(matrix: Matrix) -> tuple[dict[Hashable, Cell], dict]:
-    """Every cell of the matrix, and why each is hidden: each category's "All care roles"
-    cell is the total of its care-role cells."""
-    care_columns = [c.key for c in matrix.columns if c.key != ALL_CARE_ROLES]
-    care_columns = [
-        k for k in care_columns if isinstance(k, int) and staff_reference.provides_care(k)
+def care_column_keys(matrix: Matrix) -> list:
+    return [
+        c.key
+        for c in matrix.columns
+        if isinstance(c.key, int) and staff_reference.provides_care(c.key)
     ]
-    cells: dict[Hashable, Cell] = {}
-    equations = []
+
+
+def published_system(matrix: Matrix, categories, grid) -> tuple[dict[Hashable, Unit], list]:
+    """Every unit published together and every relation between them (module docstring)."""
+    units: dict[Hashable, Unit] = {}
+    relations: list[Relation] = []
     for category in matrix.categories:
         for column in matrix.columns:
-            cells[(category.code, column.key)] = matrix.cell(category.code, column.key)
-        equations.append(
-            ((category.code, ALL_CARE_ROLES), [(category.code, k) for k in care_columns])
-        )
-    return cells, suppress(cells, equations)
+            cell = matrix.cell(category.code, column.key)
+            units[("m", category.code, column.key)] = Unit(
+                ("m", category.code, column.key),
+                {s: getattr(cell, s) for s in STATUSES},
+                Counter(cell.providers),
+                MATRIX_FIGURES,
+            )
+        relations += _matrix_relations(matrix, category.code)
+    for key, cell in grid.items():
+        units[("d", *key)] = Unit(("d", *key), {"staff": cell.staff}, Counter(cell.providers))
+    return units, relations + _demand_relations(categories)
+
+
+def _matrix_relations(matrix: Matrix, code: int) -> list[Relation]:
+    """A category's "All care roles" = its care-role cells, count by count; its demand
+    total = the staff needing training in every job-role column."""
+    relations = []
+    for status in STATUSES:
+        relation = {(("m", code, ALL_CARE_ROLES), status): -1}
+        relation.update({(("m", code, k), status): 1 for k in care_column_keys(matrix)})
+        relations.append(relation)
+    link: Relation = {(("d", code, TOTAL), "staff"): -1}
+    for column in matrix.columns:
+        if column.key != ALL_CARE_ROLES:
+            link.update({(("m", code, column.key), s): 1 for s in NEEDING})
+    return [*relations, link]
+
+
+def _demand_relations(categories) -> list[Relation]:
+    """Row totals of the delivery modes and column totals of the categories."""
+    relations = []
+    modes = [m for m, _ in DELIVERY_MODES]
+    for row in [c.code for c in categories] + [TOTAL]:
+        relation = {(("d", row, TOTAL), "staff"): -1}
+        relation.update({(("d", row, m), "staff"): 1 for m in modes})
+        relations.append(relation)
+    for mode in [*modes, TOTAL]:
+        relation = {(("d", TOTAL, mode), "staff"): -1}
+        relation.update({(("d", c.code, mode), "staff"): 1 for c in categories})
+        relations.append(relation)
+    return relations
 
 
 def _demand_categories(matrix: Matrix) -> list[staff_reference.TrainingCategory]:
-    """The categories with demand, in the matrix's order, then any others."""
-    demand_codes = sorted({code for code, _ in matrix.demand})
-    categories = [c for c in matrix.categories if c.code in demand_codes]
+    """Every category of the matrix (a row of zeros says no one needs it), then any
+    category with demand that the matrix does not list."""
+    categories = list(matrix.categories)
+    known = {c.code for c in categories}
     categories += [
         staff_reference.TrainingCategory(code, staff_reference.category_name(code), "Other")
-        for code in demand_codes
-        if code not in {c.code for c in categories}
+        for code in sorted({code for code, _ in matrix.demand} - known)
     ]
     return categories
 
@@ -178,20 +200,16 @@ def _demand_grid(matrix: Matrix, categories: list[staff_reference.TrainingCatego
         for mode in modes:
             cell = matrix.demand.get((category.code, mode)) or DemandCell()
             grid[(category.code, mode)] = cell
-            row_total.staff += cell.staff
-            row_total.providers |= cell.providers
+            _add(row_total, cell)
         grid[(category.code, TOTAL)] = row_total
     for mode in [*modes, TOTAL]:
         column_total = DemandCell()
         for category in categories:
-            column_total.staff += grid[(category.code, mode)].staff
-            column_total.providers |= grid[(category.code, mode)].providers
+            _add(column_total, grid[(category.code, mode)])
         grid[(TOTAL, mode)] = column_total
     return grid
 
 
-def _demand_equations(categories: list[staff_reference.TrainingCategory]) -> list:
-    modes = [m for m, _ in DELIVERY_MODES]
-    return [
-        ((key, TOTAL), [(key, m) for m in modes]) for key in [c.code for c in categories] + [TOTAL]
-    ] + [((TOTAL, mode), [(c.code, mode) for c in categories]) for mode in [*modes, TOTAL]]
+def _add(total: DemandCell, cell: DemandCell) -> None:
+    total.staff += cell.staff
+    total.providers.update(cell.providers)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal import clock
 from portal.extensions import db
+from portal.feedback.at_lock import queue_locked_month_feedback
 from portal.feedback.jobs import queue_quarter_feedback
 from portal.models import (
     Contract,
@@ -168,6 +169,7 @@ def daily_reminders_job() -> int:
     """Send today's reminders, then schedule tomorrow's run (one job id per day, so a
     restart or a second worker never stacks copies; the claims make repeats harmless)."""
     sent = send_reminders_job()
+    queue_locked_month_feedback(clock.today())  # every locked month's return gets its report
     queue_quarter_feedback(clock.today())
     schedule_next_reminders()
     return sent

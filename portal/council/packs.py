@@ -39,6 +39,7 @@ from portal.council.pack_state import (
     target_of_job,
 )
 from portal.documents import document_response
+from portal.feedback import at_lock
 from portal.packs import actions
 from portal.queries import organisations
 from portal.queries import oversight as oversight_queries
@@ -290,3 +291,24 @@ def action_done(council_id: int):
         quarter = quarter_options(clock.today())[0]
     provider = council_provider(council_id, action.provider_id)
     return redirect(_pack_url(PackTarget(council_id, quarter, provider=provider), "actions"))
+
+
+# --- the quarter's feedback reports, sooner -------------------------------------------------
+
+
+@bp.route(PREFIX + "/feedback", methods=["POST"])
+@requires(Role.COMMISSIONER, org="council")
+def quarter_feedback(council_id: int):
+    """Make the quarter's feedback reports now rather than when its last month locks."""
+    quarter = parse_quarter(request.form.get("quarter") or "")
+    if quarter is None:
+        return _list_page(council_id, None, BadInput("Select a quarter", "#quarter"))
+    asked = at_lock.queue_quarter_feedback_now(council_id, quarter, current_user.id)
+    flash(
+        f"Feedback reports for {quarter_label(quarter)} asked for: {asked} "
+        f"provider{'' if asked == 1 else 's'} with a submitted return.",
+        "success",
+    )
+    return redirect(
+        url_for("contract_packs.packs", council_id=council_id, quarter=quarter_name(quarter))
+    )

@@ -1,7 +1,8 @@
-"""Demo history: staff and training records for the demo provider, and two months of
-submitted returns for Medway's homecare framework providers, so the pages have
-something to show. Figures are made up (seeded, so the same each run); nothing here is
-drawn from a real provider. Loading twice adds nothing."""
+"""Demo history: staff and training records for the demo provider and every Medway
+framework provider, and six months of submitted returns (some accepted, some queried,
+one late) for Medway's framework providers, so the pages have something to show.
+Figures are made up (seeded, so the same each run); nothing here is drawn from a real
+provider. Loading twice adds nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.demo.data import MEDWAY_HOMECARE
+from portal.demo import returns as demo_returns
+from portal.demo.data import MEDWAY_EXTRA_CARE, MEDWAY_HOMECARE
 from portal.extensions import db
 from portal.models import (
     Contract,
@@ -36,24 +38,25 @@ CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER = 8, 7, 4
 def load_history(today: date) -> int:
     """Returns the number of rows added."""
     added = _staff_and_training(today)
-    framework = db.session.scalar(select(Framework).where(Framework.name == MEDWAY_HOMECARE))
-    if framework is None:
+    frameworks = list(
+        db.session.scalars(
+            select(Framework.id).where(Framework.name.in_([MEDWAY_HOMECARE, MEDWAY_EXTRA_CARE]))
+        )
+    )
+    if not frameworks:
         return added
     contracts = list(
         db.session.scalars(
-            select(Contract).where(Contract.framework_id == framework.id).order_by(Contract.id)
+            select(Contract).where(Contract.framework_id.in_(frameworks)).order_by(Contract.id)
         )
     )
     service.ensure_returns(contracts, on=today)
-    # The two earlier of the open periods: last month's return is left to do.
-    first = today.replace(day=1)
-    periods = []
-    for _ in range(3):
-        first = (first - timedelta(days=1)).replace(day=1)
-        periods.append(first)
+    added += demo_returns.add_workforces(contracts, today)
+    # Six months before last month's (which is left to do).
+    periods = demo_returns.open_periods(contracts, today, months=6)
     for index, contract in enumerate(contracts):
         user = _office_user(contract.provider)
-        for months_back, period in enumerate(sorted(periods[1:])):
+        for months_back, period in enumerate(sorted(periods, reverse=True)):
             ret = db.session.scalar(
                 select(MonthlyReturn).where(
                     MonthlyReturn.contract_id == contract.id, MonthlyReturn.period == period
@@ -66,10 +69,11 @@ def load_history(today: date) -> int:
             key = f"demo-{contract.id}-{period:%Y%m}"
             version = service.submit(ret.id, user, key).version
             due = service.deadlines(ret).due_on
-            late = index % 5 == 4 and months_back == 1
+            late = index % 5 == 4 and months_back == 0
             day = due + timedelta(days=3) if late else due - timedelta(days=rng.randint(0, 6))
             version.submitted_at = datetime.combine(day, time(10, 30), tzinfo=UTC)
             db.session.commit()
+            demo_returns.review_return(ret, index, months_back)
             added += 1
     return added
 
@@ -115,8 +119,7 @@ def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
         "kpis": kpis,
         "capacity": capacity,
         "handbacks": {"none": True, "rows": []},
-        "training": {"confirmed": True, "as_at": service.deadlines(ret).opens_on.isoformat(),
-                     "staff": []},
+        "training": demo_returns.training_section(ret),
         "workforce": workforce,
     }  # fmt: skip
     for sec in db.session.scalars(select(ReturnSection).where(ReturnSection.return_id == ret.id)):

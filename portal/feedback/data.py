@@ -13,12 +13,14 @@ same thing and tests can check the numbers without HTML.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from portal.extensions import db
 from portal.feedback.council_queries import Query, council_queries
 from portal.feedback.kpi_comparison import FrameworkFeedback, framework_feedback
+from portal.feedback.review_state import ReviewLine, review_lines
+from portal.feedback.summary import summary
 from portal.feedback.training_feedback import (
     ExpiringStaff,
     TrainingLine,
@@ -85,6 +87,7 @@ class Feedback:
     queries: list[Query]
     training_staff: int = 0
     area_providers: int = 0
+    reviews: list[ReviewLine] = field(default_factory=list)  # each return's review state
 
     @property
     def as_at(self) -> date:
@@ -93,6 +96,11 @@ class Feedback:
     @property
     def expiring_until(self) -> date:
         return self.period.end + timedelta(days=EXPIRING_DAYS)
+
+    @property
+    def summary(self) -> str:
+        """The report in one paragraph (``portal.feedback.summary``)."""
+        return summary(self)
 
 
 # --- the parts of the report ------------------------------------------------------------------
@@ -133,4 +141,5 @@ def feedback_for(council_id: int, provider_id: int, period: str | Period) -> Fee
         queries=council_queries(council_id, provider_id, parsed),
         training_staff=staff,
         area_providers=area_providers,
+        reviews=review_lines(council_id, provider_id, parsed.months),
     )

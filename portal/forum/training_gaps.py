@@ -1,13 +1,16 @@
 """A forum member's home: "Training gaps" across the area, never a named provider.
 
-The council's training matrix with small cells suppressed
-(``portal.training_matrix_suppression.forum_view``), and next quarter's training demand by
-category and delivery mode; both as CSV."""
+The council's training matrix and next quarter's training demand by category and delivery
+mode, suppressed jointly (``portal.training_matrix_suppression.forum_view``); both as CSV.
+Outside production every view is audited before it is served
+(``portal.disclosure.forum_check``): a figure that could be worked out stops the page."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from portal import clock, exports
 from portal.access import requires
+from portal.disclosure.forum_check import check_forum
+from portal.disclosure.rule import HIDDEN
 from portal.matrix import DELIVERY_MODES, EXPORT_HEADER, build_matrix, default_as_at
 from portal.queries import organisations
 from portal.training_matrix_suppression import DEMAND_HEADER, forum_view
@@ -16,9 +19,34 @@ from portal.vocabulary import Role
 bp = Blueprint("training_gaps", __name__)
 
 
+def _gaps_csv(council, view):
+    return exports.csv_response(
+        f"{council.slug}-training-gaps-{view.as_at.isoformat()}.csv",
+        EXPORT_HEADER,
+        view.export_rows(),
+    )
+
+
+def _demand_csv(council, view):
+    return exports.csv_response(
+        f"{council.slug}-training-demand-{view.as_at.isoformat()}.csv",
+        DEMAND_HEADER,
+        view.demand_rows(),
+    )
+
+
 def _view(council_id: int):
     council = organisations.get_council(council_id)
-    return council, forum_view(build_matrix(council_id, default_as_at(clock.today())))
+    matrix = build_matrix(council_id, default_as_at(clock.today()))
+    view = forum_view(matrix)
+    if current_app.config.get("PORTAL_ENV") != "production":
+        findings = check_forum(
+            matrix,
+            _gaps_csv(council, view).get_data(as_text=True),
+            _demand_csv(council, view).get_data(as_text=True),
+        )
+        assert not findings, "hidden figures can be worked out: " + "; ".join(map(str, findings))
+    return council, view
 
 
 @bp.route("/forum/<int:council_id>/training-gaps")
@@ -30,6 +58,7 @@ def training_gaps(council_id: int):
         council=council,
         view=view,
         modes=DELIVERY_MODES,
+        hidden=HIDDEN,
         demand_rows=list(view.demand_rows()),
     )
 
@@ -38,19 +67,11 @@ def training_gaps(council_id: int):
 @requires(Role.FORUM_MEMBER, org="council")
 def export_csv(council_id: int):
     council, view = _view(council_id)
-    return exports.csv_response(
-        f"{council.slug}-training-gaps-{view.as_at.isoformat()}.csv",
-        EXPORT_HEADER,
-        view.export_rows(),
-    )
+    return _gaps_csv(council, view)
 
 
 @bp.route("/forum/<int:council_id>/training-demand.csv")
 @requires(Role.FORUM_MEMBER, org="council")
 def demand_csv(council_id: int):
     council, view = _view(council_id)
-    return exports.csv_response(
-        f"{council.slug}-training-demand-{view.as_at.isoformat()}.csv",
-        DEMAND_HEADER,
-        view.demand_rows(),
-    )
+    return _demand_csv(council, view)

@@ -17,7 +17,7 @@ from portal.demo.data import (
 )
 from portal.demo.seed import load_demo
 from portal.extensions import db
-from portal.models import Contract, Membership, Provider, User
+from portal.models import Contract, Council, Membership, Provider, User
 
 
 def _holders(framework: str) -> list[dict]:
@@ -102,11 +102,15 @@ def test_seed_loads_everything_once(app):
     assert {c.council.slug for c in shared.contracts} == {"medway", "waltham-forest"}
 
 
-def test_demo_history_submits_two_earlier_months_once_and_leaves_last_month_to_do(app):
+def test_demo_history_submits_six_earlier_months_once_and_leaves_last_month_to_do(app):
     from datetime import date
 
     from portal.demo.history import load_history
+    from portal.disclosure.forum_check import check_forum
+    from portal.matrix import build_matrix
     from portal.models import MonthlyReturn, ReturnStatus, ReturnVersion, StaffMember
+    from portal.training_matrix_suppression import forum_view
+    from tests.unit.disclosure.councils import published
 
     load_demo()
     first = load_history(date(2026, 11, 23))
@@ -118,14 +122,24 @@ def test_demo_history_submits_two_earlier_months_once_and_leaves_last_month_to_d
         for r in db.session.scalars(select(MonthlyReturn))
         if r.contract.provider_id == shared.id
     }
-    assert statuses[("2026-08-01", "medway")] is ReturnStatus.SUBMITTED
-    assert statuses[("2026-09-01", "medway")] is ReturnStatus.SUBMITTED
     assert statuses[("2026-10-01", "medway")] is ReturnStatus.NOT_STARTED
+    assert ("2026-04-01", "medway") in statuses
     versions = db.session.scalar(select(func.count(ReturnVersion.id)))
-    assert versions == 2 * 13  # the Medway homecare framework providers, two months each
+    assert versions == 6 * 15  # the Medway framework providers, six months each
+    all_statuses = {r.status for r in db.session.scalars(select(MonthlyReturn))}
+    assert {ReturnStatus.ACCEPTED, ReturnStatus.QUERIED, ReturnStatus.SUBMITTED} <= all_statuses
     assert (
         db.session.scalar(
             select(func.count(StaffMember.id)).where(StaffMember.provider_id == shared.id)
         )
         == 18
     )
+    medway = db.session.scalar(select(Council.id).where(Council.slug == "medway"))
+    with_staff = db.session.scalars(select(StaffMember.provider_id).distinct()).all()
+    assert len(with_staff) == 15
+    # The forum sees real figures and some hidden cells, and nothing can be worked out.
+    matrix = build_matrix(medway, date(2026, 9, 30))
+    view = forum_view(matrix)
+    hidden = [s for s in view.cells.values() if s.hidden]
+    assert 0 < len(hidden) < len(view.cells) / 2
+    assert check_forum(matrix, *published(view)) == []

@@ -40,7 +40,8 @@ def test_every_job_kind_names_a_handler_that_can_be_imported():
 
 
 DOMAIN = [
-    "background", "feedback", "market", "models", "packs", "queries", "returns", "uploads",
+    "background", "disclosure", "feedback", "market", "models", "packs", "queries", "returns",
+    "uploads",
     "display.py", "mandatory.py", "matrix.py", "quality_records.py", "risk.py", "risk_triggers.py",
     "training_compliance.py", "training_matrix_suppression.py", "vocabulary.py",
 ]  # fmt: skip

@@ -11,26 +11,19 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from portal.disclosure.rule import HIDDEN
 from portal.extensions import db
 from portal.mandatory import DEFAULT_MANDATORY_CATEGORIES
 from portal.matrix import (
     ALL_CARE_ROLES,
     EXPORT_HEADER,
-    Cell,
-    DemandCell,
     build_matrix,
     default_as_at,
 )
 from portal.models import Role, SectionState, StaffMember, TrainingRecord
 from portal.returns import service
-from portal.training_matrix_suppression import (
-    FEWER_THAN_3,
-    PRIMARY,
-    SECONDARY,
-    TOTAL,
-    forum_view,
-    suppress,
-)
+from portal.training_compliance import area_overall_percent, training_comparison
+from portal.training_matrix_suppression import PRIMARY, SECONDARY, forum_view
 from tests.factories import make_council, make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
 
@@ -106,7 +99,7 @@ def test_latest_expiry_wins_and_counts_are_of_staff(four_providers):
     assert (cell.staff_in_scope, cell.up_to_date, cell.expiring, cell.expired, cell.missing) == (
         4, 1, 1, 1, 1,
     )  # fmt: skip
-    assert cell.percent_compliant == 25.0
+    assert cell.percent_compliant == 50.0  # up to date and expiring are both compliant
     assert matrix.cell(SAFEGUARDING, ALL_CARE_ROLES).figures() == cell.figures()
     assert matrix.staff_count == 4
     # As at an earlier date W2's record is up to date (more than 90 days to go).
@@ -134,6 +127,9 @@ def test_missing_only_for_mandatory_categories_and_care_roles(four_providers):
     assert matrix.cell(SAFEGUARDING, SENIOR_MANAGER).figures() == [1, 1, 0, 0, 0, 100.0]
     # The senior manager is not in "All care roles".
     assert matrix.cell(SAFEGUARDING, ALL_CARE_ROLES).figures() == [1, 0, 0, 0, 1, 0.0]
+    assert matrix.cell(SAFEGUARDING, ALL_CARE_ROLES).providers == {
+        four_providers["providers"][0].id: 1
+    }
     assert [c.name for c in matrix.columns] == [
         "Senior management", "Care worker", "All care roles",
     ]  # fmt: skip
@@ -164,45 +160,6 @@ def test_latest_snapshot_per_provider_counts_each_worker_once(four_providers):
     assert build_matrix(council.id, date(2026, 9, 30)).staff_count == 0
 
 
-def test_suppress_primary_and_secondary():
-    def cell(size, providers):
-        return Cell(up_to_date=size, providers=set(range(providers)))
-
-    cells = {"a": cell(5, 3), "b": cell(2, 1), "c": cell(4, 4), "total": cell(11, 5)}
-    reasons = suppress(cells, [("total", ["a", "b", "c"])])
-    assert reasons == {"a": None, "b": PRIMARY, "c": None, "total": SECONDARY}
-    # Two hidden members: the total can stay.
-    cells["a"] = cell(5, 2)
-    reasons = suppress(cells, [("total", ["a", "b", "c"])])
-    assert reasons == {"a": PRIMARY, "b": PRIMARY, "c": None, "total": None}
-    # A hidden total with every member shown: the smallest member is hidden as well.
-    cells = {"a": cell(5, 3), "b": cell(3, 3), "total": cell(8, 2)}
-    assert suppress(cells, [("total", ["a", "b"])]) == {"a": None, "b": SECONDARY, "total": PRIMARY}
-    # A cell with no staff is a known zero, never hidden.
-    cells = {"a": cell(5, 3), "b": Cell(), "total": cell(5, 3)}
-    assert suppress(cells, [("total", ["a", "b"])]) == {"a": None, "b": None, "total": None}
-
-
-def test_suppression_cascades_through_row_and_column_totals():
-    def cell(size, providers):
-        return DemandCell(size, set(range(providers)))
-
-    # 2 x 2 table with row totals, column totals and a grand total; only (1, x) is small.
-    grid = {
-        (1, "x"): cell(1, 1), (1, "y"): cell(5, 3), (1, TOTAL): cell(6, 3),
-        (2, "x"): cell(4, 3), (2, "y"): cell(6, 3), (2, TOTAL): cell(10, 4),
-        (TOTAL, "x"): cell(5, 3), (TOTAL, "y"): cell(11, 4), (TOTAL, TOTAL): cell(16, 4),
-    }  # fmt: skip
-    equations = [((r, TOTAL), [(r, "x"), (r, "y")]) for r in (1, 2, TOTAL)] + [
-        ((TOTAL, c), [(1, c), (2, c)]) for c in ("x", "y", TOTAL)
-    ]
-    reasons = suppress(grid, equations)
-    assert reasons[(1, "x")] == PRIMARY
-    # No equation is left with exactly one hidden cell.
-    for total, members in equations:
-        assert sum(1 for k in (total, *members) if reasons[k]) != 1, (total, reasons)
-
-
 def _four_providers(four_providers, supervisor_at=1):
     """Care workers at all four providers; a supervisor at only ``supervisor_at``."""
     for i, (ret, user) in enumerate(
@@ -217,10 +174,12 @@ def _four_providers(four_providers, supervisor_at=1):
 def test_forum_view_hides_small_cells_and_the_total_that_reveals_them(four_providers):
     _four_providers(four_providers)
     view = forum_view(build_matrix(four_providers["council"].id, AS_AT))
-    assert view.cell(SAFEGUARDING, CARE_WORKER).reason is None
     assert view.cell(SAFEGUARDING, SUPERVISOR).reason == PRIMARY
-    assert view.cell(SAFEGUARDING, SUPERVISOR).text == FEWER_THAN_3
+    assert view.cell(SAFEGUARDING, SUPERVISOR).text == HIDDEN
+    # With only two care roles, the care workers and "All care roles" (= care workers +
+    # the supervisor) must go too, or the supervisor's figures follow by subtraction.
     assert view.cell(SAFEGUARDING, ALL_CARE_ROLES).reason == SECONDARY
+    assert view.cell(SAFEGUARDING, CARE_WORKER).reason == SECONDARY
     # Dementia care: care workers missing it at 4 providers, the supervisor at 1.
     assert view.cell(DEMENTIA, ALL_CARE_ROLES).hidden
 
@@ -237,24 +196,27 @@ def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, four_provider
     for text in (html, gaps.get_data(as_text=True), demand.get_data(as_text=True)):
         assert "SECRET" not in text
         assert "Provider A" not in text and "Ltd" not in text
-    assert "Fewer than 3 providers" in html
+    assert ">[c]<" in html and 'href="#hidden-figures"' in html
     assert "Training needed next quarter" in html
     rows = list(csv.reader(io.StringIO(gaps.get_data(as_text=True).lstrip("\ufeff"))))
     assert tuple(rows[0]) == EXPORT_HEADER
     supervisor = [r for r in rows if r[0] == str(SAFEGUARDING) and r[2] == "Supervisor"]
-    assert supervisor[0][3:] == [FEWER_THAN_3] * 6
+    assert supervisor[0][3:] == [HIDDEN] * 6
     care = [r for r in rows if r[0] == str(SAFEGUARDING) and r[2] == "Care worker"]
-    assert care[0][3:] == ["4", "4", "0", "0", "0", "100.0"]
+    assert care[0][3:] == [HIDDEN] * 6  # with the supervisor's, see the view's test
     demand_rows = list(csv.reader(io.StringIO(demand.get_data(as_text=True).lstrip("\ufeff"))))
     assert demand_rows[0] == [
         "Category code", "Training category", "Face to face", "E-learning", "Not known", "Total",
     ]  # fmt: skip
     dementia = [r for r in demand_rows if r[0] == str(DEMENTIA)][0]
-    # 5 staff missing dementia care, from 4 providers; delivery mode not known.
-    assert dementia[2:] == ["0", "0", "5", "5"]
+    # 5 staff missing dementia care, from 4 providers, but 4 of them are the care workers,
+    # whose figure would give the supervisor's away.
+    assert dementia[2:] == [HIDDEN] * 4
 
 
-def test_demand_uses_the_current_records_delivery_mode(four_providers):
+def test_demand_follows_how_the_most_recent_course_was_delivered(four_providers):
+    """The delivery mode is the staff member's most recent course in the category (the one
+    completed last by the matrix's date), not the record with the latest expiry."""
     provider, user, ret = (
         four_providers["providers"][0],
         four_providers["users"][0],
@@ -264,16 +226,37 @@ def test_demand_uses_the_current_records_delivery_mode(four_providers):
     member = StaffMember(
         provider=provider, branch=branch, worker_id="W1", main_job_role=CARE_WORKER
     )
-    member.training.append(
+    member.training += [
+        # The latest expiry (its status counts: expiring), face to face, in 2023...
+        TrainingRecord(category=SAFEGUARDING, date_completed=date(2023, 6, 1),
+                       expiry_date=date(2026, 12, 1), how_delivered=1),
+        # ...then a shorter e-learning course in 2024: the most recent course.
         TrainingRecord(category=SAFEGUARDING, date_completed=date(2024, 1, 1),
-                       expiry_date=date(2026, 12, 1), how_delivered=2)
-    )  # fmt: skip
+                       expiry_date=date(2026, 11, 15), how_delivered=2),
+        # Completed after the matrix's date: not yet.
+        TrainingRecord(category=SAFEGUARDING, date_completed=date(2026, 11, 10),
+                       expiry_date=date(2029, 11, 9), how_delivered=1),
+    ]  # fmt: skip
     db.session.add(member)
     db.session.commit()
-    _send(ret, user, [_person("W1", training=[(SAFEGUARDING, "2024-01-01", "2026-12-01")])])
+    _send(
+        ret,
+        user,
+        [
+            _person(
+                "W1",
+                training=[
+                    (SAFEGUARDING, "2023-06-01", "2026-12-01"),
+                    (SAFEGUARDING, "2024-01-01", "2026-11-15"),
+                ],
+            )
+        ],
+    )
     matrix = build_matrix(four_providers["council"].id, AS_AT)
+    assert matrix.cell(SAFEGUARDING, CARE_WORKER).expiring == 1
     assert matrix.demand[(SAFEGUARDING, 2)].staff == 1
-    assert matrix.demand[(DEMENTIA, None)].staff == 1
+    assert (SAFEGUARDING, 1) not in matrix.demand
+    assert matrix.demand[(DEMENTIA, None)].staff == 1  # no record: not known
 
 
 def _commissioner_world(four_providers):
@@ -372,3 +355,28 @@ def test_a_record_without_a_completion_date_counts_by_its_expiry_or_as_held(four
     html = get_page(client, f"/council/{four_providers['council'].id}/training-matrix")
     assert "A record with no completion date, which ASC-WDS allows, counts by its expiry" in html
     assert "one with neither date counts as held and up to date" in html
+
+
+def test_training_expiring_within_90_days_is_compliant_everywhere(four_providers):
+    """A course valid until 15 January 2027 is still valid on 31 October 2026: compliant
+    in the matrix, in the provider's comparison with the area and in the area's figure,
+    and counted as expiring so it can be planned for."""
+    provider = four_providers["providers"][0]
+    _send(
+        four_providers["returns"][0],
+        four_providers["users"][0],
+        [
+            _person("W1", training=[(SAFEGUARDING, "2024-01-16", "2027-01-15")]),
+            _person("W2", training=[(SAFEGUARDING, "2023-01-01", "2025-01-01")]),
+        ],
+    )
+    council_id = four_providers["council"].id
+    cell = build_matrix(council_id, AS_AT).cell(SAFEGUARDING, CARE_WORKER)
+    assert (cell.expiring, cell.expired, cell.percent_compliant) == (1, 1, 50.0)
+    row = next(
+        r
+        for r in training_comparison(council_id, provider.id, AS_AT).rows
+        if r.code == SAFEGUARDING
+    )
+    assert (row.expiring, row.percent, row.area_percent) == (1, 50.0, 50.0)
+    assert area_overall_percent(council_id, AS_AT) is not None

@@ -467,7 +467,9 @@ def test_quarter_reports_are_queued_once_for_each_provider_with_a_return(app, su
     assert result.exit_code == 0 and "Queued 0 feedback reports." in result.output
     bad = app.test_cli_runner().invoke(args=["queue-feedback", "--date", "4 October"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
-    assert db.session.scalar(db.select(db.func.count(Document.id))) == 1
+    # The command also made August's and September's reports: both months have locked.
+    assert "Queued 2 monthly reports of locked months." in result.output
+    assert set(db.session.scalars(db.select(Document.period))) == {"2026-Q3", "2026-08", "2026-09"}
 
 
 def test_the_daily_job_queues_the_quarter_reports(app, subject):
@@ -475,7 +477,9 @@ def test_the_daily_job_queues_the_quarter_reports(app, subject):
 
     app.config["TODAY"] = "2026-11-03"
     daily_reminders_job()
-    assert db.session.scalar(db.select(Document.period)) == "2026-Q3"
+    # The quarter's report, and the locked months' reports nobody had asked for yet.
+    periods = set(db.session.scalars(db.select(Document.period)))
+    assert periods == {"2026-Q3", "2026-08", "2026-09"}
 
 
 # --- who may see what --------------------------------------------------------------------------

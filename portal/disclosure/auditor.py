@@ -1,0 +1,251 @@
+"""The disclosure auditor: separate from the suppressor, it reads only what the provider
+forum is given (the two CSV downloads, which carry every figure of the page) and the
+relations the page publishes, and for each hidden figure works out the range it could
+take given everything shown and that counts are whole and non-negative (integer linear
+programming with scipy's HiGHS, ``milp``: the relaxation, then whole numbers). A hidden
+figure is protected only if its range is wide (``portal.disclosure.rule.protected``).
+docs/disclosure.md says what is published.
+
+The published relations, as a reader would write them down from the page:
+
+- a matrix row's staff in scope = up to date + expiring + expired + missing;
+- "All care roles" = the sum of the care-role columns, count by count (the care roles
+  are the national job-role list's care-providing roles);
+- in the demand table, a row's total = the sum of its delivery modes, and the "All
+  categories" row = the sum of the category rows, column by column;
+- a category's demand total = the staff expiring, expired or missing in it, summed over
+  every job-role column (not "All care roles"); 0 for a category without a demand row.
+
+The true values come from the caller (``truth``): the auditor only compares."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from portal.disclosure.rule import HIDDEN, MARGIN, protected
+
+ALL_CARE_ROLES = "All care roles"
+ALL_CATEGORIES = "All categories"
+STATUS_COLUMNS = ("up_to_date", "expiring_90_days", "expired", "missing")
+NEEDING = ("expiring_90_days", "expired", "missing")
+MODE_COLUMNS = ("face_to_face", "e_learning", "not_known")
+# A hidden matrix cell's figures: what it would show, and the staff needing training.
+MATRIX_FIGURES = {
+    "staff_in_scope": STATUS_COLUMNS,
+    **{name: (name,) for name in STATUS_COLUMNS},
+    "needing_training": NEEDING,
+    "compliant (up to date + expiring)": ("up_to_date", "expiring_90_days"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hidden figure whose range is too narrow."""
+
+    figure: str
+    value: int
+    lower: float
+    upper: float
+
+    def __str__(self) -> str:
+        return f"{self.figure} = {self.value} can be narrowed to [{self.lower}, {self.upper}]"
+
+
+# The downloads' headings are labels people read; the auditor names columns by these keys.
+HEADING_KEYS = {
+    "Category code": "category_code",
+    "Training category": "category",
+    "Job role": "job_role",
+    "Staff in scope": "staff_in_scope",
+    "Up to date": "up_to_date",
+    "Expiring within 90 days": "expiring_90_days",
+    "Expired": "expired",
+    "Missing": "missing",
+    "% compliant": "percent_compliant",
+    "Face to face": "face_to_face",
+    "E-learning": "e_learning",
+    "Not known": "not_known",
+    "Total": "total",
+}
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    return [{HEADING_KEYS.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+class _Unknowns:
+    """The linear system: one whole, non-negative unknown per hidden count."""
+
+    def __init__(self):
+        self.index: dict[tuple, int] = {}
+        self.equations: list[tuple[dict[int, float], float]] = []  # (coefficients, rhs)
+
+    def term(self, name: tuple, text: str) -> tuple[dict[int, float], float]:
+        """A published figure as (coefficients of unknowns, constant)."""
+        if text == HIDDEN:
+            column = self.index.setdefault(name, len(self.index))
+            return {column: 1.0}, 0.0
+        return {}, float(text or 0)
+
+    def equal(self, left: Iterable[tuple[dict, float]], right: Iterable[tuple[dict, float]]):
+        """sum(left) = sum(right)."""
+        coefficients: dict[int, float] = {}
+        constant = 0.0
+        for sign, terms in ((1, left), (-1, right)):
+            for coeffs, value in terms:
+                for column, c in coeffs.items():
+                    coefficients[column] = coefficients.get(column, 0.0) + sign * c
+                constant += sign * value
+        if coefficients:
+            self.equations.append((coefficients, -constant))
+        elif abs(constant) > 1e-9:
+            raise AssertionError(f"published figures do not add up (off by {constant})")
+
+
+def _matrix_relations(system: _Unknowns, rows: list[dict], care_roles: set[str], demand):
+    by_category: dict[str, list[dict]] = {}
+    for row in rows:
+        by_category.setdefault(row["category_code"], []).append(row)
+    for code, cells in by_category.items():
+        for row in cells:
+            key = (code, row["job_role"])
+            parts = [system.term(("m", *key, s), row[s]) for s in STATUS_COLUMNS]
+            system.equal([system.term(("m", *key, "in_scope"), row["staff_in_scope"])], parts)
+        _care_relations(system, code, cells, care_roles)
+        needing = [
+            system.term(("m", code, r["job_role"], s), r[s])
+            for r in cells
+            if r["job_role"] != ALL_CARE_ROLES
+            for s in NEEDING
+        ]
+        demand_row = demand.get(code)
+        total = system.term(("d", code, "total"), demand_row["total"]) if demand_row else ({}, 0)
+        system.equal([total], needing)
+
+
+def _care_relations(system: _Unknowns, code: str, cells: list[dict], care_roles: set[str]):
+    """ "All care roles" = the sum of the care-role columns, count by count."""
+    care = [r for r in cells if r["job_role"] in care_roles]
+    for total in (r for r in cells if r["job_role"] == ALL_CARE_ROLES):
+        for status in STATUS_COLUMNS:
+            system.equal(
+                [system.term(("m", code, ALL_CARE_ROLES, status), total[status])],
+                [system.term(("m", code, r["job_role"], status), r[status]) for r in care],
+            )
+
+
+def _demand_relations(system: _Unknowns, demand: dict[str, dict]):
+    rows = [r for code, r in demand.items() if code != ""]
+    for code, row in demand.items():
+        system.equal(
+            [system.term(("d", code, "total"), row["total"])],
+            [system.term(("d", code, m), row[m]) for m in MODE_COLUMNS],
+        )
+    everything = demand.get("")
+    if everything is not None:
+        for column in (*MODE_COLUMNS, "total"):
+            system.equal(
+                [system.term(("d", "", column), everything[column])],
+                [system.term(("d", r["category_code"], column), r[column]) for r in rows],
+            )
+
+
+def _linked(system: _Unknowns, columns: set[int]) -> tuple[list[int], list[int]]:
+    """The unknowns tied to ``columns`` through the equations, and those equations: the
+    rest cannot change their range."""
+    by_column: dict[int, list[int]] = {}
+    for i, (coefficients, _) in enumerate(system.equations):
+        for column in coefficients:
+            by_column.setdefault(column, []).append(i)
+    seen, rows, frontier = set(columns), set(), list(columns)
+    while frontier:
+        for i in by_column.get(frontier.pop(), ()):
+            if i not in rows:
+                rows.add(i)
+                new = set(system.equations[i][0]) - seen
+                seen |= new
+                frontier.extend(new)
+    return sorted(seen), sorted(rows)
+
+
+def _least(system: _Unknowns, objective: dict[int, float]) -> float:
+    """The least value of the objective over whole, non-negative unknowns."""
+    columns, rows = _linked(system, set(objective))
+    position = {column: k for k, column in enumerate(columns)}
+    c = np.zeros(len(columns))
+    for column, value in objective.items():
+        c[position[column]] = value
+    if not rows:
+        return -math.inf if (c < 0).any() else 0.0
+    a = np.zeros((len(rows), len(columns)))
+    b = np.zeros(len(rows))
+    for k, i in enumerate(rows):
+        coefficients, rhs = system.equations[i]
+        for column, value in coefficients.items():
+            a[k, position[column]] = value
+        b[k] = rhs
+    constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
+    relaxed = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(len(c)))
+    if relaxed.status == 3:
+        return -math.inf
+    assert relaxed.status == 0, relaxed.message
+    if np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+        return round(relaxed.fun)
+    whole = milp(c, constraints=constraint, bounds=bounds, integrality=np.ones(len(c)))
+    assert whole.status == 0, whole.message
+    return round(whole.fun)
+
+
+def audit(
+    matrix_csv: str,
+    demand_csv: str,
+    care_roles: set[str],
+    truth: Callable[[tuple], int],
+    sensitive: Callable[[tuple], bool] = lambda cell: True,
+) -> list[Finding]:
+    """Every hidden figure of the two downloads whose range is too narrow. ``truth`` gives
+    a hidden count's true value by its name: ("m", category code, job role, column) or
+    ("d", category code or "", column); ``sensitive`` says whether a cell, ("m", category
+    code, job role) or ("d", category code or "", column), is one the rule itself hides
+    (by default every hidden cell is checked)."""
+    system = _Unknowns()
+    matrix_rows = read_csv(matrix_csv)
+    demand = {row["category_code"]: row for row in read_csv(demand_csv)}
+    _matrix_relations(system, matrix_rows, care_roles, demand)
+    _demand_relations(system, demand)
+    findings = []
+    for row in matrix_rows:
+        cell = ("m", row["category_code"], row["job_role"])
+        if row["staff_in_scope"] != HIDDEN or not sensitive(cell):
+            continue
+        for figure, columns in MATRIX_FIGURES.items():
+            names = [("m", row["category_code"], row["job_role"], c) for c in columns]
+            found = _check(system, names, truth, f"{row['category']} / {row['job_role']}: {figure}")
+            findings += found
+    for code, row in demand.items():
+        for column in (*MODE_COLUMNS, "total"):
+            if row[column] == HIDDEN and sensitive(("d", code, column)):
+                name = ("d", code, column)
+                findings += _check(system, [name], truth, f"demand {row['category']}: {column}")
+    return findings
+
+
+def _check(system: _Unknowns, names: list[tuple], truth, label: str) -> list[Finding]:
+    objective: dict[int, float] = {}
+    for name in names:
+        column = system.index.setdefault(name, len(system.index))
+        objective[column] = objective.get(column, 0.0) + 1
+    value = sum(truth(name) for name in names)
+    upper = -_least(system, {k: -v for k, v in objective.items()})
+    lower = _least(system, objective) if upper >= value + MARGIN else value
+    if protected(value, lower, upper):
+        return []
+    return [Finding(label, value, lower, upper)]

@@ -1,0 +1,122 @@
+"""Hand-made cases: the issue's worked examples, rebuilt from made-up staff, found by the
+auditor when the tables are suppressed one at a time, and protected by joint suppression."""
+
+from portal.disclosure.auditor import audit
+from portal.disclosure.forum_check import care_role_names
+from portal.disclosure.rule import HIDDEN
+from portal.matrix import ALL_CARE_ROLES, EXPORT_HEADER
+from portal.training_matrix_suppression import PRIMARY, Shown, forum_view
+from tests.unit.disclosure.councils import (
+    ELEARN,
+    EXPIRED,
+    EXPIRING,
+    F2F,
+    MISSING,
+    UNKNOWN,
+    UP,
+    Person,
+    audit_view,
+    matrix_of,
+)
+
+MOVING = 15  # Assisting and moving people
+REGISTERED_MANAGER, SENIOR_CARE_WORKER, CARE_WORKER, OTHER = 4, 7, 8, 27
+
+
+def _moving_people() -> list[Person]:
+    """Demand for moving people 57 = "All care roles" 52 + registered managers 3 + the 2
+    staff in "Other (not directly involved in providing care)", all at provider 1."""
+    people = []
+    for provider in range(1, 7):
+        people += [Person(provider, CARE_WORKER, {MOVING: (UP, F2F)}) for _ in range(5)]
+    for provider in range(1, 6):
+        people += [Person(provider, CARE_WORKER, {MOVING: (EXPIRED, F2F)}) for _ in range(4)]
+        people += [Person(provider, CARE_WORKER, {MOVING: (EXPIRING, ELEARN)}) for _ in range(4)]
+    for provider in range(2, 6):
+        people += [Person(provider, SENIOR_CARE_WORKER, {MOVING: (MISSING, UNKNOWN)})] * 3
+    people += [Person(p, REGISTERED_MANAGER, {MOVING: (EXPIRED, F2F)}) for p in (1, 2, 3)]
+    people += [Person(p, REGISTERED_MANAGER, {MOVING: (UP, F2F)}) for p in (4, 5)]
+    people += [Person(1, OTHER, {MOVING: (EXPIRED, F2F)}) for _ in range(2)]
+    return people
+
+
+def _primary_only(matrix):
+    """The tables as they were published before: only cells the rule hides are hidden
+    (each table's own secondary suppression hid nothing more here)."""
+    view = forum_view(matrix)
+    for key, shown in view.cells.items():
+        view.cells[key] = Shown(shown.cell, PRIMARY if shown.reason == PRIMARY else None)
+    for key, shown in view.demand.items():
+        view.demand[key] = Shown(shown.cell, PRIMARY if shown.reason == PRIMARY else None)
+    return view
+
+
+def test_the_worked_example_is_found_and_then_protected():
+    matrix = matrix_of(_moving_people())
+    assert (
+        matrix.cell(MOVING, ALL_CARE_ROLES).expired
+        + matrix.cell(MOVING, ALL_CARE_ROLES).expiring
+        + matrix.cell(MOVING, ALL_CARE_ROLES).missing
+        == 52
+    )
+    assert sum(d.staff for d in matrix.demand.values()) == 57
+    before = _primary_only(matrix)
+    assert [k for k, s in before.cells.items() if s.hidden] == [(MOVING, OTHER)]
+    _, findings = audit_view(matrix, before)
+    worked_out = [f for f in findings if "Other" in f.figure and "needing_training" in f.figure]
+    assert len(worked_out) == 1
+    assert (worked_out[0].value, worked_out[0].lower, worked_out[0].upper) == (2, 2, 2)
+
+    view, findings = audit_view(matrix)
+    assert findings == []
+    assert view.cell(MOVING, OTHER).reason == PRIMARY
+    # Something more than the small cell had to go, in one table or the other.
+    assert (
+        sum(s.hidden for s in view.cells.values()) + sum(s.hidden for s in view.demand.values()) > 1
+    )
+
+
+def test_a_dominated_cell_is_hidden_though_three_providers_are_in_it():
+    people = [Person(1, CARE_WORKER, {MOVING: (UP, F2F)}) for _ in range(20)]
+    people += [Person(p, CARE_WORKER, {MOVING: (UP, F2F)}) for p in (2, 3)]
+    people += [Person(p, SENIOR_CARE_WORKER, {MOVING: (UP, F2F)}) for p in (1, 2, 3)] * 4
+    matrix = matrix_of(people)
+    view, findings = audit_view(matrix)
+    assert len(matrix.cell(MOVING, CARE_WORKER).providers) == 3
+    assert view.cell(MOVING, CARE_WORKER).reason == PRIMARY
+    assert not view.cell(MOVING, SENIOR_CARE_WORKER).reason == PRIMARY
+    assert findings == []
+
+
+HEADER = ",".join(EXPORT_HEADER)
+DUTY_OF_CARE_MATRIX = f"""{HEADER}
+34,Duty of care,Care worker,30,5,10,10,5,50.0
+34,Duty of care,All care roles,30,5,10,10,5,50.0
+"""
+DUTY_OF_CARE_DEMAND = f"""category_code,category,face_to_face,e_learning,not_known,total
+34,Duty of care,{HIDDEN},20,0,{HIDDEN}
+,All categories,{HIDDEN},20,0,{HIDDEN}
+"""
+
+
+def test_the_auditor_finds_a_demand_cell_given_away_by_the_matrix():
+    """Face-to-face duty of care (5, from two providers) hidden with its totals, as the
+    demand table alone would suppress it, is still 25 needing training - 20 - 0."""
+    truth = {("d", "34", "face_to_face"): 5, ("d", "34", "total"): 25}
+    truth |= {("d", "", "face_to_face"): 5, ("d", "", "total"): 25}
+    findings = audit(DUTY_OF_CARE_MATRIX, DUTY_OF_CARE_DEMAND, care_role_names(), truth.get)
+    assert {(f.figure, f.lower, f.upper) for f in findings} == {
+        ("demand Duty of care: face_to_face", 5, 5),
+        ("demand Duty of care: total", 25, 25),
+        ("demand All categories: face_to_face", 5, 5),
+        ("demand All categories: total", 25, 25),
+    }
+    # With the care workers' cell hidden too, nothing can be worked out.
+    matrix = DUTY_OF_CARE_MATRIX.replace(
+        "Care worker,30,5,10,10,5,50.0", "Care worker," + ",".join([HIDDEN] * 6)
+    ).replace("All care roles,30,5,10,10,5,50.0", "All care roles," + ",".join([HIDDEN] * 6))
+    cells = {"staff_in_scope": 30, "up_to_date": 5, "expiring_90_days": 10, "expired": 10}
+    for role in ("Care worker", "All care roles"):
+        truth |= {("m", "34", role, k): v for k, v in cells.items()}
+        truth[("m", "34", role, "missing")] = 5
+    assert audit(matrix, DUTY_OF_CARE_DEMAND, care_role_names(), truth.get) == []
