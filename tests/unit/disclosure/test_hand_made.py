@@ -20,11 +20,13 @@ from tests.unit.disclosure.councils import (
 )
 
 MOVING = 15  # Assisting and moving people
-REGISTERED_MANAGER, SENIOR_CARE_WORKER, CARE_WORKER, OTHER = 4, 7, 8, 27
+# The managers are first-line managers: a role outside "All care roles" (ASC-WDS counts
+# registered managers as providing care).
+MANAGER, SENIOR_CARE_WORKER, CARE_WORKER, OTHER = 3, 7, 8, 27
 
 
 def _moving_people() -> list[Person]:
-    """Demand for moving people 57 = "All care roles" 52 + registered managers 3 + the 2
+    """Demand for moving people 57 = "All care roles" 52 + first-line managers 3 + the 2
     staff in "Other (not directly involved in providing care)", all at provider 1."""
     people = []
     for provider in range(1, 7):
@@ -34,8 +36,8 @@ def _moving_people() -> list[Person]:
         people += [Person(provider, CARE_WORKER, {MOVING: (EXPIRING, ELEARN)}) for _ in range(4)]
     for provider in range(2, 6):
         people += [Person(provider, SENIOR_CARE_WORKER, {MOVING: (MISSING, UNKNOWN)})] * 3
-    people += [Person(p, REGISTERED_MANAGER, {MOVING: (EXPIRED, F2F)}) for p in (1, 2, 3)]
-    people += [Person(p, REGISTERED_MANAGER, {MOVING: (UP, F2F)}) for p in (4, 5)]
+    people += [Person(p, MANAGER, {MOVING: (EXPIRED, F2F)}) for p in (1, 2, 3)]
+    people += [Person(p, MANAGER, {MOVING: (UP, F2F)}) for p in (4, 5)]
     people += [Person(1, OTHER, {MOVING: (EXPIRED, F2F)}) for _ in range(2)]
     return people
 
