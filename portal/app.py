@@ -71,6 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.account.home import bp as pages_bp
     from portal.account.notifications import bp as notifications_bp
     from portal.admin.overview import bp as admin_bp
+    from portal.api.openapi import bp as api_docs_bp
+    from portal.api.returns import bp as api_returns_bp
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
@@ -120,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
         uploads_bp,
         api_keys_bp,
         api_v1_bp,
+        api_returns_bp,
+        api_docs_bp,
         section_uploads_bp,
         feedback_bp,
     ):

@@ -18,10 +18,11 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, request
 from sqlalchemy import select
 
 from portal.access import Access
+from portal.api.problems import problem
 from portal.clock import as_utc, utcnow
 from portal.extensions import db
 from portal.models import ApiKey
@@ -73,8 +74,7 @@ def _bearer() -> str | None:
 
 
 def _refused(message: str, status: int) -> Any:
-    response = jsonify(error=message, errors=[])
-    response.status_code = status
+    response = problem(status, message)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

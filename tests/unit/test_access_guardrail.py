@@ -29,6 +29,8 @@ KNOWN_PUBLIC = {
     "password_reset.request_reset",
     "password_reset.choose_password",
     "password_reset.accept_invitation",
+    "api_docs.openapi_json",  # the API's description: every call still takes a key
+    "api_docs.reference",
 }
 
 
