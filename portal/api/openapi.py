@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 from portal.access import public
 from portal.api.auth import ApiAccess
 from portal.api.openapi_records import RECORD_OPERATIONS
+from portal.returns import service
 from portal.schemas import resources, sections
 
 bp = Blueprint("api_docs", __name__)
@@ -43,16 +44,17 @@ DESCRIPTION = (
 
 def _path_parameters(rule) -> list[dict]:
     return [
-        {
-            "in": "path",
-            "name": name,
-            "required": True,
-            "schema": {"type": "integer", "minimum": 1}
-            if "int:" + name in rule.rule
-            else {"type": "string"},
-        }
+        {"in": "path", "name": name, "required": True, "schema": _parameter_schema(rule, name)}
         for name in sorted(rule.arguments)
     ]
+
+
+def _parameter_schema(rule, name: str) -> dict:
+    if "int:" + name in rule.rule:
+        return {"type": "integer", "minimum": 1}
+    if name == "code":
+        return {"type": "string", "enum": [code for code, _ in service.SECTIONS]}
+    return {"type": "string"}
 
 
 def _add_conventions(document: dict) -> dict:

@@ -86,6 +86,7 @@ RECORD_OPERATIONS: dict[str, dict] = {
                         "schema": {
                             "type": "object",
                             "properties": {"staff": ROWS, "training": ROWS},
+                            "anyOf": [{"required": ["staff"]}, {"required": ["training"]}],
                         }
                     }
                 },

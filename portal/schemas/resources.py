@@ -7,7 +7,7 @@ their labels beside them, so a system can match on one and show the other."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 
 class FieldErrorSchema(Schema):
@@ -24,7 +24,11 @@ class RowErrorSchema(Schema):
 
 class ProblemSchema(Schema):
     """An error, as ``application/problem+json`` (RFC 9457). ``errors`` lists each field's
-    problem; ``error`` repeats ``detail`` for clients of the first API version."""
+    problem; ``error`` repeats ``detail`` for clients of the first API version. Other
+    members (RFC 9457 extensions) may come too, such as an import's ``warnings``."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(metadata={"example": "about:blank"})
     title = fields.String(metadata={"example": "Unprocessable Content"})
