@@ -10,7 +10,6 @@ operation is the YAML after ``---`` in its docstring (``portal.api.openapi``).""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request
@@ -18,6 +17,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from forms import messages
+from portal.api import calls
 from portal.api import return_documents as documents
 from portal.api.auth import api_key_required
 from portal.api.problems import ApiProblem, field_errors, problem
@@ -40,8 +40,6 @@ bp = Blueprint("api_v1_returns", __name__, url_prefix="/api/v1/providers/<int:pr
 csrf.exempt(bp)
 
 RETURN = "/returns/<int:return_id>"
-KEY_HEADER = "Idempotency-Key"
-IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._~:-]{8,64}")
 NOT_FOUND = "Not found"
 NO_USER = (
     "This key was not made by a person in the portal, so it cannot change a return: "
@@ -55,7 +53,6 @@ STALE = (
     "The section has changed since you read it (If-Match does not match its ETag): "
     "read it again and send your answers with its new ETag"
 )
-BAD_KEY = "Idempotency-Key must be 8 to 64 letters, digits or the characters . _ ~ : -"
 
 
 @bp.errorhandler(ApiProblem)
@@ -77,6 +74,9 @@ def _http_error(error: HTTPException):
 def _never_cached(response):
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+bp.after_request(calls.record)  # the audit row and the RateLimit headers
 
 
 def _return(provider_id: int, return_id: int) -> MonthlyReturn:
@@ -227,13 +227,10 @@ def _object(body) -> dict:
     return body
 
 
-def _idempotency_key() -> str:
-    key = request.headers.get(KEY_HEADER, "").strip()
-    if not key:
-        return service.new_submission_key()
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise ApiProblem(400, BAD_KEY)
-    return key
+def _submission_key() -> str:
+    """The Idempotency-Key (checked by ``api_key_required``) is also the submission's key,
+    so even after its stored answer expires a retry makes no second version."""
+    return calls.idempotency_key() or service.new_submission_key()
 
 
 @bp.post(RETURN + "/submit")
@@ -255,7 +252,7 @@ def submit(provider_id: int, return_id: int):
         201: {description: Submitted, content: {application/json: {schema: ReceiptSchema}}}
     """
     ret = _return(provider_id, return_id)
-    key = _idempotency_key()
+    key = _submission_key()
     already = return_queries.version_made_by_key(ret.id, key)
     if already is not None:  # a retry: the first answer, nothing done again
         return jsonify(documents.receipt(already)), 201

@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from portal import clock
-from portal.api import records
+from portal.api import calls, records
 from portal.api.auth import api_key_required
 from portal.api.problems import problem
 from portal.api.records import RequestProblem, Rows
@@ -53,6 +53,9 @@ def _allow_bigger_bodies() -> None:
 def _never_cached(response):
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+bp.after_request(calls.record)  # the audit row and the RateLimit headers
 
 
 def _error(message: str, status: int, errors: list | None = None, **extra: Any):

@@ -9,7 +9,7 @@ from portal.models.accounts import (
     User,
     UserSession,
 )
-from portal.models.api import ApiKey
+from portal.models.api import ApiCall, ApiIdempotency, ApiKey
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
 from portal.models.organisations import (
     Area,
@@ -46,6 +46,8 @@ from portal.vocabulary import (
 )
 
 __all__ = [
+    "ApiCall",
+    "ApiIdempotency",
     "ApiKey",
     "Notification",
     "NotificationPreference",

@@ -167,7 +167,7 @@ def test_submit_needs_every_section_then_gives_a_receipt_once_per_idempotency_ke
 ):
     url = api["return_url"] + "/submit"
     headers = {**api["headers"], "Idempotency-Key": "nightly-2026-10-run-1"}
-    refused = client.post(url, headers=headers)
+    refused = client.post(url, headers={**api["headers"], "Idempotency-Key": "too-early-try"})
     assert refused.status_code == 422
     assert "Complete every section before you submit" in refused.get_json()["detail"]
     assert put_section(client, api, "kpis", EXAMPLE_KPIS).status_code == 200
@@ -180,6 +180,28 @@ def test_submit_needs_every_section_then_gives_a_receipt_once_per_idempotency_ke
     assert again.status_code == 201 and again.get_json() == receipt
     versions = db.session.scalar(select(func.count()).select_from(ReturnVersion))
     assert versions == 1
+
+
+def test_a_retried_put_with_its_idempotency_key_gets_the_first_answer_and_changes_nothing(
+    client, api
+):
+    key = {"Idempotency-Key": "rota-sync-2026-11-23"}
+    first = put_section(client, api, "kpis", EXAMPLE_KPIS, headers=key)
+    assert first.status_code == 200
+    sec = service.section(api["ret"], "kpis")
+    db.session.refresh(sec)
+    revision = sec.revision
+    again = put_section(client, api, "kpis", EXAMPLE_KPIS, headers=key)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    db.session.refresh(sec)
+    assert sec.revision == revision
+    saves = select(func.count()).select_from(AuditEntry).where(AuditEntry.section == "kpis")
+    assert db.session.scalar(saves) == 1
+    elsewhere = put_section(client, api, "workforce", {}, headers=key)
+    assert elsewhere.status_code == 422 and "another request" in elsewhere.get_json()["detail"]
+    bad = put_section(client, api, "kpis", EXAMPLE_KPIS, headers={"Idempotency-Key": "x y"})
+    assert bad.status_code == 400
 
 
 def _effects(ret) -> dict:
