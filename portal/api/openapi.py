@@ -33,6 +33,7 @@ ERRORS = {
     "413": "The request body is too large",
     "415": "The body is not of a type the operation takes",
     "422": "The body was read but some values need correcting; nothing was saved",
+    "429": "Too many calls with this key this minute: wait for RateLimit-Reset seconds",
 }
 DESCRIPTION = (
     "Monthly returns, staff and training records for a provider's own systems. Every call "

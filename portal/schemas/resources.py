@@ -73,6 +73,7 @@ class SectionSchema(Schema):
 class ReturnSummarySchema(Schema):
     id = fields.Integer()
     council = fields.String()
+    provider = fields.String(metadata={"description": "In the council API's answers"})
     framework = fields.String(allow_none=True)
     period = fields.String(metadata={"example": "2026-10", "description": "YYYY-MM"})
     status = fields.String(metadata={"example": "in_progress"})

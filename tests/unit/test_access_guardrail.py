@@ -56,7 +56,19 @@ def tenancy(app, contracted):
             ("other", contracted.other_provider),
         )
     }
+    # Council and forum keys: the own council's (live, revoked, forum) and the other's.
+    council_keys = {
+        name: new_key(None, name, contracted.commissioner.id, council_id=council.id,
+                      scope=scope)
+        for name, council, scope in (
+            ("own", contracted.council, "council"),
+            ("revoked", contracted.council, "council"),
+            ("forum", contracted.council, "forum"),
+            ("other", contracted.other_council, "council"),
+        )
+    }  # fmt: skip
     keys["revoked"][0].revoked_at = utcnow()
+    council_keys["revoked"][0].revoked_at = utcnow()
     db.session.commit()
     return {
         "own": {
@@ -73,6 +85,7 @@ def tenancy(app, contracted):
         },
         "users": users,
         "keys": {name: secret for name, (_, secret) in keys.items()},
+        "council_keys": {name: secret for name, (_, secret) in council_keys.items()},
     }
 
 
@@ -166,14 +179,21 @@ def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, te
     assert checked >= 8
 
 
-def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, tenancy):
+def _api_keys(tenancy, access: ApiAccess) -> dict[str, str]:
+    if access.org == "council":
+        return tenancy["council_keys"]
+    return tenancy["keys"]
+
+
+def test_api_endpoints_take_only_a_live_key_of_the_urls_organisation(app, client, tenancy):
     checked = 0
     for endpoint, rule in _endpoints(app):
-        if not isinstance(app.view_functions[endpoint].access, ApiAccess):
+        access = app.view_functions[endpoint].access
+        if not isinstance(access, ApiAccess):
             continue
-        assert "provider_id" in rule.arguments, endpoint
+        assert f"{access.org}_id" in rule.arguments, endpoint
         url, method = _url(app, rule, tenancy["own"]), _method(rule)
-        keys = tenancy["keys"]
+        keys = _api_keys(tenancy, access)
         for header in (None, "Bearer not-a-real-key", f"Bearer {keys['revoked']}"):
             headers = {"Authorization": header} if header else {}
             refused = client.open(url, method=method, headers=headers)
@@ -185,8 +205,16 @@ def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, te
         assert other.status_code == 404, (endpoint, other.status_code)
         own = client.open(url, method=method, headers={"Authorization": f"Bearer {keys['own']}"})
         assert own.status_code not in (401, 403, 404), (endpoint, own.status_code)
+        if access.org == "council":
+            # A forum key reaches only the forum's figures; a provider's key no council's.
+            forum = client.open(
+                url, method=method, headers={"Authorization": f"Bearer {keys['forum']}"}
+            )
+            assert (forum.status_code == 404) == ("forum" not in access.scopes), endpoint
+            provider_key = {"Authorization": f"Bearer {tenancy['keys']['own']}"}
+            assert client.open(url, method=method, headers=provider_key).status_code == 404
         checked += 1
-    assert checked >= 5
+    assert checked >= 10
 
 
 JUNK_VALUES = ["", "-1", "99999999999999999999999", "2026-Q9", "2026-13", "'; DROP TABLE job;--",
@@ -235,16 +263,18 @@ def test_no_api_call_answers_junk_with_a_server_error(app, client, tenancy):
     ]
     sent = 0
     for endpoint, rule in _endpoints(app):
-        if not isinstance(app.view_functions[endpoint].access, ApiAccess):
+        access = app.view_functions[endpoint].access
+        if not isinstance(access, ApiAccess):
             continue
         url = _url(app, rule, tenancy["own"])
+        key = _api_keys(tenancy, access)["own"]
         for method in sorted(rule.methods - {"OPTIONS", "HEAD"}):
             for headers, body in bodies:
                 response = client.open(
                     url,
                     method=method,
                     query_string={"page": "-1", "worker": "'; DROP"},
-                    headers={**headers, "Authorization": f"Bearer {tenancy['keys']['own']}"},
+                    headers={**headers, "Authorization": f"Bearer {key}"},
                     data=body if method == "POST" else None,
                 )
                 sent += 1
