@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.council import bp as api_council_bp
     from portal.api.openapi import bp as api_docs_bp
     from portal.api.returns import bp as api_returns_bp
+    from portal.api.uploads import bp as api_uploads_bp
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         api_v1_bp,
         api_returns_bp,
         api_council_bp,
+        api_uploads_bp,
         api_docs_bp,
         section_uploads_bp,
         feedback_bp,

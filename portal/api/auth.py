@@ -30,6 +30,7 @@ from portal.extensions import db
 from portal.models import ApiKey
 from portal.models.api import PREFIX_LENGTH
 
+MAX_ID = 2_147_483_647  # PostgreSQL's integer
 # last_used_at is written at most this often: a busy system does not write on each call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 NO_KEY = (
@@ -119,6 +120,11 @@ def _belongs(key: ApiKey, access: ApiAccess, kwargs: dict) -> bool:
     return key.provider_id is not None and key.provider_id == kwargs.get("provider_id")
 
 
+def _ids_in_range(kwargs: dict) -> bool:
+    """Ids in the URL fit the database's integers (a bigger one is an id nothing has)."""
+    return all(v <= MAX_ID for v in kwargs.values() if isinstance(v, int))
+
+
 def _run(view: Callable, key: ApiKey, args, kwargs) -> Response:
     """The view's answer (its blueprint's error handlers turning problems into answers),
     replayed or kept under the request's Idempotency-Key when it has one."""
@@ -148,7 +154,7 @@ def _guarded(view: Callable, access: ApiAccess) -> Callable:
         key = _live_key()
         if not isinstance(key, ApiKey):
             return key
-        if not _belongs(key, access, kwargs):
+        if not _belongs(key, access, kwargs) or not _ids_in_range(kwargs):
             return _refused("Not found", 404)
         g.api_key = key
         g.api_allowance = allowance = calls.allowance(key)

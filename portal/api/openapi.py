@@ -14,7 +14,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app, jsonify, render_template
 
 from portal.access import public
-from portal.api.auth import ApiAccess
+from portal.api.auth import MAX_ID, ApiAccess
 from portal.api.openapi_records import RECORD_OPERATIONS
 from portal.returns import service
 from portal.schemas import resources, sections
@@ -52,7 +52,7 @@ def _path_parameters(rule) -> list[dict]:
 
 def _parameter_schema(rule, name: str) -> dict:
     if "int:" + name in rule.rule:
-        return {"type": "integer", "minimum": 1}
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     if name == "code":
         return {"type": "string", "enum": [code for code, _ in service.SECTIONS]}
     return {"type": "string"}

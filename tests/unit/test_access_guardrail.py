@@ -16,6 +16,8 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.models import Role
 from portal.returns import service
+from portal.uploads.batches import record_batch
+from portal.uploads.importing import store
 from tests.factories import make_user
 from tests.unit.conftest import sign_in
 
@@ -70,18 +72,26 @@ def tenancy(app, contracted):
     keys["revoked"][0].revoked_at = utcnow()
     council_keys["revoked"][0].revoked_at = utcnow()
     db.session.commit()
+    for side in ("own", "other"):  # a kept training file for each provider's upload
+        store(f"guardrail-upload-{side}", "training", b"LOCALESTID,UNIQUEWORKERID\n")
+    uploads = {
+        side: record_batch(provider.id, None, f"guardrail-upload-{side}", {"training": "t.csv"})
+        for side, provider in (("own", contracted.provider), ("other", contracted.other_provider))
+    }
     return {
         "own": {
             "provider_id": contracted.provider.id,
             "council_id": contracted.council.id,
             "membership_id": colleague.memberships[0].id,
             "return_id": own_return.id,
+            "upload_id": uploads["own"].id,
         },
         "other": {
             "provider_id": contracted.other_provider.id,
             "council_id": contracted.other_council.id,
             "membership_id": outsider.memberships[0].id,
             "return_id": other_return.id,
+            "upload_id": uploads["other"].id,
         },
         "users": users,
         "keys": {name: secret for name, (_, secret) in keys.items()},
