@@ -24,10 +24,11 @@ from portal.api.problems import ApiProblem, field_errors, problem
 from portal.api.records import RequestProblem
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
+from portal.mandatory import mandatory_set
 from portal.queries import accounts, organisations
 from portal.queries import returns as return_queries
 from portal.returns import service
-from portal.returns.sections import common_rules
+from portal.returns.sections import common_rules, training_rules
 from portal.schemas.resources import SectionWriteSchema
 from portal.schemas.sections import ANSWER_SCHEMAS, flat_errors, parse_section
 from portal.uploads.section_files import soft_warnings
@@ -46,8 +47,8 @@ NO_USER = (
     "ask a provider manager to make a new key"
 )
 NOT_WRITABLE = (
-    "The {title} section is filled in from the staff and training records: send them to "
-    "the imports endpoint"
+    "The {title} section cannot be written through the API yet: fill it in on the "
+    "portal, or upload its file there"
 )
 STALE = (
     "The section has changed since you read it (If-Match does not match its ETag): "
@@ -208,6 +209,8 @@ def _write_section(ret: MonthlyReturn, sec: ReturnSection):
     if errors:
         raise ApiProblem(422, "Some answers need correcting: nothing was saved",
                          field_errors(errors))  # fmt: skip
+    if sec.code == "training":
+        answers = _training_snapshot(ret)
     expected = _expected_revision(sec)
     _editable(ret)
     user = _key_user()
@@ -219,6 +222,18 @@ def _write_section(ret: MonthlyReturn, sec: ReturnSection):
     if stale is not None:
         raise ApiProblem(412, STALE)
     return _section_answer(ret, sec)
+
+
+def _training_snapshot(ret: MonthlyReturn) -> dict:
+    """What the training page's confirmation saves: the staff and their training as at the
+    month's end (so the submitted version holds them as they were)."""
+    staff = training_rules.active_staff(ret)
+    if not staff:
+        no_staff = {"field": "confirmed", "message": messages.TRAINING_NO_STAFF}
+        raise ApiProblem(422, messages.TRAINING_NO_STAFF, [no_staff])
+    as_at = training_rules.as_at_date(ret)
+    mandatory = mandatory_set(ret.contract.council_id)
+    return training_rules.snapshot(training_rules.staff_rows(staff, as_at, mandatory), as_at)
 
 
 def _object(body) -> dict:

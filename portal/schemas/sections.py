@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
+from forms import messages
 from portal.returns import kpis
 from portal.returns.sections import workforce_rules
 
@@ -100,8 +101,25 @@ WorkforceAnswersSchema = _ruled(
     "The month's workforce figures.",
 )
 
+
+def confirm_training(raw: Mapping[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+    """The training section is the provider's staff and training records: its one answer
+    is that they are right for the month (the web page's tick box, and its message)."""
+    if str(raw.get("confirmed") or "").strip() == "yes":
+        return {"confirmed": "yes"}, {}
+    return {}, {"confirmed": messages.TRAINING_CONFIRM_REQUIRED}
+
+
+TrainingConfirmationSchema = _ruled(
+    "TrainingConfirmation",
+    {"confirmed": _answer("yes: the staff and training records are right for the month", "yes")},
+    confirm_training,
+    "Confirming the staff and training records (send or upload them first).",
+)
+
 ANSWER_SCHEMAS: dict[str, type[Schema]] = {
     "kpis": KpiAnswersSchema,
+    "training": TrainingConfirmationSchema,
     "workforce": WorkforceAnswersSchema,
 }
 
@@ -120,7 +138,7 @@ def flat_errors(found: Any) -> dict[str, str]:
     if not isinstance(found, dict):
         return {"_schema": str(found[0] if isinstance(found, list) else found)}
     flat = {}
-    for name, messages in found.items():
-        first = messages[0] if isinstance(messages, list) and messages else messages
+    for name, said in found.items():
+        first = said[0] if isinstance(said, list) and said else said
         flat[str(name)] = first if isinstance(first, str) else str(first)
     return flat

@@ -18,7 +18,7 @@ from portal.returns import service
 from portal.vocabulary import SectionState
 from tests.conftest import mail_config, signed_in
 from tests.examples import EXAMPLE_KPIS
-from tests.factories import open_return
+from tests.factories import make_staff, open_return
 
 PROBLEM = "application/problem+json"
 
@@ -156,10 +156,20 @@ def test_a_stale_if_match_is_412_and_changes_nothing(client, api):
     assert sec.data["complaints"] == EXAMPLE_KPIS["complaints"]
 
 
-def test_the_training_section_is_not_written_by_put(client, api):
-    response = put_section(client, api, "training", {})
-    assert response.status_code == 409
-    assert "staff and training records" in response.get_json()["detail"]
+def test_the_training_section_is_confirmed_as_the_page_confirms_it(client, api, contracted):
+    unticked = put_section(client, api, "training", {})
+    assert unticked.status_code == 422
+    assert unticked.get_json()["errors"] == [
+        {"field": "confirmed", "message": messages.TRAINING_CONFIRM_REQUIRED}
+    ]
+    nobody = put_section(client, api, "training", {"confirmed": "yes"})
+    assert nobody.status_code == 422 and nobody.get_json()["detail"] == messages.TRAINING_NO_STAFF
+    make_staff(contracted.provider, worker_id="W1", branch=contracted.branch)
+    confirmed = put_section(client, api, "training", {"confirmed": "yes"})
+    assert confirmed.status_code == 200 and confirmed.get_json()["state"] == "completed"
+    assert confirmed.get_json()["answers"]["confirmed"] is True  # the page's own snapshot
+    capacity = put_section(client, api, "capacity", {})
+    assert capacity.status_code == 409 and "cannot be written" in capacity.get_json()["detail"]
 
 
 def test_submit_needs_every_section_then_gives_a_receipt_once_per_idempotency_key(
