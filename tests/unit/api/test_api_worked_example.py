@@ -5,6 +5,7 @@ e-mail and the answers it sent."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import base_config, free_port, smtp_inbox
+from tests.examples import EXAMPLE_KPIS
 from tests.unit.api.test_api import as_csv, training_row
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "api.md"
@@ -105,8 +107,16 @@ def _setting_up(app, tmp_path) -> dict[str, str]:
         db.session.commit()
         training = tmp_path / "training.csv"
         training.write_bytes(as_csv([training_row(staff.branch.local_est_id, staff.worker_id)]))
-        return {"PROVIDER": str(provider.id), "RETURN": str(ret.id), "KEY": secret,
-                "TRAINING_CSV": str(training), "submitter": submitter.email}  # fmt: skip
+        kpis = tmp_path / "kpis.json"
+        kpis.write_text(json.dumps({**EXAMPLE_KPIS, "delivered_hours": "1600"}))  # a warning
+        return {
+            "PROVIDER": str(provider.id),
+            "RETURN": str(ret.id),
+            "KEY": secret,
+            "TRAINING_CSV": str(training),
+            "KPIS_JSON": str(kpis),
+            "submitter": submitter.email,
+        }
 
 
 def test_the_worked_example_in_the_docs_runs_as_written(live, tmp_path):
@@ -129,6 +139,8 @@ def test_the_worked_example_in_the_docs_runs_as_written(live, tmp_path):
             select(ReturnVersion).where(ReturnVersion.reference == reference)
         )
         assert version.data["sections"]["kpis"]["planned_visits"] == "1000"
+        # The warning (more hours delivered than commissioned) was read and confirmed.
+        assert "delivered_hours:over_commissioned" in version.data["confirmed_warnings"]["kpis"]
         assert version.data["sections"]["training"]["confirmed"] is True
     receipts = [m for m in live["inbox"] if reference in m["Subject"]]
     assert [m["To"] for m in receipts] == [settings["submitter"]]
