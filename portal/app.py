@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.api_keys import bp as council_api_keys_bp
     from portal.council.mandatory import bp as mandatory_bp
     from portal.council.overview import bp as council_overview_bp
     from portal.council.packs import bp as packs_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         api_council_bp,
         api_uploads_bp,
         api_docs_bp,
+        council_api_keys_bp,
         section_uploads_bp,
         feedback_bp,
     ):

@@ -55,6 +55,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
                 {"council_id": membership.council_id},
             )
         )
+        items.append(
+            ("API keys", "council_api_keys.api_keys", {"council_id": membership.council_id})
+        )
     elif role is Role.QA_OFFICER:
         items.append(
             ("Provider risk", "provider_risk.provider_risk", {"council_id": membership.council_id})
