@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.account.home import bp as pages_bp
     from portal.account.notifications import bp as notifications_bp
     from portal.admin.overview import bp as admin_bp
+    from portal.api.conversation import bp as api_conversation_bp
     from portal.api.council import bp as api_council_bp
     from portal.api.openapi import bp as api_docs_bp
     from portal.api.returns import bp as api_returns_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         api_v1_bp,
         api_returns_bp,
         api_council_bp,
+        api_conversation_bp,
         api_uploads_bp,
         api_docs_bp,
         council_api_keys_bp,

@@ -14,7 +14,7 @@ from portal.access import Access
 from portal.api.auth import ApiAccess, new_key
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Document, ReturnComment, Role
 from portal.returns import service
 from portal.uploads.batches import record_batch
 from portal.uploads.importing import store
@@ -74,6 +74,19 @@ def tenancy(app, contracted):
     db.session.commit()
     for side in ("own", "other"):  # a kept training file for each provider's upload
         store(f"guardrail-upload-{side}", "training", b"LOCALESTID,UNIQUEWORKERID\n")
+    # A question on each return, and a feedback report of each provider, for the API.
+    questions, reports = {}, {}
+    for side, ret, council, user in (
+        ("own", own_return, contracted.council, contracted.commissioner),
+        ("other", other_return, contracted.other_council, contracted.other_commissioner),
+    ):
+        questions[side] = ReturnComment(return_id=ret.id, kind="query", text="Why?",
+                                        author_id=user.id)  # fmt: skip
+        reports[side] = Document(kind="feedback", council_id=council.id, period="2026-10",
+                                 provider_id=ret.contract.provider_id, format="pdf",
+                                 filename="report.pdf", content=b"%PDF-1.4")  # fmt: skip
+        db.session.add_all([questions[side], reports[side]])
+    db.session.commit()
     uploads = {
         side: record_batch(provider.id, None, f"guardrail-upload-{side}", {"training": "t.csv"})
         for side, provider in (("own", contracted.provider), ("other", contracted.other_provider))
@@ -85,6 +98,8 @@ def tenancy(app, contracted):
             "membership_id": colleague.memberships[0].id,
             "return_id": own_return.id,
             "upload_id": uploads["own"].id,
+            "comment_id": questions["own"].id,
+            "report_id": reports["own"].id,
         },
         "other": {
             "provider_id": contracted.other_provider.id,
@@ -92,6 +107,8 @@ def tenancy(app, contracted):
             "membership_id": outsider.memberships[0].id,
             "return_id": other_return.id,
             "upload_id": uploads["other"].id,
+            "comment_id": questions["other"].id,
+            "report_id": reports["other"].id,
         },
         "users": users,
         "keys": {name: secret for name, (_, secret) in keys.items()},
@@ -289,5 +306,6 @@ def test_no_api_call_answers_junk_with_a_server_error(app, client, tenancy):
                 )
                 sent += 1
                 assert response.status_code < 500, (endpoint, method, body[:20])
-                assert response.is_json, (endpoint, method, body[:20])
+                # Every refusal is JSON (a report's PDF is the one answer that is not).
+                assert response.is_json or response.status_code == 200, (endpoint, method)
     assert sent >= 20
