@@ -10,6 +10,7 @@ Another council's ids answer 404 as ids that do not exist; errors are problem+js
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request
@@ -288,6 +289,49 @@ def query(council_id: int, return_id: int):
         raise ApiProblem(422, "section and field must be text")
     review.query(ret, _reviewer(), f"{section[:40]}:{field[:200]}" if section else "", text)
     return jsonify(documents.summary(ret))
+
+
+@bp.get("/training-matrix")
+@council_key_required("council")
+def training_matrix(council_id: int):
+    """The super training matrix as at a date (the end of last month by default), for the
+    whole area or one contracted provider: category x job role.
+    ---
+    get:
+      tags: [Council]
+      summary: The training matrix as at a date
+      parameters:
+        - {in: query, name: as_at, required: false, schema: {type: string, format: date}}
+        - {in: query, name: provider_id, required: false, schema: {type: integer, minimum: 1}}
+      responses:
+        200: {description: The figures, content: {application/json: {schema: {type: object}}}}
+    """
+    as_at = _as_at()
+    provider_id = _provider(council_id)
+    matrix = build_matrix(council_id, as_at, provider_id)
+    rows = [dict(zip(EXPORT_HEADER, row, strict=True)) for row in matrix.export_rows()]
+    return jsonify(as_at=as_at.isoformat(), provider_id=provider_id, cells=rows)
+
+
+def _as_at() -> date:
+    text = request.args.get("as_at", "").strip()
+    if not text:
+        return default_as_at(clock.today())
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else date.fromisoformat("x")
+    except ValueError:
+        raise ApiProblem(400, "as_at must be a date as YYYY-MM-DD, like 2026-10-31") from None
+
+
+def _provider(council_id: int) -> int | None:
+    text = request.args.get("provider_id", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ApiProblem(400, "provider_id must be a provider's id, a whole number")
+    if not organisations.holds_contract(council_id, int(text)):
+        raise ApiProblem(404, "Not found")
+    return int(text)
 
 
 @bp.get("/training-gaps")

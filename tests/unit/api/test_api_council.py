@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -14,10 +15,12 @@ from sqlalchemy import select
 from portal.api import council_feed
 from portal.api.auth import new_key
 from portal.extensions import db
+from portal.mandatory import mandatory_set
 from portal.models import Job, Notification, ReturnComment
+from portal.returns.sections import training_rules
 from portal.vocabulary import ReturnStatus
-from tests.examples import EXAMPLE_KPIS
-from tests.factories import submit_return
+from tests.examples import EXAMPLE_KPIS, SAFEGUARDING
+from tests.factories import make_staff, submit_return
 
 
 @pytest.fixture
@@ -142,3 +145,26 @@ def test_a_forum_key_gets_only_the_forums_suppressed_figures(client, council_api
     accept = client.post(f"{council_api['base']}/returns/{contracted.ret.id}/accept",
                          json={}, headers=forum)  # fmt: skip
     assert accept.status_code == 404
+
+
+def test_the_training_matrix_as_at_a_date_for_the_area_or_one_of_its_providers(
+    client, council_api, contracted
+):
+    make_staff(contracted.provider, worker_id="W1", branch=contracted.branch,
+               training=[{"category": SAFEGUARDING, "expiry_date": date(2027, 1, 1)}])  # fmt: skip
+    ret = contracted.ret  # the matrix is built from submitted training sections
+    as_at = training_rules.as_at_date(ret)
+    rows = training_rules.staff_rows(training_rules.active_staff(ret), as_at,
+                                     mandatory_set(contracted.council.id))  # fmt: skip
+    submit_return(ret, contracted.submitter, training=training_rules.snapshot(rows, as_at))
+    headers = council_api["keys"]["council"]
+    url = council_api["base"] + "/training-matrix"
+    area = client.get(url + "?as_at=2026-10-31", headers=headers).get_json()
+    assert area["as_at"] == "2026-10-31" and area["cells"]
+    assert max(int(c["staff_in_scope"]) for c in area["cells"]) == 1
+    one = client.get(f"{url}?provider_id={contracted.provider.id}", headers=headers)
+    assert one.status_code == 200
+    theirs = client.get(f"{url}?provider_id={contracted.other_provider.id}", headers=headers)
+    assert theirs.status_code == 404  # not one of this council's providers
+    assert client.get(url + "?as_at=31/10/2026", headers=headers).status_code == 400
+    assert client.get(url, headers=council_api["keys"]["forum"]).status_code == 404
