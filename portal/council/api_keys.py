@@ -24,6 +24,8 @@ NAME_REQUIRED = "Enter a name for the key, like the name of the system that will
 NAME_TOO_LONG = f"The name must be {KEY_NAME_MAX} characters or fewer"
 SCOPE_REQUIRED = "Select what the key can read"
 SELECT_A_KEY = "Select the key to revoke"
+EXPIRY_CHOICES = [("", "Never (revoke it when it is no longer needed)"), ("30", "In 30 days"),
+                  ("90", "In 90 days"), ("365", "In a year")]  # fmt: skip
 SCOPES = {
     "council": "Council systems: every return and submitted version, named providers",
     "forum": "Provider forum: the area's training figures only, no provider named",
@@ -46,6 +48,13 @@ class NewCouncilKeyForm(FlaskForm):
         widget=GovRadioInput(),
         choices=list(SCOPES.items()),
         validators=[InputRequired(SCOPE_REQUIRED)],
+    )
+    expires = RadioField(
+        "When should the key stop working?",
+        widget=GovRadioInput(),
+        choices=EXPIRY_CHOICES,
+        default="",
+        validate_choice=True,
     )
     submit = SubmitField("Create key", widget=GovSubmitInput())
 
@@ -75,7 +84,11 @@ def api_keys(council_id: int):
         if not form.validate_on_submit():
             return _page(council_id, form, status=400)
         key, secret = keys.create_council_key(
-            council_id, form.name.data, form.scope.data, current_user
+            council_id,
+            form.name.data,
+            form.scope.data,
+            current_user,
+            keys.expiry(form.expires.data),
         )
         return render_template(
             "council/api_keys/key_created.html",

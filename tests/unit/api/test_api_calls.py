@@ -3,15 +3,16 @@ limit (RateLimit headers, 429 with Retry-After), key expiry, and last used."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from portal.api.auth import new_key
-from portal.clock import utcnow
+from portal.clock import as_utc, utcnow
 from portal.extensions import db
-from portal.models import ApiCall
+from portal.models import ApiCall, ApiKey
 
 
 def _key(contracted, **options):
@@ -66,3 +67,18 @@ def test_an_expired_key_is_refused_with_the_date_it_expired(client, contracted):
     _, live = _key(contracted, expires_at=utcnow() + timedelta(days=30))
     ok = client.get(f"/api/v1/providers/{contracted.provider.id}/returns", headers=live)
     assert ok.status_code == 200
+
+
+def test_a_provider_manager_chooses_when_a_key_expires(provider_manager_client, contracted):
+    page_url = f"/provider/{contracted.provider.id}/api-keys"
+    page = provider_manager_client.get(page_url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    made = provider_manager_client.post(
+        page_url, data={"csrf_token": token, "name": "Rota", "expires": "90"}
+    )
+    assert made.status_code == 200
+    key = db.session.scalar(select(ApiKey).where(ApiKey.name == "Rota"))
+    left = as_utc(key.expires_at) - utcnow()
+    assert timedelta(days=89) < left <= timedelta(days=90)
+    listed = provider_manager_client.get(page_url).get_data(as_text=True)
+    assert as_utc(key.expires_at).strftime("%-d %B %Y") in listed
