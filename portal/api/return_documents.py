@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from portal.api.section_rows import ROW_SECTIONS
 from portal.returns import kpis, service
 from portal.returns.sections import kpis_rules
 from portal.schemas import resources
@@ -14,6 +15,9 @@ from portal.uploads.section_files import soft_warnings
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnSection, ReturnVersion
+
+
+WRITABLE = frozenset(ANSWER_SCHEMAS) | frozenset(ROW_SECTIONS)
 
 
 def latest_version(ret: MonthlyReturn) -> ReturnVersion | None:
@@ -42,7 +46,7 @@ def _summary(ret: MonthlyReturn) -> dict:
 
 
 def section_warnings(ret: MonthlyReturn, sec: ReturnSection, answers: dict) -> list[dict]:
-    if not answers or sec.code not in ANSWER_SCHEMAS:
+    if not answers or sec.code not in WRITABLE:
         return []
     confirmed = set(sec.confirmed_warnings or [])
     return [
@@ -59,7 +63,7 @@ def section_document(ret: MonthlyReturn, sec: ReturnSection) -> dict:
             "title": service.SECTION_TITLES.get(sec.code, sec.code),
             "state": sec.state.value,
             "revision": sec.revision,
-            "writable": sec.code in ANSWER_SCHEMAS,
+            "writable": sec.code in WRITABLE,
             "answers": answers,
             "warnings": section_warnings(ret, sec, answers),
         }

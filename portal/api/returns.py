@@ -22,6 +22,7 @@ from portal.api import return_documents as documents
 from portal.api.auth import api_key_required
 from portal.api.problems import ApiProblem, field_errors, problem
 from portal.api.records import RequestProblem
+from portal.api.section_rows import ROW_SECTIONS, answers_from_rows
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
 from portal.mandatory import mandatory_set
@@ -194,7 +195,7 @@ def section(provider_id: int, return_id: int, code: str):
 
 
 def _write_section(ret: MonthlyReturn, sec: ReturnSection):
-    if sec.code not in ANSWER_SCHEMAS:
+    if sec.code not in ANSWER_SCHEMAS and sec.code not in ROW_SECTIONS:
         raise ApiProblem(409, NOT_WRITABLE.format(title=service.SECTION_TITLES[sec.code]))
     if request.mimetype != "application/json":
         raise ApiProblem(415, "Send the answers as JSON, with Content-Type: application/json")
@@ -203,9 +204,11 @@ def _write_section(ret: MonthlyReturn, sec: ReturnSection):
     except ValidationError as error:
         found = field_errors(flat_errors(error.messages))
         raise ApiProblem(422, "Check the request body", found) from None
-    answers, errors = parse_section(
-        sec.code, body["answers"] if isinstance(body["answers"], dict) else {}
-    )
+    sent = body["answers"] if isinstance(body["answers"], dict) else {}
+    if sec.code in ROW_SECTIONS:
+        answers, errors = answers_from_rows(ret, sec.code, sent), {}
+    else:
+        answers, errors = parse_section(sec.code, sent)
     if errors:
         raise ApiProblem(422, "Some answers need correcting: nothing was saved",
                          field_errors(errors))  # fmt: skip

@@ -168,8 +168,28 @@ def test_the_training_section_is_confirmed_as_the_page_confirms_it(client, api, 
     confirmed = put_section(client, api, "training", {"confirmed": "yes"})
     assert confirmed.status_code == 200 and confirmed.get_json()["state"] == "completed"
     assert confirmed.get_json()["answers"]["confirmed"] is True  # the page's own snapshot
-    capacity = put_section(client, api, "capacity", {})
-    assert capacity.status_code == 409 and "cannot be written" in capacity.get_json()["detail"]
+
+
+def test_capacity_and_handbacks_are_rows_checked_by_the_section_uploads_own_check(client, api):
+    area = {"area": "North", "spare_hours": "40", "earliest_start": "01/12/2026",
+            "double_handed": "yes", "night_support": "no",
+            "specialist_needs": "dementia", "valid_until": "31/01/2027"}  # fmt: skip
+    saved = put_section(client, api, "capacity", {"rows": [area]})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["state"] == "completed"
+    assert saved.get_json()["answers"]["areas"][0]["spare_hours"] == "40"
+    none = put_section(client, api, "handbacks", {"none": True})
+    assert none.status_code == 200 and none.get_json()["answers"]["none"] is True
+    handback = {"reference": "PKG-2", "notice_date": "31/02/2026", "end_date": "20/10/2026",
+                "weekly_hours": "7", "service_type": "homecare", "area": "North",
+                "reason": "staffing", "reason_details": ""}  # fmt: skip
+    bad = put_section(client, api, "handbacks", {"rows": [handback]})
+    assert bad.status_code == 422
+    (error,) = bad.get_json()["errors"]
+    assert (error["row"], error["column"]) == (1, "notice_date")
+    assert error["message"] == "Notice date must be a real date"
+    shapeless = put_section(client, api, "capacity", {"rows": "North"})
+    assert shapeless.status_code == 422 and shapeless.get_json()["errors"][0]["field"] == "rows"
 
 
 def test_submit_needs_every_section_then_gives_a_receipt_once_per_idempotency_key(
