@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
+.PHONY: help install lock run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate bench-api-fuzz clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ bench-upload: install services ## Benchmark checking and importing an ASC-WDS up
 
 bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
 	$(BIN)/python benchmarks/aggregate.py
+
+bench-api-fuzz: install ## Fuzz every API operation from the OpenAPI document (schemathesis, 500 requests each)
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-500} $(BIN)/python -m pytest -p no:cacheprovider tests/unit/api/test_api_document.py -k generated
 
 lint: install ## Check style (ruff), the layers (import-linter), sizes and complexity (radon), and audit the locked dependencies
 	$(BIN)/ruff check .

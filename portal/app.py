@@ -82,9 +82,15 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.cqc_directory import bp as admin_cqc_bp
     from portal.admin.overview import bp as admin_bp
     from portal.admin.users import bp as admin_users_bp
+    from portal.api.conversation import bp as api_conversation_bp
+    from portal.api.council import bp as api_council_bp
+    from portal.api.openapi import bp as api_docs_bp
+    from portal.api.returns import bp as api_returns_bp
+    from portal.api.uploads import bp as api_uploads_bp
     from portal.api.v1 import bp as api_v1_bp
     from portal.auth.password_reset import bp as reset_bp
     from portal.auth.sign_in import bp as sign_in_bp
+    from portal.council.api_keys import bp as council_api_keys_bp
     from portal.council.contract_register import bp as contract_register_bp
     from portal.council.contracts_setup import bp as council_contracts_bp
     from portal.council.council_users import bp as council_users_bp
@@ -145,6 +151,12 @@ def _register_blueprints(app: Flask) -> None:
         uploads_bp,
         api_keys_bp,
         api_v1_bp,
+        api_returns_bp,
+        api_council_bp,
+        api_conversation_bp,
+        api_uploads_bp,
+        api_docs_bp,
+        council_api_keys_bp,
         section_uploads_bp,
         feedback_bp,
     ):

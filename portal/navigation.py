@@ -58,6 +58,9 @@ def navigation_items(membership: Membership | None, endpoint: str | None) -> lis
                 {"council_id": membership.council_id},
             )
         )
+        items.append(
+            ("API keys", "council_api_keys.api_keys", {"council_id": membership.council_id})
+        )
         if membership.council_admin:
             for text, target in (
                 ("Frameworks", "council_frameworks.frameworks_list"),

@@ -2,8 +2,9 @@
 
 Every route is ``@api_key_required``: ``Authorization: Bearer <key>``, never a session
 cookie, which is also why the blueprint is exempt from CSRF. Every answer is JSON, errors
-as ``{"error": "...", "errors": [...]}``. Rows are checked and imported by the bulk
-upload's own code (``portal.api.records``).
+``application/problem+json`` (``portal.api.problems``), whose ``error`` and ``errors``
+are the first version's ``{"error": "...", "errors": [...]}``. Rows are checked and
+imported by the bulk upload's own code (``portal.api.records``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from portal import clock
-from portal.api import records
+from portal.api import calls, records
 from portal.api.auth import api_key_required
+from portal.api.problems import problem
 from portal.api.records import RequestProblem, Rows
 from portal.extensions import csrf, db
 from portal.queries import accounts
@@ -53,10 +55,11 @@ def _never_cached(response):
     return response
 
 
+bp.after_request(calls.record)  # the audit row and the RateLimit headers
+
+
 def _error(message: str, status: int, errors: list | None = None, **extra: Any):
-    response = jsonify(error=message, errors=errors or [], **extra)
-    response.status_code = status
-    return response
+    return problem(status, message, errors, **extra)
 
 
 @bp.errorhandler(RequestProblem)

@@ -9,7 +9,7 @@ from portal.models.accounts import (
     User,
     UserSession,
 )
-from portal.models.api import ApiKey
+from portal.models.api import ApiCall, ApiIdempotency, ApiKey
 from portal.models.cqc_directory import CqcLocation
 from portal.models.notifications import Notification, NotificationPreference, ReminderSent
 from portal.models.organisations import (
@@ -51,6 +51,8 @@ __all__ = [
     "ChangeRecord",
     "CqcLocation",
     "contract_branch",
+    "ApiCall",
+    "ApiIdempotency",
     "ApiKey",
     "Notification",
     "NotificationPreference",

@@ -1,10 +1,13 @@
-"""API keys: how a provider's own systems send staff and training records to the API."""
+"""API keys: how a provider's own systems send staff and training records to the API, and
+a council's (or its provider forum's) systems read returns; every call made with a key
+(``ApiCall``, also what the rate limit counts); and the first answer to each
+``Idempotency-Key`` (``ApiIdempotency``, kept 24 hours)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import utcnow
@@ -26,7 +29,11 @@ class ApiKey(db.Model):
     __tablename__ = "api_key"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    # "provider": a provider's key (provider_id); "council" or "forum": a council's
+    # commissioners' key or its provider forum's key (council_id).
+    scope: Mapped[str] = mapped_column(String(20), default="provider", server_default="provider")
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
     name: Mapped[str] = mapped_column(String(KEY_NAME_MAX))
     prefix: Mapped[str] = mapped_column(String(PREFIX_LENGTH))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -34,3 +41,39 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiCall(db.Model):
+    """One call made with a key, kept for the audit (with the key's name as it was) and
+    counted by the per-key rate limit."""
+
+    __tablename__ = "api_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id"), index=True)
+    key_name: Mapped[str] = mapped_column(String(KEY_NAME_MAX))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int] = mapped_column(Integer)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ApiIdempotency(db.Model):
+    """The first answer to a POST or PUT sent with an ``Idempotency-Key``: a retry with the
+    same key gets it again and changes nothing. Kept 24 hours."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("key_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

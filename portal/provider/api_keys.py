@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from forms.quality import strip
@@ -21,6 +21,8 @@ PREFIX = "/provider/<int:provider_id>/api-keys"
 NAME_REQUIRED = "Enter a name for the key, like the name of the system that will use it"
 NAME_TOO_LONG = f"The name must be {KEY_NAME_MAX} characters or fewer"
 SELECT_A_KEY = "Select the key to revoke"
+EXPIRY_CHOICES = [("", "Never (revoke it when it is no longer needed)"), ("30", "In 30 days"),
+                  ("90", "In 90 days"), ("365", "In a year")]  # fmt: skip
 
 
 class NewKeyForm(FlaskForm):
@@ -33,6 +35,13 @@ class NewKeyForm(FlaskForm):
             DataRequired(NAME_REQUIRED),
             Length(max=KEY_NAME_MAX, message=NAME_TOO_LONG),
         ],
+    )
+    expires = RadioField(
+        "When should the key stop working?",
+        widget=GovRadioInput(),
+        choices=EXPIRY_CHOICES,
+        default="",
+        validate_choice=True,
     )
     submit = SubmitField("Create key", widget=GovSubmitInput())
 
@@ -58,7 +67,9 @@ def api_keys(provider_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             return _page(provider_id, form, status=400)
-        key, secret = keys.create_key(provider_id, form.name.data, current_user)
+        key, secret = keys.create_key(
+            provider_id, form.name.data, current_user, keys.expiry(form.expires.data)
+        )
         return render_template(
             "provider/api_keys/key_created.html",
             provider=organisations.get_provider(provider_id),

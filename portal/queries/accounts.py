@@ -81,3 +81,21 @@ def provider_membership(provider_id: int, membership_id: int) -> Membership | No
             Membership.id == membership_id, Membership.provider_id == provider_id
         )
     )
+
+
+def council_api_keys(council_id: int) -> list[ApiKey]:
+    """The council's keys (its own and its forum's): keys in use first, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiKey)
+            .where(ApiKey.council_id == council_id)
+            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
+        )
+    )
+
+
+def council_api_key(council_id: int, key_id: int) -> ApiKey | None:
+    """One of the council's keys; None for another council's."""
+    return db.session.scalar(
+        select(ApiKey).where(ApiKey.id == key_id, ApiKey.council_id == council_id)
+    )

@@ -98,3 +98,19 @@ def audit_entries(return_id: int) -> list[AuditEntry]:
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         )
     )
+
+
+def council_versions_after(council_id: int, after_id: int, limit: int) -> list[ReturnVersion]:
+    """The council's submitted versions with ids above ``after_id``, oldest first: the
+    versions feed (each version once, in the order they were made)."""
+    return list(
+        db.session.scalars(
+            select(ReturnVersion)
+            .join(MonthlyReturn, ReturnVersion.return_id == MonthlyReturn.id)
+            .join(Contract, MonthlyReturn.contract_id == Contract.id)
+            .where(Contract.council_id == council_id, ReturnVersion.id > after_id)
+            .options(selectinload(ReturnVersion.monthly_return))
+            .order_by(ReturnVersion.id)
+            .limit(limit)
+        )
+    )

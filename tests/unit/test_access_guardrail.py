@@ -14,8 +14,10 @@ from portal.access import Access
 from portal.api.auth import ApiAccess, new_key
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Document, ReturnComment, Role
 from portal.returns import service
+from portal.uploads.batches import record_batch
+from portal.uploads.importing import store
 from tests.factories import make_user
 from tests.unit.conftest import sign_in
 
@@ -29,6 +31,8 @@ KNOWN_PUBLIC = {
     "password_reset.request_reset",
     "password_reset.choose_password",
     "password_reset.accept_invitation",
+    "api_docs.openapi_json",  # the API's description: every call still takes a key
+    "api_docs.reference",
 }
 
 
@@ -56,8 +60,39 @@ def tenancy(app, contracted):
             ("other", contracted.other_provider),
         )
     }
+    # Council and forum keys: the own council's (live, revoked, forum) and the other's.
+    council_keys = {
+        name: new_key(None, name, contracted.commissioner.id, council_id=council.id,
+                      scope=scope)
+        for name, council, scope in (
+            ("own", contracted.council, "council"),
+            ("revoked", contracted.council, "council"),
+            ("forum", contracted.council, "forum"),
+            ("other", contracted.other_council, "council"),
+        )
+    }  # fmt: skip
     keys["revoked"][0].revoked_at = utcnow()
+    council_keys["revoked"][0].revoked_at = utcnow()
     db.session.commit()
+    for side in ("own", "other"):  # a kept training file for each provider's upload
+        store(f"guardrail-upload-{side}", "training", b"LOCALESTID,UNIQUEWORKERID\n")
+    # A question on each return, and a feedback report of each provider, for the API.
+    questions, reports = {}, {}
+    for side, ret, council, user in (
+        ("own", own_return, contracted.council, contracted.commissioner),
+        ("other", other_return, contracted.other_council, contracted.other_commissioner),
+    ):
+        questions[side] = ReturnComment(return_id=ret.id, kind="query", text="Why?",
+                                        author_id=user.id)  # fmt: skip
+        reports[side] = Document(kind="feedback", council_id=council.id, period="2026-10",
+                                 provider_id=ret.contract.provider_id, format="pdf",
+                                 filename="report.pdf", content=b"%PDF-1.4")  # fmt: skip
+        db.session.add_all([questions[side], reports[side]])
+    db.session.commit()
+    uploads = {
+        side: record_batch(provider.id, None, f"guardrail-upload-{side}", {"training": "t.csv"})
+        for side, provider in (("own", contracted.provider), ("other", contracted.other_provider))
+    }
     return {
         "own": {
             "provider_id": contracted.provider.id,
@@ -65,15 +100,22 @@ def tenancy(app, contracted):
             "membership_id": colleague.memberships[0].id,
             "return_id": own_return.id,
             "user_id": bystander.id,
+            "upload_id": uploads["own"].id,
+            "comment_id": questions["own"].id,
+            "report_id": reports["own"].id,
         },
         "other": {
             "provider_id": contracted.other_provider.id,
             "council_id": contracted.other_council.id,
             "membership_id": outsider.memberships[0].id,
             "return_id": other_return.id,
+            "upload_id": uploads["other"].id,
+            "comment_id": questions["other"].id,
+            "report_id": reports["other"].id,
         },
         "users": users,
         "keys": {name: secret for name, (_, secret) in keys.items()},
+        "council_keys": {name: secret for name, (_, secret) in council_keys.items()},
     }
 
 
@@ -167,14 +209,21 @@ def test_protected_endpoints_refuse_the_wrong_role_and_the_wrong_tenancy(app, te
     assert checked >= 8
 
 
-def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, tenancy):
+def _api_keys(tenancy, access: ApiAccess) -> dict[str, str]:
+    if access.org == "council":
+        return tenancy["council_keys"]
+    return tenancy["keys"]
+
+
+def test_api_endpoints_take_only_a_live_key_of_the_urls_organisation(app, client, tenancy):
     checked = 0
     for endpoint, rule in _endpoints(app):
-        if not isinstance(app.view_functions[endpoint].access, ApiAccess):
+        access = app.view_functions[endpoint].access
+        if not isinstance(access, ApiAccess):
             continue
-        assert "provider_id" in rule.arguments, endpoint
+        assert f"{access.org}_id" in rule.arguments, endpoint
         url, method = _url(app, rule, tenancy["own"]), _method(rule)
-        keys = tenancy["keys"]
+        keys = _api_keys(tenancy, access)
         for header in (None, "Bearer not-a-real-key", f"Bearer {keys['revoked']}"):
             headers = {"Authorization": header} if header else {}
             refused = client.open(url, method=method, headers=headers)
@@ -186,8 +235,16 @@ def test_api_endpoints_take_only_a_live_key_of_the_urls_provider(app, client, te
         assert other.status_code == 404, (endpoint, other.status_code)
         own = client.open(url, method=method, headers={"Authorization": f"Bearer {keys['own']}"})
         assert own.status_code not in (401, 403, 404), (endpoint, own.status_code)
+        if access.org == "council":
+            # A forum key reaches only the forum's figures; a provider's key no council's.
+            forum = client.open(
+                url, method=method, headers={"Authorization": f"Bearer {keys['forum']}"}
+            )
+            assert (forum.status_code == 404) == ("forum" not in access.scopes), endpoint
+            provider_key = {"Authorization": f"Bearer {tenancy['keys']['own']}"}
+            assert client.open(url, method=method, headers=provider_key).status_code == 404
         checked += 1
-    assert checked >= 5
+    assert checked >= 10
 
 
 JUNK_VALUES = ["", "-1", "99999999999999999999999", "2026-Q9", "2026-13", "'; DROP TABLE job;--",
@@ -236,19 +293,22 @@ def test_no_api_call_answers_junk_with_a_server_error(app, client, tenancy):
     ]
     sent = 0
     for endpoint, rule in _endpoints(app):
-        if not isinstance(app.view_functions[endpoint].access, ApiAccess):
+        access = app.view_functions[endpoint].access
+        if not isinstance(access, ApiAccess):
             continue
         url = _url(app, rule, tenancy["own"])
+        key = _api_keys(tenancy, access)["own"]
         for method in sorted(rule.methods - {"OPTIONS", "HEAD"}):
             for headers, body in bodies:
                 response = client.open(
                     url,
                     method=method,
                     query_string={"page": "-1", "worker": "'; DROP"},
-                    headers={**headers, "Authorization": f"Bearer {tenancy['keys']['own']}"},
+                    headers={**headers, "Authorization": f"Bearer {key}"},
                     data=body if method == "POST" else None,
                 )
                 sent += 1
                 assert response.status_code < 500, (endpoint, method, body[:20])
-                assert response.is_json, (endpoint, method, body[:20])
+                # Every refusal is JSON (a report's PDF is the one answer that is not).
+                assert response.is_json or response.status_code == 200, (endpoint, method)
     assert sent >= 20

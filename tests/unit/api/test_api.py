@@ -329,7 +329,10 @@ def test_malformed_json_is_a_400_with_a_clear_message(client, api_keys):
             headers={**bearer(api_keys["key"]), "Content-Type": "application/json"},
         )
         assert response.status_code == 400
-        assert response.get_json() == {"error": NOT_JSON, "errors": []}
+        assert response.mimetype == "application/problem+json"
+        found = response.get_json()
+        assert (found["status"], found["detail"], found["errors"]) == (400, NOT_JSON, [])
+        assert found["error"] == NOT_JSON  # the first version's member, still there
 
 
 def test_a_wrong_content_type_is_a_415(client, api_keys):

@@ -1,0 +1,147 @@
+"""What every API call goes through besides its view: the audit row with the key's name
+(``ApiCall``), the per-key rate limit counted from those rows (so it works the same on
+SQLite and PostgreSQL, in ``make run`` and behind several workers), the ``RateLimit``
+headers, and the first answer to each ``Idempotency-Key`` kept 24 hours
+(``ApiIdempotency``): a retried POST or PUT gets that answer again and changes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Response, current_app, g, request
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.client import client_ip
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.models import ApiCall, ApiIdempotency, ApiKey
+
+WINDOW = timedelta(minutes=1)
+DEFAULT_PER_MINUTE = 120
+KEEP_ANSWERS = timedelta(hours=24)
+KEY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._~:-]{8,64}")
+BAD_IDEMPOTENCY_KEY = "Idempotency-Key must be 8 to 64 letters, digits or the characters . _ ~ : -"
+KEY_USED_ELSEWHERE = (
+    "This Idempotency-Key was used for another request in the last 24 hours: use a new "
+    "key for each request"
+)
+TOO_MANY = "Too many calls with this key: wait {seconds} seconds and try again"
+
+
+@dataclass(frozen=True)
+class Allowance:
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Policy": f"{self.limit};w={int(WINDOW.total_seconds())}",
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(max(self.remaining, 0)),
+            "RateLimit-Reset": str(self.reset),
+        }
+
+
+def per_minute() -> int:
+    return int(current_app.config.get("API_RATE_LIMIT_PER_MINUTE") or DEFAULT_PER_MINUTE)
+
+
+def _window_start(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
+
+
+def allowance(key: ApiKey) -> Allowance:
+    """What is left of this minute's calls for ``key`` (this call not counted yet)."""
+    now = utcnow()
+    start = _window_start(now)
+    made = db.session.scalar(
+        select(func.count(ApiCall.id)).where(ApiCall.key_id == key.id, ApiCall.called_at >= start)
+    )
+    limit = per_minute()
+    reset = max(1, int((start + WINDOW - now).total_seconds()))
+    return Allowance(limit, limit - made - 1, reset)
+
+
+def record(response: Response) -> Response:
+    """After an API call made with a key: its audit row, and the rate-limit headers."""
+    key: ApiKey | None = g.get("api_key")
+    if key is None:
+        return response
+    db.session.rollback()  # whatever the view left unfinished is not ours to commit
+    db.session.add(
+        ApiCall(
+            key_id=key.id,
+            key_name=key.name,
+            method=request.method[:10],
+            path=request.path[:300],
+            status=response.status_code,
+            client_ip=client_ip(),
+        )
+    )
+    db.session.commit()
+    limits = g.get("api_allowance")
+    if limits is not None:
+        response.headers.update(limits.headers())
+    return response
+
+
+# --- Idempotency-Key -----------------------------------------------------------------
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key; None without one. Raises ValueError when malformed."""
+    key = request.headers.get(KEY_HEADER, "").strip()
+    if not key:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValueError(BAD_IDEMPOTENCY_KEY)
+    return key
+
+
+def stored_answer(key: ApiKey, idempotency: str) -> ApiIdempotency | None:
+    db.session.execute(
+        delete(ApiIdempotency).where(ApiIdempotency.created_at < utcnow() - KEEP_ANSWERS)
+    )
+    return db.session.scalar(
+        select(ApiIdempotency).where(
+            ApiIdempotency.key_id == key.id, ApiIdempotency.idempotency_key == idempotency
+        )
+    )
+
+
+def same_request(stored: ApiIdempotency) -> bool:
+    return stored.method == request.method and stored.path == request.path[:300]
+
+
+def replay(stored: ApiIdempotency) -> Response:
+    response = Response(stored.body, status=stored.status, mimetype="application/json")
+    if stored.status >= 400:
+        response.mimetype = "application/problem+json"
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def keep_answer(key: ApiKey, idempotency: str, response: Response) -> None:
+    """Keep the first answer (not a server error or a refusal to run at all)."""
+    if response.status_code >= 500 or response.status_code in (401, 429):
+        return
+    db.session.rollback()
+    db.session.add(
+        ApiIdempotency(
+            key_id=key.id,
+            idempotency_key=idempotency,
+            method=request.method[:10],
+            path=request.path[:300],
+            status=response.status_code,
+            body=response.get_data(as_text=True),
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent retry kept its answer first
+        db.session.rollback()

@@ -1,0 +1,182 @@
+"""The provider API's side of what comes back: the council's questions on a return (and
+replying to one, through ``portal.returns.review.reply``, which tells the council as the
+page does), and the provider's feedback reports (a list, and each report's PDF)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, g, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from forms import messages
+from portal.api import calls
+from portal.api.auth import api_key_required
+from portal.api.problems import ApiProblem, problem
+from portal.api.records import RequestProblem
+from portal.api.v1 import _json_body
+from portal.documents import document_response
+from portal.extensions import csrf
+from portal.feedback import FEEDBACK
+from portal.feedback.jobs import PDF
+from portal.queries import accounts
+from portal.queries import jobs as job_queries
+from portal.queries import returns as return_queries
+from portal.returns import review, service
+
+if TYPE_CHECKING:
+    from portal.models import ReturnComment
+
+bp = Blueprint("api_v1_conversation", __name__, url_prefix="/api/v1/providers/<int:provider_id>")
+csrf.exempt(bp)
+bp.after_request(calls.record)
+
+RETURN = "/returns/<int:return_id>"
+TEXT_MAX = 2000
+NO_USER = (
+    "This key was not made by a person in the portal, so it cannot reply: ask a provider "
+    "manager to make a new key"
+)
+
+
+@bp.errorhandler(ApiProblem)
+def _api_problem(error: ApiProblem):
+    return problem(error.status, error.detail, error.errors, **error.extra)
+
+
+@bp.errorhandler(RequestProblem)
+def _request_problem(error: RequestProblem):
+    return problem(error.status, error.message, error.errors)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return problem(error.code or 500, error.description or error.name)
+
+
+def _comment(comment: ReturnComment) -> dict:
+    return {
+        "id": comment.id,
+        "kind": comment.kind,
+        "version": comment.version_number,
+        "section": comment.section,
+        "field": comment.field,
+        "text": comment.text,
+        "author": comment.author.name if comment.author else None,
+        "at": comment.at.isoformat(),
+        "resolved": comment.resolved,
+        "replies": [_comment(reply) for reply in comment.replies],
+    }
+
+
+def _return(provider_id: int, return_id: int):
+    ret = service.get_return_for_provider(provider_id, return_id)
+    if ret is None:
+        raise ApiProblem(404, "Not found")
+    return ret
+
+
+@bp.get(RETURN + "/questions")
+@api_key_required
+def questions(provider_id: int, return_id: int):
+    """The council's questions, acceptances and notes on the return, oldest first, each
+    with its replies.
+    ---
+    get:
+      tags: [Returns]
+      summary: Read the questions on a return
+      responses:
+        200: {description: The thread, content: {application/json: {schema: {type: object}}}}
+    """
+    ret = _return(provider_id, return_id)
+    return jsonify(comments=[_comment(c) for c in review.thread(ret)])
+
+
+@bp.post(RETURN + "/questions/<int:comment_id>/reply")
+@api_key_required
+def reply(provider_id: int, return_id: int, comment_id: int):
+    """Reply to a question: the council is told, as when the provider replies on the page.
+    ---
+    post:
+      tags: [Returns]
+      summary: Reply to a question
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [text]
+              properties: {text: {type: string, minLength: 1, maxLength: 2000}}
+      responses:
+        201: {description: The reply, content: {application/json: {schema: {type: object}}}}
+    """
+    ret = _return(provider_id, return_id)
+    parent = return_queries.return_comment(ret.id, comment_id)
+    if parent is None or parent.kind != "query" or parent.parent_id is not None:
+        raise ApiProblem(404, "Not found")
+    if request.mimetype != "application/json":
+        raise ApiProblem(415, "Send JSON, with Content-Type: application/json")
+    text = _reply_text(_json_body())
+    if parent.resolved or not service.can_edit(ret):
+        raise ApiProblem(409, messages.REPLY_CLOSED)
+    user = accounts.find_user(g.api_key.created_by) if g.api_key.created_by else None
+    if user is None:
+        raise ApiProblem(403, NO_USER)
+    made = review.reply(ret, user, parent, text)
+    return jsonify(_comment(made)), 201
+
+
+def _reply_text(body) -> str:
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        message = messages.REPLY_REQUIRED
+    elif len(text) > TEXT_MAX:
+        message = f"Your reply must be {TEXT_MAX:,} characters or fewer"
+    else:
+        return text.strip()
+    raise ApiProblem(422, "Check the request body", [{"field": "text", "message": message}])
+
+
+@bp.get("/feedback")
+@api_key_required
+def feedback(provider_id: int):
+    """The provider's feedback reports, newest first, each with its PDF's address.
+    ---
+    get:
+      tags: [Feedback]
+      summary: List feedback reports
+      responses:
+        200: {description: The reports, content: {application/json: {schema: {type: object}}}}
+    """
+    reports = [
+        {
+            "id": document.id,
+            "council_id": document.council_id,
+            "council": council_name,
+            "period": document.period,
+            "built_at": document.built_at.isoformat(),
+            "pdf_url": url_for(".feedback_pdf", provider_id=provider_id, report_id=document.id),
+        }
+        for document, council_name in job_queries.provider_documents(provider_id, FEEDBACK, PDF)
+    ]
+    return jsonify(reports=reports[::-1])
+
+
+@bp.get("/feedback/<int:report_id>.pdf")
+@api_key_required
+def feedback_pdf(provider_id: int, report_id: int):
+    """A feedback report's PDF.
+    ---
+    get:
+      tags: [Feedback]
+      summary: Download a feedback report
+      responses:
+        200:
+          description: The PDF
+          content: {application/pdf: {schema: {type: string, format: binary}}}
+    """
+    for document, _ in job_queries.provider_documents(provider_id, FEEDBACK, PDF):
+        if document.id == report_id:
+            return document_response(document)
+    raise ApiProblem(404, "Not found")
