@@ -1,7 +1,7 @@
 """The figures of a council's overview, worked out from the stored data only.
 
-- Risk: each provider's current RAG rating (``risk.council_ratings`` recomputes any that
-  are missing or stale).
+- Risk: each provider's current RAG rating (``risk.council_ratings`` reads the stored
+  ratings, which their inputs' changes and the daily job keep up to date).
 - CQC: each provider is counted once, at its worst rated branch (inadequate, then
   requires improvement, good, outstanding); a provider none of whose branches has been
   rated counts as "Not yet rated". Framework providers (a framework contract with the

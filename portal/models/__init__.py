@@ -47,6 +47,7 @@ from portal.vocabulary import (
 
 __all__ = [
     "ApiKey",
+    "contract_branch",
     "Notification",
     "NotificationPreference",
     "ReminderSent",
