@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import or_, select
 
 from forms import messages
+from portal.coverage import contract_branch_ids
 from portal.extensions import db
 from portal.models import (
     Branch,
@@ -204,23 +205,27 @@ def _no_more_than_headcount(number: dict[str, Decimal], errors: dict[str, str]) 
 
 def from_staff(ret: MonthlyReturn) -> dict[str, str] | None:
     """Figures the staff records give, as at the last day of the month; None when the
-    provider has no staff then. Care staff: those whose main job role provides care."""
-    staff = _staff_in_post(ret.contract.provider_id, last_day_of(ret.period))
+    provider has no staff then. Care staff: those whose main job role provides care. Only
+    staff at the branches the return's contract covers count."""
+    staff = _staff_in_post(
+        ret.contract.provider_id, last_day_of(ret.period), contract_branch_ids(ret.contract)
+    )
     if not staff:
         return None
     care = [s for s in staff if staff_reference.provides_care(s.main_job_role)]
     return {
         **_care_counts(care, real_living_wage(ret)),
         **_pay(care),
-        **_branch_answers(ret.contract.provider_id),
+        **_branch_answers(ret.contract.provider_id, contract_branch_ids(ret.contract)),
     }
 
 
-def _staff_in_post(provider_id: int, as_at) -> list[StaffMember]:
+def _staff_in_post(provider_id: int, as_at, branch_ids: set[int]) -> list[StaffMember]:
     return list(
         db.session.scalars(
             select(StaffMember).where(
                 StaffMember.provider_id == provider_id,
+                StaffMember.branch_id.in_(sorted(branch_ids)),
                 or_(StaffMember.left_on.is_(None), StaffMember.left_on > as_at),
                 or_(StaffMember.start_date.is_(None), StaffMember.start_date <= as_at),
             )
@@ -255,12 +260,12 @@ def _pay(care: list[StaffMember]) -> dict[str, str]:
     return {"lowest_pay": f"{rates[0]:.2f}", "median_pay": f"{median:.2f}"}
 
 
-def _branch_answers(provider_id: int) -> dict[str, str]:
+def _branch_answers(provider_id: int, branch_ids: set[int]) -> dict[str, str]:
     """The sponsor licence and registered manager answers, from the provider's first
-    branch by name (nothing when it has none)."""
+    covered branch by name (nothing when it has none)."""
     branch = db.session.scalar(
         select(Branch)
-        .where(Branch.provider_id == provider_id)
+        .where(Branch.provider_id == provider_id, Branch.id.in_(sorted(branch_ids)))
         .order_by(Branch.name, Branch.id)
         .limit(1)
     )
