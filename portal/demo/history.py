@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.demo.data import MEDWAY_HOMECARE
 from portal.extensions import db
+from portal.mandatory import mandatory_set
 from portal.models import (
     Contract,
     Framework,
@@ -27,6 +28,7 @@ from portal.models import (
     User,
 )
 from portal.returns import service
+from portal.returns.sections import training_rules
 
 DEMO_PROVIDER = "riverside-home-support"
 # Job role codes (portal/reference/job-roles.csv) and mandatory training categories.
@@ -35,15 +37,18 @@ CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER = 8, 7, 4
 
 def load_history(today: date) -> int:
     """Returns the number of rows added."""
-    added = _staff_and_training(today)
     framework = db.session.scalar(select(Framework).where(Framework.name == MEDWAY_HOMECARE))
     if framework is None:
-        return added
+        return _staff_and_training(today, DEMO_PROVIDER, 18)
     contracts = list(
         db.session.scalars(
             select(Contract).where(Contract.framework_id == framework.id).order_by(Contract.id)
         )
     )
+    added = 0
+    for index, contract in enumerate(contracts):  # staff at every provider's Medway branch
+        slug = contract.provider.slug
+        added += _staff_and_training(today, slug, 18 if slug == DEMO_PROVIDER else 6 + index % 7)
     service.ensure_returns(contracts, on=today)
     # The two earlier of the open periods: last month's return is left to do.
     first = today.replace(day=1)
@@ -115,8 +120,7 @@ def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
         "kpis": kpis,
         "capacity": capacity,
         "handbacks": {"none": True, "rows": []},
-        "training": {"confirmed": True, "as_at": service.deadlines(ret).opens_on.isoformat(),
-                     "staff": []},
+        "training": _training_snapshot(ret),
         "workforce": workforce,
     }  # fmt: skip
     for sec in db.session.scalars(select(ReturnSection).where(ReturnSection.return_id == ret.id)):
@@ -127,21 +131,31 @@ def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
     db.session.expire(ret, ["sections"])
 
 
-def _staff_and_training(today: date) -> int:
-    provider = db.session.scalar(select(Provider).where(Provider.slug == DEMO_PROVIDER))
+def _training_snapshot(ret: MonthlyReturn) -> dict:
+    """The training section as the provider confirms it: its staff at the contract's
+    branches as at the month's last day."""
+    as_at = training_rules.as_at_date(ret)
+    staff = training_rules.active_staff(ret)
+    rows = training_rules.staff_rows(staff, as_at, mandatory_set(ret.contract.council_id))
+    return training_rules.snapshot(rows, as_at)
+
+
+def _staff_and_training(today: date, slug: str, how_many: int) -> int:
+    provider = db.session.scalar(select(Provider).where(Provider.slug == slug))
     if provider is None or db.session.scalar(
         select(StaffMember.id).where(StaffMember.provider_id == provider.id).limit(1)
     ):
         return 0
-    rng = random.Random("demo-staff")
+    rng = random.Random("demo-staff" if slug == DEMO_PROVIDER else f"demo-staff-{slug}")
     branches = provider.branches
+    prefix = "RHS" if slug == DEMO_PROVIDER else "".join(w[0] for w in slug.split("-")).upper()
     added = 0
-    for n in range(1, 19):
+    for n in range(1, how_many + 1):
         role = REGISTERED_MANAGER if n == 1 else SENIOR_CARE_WORKER if n <= 4 else CARE_WORKER
         member = StaffMember(
             provider_id=provider.id,
             branch_id=branches[n % len(branches)].id,
-            worker_id=f"RHS{n:04d}",
+            worker_id=f"{prefix}{n:04d}",
             main_job_role=role,
             start_date=today - timedelta(days=rng.randint(120, 2500)),
             employment_status=1,
