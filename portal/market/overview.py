@@ -33,6 +33,7 @@ from portal.market.figures import (
     group_of,
     latest_figures,
     market,
+    out_of_date_capacity,
 )
 from portal.market.handbacks import Handbacks, handbacks
 from portal.models import Contract, CqcRating, Provider
@@ -132,6 +133,7 @@ class Overview:
     capacity: list[CapacityRow]
     handbacks: Handbacks
     contracts: int
+    capacity_out_of_date: int = 0  # areas left out of the spare hours: past valid-until
 
 
 def council_contracts(council_id: int) -> list[Contract]:
@@ -157,7 +159,8 @@ def build(council_id: int, on: date | None = None) -> Overview:
         rag=rag_summary(council_id),
         cqc=cqc_comparison(contracts),
         market=market(figures),
-        capacity=capacity_by_area(figures),
+        capacity=capacity_by_area(figures, on),
         handbacks=handbacks(contracts, on),
         contracts=len(contracts),
+        capacity_out_of_date=out_of_date_capacity(figures, on),
     )
