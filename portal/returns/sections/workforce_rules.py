@@ -277,8 +277,39 @@ def _branch_answers(provider_id: int, branch_ids: set[int]) -> dict[str, str]:
     }
 
 
+CHECKED_AGAINST_STAFF = ("headcount", "fte", "visa_staff")  # typed figures the records give
+STAFF_TOLERANCE = Decimal("0.10")  # more than 10% apart: a soft warning
+
+
 def soft_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
-    return numeric_warnings(values, common_rules.previous_section_data(ret, CODE), NUMERIC_LABELS)
+    """Figures unchanged for 3 months (asked once for the section when several are) or
+    jumping, and typed figures more than 10% away from what the staff records give."""
+    found = numeric_warnings(values, common_rules.previous_section_data(ret, CODE), NUMERIC_LABELS)
+    unchanged = [w for w in found if w.code.endswith(":unchanged")]
+    if len(unchanged) > 1:  # a copied section: one tick for all of it, not one a field
+        names = ", ".join(NUMERIC_LABELS[w.field].lower() for w in unchanged)
+        found = [w for w in found if w not in unchanged]
+        found.insert(0, SoftWarning("section:unchanged", unchanged[0].field,
+                                    f"These figures are the same as in each of the last 2 "
+                                    f"months: {names}"))  # fmt: skip
+    return found + staff_record_warnings(ret, values)
+
+
+def staff_record_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
+    """A typed headcount, FTE or visa count more than 10% away from the staff records'."""
+    worked_out = from_staff(ret) or {}
+    found = []
+    for name in CHECKED_AGAINST_STAFF:
+        typed, records = values.get(name), worked_out.get(name)
+        if typed in (None, "") or records in (None, ""):
+            continue
+        typed_n, records_n = Decimal(str(typed)), Decimal(str(records))
+        if abs(typed_n - records_n) > STAFF_TOLERANCE * max(records_n, Decimal(1)):
+            label = NUMERIC_LABELS[name]
+            found.append(SoftWarning(f"{name}:staff-records", name,
+                                     f"{label} is {_number_text(typed_n)}, but your staff "
+                                     f"records give {_number_text(records_n)}"))  # fmt: skip
+    return found
 
 
 # --- check your answers --------------------------------------------------------------
