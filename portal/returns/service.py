@@ -69,8 +69,19 @@ class DisplayStatus:
     colour: str  # GOV.UK tag modifier
 
 
+def changed_since_sent(ret: MonthlyReturn) -> bool:
+    """Sent, and a section has gone back to in progress since (an import changed the
+    records it was confirmed from): the provider must confirm it and submit again."""
+    if ret.status not in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED) or ret.nil_return:
+        return False
+    sections = [s for s in ret.sections if s.code in SECTION_TITLES]
+    return any(s.state is not SectionState.COMPLETED for s in sections)
+
+
 def display_status(ret: MonthlyReturn, on: date | None = None) -> DisplayStatus:
     on = on or today()
+    if changed_since_sent(ret) and not is_locked(ret, on):
+        return DisplayStatus("Changed since sent", "orange")
     if ret.status in (ReturnStatus.NOT_STARTED, ReturnStatus.IN_PROGRESS):
         if not ret.versions and is_locked(ret, on):
             return DisplayStatus("Missing", "red")  # locked without ever being sent
