@@ -70,12 +70,16 @@ class DisplayStatus:
 
 
 def changed_since_sent(ret: MonthlyReturn) -> bool:
-    """Sent, and a section has gone back to in progress since (an import changed the
-    records it was confirmed from): the provider must confirm it and submit again."""
+    """Sent, and its training section went back to in progress since (staff or training
+    records changed after it was confirmed): confirm it again and submit again."""
     if ret.status not in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED) or ret.nil_return:
         return False
-    sections = [s for s in ret.sections if s.code in SECTION_TITLES]
-    return any(s.state is not SectionState.COMPLETED for s in sections)
+    return any(
+        s.code == "training"
+        and s.state is SectionState.IN_PROGRESS
+        and (s.data or {}).get("confirmed") is False
+        for s in ret.sections
+    )
 
 
 def display_status(ret: MonthlyReturn, on: date | None = None) -> DisplayStatus:
