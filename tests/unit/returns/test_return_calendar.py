@@ -114,3 +114,23 @@ def test_a_return_left_from_before_go_live_never_counts_as_late(app, contract):
         if t.code == "late_returns"
     ]
     assert late  # the same three unsent returns are late when they were asked for
+
+
+def test_the_daily_job_re_rates_risk_and_pages_only_read_it(app, client, contract):
+    from portal import risk
+    from portal.models import RiskRating
+    from workers.reminders import daily_reminders_job
+
+    app.config["TODAY"] = "2026-11-23"
+    contract.council.go_live_month = None
+    db.session.commit()
+    opening.open_due_returns(ON)  # August to October: three unsent returns
+    assert risk.current(contract.council_id, contract.provider_id).rating == "amber"
+    assert db.session.scalar(db.select(db.func.count(RiskRating.id))) == 0  # not stored
+    qa = make_user(Role.QA_OFFICER, council=contract.council)
+    sign_in(client, qa.email)
+    assert "Amber" in get_page(client, f"/council/{contract.council_id}/risk")
+    assert db.session.scalar(db.select(db.func.count(RiskRating.id))) == 0
+    daily_reminders_job()
+    stored = risk.stored(contract.council_id, contract.provider_id)
+    assert stored is not None and stored.rating == "amber"
