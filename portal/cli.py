@@ -27,15 +27,15 @@ def init_app(app: Flask) -> None:
 )
 def seed_demo(history: bool) -> None:
     """Load the demo councils, providers, contracts and one user per role. Safe to re-run."""
+    from portal.clock import today
     from portal.demo.seed import DEMO_PASSWORD_ENV, load_demo
 
-    summary = load_demo()
+    summary = load_demo(today())
     click.echo(
         f"Demo data: {summary.councils} councils, {summary.providers} providers, "
         f"{summary.contracts} contracts ({summary.created} rows added this run)."
     )
     if history:
-        from portal.clock import today
         from portal.demo.history import load_history
 
         added = load_history(today())

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal import coverage
 from portal.extensions import db
 from portal.mandatory import mandatory_set
 from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember, TrainingRecord
@@ -240,11 +241,14 @@ def _confirmed_training(version: ReturnVersion) -> dict | None:
 
 def _staff(council_id: int, as_at: date, provider_id: int | None) -> list[_Staff]:
     newest: dict[tuple[int, str], tuple[tuple, _Staff]] = {}
+    elsewhere = coverage.uncovered_branch_names(council_id)  # branches no contract covers
     for pid, training, snapshot_as_at, submitted_at in _latest_snapshots(
         council_id, as_at, provider_id
     ):
         order = (snapshot_as_at or date.min, submitted_at.replace(tzinfo=None))
         for member in training.get("staff") or []:
+            if member.get("branch") in elsewhere.get(pid, ()):
+                continue  # works at a branch that serves another council
             left_on = _date(member.get("left_on"))
             if left_on is not None and left_on < as_at:
                 continue

@@ -7,9 +7,10 @@ Red or amber means a quality-assurance visit is due: within 28 days (red) or 90 
 and a worsening rating move that date.
 
 The rating is recomputed when its inputs change: the QA pages call ``recompute`` after
-every change, the return submission calls ``recompute_for_return``, and pages recompute a
-stored rating that was worked out on an earlier day (time passing changes the 90-day and
-3-month windows).
+every change, the return submission, acceptance and reopening call
+``recompute_for_return``, and the daily job calls ``rerate_all`` (time passing changes
+the 90-day and 3-month windows). Pages only read: a rating never stored yet is worked out
+for the page without being saved.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from portal import clock
 from portal.clock import as_utc, utcnow
 from portal.extensions import db
-from portal.models import Contract, MonthlyReturn, QaVisit, RiskRating
+from portal.models import Contract, MonthlyReturn, Provider, QaVisit, RiskRating
 
 # Some of these are used here; all stay importable as ``risk.NAME`` for the modules that
 # read them so (council/quality.py, returns/review.py, returns/views.py, overview.py).
@@ -174,44 +175,52 @@ def is_stale(row: RiskRating, on: date | None = None) -> bool:
     return computed is None or computed.astimezone(UTC).date() < on
 
 
+def unsaved(council_id: int, provider_id: int, on: date | None = None) -> RiskRating:
+    """The rating worked out now, not stored (for a page showing a provider never rated)."""
+    on = on or clock.today()
+    triggers = triggers_for(council_id, provider_id, on)
+    rating = worst(triggers)
+    return RiskRating(
+        council_id=council_id,
+        provider_id=provider_id,
+        provider=db.session.get(Provider, provider_id),
+        rating=rating,
+        triggers=[t.to_json() for t in triggers],
+        visit_due_by=visit_due_by(rating, None, None, _last_visit(council_id, provider_id, on), on),
+        computed_at=utcnow(),
+    )
+
+
 def current(council_id: int, provider_id: int) -> RiskRating:
-    """The stored rating, recomputed first when missing or worked out on an earlier day."""
-    row = stored(council_id, provider_id)
-    if row is None or is_stale(row):
-        row = recompute(council_id, provider_id)
-    return row
+    """The stored rating; one never stored yet is worked out without being saved."""
+    return stored(council_id, provider_id) or unsaved(council_id, provider_id)
 
 
 def council_ratings(council_id: int) -> list[RiskRating]:
     """The rating of every provider the council contracts with, red first, then amber,
-    then green; soonest visit first, then by provider name. Ratings that are missing or
-    were worked out on an earlier day are recomputed first."""
+    then green; soonest visit first, then by provider name. Reads only."""
     provider_ids = provider_ids_of(council_id)
     rows = {
         r.provider_id: r
         for r in db.session.scalars(
-            select(RiskRating).where(
-                RiskRating.council_id == council_id, RiskRating.provider_id.in_(provider_ids)
-            )
-        )
-    }
-    if not rows:
-        recompute_all(council_id)
-    else:
-        for pid in provider_ids:
-            if pid not in rows or is_stale(rows[pid]):
-                rows[pid] = recompute(council_id, pid)
-    ratings = list(
-        db.session.scalars(
             select(RiskRating)
             .where(RiskRating.council_id == council_id, RiskRating.provider_id.in_(provider_ids))
             .options(selectinload(RiskRating.provider))
         )
-    )
+    }
+    ratings = [rows.get(pid) or unsaved(council_id, pid) for pid in provider_ids]
     return sorted(
         ratings,
         key=lambda r: (SEVERITY[r.rating], r.visit_due_by or date.max, r.provider.name),
     )
+
+
+def rerate_all(on: date | None = None) -> int:
+    """The daily job's step: every council's ratings worked out again for ``on``."""
+    council_ids = list(
+        db.session.scalars(select(Contract.council_id).distinct().order_by(Contract.council_id))
+    )
+    return sum(len(recompute_all(council_id, on)) for council_id in council_ids)
 
 
 def triggers_of(row: RiskRating) -> list[Trigger]:

@@ -313,13 +313,16 @@ def triggers_for(council_id: int, provider_id: int, on: date | None = None) -> l
     """Every trigger of the provider's rating for the council, on ``on`` (default today),
     red ones first.
 
-    Opens any returns that are due to exist (``service.ensure_returns``, which commits),
-    so a return nobody has opened still counts as late."""
+    Reads only: the returns it counts were opened by the calendar (the daily job), and a
+    month the council did not ask for (before go-live, outside the contract) never counts."""
     on = on or clock.today()
     contracts = organisations.contracts_between(council_id, provider_id)
-    if contracts:
-        service.ensure_returns(contracts, on=on)
-    returns = _returns(contracts)
+    by_id = {c.id: c for c in contracts}
+    returns = [
+        r
+        for r in _returns(contracts)
+        if r.versions or service.is_expected(by_id[r.contract_id], r.period)
+    ]
     found = [
         *_branch_triggers(provider_id, on),
         *_concern_triggers(council_id, provider_id, on),

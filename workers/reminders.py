@@ -19,12 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from portal import clock
+from portal import clock, risk
 from portal.extensions import db
 from portal.feedback.at_lock import queue_locked_month_feedback
 from portal.feedback.jobs import queue_quarter_feedback
 from portal.models import (
-    Contract,
     Membership,
     MonthlyReturn,
     ReminderSent,
@@ -91,7 +90,7 @@ def _provider_message(ret: MonthlyReturn, stage: str, due_on: date) -> tuple[str
 
 def send_reminders(on: date) -> int:
     """Send the reminders due on ``on``; returns how many were sent (not already sent)."""
-    service.ensure_returns(list(db.session.scalars(select(Contract))), on=on)
+    service.open_due_returns(on)  # the calendar: every due return exists from here on
     earliest_period = (on - timedelta(days=70)).replace(day=1)
     returns = list(
         db.session.scalars(
@@ -168,7 +167,8 @@ REMINDER_HOUR_UTC = 7
 def daily_reminders_job() -> int:
     """Send today's reminders, then schedule tomorrow's run (one job id per day, so a
     restart or a second worker never stacks copies; the claims make repeats harmless)."""
-    sent = send_reminders_job()
+    sent = send_reminders_job()  # opens the returns the calendar says are due first
+    risk.rerate_all(clock.today())  # the 3-month and 90-day windows move with the date
     queue_locked_month_feedback(clock.today())  # every locked month's return gets its report
     queue_quarter_feedback(clock.today())
     schedule_next_reminders()

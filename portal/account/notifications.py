@@ -19,10 +19,23 @@ def list_notifications():
     shown = accounts.latest_notifications(current_user.id, SHOWN)
     unread_ids = [n.id for n in shown if n.read_at is None]
     items = [(n, n.id in unread_ids) for n in shown]
-    notifications.mark_read(current_user.id, unread_ids)
+    # Reading the list changes nothing: "Mark as read" (a POST) marks what was shown.
     return render_template(
-        "account/notifications/list.html", items=items, labels=notifications.KIND_LABELS
+        "account/notifications/list.html",
+        items=items,
+        unread_ids=unread_ids,
+        labels=notifications.KIND_LABELS,
     )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@signed_in
+def mark_read():
+    ids = [int(v) for v in request.form.getlist("notification") if v.isascii() and v.isdigit()]
+    notifications.mark_read(current_user.id, ids)  # another user's ids are ignored
+    if ids:
+        flash("Your notifications have been marked as read", "success")
+    return redirect(url_for("notifications.list_notifications"))
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])

@@ -23,7 +23,6 @@ def provider_returns(council_id: int, provider_id: int):
     contracts = organisations.contracts_between(council_id, provider_id)
     if not contracts:
         abort(404)  # not a provider of this council
-    service.ensure_returns(contracts)
     returns = return_queries.returns_of_contracts([c.id for c in contracts])
     return render_template(
         "council/provider_returns.html",

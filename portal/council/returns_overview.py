@@ -169,7 +169,11 @@ class Cell:
         return f"{self.text}, sent {self.timeliness}" if self.note else self.text
 
 
-def cell_for(ret: MonthlyReturn | None, period: date, on: date) -> Cell:
+def cell_for(
+    ret: MonthlyReturn | None, period: date, on: date, contract: Contract | None = None
+) -> Cell:
+    if _not_expected(ret, period, contract):
+        return Cell(period, "Not expected", None)  # before go-live or outside the contract
     if ret is None:
         return Cell(period, "Not open", None)
     first = ret.versions[0] if ret.versions else None
@@ -194,6 +198,14 @@ def cell_for(ret: MonthlyReturn | None, period: date, on: date) -> Cell:
     status = service.display_status(ret, on)
     tally = _tally(timeliness) if first is not None else (None if locked else "still_open")
     return Cell(period, status.text, status.colour, tally=tally, **common)
+
+
+def _not_expected(ret: MonthlyReturn | None, period: date, contract: Contract | None) -> bool:
+    """Never sent, for a month the council did not ask for."""
+    contract = contract or (ret.contract if ret is not None else None)
+    if contract is None or (ret is not None and ret.versions):
+        return False
+    return not service.is_expected(contract, period)
 
 
 def _tally(timeliness: str | None) -> str | None:
@@ -226,21 +238,22 @@ class Overview:
 
 
 def build_overview(council_id: int, filters: Filters, on: date | None = None) -> Overview:
-    """The grid for the council's contracts matching ``filters``, opening any returns
-    that are due to exist first."""
+    """The grid for the council's contracts matching ``filters``. Reads only: returns are
+    opened by the daily job and when a contract is added."""
     on = on or clock.today()
     months = months_shown(on)
     contracts = organisations.council_contracts(council_id, **filters.as_query())
     result = Overview(months)
     if not contracts:
         return result
-    service.ensure_returns(contracts, on=on)
     returns = {
         (r.contract_id, r.period): r
         for r in return_queries.returns_in_months([c.id for c in contracts], months[-1], months[0])
     }
     for contract in contracts:
-        cells = [cell_for(returns.get((contract.id, month)), month, on) for month in months]
+        cells = [
+            cell_for(returns.get((contract.id, month)), month, on, contract) for month in months
+        ]
         for cell in cells:
             result.counts.add(cell)
         result.rows.append(Row(contract, cells))

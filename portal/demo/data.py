@@ -30,6 +30,9 @@ COUNCILS: list[dict] = [
     {
         "name": "Medway Council",
         "slug": "medway",
+        # Went live seven months ago: the history submits the six earlier months and
+        # leaves last month's to do.
+        "go_live_months_ago": 7,
         "frameworks": [
             {
                 "name": MEDWAY_HOMECARE,
@@ -59,6 +62,7 @@ COUNCILS: list[dict] = [
     {
         "name": "London Borough of Waltham Forest",
         "slug": "waltham-forest",
+        "go_live_months_ago": 1,  # last month's returns are the first it asks for
         "frameworks": [
             {
                 "name": WF_HOMECARE,
@@ -73,6 +77,7 @@ COUNCILS: list[dict] = [
     {
         "name": "Royal Borough of Kensington and Chelsea",
         "slug": "kensington-chelsea",
+        "go_live_months_ago": 1,
         "frameworks": [
             {
                 "name": RBKC_HOMECARE,
@@ -169,10 +174,13 @@ for index, (name, rating, extra) in enumerate(_MEDWAY_HOMECARE_PROVIDERS):
         _provider(name, [_branch(f"{name} - Medway", rating, rated_on, **extra)], contracts)
     )
 
-# The Riverside demo provider runs two branches, so uploads can show LOCALESTID mapping.
+# The Riverside demo provider runs two branches, so uploads can show LOCALESTID mapping:
+# its Medway contract covers the Medway branch, its Waltham Forest one the Walthamstow one.
 PROVIDERS[0]["branches"].append(
     _branch("Riverside Home Support - Walthamstow", GOOD, date(2024, 2, 14))
 )
+PROVIDERS[0]["contracts"][0]["branches"] = ["Riverside Home Support - Medway"]
+PROVIDERS[0]["contracts"][1]["branches"] = ["Riverside Home Support - Walthamstow"]
 
 PROVIDERS += [
     _provider(

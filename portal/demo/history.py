@@ -15,6 +15,7 @@ from sqlalchemy import select
 from portal.demo import returns as demo_returns
 from portal.demo.data import MEDWAY_EXTRA_CARE, MEDWAY_HOMECARE
 from portal.extensions import db
+from portal.mandatory import mandatory_set
 from portal.models import (
     Contract,
     Framework,
@@ -29,6 +30,7 @@ from portal.models import (
     User,
 )
 from portal.returns import service
+from portal.returns.sections import training_rules
 
 DEMO_PROVIDER = "riverside-home-support"
 # Job role codes (portal/reference/job-roles.csv) and mandatory training categories.
@@ -37,7 +39,7 @@ CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER = 8, 7, 4
 
 def load_history(today: date) -> int:
     """Returns the number of rows added."""
-    added = _staff_and_training(today)
+    added = _staff_and_training(today, DEMO_PROVIDER, 18)
     frameworks = list(
         db.session.scalars(
             select(Framework.id).where(Framework.name.in_([MEDWAY_HOMECARE, MEDWAY_EXTRA_CARE]))
@@ -130,22 +132,32 @@ def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
     db.session.expire(ret, ["sections"])
 
 
-def _staff_and_training(today: date) -> int:
-    provider = db.session.scalar(select(Provider).where(Provider.slug == DEMO_PROVIDER))
+def _training_snapshot(ret: MonthlyReturn) -> dict:
+    """The training section as the provider confirms it: its staff at the contract's
+    branches as at the month's last day."""
+    as_at = training_rules.as_at_date(ret)
+    staff = training_rules.active_staff(ret)
+    rows = training_rules.staff_rows(staff, as_at, mandatory_set(ret.contract.council_id))
+    return training_rules.snapshot(rows, as_at)
+
+
+def _staff_and_training(today: date, slug: str, how_many: int) -> int:
+    provider = db.session.scalar(select(Provider).where(Provider.slug == slug))
     if provider is None or db.session.scalar(
         select(StaffMember.id).where(StaffMember.provider_id == provider.id).limit(1)
     ):
         return 0
-    rng = random.Random("demo-staff")
+    rng = random.Random("demo-staff" if slug == DEMO_PROVIDER else f"demo-staff-{slug}")
     branches = provider.branches
+    prefix = "RHS" if slug == DEMO_PROVIDER else "".join(w[0] for w in slug.split("-")).upper()
     added = 0
-    for n in range(1, 19):
+    for n in range(1, how_many + 1):
         role = REGISTERED_MANAGER if n == 1 else SENIOR_CARE_WORKER if n <= 4 else CARE_WORKER
         zero_hours = n % 4 == 0
         member = StaffMember(
             provider_id=provider.id,
             branch_id=branches[n % len(branches)].id,
-            worker_id=f"RHS{n:04d}",
+            worker_id=f"{prefix}{n:04d}",
             main_job_role=role,
             start_date=today - timedelta(days=rng.randint(120, 2500)),
             employment_status=1,

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal.coverage import contract_branch_ids
 from portal.demo import workforce
 from portal.extensions import db
-from portal.models import Contract, MonthlyReturn, ReturnSection, User
-from portal.returns import review, service
+from portal.models import Contract, MonthlyReturn, User
+from portal.returns import review
 from portal.returns.calendar import last_day_of
 
 COMMISSIONER = "commissioner@medway.example"
@@ -26,39 +27,25 @@ def add_workforces(contracts: list[Contract], today: date) -> int:
 
 
 def open_periods(contracts: list[Contract], today: date, months: int) -> list[date]:
-    """The ``months`` periods before last month's, each contract's return opened for each
-    (the portal itself opens only the most recent ones)."""
+    """The ``months`` periods before last month's, oldest last. The calendar opened their
+    returns (``service.ensure_returns``, from the council's go-live month on); a month
+    the council did not ask for has no return and is skipped by the caller."""
+    del contracts  # every contract is asked for the same months
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month
     periods = []
     for _ in range(months):
         first = (first - timedelta(days=1)).replace(day=1)
         periods.append(first)
-    existing = {
-        (r.contract_id, r.period)
-        for r in db.session.scalars(
-            select(MonthlyReturn).where(MonthlyReturn.contract_id.in_([c.id for c in contracts]))
-        )
-    }
-    for contract in contracts:
-        framework = contract.framework
-        for period in periods:
-            if (contract.id, period) in existing:
-                continue
-            if framework and not framework.start_date.replace(day=1) <= period:
-                continue
-            ret = MonthlyReturn(contract_id=contract.id, period=period)
-            db.session.add(ret)
-            db.session.flush()
-            for code, _ in service.SECTIONS:
-                db.session.add(ReturnSection(return_id=ret.id, code=code, data={}))
-    db.session.commit()
     return periods
 
 
 def training_section(ret: MonthlyReturn) -> dict:
     contract = ret.contract
     return workforce.training_section(
-        contract.provider_id, contract.council_id, last_day_of(ret.period)
+        contract.provider_id,
+        contract.council_id,
+        last_day_of(ret.period),
+        contract_branch_ids(contract),
     )
 
 

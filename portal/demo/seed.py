@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
 from portal.auth.passwords import hash_password
+from portal.clock import today
 from portal.demo.data import COUNCILS, PROVIDERS
 from portal.extensions import db
 from portal.models import (
@@ -28,6 +30,8 @@ from portal.models import (
     User,
 )
 from portal.returns.kpis import seed_reference_targets
+from portal.returns.opening import open_due_returns
+from portal.returns.staff_rules import add_months
 
 DEMO_PASSWORD_ENV = "PORTAL_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "demo sign-in for care returns"
@@ -53,13 +57,15 @@ def _get_or_add(summary: Summary, model, key: dict, **values):
     return row
 
 
-def load_demo() -> Summary:
+def load_demo(on: date | None = None) -> Summary:
+    on = on or today()
     summary = Summary(password=os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD))
     councils: dict[str, Council] = {}
     frameworks: dict[tuple[str, str], Framework] = {}
     areas: dict[tuple[int, str], Area] = {}
     for spec in COUNCILS:
         council = _get_or_add(summary, Council, {"slug": spec["slug"]}, name=spec["name"])
+        _go_live(council, spec, on)
         councils[spec["slug"]] = council
         for fspec in spec["frameworks"]:
             framework = _get_or_add(
@@ -111,14 +117,25 @@ def load_demo() -> Summary:
                 },
                 hourly_rate=cspec["hourly_rate"],
             )
-            if not contract.branches:
-                contract.branches = list(provider.branches)
+            _cover(contract, provider, cspec.get("branches"))
     _demo_users(summary, councils, providers)
     db.session.commit()
+    open_due_returns(on)  # what the daily job would do: the calendar's returns
     summary.councils = len(councils)
     summary.providers = len(providers)
     summary.contracts = db.session.query(Contract).count()
     return summary
+
+
+def _go_live(council: Council, spec: dict, on: date) -> None:
+    if council.go_live_month is None:  # a council's own choice is never overwritten
+        council.go_live_month = add_months(on.replace(day=1), -spec["go_live_months_ago"])
+
+
+def _cover(contract: Contract, provider: Provider, named: list[str] | None) -> None:
+    """The branches the contract covers: those named, or all the provider's."""
+    if not contract.branches:
+        contract.branches = [b for b in provider.branches if not named or b.name in named]
 
 
 def _two_council_provider(providers: dict[str, Provider]) -> Provider:

@@ -99,13 +99,17 @@ def _record(rng, staff_id, category, quality, today) -> TrainingRecord | None:
     )
 
 
-def training_section(provider_id: int, council_id: int, as_at: date) -> dict:
-    """The training section a return sends: the provider's staff and training as at
-    ``as_at`` (records completed after it left out), confirmed."""
+def training_section(
+    provider_id: int, council_id: int, as_at: date, branch_ids: set[int] | None = None
+) -> dict:
+    """The training section a return sends: the provider's staff at the branches the
+    contract covers (``branch_ids``; all when None) and their training as at ``as_at``
+    (records completed after it left out), confirmed."""
+    covered = [] if branch_ids is None else [StaffMember.branch_id.in_(sorted(branch_ids))]
     staff = list(
         db.session.scalars(
             select(StaffMember)
-            .where(StaffMember.provider_id == provider_id)
+            .where(StaffMember.provider_id == provider_id, *covered)
             .options(selectinload(StaffMember.training), selectinload(StaffMember.branch))
             .order_by(StaffMember.id)
         )
@@ -114,6 +118,8 @@ def training_section(provider_id: int, council_id: int, as_at: date) -> dict:
     data = training_rules.snapshot(rows, as_at)
     for person in data["staff"]:
         person["training"] = [
-            r for r in person["training"] if date.fromisoformat(r["date_completed"]) <= as_at
+            r
+            for r in person["training"]
+            if not r["date_completed"] or date.fromisoformat(r["date_completed"]) <= as_at
         ]
     return data

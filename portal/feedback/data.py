@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from portal import coverage
 from portal.extensions import db
 from portal.feedback.council_queries import Query, council_queries
 from portal.feedback.kpi_comparison import FrameworkFeedback, framework_feedback
@@ -137,7 +138,9 @@ def feedback_for(council_id: int, provider_id: int, period: str | Period) -> Fee
             framework_feedback(council_id, provider_id, fid, name, parsed) for fid, name in ordered
         ],
         training=training,
-        expiring=expiring_staff(provider_id, parsed.end),
+        expiring=expiring_staff(
+            provider_id, parsed.end, coverage.covered_branch_ids(council_id, provider_id)
+        ),
         queries=council_queries(council_id, provider_id, parsed),
         training_staff=staff,
         area_providers=area_providers,

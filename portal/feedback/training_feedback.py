@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -57,14 +57,18 @@ def training_lines(
     return lines, comparison.staff_count, comparison.area_provider_count
 
 
-def expiring_staff(provider_id: int, as_at: date) -> list[ExpiringStaff]:
+def expiring_staff(
+    provider_id: int, as_at: date, branch_ids: set[int] | None = None
+) -> list[ExpiringStaff]:
     """Staff still employed at ``as_at`` whose current record in a category expires
     within 90 days after it (from the provider's records as they are now, so training
-    renewed since drops off the list)."""
+    renewed since drops off the list); only at ``branch_ids`` when given (the branches
+    the council's contracts cover)."""
     members = db.session.scalars(
         select(StaffMember)
         .where(
             StaffMember.provider_id == provider_id,
+            StaffMember.branch_id.in_(sorted(branch_ids)) if branch_ids is not None else true(),
             or_(StaffMember.left_on.is_(None), StaffMember.left_on >= as_at),
         )
         .options(selectinload(StaffMember.training), selectinload(StaffMember.branch))

@@ -218,14 +218,28 @@ class CapacityRow:
     providers: int  # providers offering more than nothing
 
 
-def capacity_by_area(figures: list[ContractFigures]) -> list[CapacityRow]:
+def is_out_of_date(row: dict, on: date) -> bool:
+    """Capacity past its valid-until date on ``on``."""
+    try:
+        return date.fromisoformat(str(row.get("valid_until"))) < on
+    except ValueError:
+        return False
+
+
+def out_of_date_capacity(figures: list[ContractFigures], on: date) -> int:
+    """How many areas' answers were left out of the spare hours for being out of date."""
+    return sum(1 for item in figures for row in item.capacity if is_out_of_date(row, on))
+
+
+def capacity_by_area(figures: list[ContractFigures], on: date | None = None) -> list[CapacityRow]:
+    """Spare hours by area; answers past their valid-until date on ``on`` are left out."""
     hours: dict[str, Decimal] = defaultdict(Decimal)
     offering: dict[str, set[int]] = defaultdict(set)
     for item in figures:
         for row in item.capacity:
             spare = number(row.get("spare_hours"))
             area = str(row.get("area") or "").strip()
-            if spare is None or spare < 0 or not area:
+            if spare is None or spare < 0 or not area or (on and is_out_of_date(row, on)):
                 continue
             hours[area] += spare
             if spare > 0:

@@ -1,7 +1,7 @@
 """The figures of a council's overview, worked out from the stored data only.
 
-- Risk: each provider's current RAG rating (``risk.council_ratings`` recomputes any that
-  are missing or stale).
+- Risk: each provider's current RAG rating (``risk.council_ratings`` reads the stored
+  ratings, which their inputs' changes and the daily job keep up to date).
 - CQC: each provider is counted once, at its worst rated branch (inadequate, then
   requires improvement, good, outstanding); a provider none of whose branches has been
   rated counts as "Not yet rated". Framework providers (a framework contract with the
@@ -33,6 +33,7 @@ from portal.market.figures import (
     group_of,
     latest_figures,
     market,
+    out_of_date_capacity,
 )
 from portal.market.handbacks import Handbacks, handbacks
 from portal.models import Contract, CqcRating, Provider
@@ -132,6 +133,7 @@ class Overview:
     capacity: list[CapacityRow]
     handbacks: Handbacks
     contracts: int
+    capacity_out_of_date: int = 0  # areas left out of the spare hours: past valid-until
 
 
 def council_contracts(council_id: int) -> list[Contract]:
@@ -157,7 +159,8 @@ def build(council_id: int, on: date | None = None) -> Overview:
         rag=rag_summary(council_id),
         cqc=cqc_comparison(contracts),
         market=market(figures),
-        capacity=capacity_by_area(figures),
+        capacity=capacity_by_area(figures, on),
         handbacks=handbacks(contracts, on),
         contracts=len(contracts),
+        capacity_out_of_date=out_of_date_capacity(figures, on),
     )

@@ -54,6 +54,7 @@ __all__ = [
     "ApiCall",
     "ApiIdempotency",
     "ApiKey",
+    "contract_branch",
     "Notification",
     "NotificationPreference",
     "ReminderSent",

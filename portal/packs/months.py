@@ -1,6 +1,6 @@
 """The calendar quarter a pack covers, and each contract's months in it: the latest
 submitted version of each month's return (``review.latest_version``), or nothing submitted
-("No return submitted")."""
+("No return submitted"), or a month the council did not ask for ("Not expected")."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from portal.returns.calendar import (
 from portal.returns.review import latest_version
 
 NO_RETURN = "No return submitted"
+NOT_EXPECTED = "Not expected: before the council went live or outside the contract"
 NIL_RETURN = "Nil return: no service this month"
 
 
@@ -79,6 +80,7 @@ class MonthReturn:
     ret: MonthlyReturn | None = None
     data: dict = field(default_factory=dict)
     version_number: int | None = None
+    expected: bool = True  # the council asked for this month (go-live, contract dates)
 
     @property
     def submitted(self) -> bool:
@@ -99,7 +101,9 @@ class MonthReturn:
 
     @property
     def note(self) -> str:
-        return NO_RETURN if not self.submitted else NIL_RETURN if self.nil else ""
+        if not self.submitted:
+            return NO_RETURN if self.expected else NOT_EXPECTED
+        return NIL_RETURN if self.nil else ""
 
     def section(self, code: str) -> dict:
         sections = self.data.get("sections") if isinstance(self.data.get("sections"), dict) else {}
@@ -111,7 +115,11 @@ def month_returns(
     contracts: list[Contract], months: list[date]
 ) -> dict[tuple[int, date], MonthReturn]:
     """(contract id, month) -> its submitted data, for every contract and month asked for."""
-    found = {(c.id, m): MonthReturn(m) for c in contracts for m in months}
+    found = {
+        (c.id, m): MonthReturn(m, expected=service.is_expected(c, m))
+        for c in contracts
+        for m in months
+    }
     if not contracts:
         return found
     rows = db.session.scalars(

@@ -48,7 +48,11 @@ def points(value: float | None) -> str:
 def figure(value: Decimal | str | None, kind: str, month: MonthReturn) -> str:
     """One workforce figure; for a month with no figures, why not."""
     if value is None:
-        return ("No return" if not month.submitted else "Nil return") if month.note else NOT_GIVEN
+        if not month.note:
+            return NOT_GIVEN
+        if month.submitted:
+            return "Nil return"
+        return "No return" if month.expected else "Not expected"
     if isinstance(value, str):
         return value
     return {"money": money, "percent": percent}.get(kind, number)(value)

@@ -91,7 +91,8 @@ def your_returns(provider_id: int):
     current: OrderedDict = OrderedDict()
     past: list[MonthlyReturn] = []
     for ret in service.returns_for_provider(provider_id):
-        if ret.status in TO_DO and not service.is_locked(ret):
+        to_do = ret.status in TO_DO or service.changed_since_sent(ret)
+        if to_do and not service.is_locked(ret):
             current.setdefault(ret.contract.council, []).append(ret)
         else:
             past.append(ret)

@@ -1,31 +1,26 @@
 """Return deadlines: a return opens on the 1st of the next month, is due on its Nth
-working day (England and Wales bank holidays) and locks a number of days later."""
+working day (bank holidays in England) and locks a number of days later; and which
+months a contract's returns are expected for."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import holidays as holiday_calendars
+
 from portal.returns.staff_rules import add_months
 
-# England and Wales bank holidays (GOV.UK list), covering the frameworks on the service.
-ENGLAND_AND_WALES_BANK_HOLIDAYS: frozenset[date] = frozenset(
-    date.fromisoformat(d)
-    for d in (
-        "2024-01-01 2024-03-29 2024-04-01 2024-05-06 2024-05-27 2024-08-26 2024-12-25 "
-        "2024-12-26 2025-01-01 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-08-25 "
-        "2025-12-25 2025-12-26 2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 "
-        "2026-08-31 2026-12-25 2026-12-28 2027-01-01 2027-03-26 2027-03-29 2027-05-03 "
-        "2027-05-31 2027-08-30 2027-12-27 2027-12-28 2028-01-03 2028-04-14 2028-04-17 "
-        "2028-05-01 2028-05-29 2028-08-28 2028-12-25 2028-12-26"
-    ).split()
-)
+# Bank holidays in England, from the maintained ``holidays`` package: it works out any
+# year on demand, so deadlines never run past the end of a hand-kept list.
+ENGLAND_BANK_HOLIDAYS: Container[date] = holiday_calendars.country_holidays("GB", subdiv="ENG")
 
 DEFAULT_DUE_WORKING_DAY = 10
 DEFAULT_LOCK_DAYS = 20
 
 
-def is_working_day(day: date, holidays: frozenset[date] = ENGLAND_AND_WALES_BANK_HOLIDAYS) -> bool:
+def is_working_day(day: date, holidays: Container[date] = ENGLAND_BANK_HOLIDAYS) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
@@ -33,7 +28,7 @@ def first_of_next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def nth_working_day(month_start: date, n: int, holidays: frozenset[date]) -> date:
+def nth_working_day(month_start: date, n: int, holidays: Container[date]) -> date:
     day, count = month_start, 0
     while True:
         if is_working_day(day, holidays):
@@ -55,7 +50,7 @@ def deadlines_for(
     period: date,
     due_working_day: int = DEFAULT_DUE_WORKING_DAY,
     lock_days: int = DEFAULT_LOCK_DAYS,
-    holidays: frozenset[date] = ENGLAND_AND_WALES_BANK_HOLIDAYS,
+    holidays: Container[date] = ENGLAND_BANK_HOLIDAYS,
 ) -> Deadlines:
     period = period.replace(day=1)
     opens = first_of_next_month(period)
@@ -131,3 +126,25 @@ TREND_MONTHS = 6  # feedback reports and packs show trends over this many months
 def months_to(last: date, count: int = TREND_MONTHS) -> list[date]:
     """The ``count`` months ending with ``last``'s month, oldest first."""
     return [add_months(last.replace(day=1), -back) for back in range(count - 1, -1, -1)]
+
+
+# --- which months a contract's returns are expected for --------------------------------
+
+
+def month_of(day: date | None) -> date | None:
+    return day.replace(day=1) if day else None
+
+
+def in_window(period: date, starts: list[date | None], ends: list[date | None]) -> bool:
+    """Whether ``period``'s month lies within every given start and end (blank: open)."""
+    month = period.replace(day=1)
+    return all(month >= month_of(s) for s in starts if s) and all(month <= e for e in ends if e)
+
+
+def months_opened(first: date, on: date) -> list[date]:
+    """The months from ``first`` whose return has opened by ``on``, oldest first."""
+    months, month = [], first.replace(day=1)
+    while first_of_next_month(month) <= on:
+        months.append(month)
+        month = first_of_next_month(month)
+    return months

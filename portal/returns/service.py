@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,14 @@ from portal.models import (
     User,
 )
 from portal.returns import receipts, telling
-from portal.returns.calendar import Deadlines, deadlines_for, first_of_next_month
+from portal.returns.calendar import Deadlines, deadlines_for
+from portal.returns.opening import (  # noqa: F401  (the lifecycle's names, in one place)
+    is_expected,
+    open_due_returns,
+    open_returns,
+    open_returns_for_contract,
+    periods_due,
+)
 
 SECTIONS: list[tuple[str, str]] = [
     ("kpis", "KPIs"),
@@ -34,7 +41,6 @@ SECTIONS: list[tuple[str, str]] = [
     ("workforce", "Workforce"),
 ]
 SECTION_TITLES = dict(SECTIONS)
-LOOKBACK_MONTHS = 3  # returns are opened for this many most recent periods
 
 
 def period_label(period: date) -> str:
@@ -63,9 +69,26 @@ class DisplayStatus:
     colour: str  # GOV.UK tag modifier
 
 
+def changed_since_sent(ret: MonthlyReturn) -> bool:
+    """Sent, and its training section went back to in progress since (staff or training
+    records changed after it was confirmed): confirm it again and submit again."""
+    if ret.status not in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED) or ret.nil_return:
+        return False
+    return any(
+        s.code == "training"
+        and s.state is SectionState.IN_PROGRESS
+        and (s.data or {}).get("confirmed") is False
+        for s in ret.sections
+    )
+
+
 def display_status(ret: MonthlyReturn, on: date | None = None) -> DisplayStatus:
     on = on or today()
+    if changed_since_sent(ret) and not is_locked(ret, on):
+        return DisplayStatus("Changed since sent", "orange")
     if ret.status in (ReturnStatus.NOT_STARTED, ReturnStatus.IN_PROGRESS):
+        if not ret.versions and is_locked(ret, on):
+            return DisplayStatus("Missing", "red")  # locked without ever being sent
         if on > deadlines(ret).due_on:
             return DisplayStatus("Overdue", "red")
         if ret.status is ReturnStatus.NOT_STARTED:
@@ -87,71 +110,20 @@ def reference_for(ret: MonthlyReturn, number: int) -> str:
     )
 
 
-# --- which returns exist ----------------------------------------------------------
+# --- which returns exist (portal/returns/opening.py makes them) ---------------------
 
-
-def _periods_open_for(contract: Contract, on: date) -> list[date]:
-    """The most recent periods whose return has opened, within the framework's dates."""
-    periods = []
-    month = on.replace(day=1)
-    for _ in range(LOOKBACK_MONTHS):
-        month = (month - timedelta(days=1)).replace(day=1)
-        periods.append(month)
-    framework = contract.framework
-    if framework is not None:
-        periods = [
-            p
-            for p in periods
-            if framework.start_date.replace(day=1) <= p <= framework.end_date
-            and first_of_next_month(p) <= on
-        ]
-    # Never a month after the contract ended (issue 15: ending a contract closes them).
-    if contract.end_date is not None:
-        periods = [p for p in periods if p <= contract.end_date]
-    return periods
-
-
-def ensure_returns(contracts: list[Contract], on: date | None = None) -> None:
-    """Create the returns that have opened and do not exist yet (safe to race)."""
-    on = on or today()
-    existing = {
-        (r.contract_id, r.period)
-        for r in db.session.scalars(
-            select(MonthlyReturn).where(MonthlyReturn.contract_id.in_([c.id for c in contracts]))
-        )
-    }
-    created = False
-    for contract in contracts:
-        for period in _periods_open_for(contract, on):
-            if (contract.id, period) in existing:
-                continue
-            try:
-                with db.session.begin_nested():
-                    ret = MonthlyReturn(contract_id=contract.id, period=period)
-                    db.session.add(ret)
-                    db.session.flush()
-                    for code, _ in SECTIONS:
-                        db.session.add(ReturnSection(return_id=ret.id, code=code, data={}))
-                created = True
-            except IntegrityError:
-                pass  # another request created it first
-    if created:
-        db.session.commit()
+ensure_returns = open_returns  # the older name, still used by tests and the demo
 
 
 def returns_for_provider(provider_id: int) -> list[MonthlyReturn]:
-    contracts = list(
-        db.session.scalars(select(Contract).where(Contract.provider_id == provider_id))
+    """The provider's returns that are expected (or were sent), newest first. Reads only."""
+    returns = db.session.scalars(
+        select(MonthlyReturn)
+        .join(Contract)
+        .where(Contract.provider_id == provider_id)
+        .order_by(MonthlyReturn.period.desc(), Contract.council_id, Contract.id)
     )
-    ensure_returns(contracts)
-    return list(
-        db.session.scalars(
-            select(MonthlyReturn)
-            .join(Contract)
-            .where(Contract.provider_id == provider_id)
-            .order_by(MonthlyReturn.period.desc(), Contract.council_id, Contract.id)
-        )
-    )
+    return [r for r in returns if r.versions or is_expected(r.contract, r.period)]
 
 
 def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:

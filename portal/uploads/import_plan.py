@@ -36,8 +36,10 @@ TRAINING_VALUE_FIELDS = (
 CHUNK = 5_000  # rows per statement for reads and deletes by id
 COUNT_NAMES = (
     "staff_new", "staff_updated", "staff_unchanged", "staff_leaving",
-    "training_added", "training_replaced", "training_staff_changed", "training_staff_unchanged",
+    "training_added", "training_changed", "training_unchanged", "training_removed",
+    "training_staff_changed", "training_staff_unchanged",
 )  # fmt: skip
+_CATEGORY = TRAINING_VALUE_FIELDS.index("category")
 _EXPIRY = TRAINING_VALUE_FIELDS.index("expiry_date")
 _VALIDITY = TRAINING_VALUE_FIELDS.index("validity")
 _COMPLETED = TRAINING_VALUE_FIELDS.index("date_completed")
@@ -155,6 +157,36 @@ def _stored_training(staff_ids: list[int]) -> dict[int, Counter]:
     return have
 
 
+def _identity(key: TrainingKey) -> tuple:
+    """Which course completion a record is: its category and completion date."""
+    return key[_CATEGORY], key[_COMPLETED]
+
+
+def record_changes(old: Counter, new: list[TrainingKey]) -> Counter:
+    """A worker's records before and after, counted by what happened to each: unchanged
+    (the same values), changed (the same course and completion date, other values
+    differ), added (new) and removed (no longer in the file)."""
+    after = Counter(new)
+    kept = old & after
+    gone, came = old - kept, after - kept
+    counts = Counter(training_unchanged=sum(kept.values()))
+    left = Counter(_identity(k) for k in gone.elements())
+    for key in came.elements():
+        if left[_identity(key)]:
+            left[_identity(key)] -= 1
+            counts["training_changed"] += 1
+        else:
+            counts["training_added"] += 1
+    counts["training_removed"] = sum(left.values())
+    return counts
+
+
+def _changes(old: Counter, records: list[dict]) -> Counter:
+    before = Counter(training_key(values) for values in old.elements())
+    after = [training_key(r[name] for name in TRAINING_VALUE_FIELDS) for r in records]
+    return record_changes(before, after)
+
+
 def _plan_training(plan: Plan, batch: ImportBatch, existing) -> None:
     wanted: dict[str, list[dict]] = defaultdict(list)
     for row in batch.training.to_dict("records"):
@@ -167,10 +199,10 @@ def _plan_training(plan: Plan, batch: ImportBatch, existing) -> None:
         new = {training_key(r[name] for name in TRAINING_VALUE_FIELDS) for r in records}
         if new == {training_key(values) for values in old}:
             plan.counts["training_staff_unchanged"] += 1
+            plan.counts["training_unchanged"] += len(records)
             continue
         plan.counts["training_staff_changed"] += 1
-        plan.counts["training_added"] += len(records)
-        plan.counts["training_replaced"] += sum(old.values())
+        plan.counts.update(_changes(old, records))
         plan.training_by_worker[worker] = records
         plan.training_before[worker] = old
         if current is not None and old:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -182,9 +182,10 @@ def apply_training(provider_id: int, plan: Plan) -> None:
     db.session.execute(insert(TrainingRecord.__table__), rows)
 
 
-def reopen_training_sections(provider_id: int, user: User | None) -> int:
+def reopen_training_sections(provider_id: int, user: User | None) -> list[dict]:
     """Confirmed training sections of the provider's open returns go back to in progress:
-    their snapshot no longer matches the records. Returns how many."""
+    their snapshot no longer matches the records. Returns which returns, each as its id,
+    council and month in words, and whether it had been sent (it must be sent again)."""
     from portal.returns import service
     from portal.returns.sections.training_rules import CODE, reopen_if_confirmed
 
@@ -194,11 +195,17 @@ def reopen_training_sections(provider_id: int, user: User | None) -> int:
         .join(Contract, MonthlyReturn.contract_id == Contract.id)
         .where(ReturnSection.code == CODE, Contract.provider_id == provider_id)
     ).all()
-    reopened = 0
-    for sec in sections:
+    reopened = []
+    for sec in sorted(sections, key=lambda s: (s.monthly_return.period, s.return_id)):
         ret = sec.monthly_return
         if service.can_edit(ret) and reopen_if_confirmed(ret, sec, user):
-            reopened += 1
+            reopened.append(
+                {
+                    "id": ret.id,
+                    "name": f"{ret.contract.council.name}, {service.period_label(ret.period)}",
+                    "sent": bool(ret.versions),
+                }
+            )
     return reopened
 
 
@@ -213,14 +220,23 @@ class Imported:
     check: UploadCheck
     batch: ImportBatch | None = None
     plan: Plan | None = None
-    sections_reopened: int = 0
+    returns_reopened: list[dict] = field(default_factory=list)
+
+    @property
+    def sections_reopened(self) -> int:
+        return len(self.returns_reopened)
 
     @property
     def ok(self) -> bool:
         return self.plan is not None
 
-    def counts(self) -> dict[str, int]:
-        return {**self.plan.as_counts(), "sections_reopened": self.sections_reopened}
+    def counts(self) -> dict:
+        """The counts, and the returns whose training section went back to in progress."""
+        return {
+            **self.plan.as_counts(),
+            "sections_reopened": self.sections_reopened,
+            "returns_reopened": self.returns_reopened,
+        }
 
 
 def lock_provider(provider_id: int) -> None:
@@ -254,7 +270,7 @@ def import_checked(
     plan = plan_import(provider_id, batch, today)
     apply_staff(provider_id, plan)
     apply_training(provider_id, plan)
-    reopened = reopen_training_sections(provider_id, user) if plan.changes_anything else 0
+    reopened = reopen_training_sections(provider_id, user) if plan.changes_anything else []
     return Imported(check, batch, plan, reopened)
 
 

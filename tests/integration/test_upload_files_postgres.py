@@ -423,7 +423,7 @@ def test_item4_a_blank_expiry_date_is_derived_from_validity(riverside):
     assert "There are no errors in this file." in html and 'id="training-warnings"' not in html
     done = journey.confirm_and_finish(token)
     assert counts(done)["Training records added"] == 5
-    assert counts(done)["Training records replaced"] == 1
+    assert counts(done)["Training records removed"] == 1  # EXIST1's older safeguarding
     stored = [
         (r.category, r.validity, r.expiry_date)
         for r in training_of(riverside.provider_id, "EXIST1")
@@ -586,7 +586,8 @@ def test_item5_the_same_files_twice_change_nothing(riverside, file_type):
     first = journey.confirm_and_finish(journey.upload(**files, **names))
     assert counts(first) == {
         "New staff": 3, "Staff updated": 0, "Staff unchanged": 0, "Staff marked as left": 1,
-        "Training records added": 5, "Training records replaced": 1,
+        "Training records added": 5, "Training records changed": 0,
+        "Training records unchanged": 0, "Training records removed": 1,
         "Staff whose training was unchanged": 0,
     }  # fmt: skip
     before = snapshot(riverside)
@@ -596,12 +597,14 @@ def test_item5_the_same_files_twice_change_nothing(riverside, file_type):
     html = journey.check(token)
     assert counts(html, "changes") == {
         "New staff": 0, "Staff updated": 0, "Staff unchanged": 4, "Staff marked as left": 0,
-        "Training records added": 0, "Training records replaced": 0,
+        "Training records added": 0, "Training records changed": 0,
+        "Training records unchanged": 5, "Training records removed": 0,
     }  # fmt: skip
     done = journey.confirm_and_finish(token)
     assert counts(done) == {
         "New staff": 0, "Staff updated": 0, "Staff unchanged": 4, "Staff marked as left": 0,
-        "Training records added": 0, "Training records replaced": 0,
+        "Training records added": 0, "Training records changed": 0,
+        "Training records unchanged": 5, "Training records removed": 0,
         "Staff whose training was unchanged": 4,
     }  # fmt: skip
     assert snapshot(riverside) == before  # every column, the records' ids too
@@ -626,7 +629,8 @@ def test_item5_a_corrected_file_replaces_what_it_covers(riverside):
     html = journey.check(token)
     assert counts(html, "changes") == {
         "New staff": 0, "Staff updated": 1, "Staff unchanged": 1, "Staff marked as left": 0,
-        "Training records added": 1, "Training records replaced": 2,
+        "Training records added": 1, "Training records changed": 0,
+        "Training records unchanged": 1, "Training records removed": 2,
     }  # fmt: skip
     done = journey.confirm_and_finish(token)
     assert counts(done)["Staff whose training was unchanged"] == 1
@@ -656,7 +660,7 @@ def test_item5_nothing_is_stored_from_an_unconfirmed_file(riverside):
     for _ in range(2):  # the check page, and coming back to it
         html = journey.check(token)
         assert counts(html, "changes")["New staff"] == 3
-        assert counts(html, "changes")["Training records replaced"] == 1
+        assert counts(html, "changes")["Training records removed"] == 1
         assert 'id="confirm-import"' in html
     # The problem downloads are read-only too.
     assert journey.client.get(f"{journey.base}/problems.csv?batch={token}").status_code == 200

@@ -64,4 +64,4 @@ def test_a_5000_staff_20000_training_upload_imports_in_one_go(committed_app, tmp
     assert again.status == "done", again.error
     assert again.counts["staff_new"] == again.counts["staff_updated"] == 0
     assert again.counts["staff_unchanged"] == 5_000
-    assert again.counts["training_added"] == again.counts["training_replaced"] == 0
+    assert again.counts["training_added"] == again.counts["training_removed"] == 0

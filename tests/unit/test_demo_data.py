@@ -112,7 +112,7 @@ def test_demo_history_submits_six_earlier_months_once_and_leaves_last_month_to_d
     from portal.training_matrix_suppression import forum_view
     from tests.unit.disclosure.councils import published
 
-    load_demo()
+    load_demo(date(2026, 11, 23))
     first = load_history(date(2026, 11, 23))
     assert first > 0
     assert load_history(date(2026, 11, 23)) == 0
@@ -143,3 +143,49 @@ def test_demo_history_submits_six_earlier_months_once_and_leaves_last_month_to_d
     hidden = [s for s in view.cells.values() if s.hidden]
     assert 0 < len(hidden) < len(view.cells) / 2
     assert check_forum(matrix, *published(view)) == []
+
+
+def test_demo_councils_went_live_and_contracts_cover_their_own_branches(app):
+    from datetime import date
+
+    from portal.demo.data import MEDWAY_HOMECARE
+    from portal.demo.history import load_history
+    from portal.models import Council, Framework, MonthlyReturn, StaffMember
+
+    load_demo(date(2026, 11, 23))
+    load_history(date(2026, 11, 23))
+    go_live = dict(db.session.execute(select(Council.slug, Council.go_live_month)).all())
+    assert go_live == {
+        "medway": date(2026, 4, 1),
+        "waltham-forest": date(2026, 10, 1),
+        "kensington-chelsea": date(2026, 10, 1),
+    }
+    # No return exists for a month its council did not ask for.
+    for ret in db.session.scalars(select(MonthlyReturn)):
+        assert ret.period >= go_live[ret.contract.council.slug]
+    # The two-council provider: each contract covers the branch in its council.
+    shared = db.session.scalar(select(Provider).where(Provider.slug == "riverside-home-support"))
+    covered = {c.council.slug: [b.name for b in c.branches] for c in shared.contracts}
+    assert covered == {
+        "medway": ["Riverside Home Support - Medway"],
+        "waltham-forest": ["Riverside Home Support - Walthamstow"],
+    }
+    # Every Medway homecare framework provider has staff at a branch its contract covers,
+    # and its submitted returns' training sections list them.
+    framework = db.session.scalar(select(Framework).where(Framework.name == MEDWAY_HOMECARE))
+    for contract in db.session.scalars(
+        select(Contract).where(Contract.framework_id == framework.id)
+    ):
+        branch_ids = [b.id for b in contract.branches]
+        staff = db.session.scalar(
+            select(func.count(StaffMember.id)).where(StaffMember.branch_id.in_(branch_ids))
+        )
+        assert staff >= 6, contract.provider.name
+        august = db.session.scalar(
+            select(MonthlyReturn).where(
+                MonthlyReturn.contract_id == contract.id,
+                MonthlyReturn.period == date(2026, 8, 1),
+            )
+        )
+        listed = august.versions[-1].data["sections"]["training"]["staff"]
+        assert len(listed) == staff, contract.provider.name

@@ -104,7 +104,8 @@ def _url(ret: MonthlyReturn, action: str | None = None) -> str:
 
 
 def copy_last_month(ret: MonthlyReturn, sec: ReturnSection):
-    """Last month's submitted figures, into the form to check (nothing is saved)."""
+    """Last month's submitted figures, into the form to check (nothing is saved), except
+    those the staff records give, which are worked out again."""
     if request.method != "POST":
         return redirect(_url(ret))
     last = common_rules.previous_section_data(ret, CODE, months=1)[0]
@@ -112,6 +113,8 @@ def copy_last_month(ret: MonthlyReturn, sec: ReturnSection):
     copied = {name: str(last[name]) for name in NAMES if last.get(name) not in (None, "")}
     warnings: list[SoftWarning] = []
     if copied:
+        # Only what was typed is copied: figures the staff records give stay worked out.
+        copied.update(from_staff(ret) or {})
         shown, notice = copied, messages.COPIED_LAST_MONTH.format(period=previous)
         warnings = soft_warnings(ret, copied)
     else:

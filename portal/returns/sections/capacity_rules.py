@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from forms import messages
 from forms.govuk_dates import DATE_PARTS, parse_date_parts, split_date
+from portal.clock import today
 from portal.models import MonthlyReturn
 from portal.returns.sections import common_rules
 from portal.returns.sections.common_rules import RowErrors
@@ -190,8 +191,30 @@ def parse(names: list[str], rows: list[dict]) -> tuple[dict, dict[str, str], dic
     return {"areas": areas}, errors, highlight
 
 
+def _iso(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def date_warnings(names: list[str], row: dict, index: int, on: date) -> list[SoftWarning]:
+    """Answers past their valid-until date, and an earliest start already past."""
+    at, found = where(names, row["area"]), []
+    until, start = _iso(row.get("valid_until")), _iso(row.get("earliest_start"))
+    if until and until < on:
+        text = f"The answers{at} were valid until {date_label(until.isoformat())}"
+        message = f"{text}, which has passed: check them and change the date"
+        found.append(SoftWarning(f"area{index}.valid_until:past", "valid_until", message))
+    if start and start < on:
+        message = f"The earliest start date{at}, {date_label(start.isoformat())}, has passed"
+        found.append(SoftWarning(f"area{index}.earliest_start:past", "earliest_start", message))
+    return found
+
+
 def soft_warnings(ret: MonthlyReturn, names: list[str], data: dict) -> list[SoftWarning]:
-    """Spare hours the same 3 months running, or more than 3 times last month's."""
+    """Spare hours the same 3 months running, or more than 3 times last month's; answers
+    past their valid-until date, or an earliest start in the past."""
     earlier = [by_area(d) for d in common_rules.previous_section_data(ret, CODE)]
     found: list[SoftWarning] = []
     for i, row in enumerate(data.get("areas") or []):
@@ -205,6 +228,7 @@ def soft_warnings(ret: MonthlyReturn, names: list[str], data: dict) -> list[Soft
             {"spare_hours": f"Spare weekly hours{where(names, name)}"},
             prefix=f"area{i}.",
         )
+        found += date_warnings(names, row, i, today())
     return found
 
 
@@ -228,9 +252,16 @@ def _area_rows(name: str, area: dict) -> list[dict]:
             ("can take double-handed calls", _yes_no(area.get("double_handed"))),
             ("night support", _yes_no(area.get("night_support"))),
             ("specialist needs", ", ".join(needs) if needs else "None"),
-            ("valid until", date_label(area.get("valid_until"))),
+            ("valid until", _until_text(area.get("valid_until"))),
         )
     ]
+
+
+def _until_text(value) -> str:
+    until = _iso(value)
+    if until and until < today():
+        return f"{date_label(value)}: out of date, check this area's answers"
+    return date_label(value)
 
 
 def summary(ret: MonthlyReturn, data: dict) -> list[dict]:

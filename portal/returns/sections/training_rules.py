@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.clock import utcnow
+from portal.coverage import contract_branch_ids
 from portal.display import long_date
 from portal.extensions import db
 from portal.mandatory import MandatorySet
@@ -48,12 +49,14 @@ def as_at_date(ret: MonthlyReturn) -> date:
 
 
 def active_staff(ret: MonthlyReturn) -> list[StaffMember]:
-    """The provider's staff, less those who left before the month began."""
+    """The provider's staff at the branches the return's contract covers, less those who
+    left before the month began."""
     return list(
         db.session.scalars(
             select(StaffMember)
             .where(
                 StaffMember.provider_id == ret.contract.provider_id,
+                StaffMember.branch_id.in_(sorted(contract_branch_ids(ret.contract))),
                 or_(StaffMember.left_on.is_(None), StaffMember.left_on >= ret.period),
             )
             .options(selectinload(StaffMember.training), selectinload(StaffMember.branch))

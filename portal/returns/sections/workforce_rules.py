@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import or_, select
 
 from forms import messages
+from portal.coverage import contract_branch_ids
 from portal.display import number
 from portal.extensions import db
 from portal.models import (
@@ -205,23 +206,27 @@ def _no_more_than_headcount(number: dict[str, Decimal], errors: dict[str, str]) 
 
 def from_staff(ret: MonthlyReturn) -> dict[str, str] | None:
     """Figures the staff records give, as at the last day of the month; None when the
-    provider has no staff then. Care staff: those whose main job role provides care."""
-    staff = _staff_in_post(ret.contract.provider_id, last_day_of(ret.period))
+    provider has no staff then. Care staff: those whose main job role provides care. Only
+    staff at the branches the return's contract covers count."""
+    staff = _staff_in_post(
+        ret.contract.provider_id, last_day_of(ret.period), contract_branch_ids(ret.contract)
+    )
     if not staff:
         return None
     care = [s for s in staff if staff_reference.provides_care(s.main_job_role)]
     return {
         **_care_counts(care, real_living_wage(ret)),
         **_pay(care),
-        **_branch_answers(ret.contract.provider_id),
+        **_branch_answers(ret.contract.provider_id, contract_branch_ids(ret.contract)),
     }
 
 
-def _staff_in_post(provider_id: int, as_at) -> list[StaffMember]:
+def _staff_in_post(provider_id: int, as_at, branch_ids: set[int]) -> list[StaffMember]:
     return list(
         db.session.scalars(
             select(StaffMember).where(
                 StaffMember.provider_id == provider_id,
+                StaffMember.branch_id.in_(sorted(branch_ids)),
                 or_(StaffMember.left_on.is_(None), StaffMember.left_on > as_at),
                 or_(StaffMember.start_date.is_(None), StaffMember.start_date <= as_at),
             )
@@ -256,12 +261,12 @@ def _pay(care: list[StaffMember]) -> dict[str, str]:
     return {"lowest_pay": f"{rates[0]:.2f}", "median_pay": f"{median:.2f}"}
 
 
-def _branch_answers(provider_id: int) -> dict[str, str]:
+def _branch_answers(provider_id: int, branch_ids: set[int]) -> dict[str, str]:
     """The sponsor licence and registered manager answers, from the provider's first
-    branch by name (nothing when it has none)."""
+    covered branch by name (nothing when it has none)."""
     branch = db.session.scalar(
         select(Branch)
-        .where(Branch.provider_id == provider_id)
+        .where(Branch.provider_id == provider_id, Branch.id.in_(sorted(branch_ids)))
         .order_by(Branch.name, Branch.id)
         .limit(1)
     )
@@ -273,8 +278,39 @@ def _branch_answers(provider_id: int) -> dict[str, str]:
     }
 
 
+CHECKED_AGAINST_STAFF = ("headcount", "fte", "visa_staff")  # typed figures the records give
+STAFF_TOLERANCE = Decimal("0.10")  # more than 10% apart: a soft warning
+
+
 def soft_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
-    return numeric_warnings(values, common_rules.previous_section_data(ret, CODE), NUMERIC_LABELS)
+    """Figures unchanged for 3 months (asked once for the section when several are) or
+    jumping, and typed figures more than 10% away from what the staff records give."""
+    found = numeric_warnings(values, common_rules.previous_section_data(ret, CODE), NUMERIC_LABELS)
+    unchanged = [w for w in found if w.code.endswith(":unchanged")]
+    if len(unchanged) > 1:  # a copied section: one tick for all of it, not one a field
+        names = ", ".join(NUMERIC_LABELS[w.field].lower() for w in unchanged)
+        found = [w for w in found if w not in unchanged]
+        found.insert(0, SoftWarning("section:unchanged", unchanged[0].field,
+                                    f"These figures are the same as in each of the last 2 "
+                                    f"months: {names}"))  # fmt: skip
+    return found + staff_record_warnings(ret, values)
+
+
+def staff_record_warnings(ret: MonthlyReturn, values: dict) -> list[SoftWarning]:
+    """A typed headcount, FTE or visa count more than 10% away from the staff records'."""
+    worked_out = from_staff(ret) or {}
+    found = []
+    for name in CHECKED_AGAINST_STAFF:
+        typed, records = values.get(name), worked_out.get(name)
+        if typed in (None, "") or records in (None, ""):
+            continue
+        typed_n, records_n = Decimal(str(typed)), Decimal(str(records))
+        if abs(typed_n - records_n) > STAFF_TOLERANCE * max(records_n, Decimal(1)):
+            label = NUMERIC_LABELS[name]
+            found.append(SoftWarning(f"{name}:staff-records", name,
+                                     f"{label} is {_number_text(typed_n)}, but your staff "
+                                     f"records give {_number_text(records_n)}"))  # fmt: skip
+    return found
 
 
 # --- check your answers --------------------------------------------------------------

@@ -128,7 +128,13 @@ def test_unread_count_in_header_and_list_shows_only_own(app, client):
     assert "First for submitter" in html and "Second for submitter" in html
     assert "Only for the commissioner" not in html
     assert html.index("Second for submitter") < html.index("First for submitter")  # newest first
-    assert "(2 unread)" not in html  # shown ones are now read
+    assert "(2 unread)" in html  # reading the list marks nothing read
+    assert get_page(client, "/accessibility").count("Notifications (2 unread)") == 1
+    marked = client.post(
+        "/notifications/read",
+        data={"csrf_token": csrf_token_from(html), "notification": _ids_in(html)},
+    )
+    assert marked.status_code == 302
     html = get_page(client, "/accessibility")
     assert "unread)" not in html and ">Notifications</a>" in html
     assert (
@@ -137,6 +143,25 @@ def test_unread_count_in_header_and_list_shows_only_own(app, client):
         )
         == 1
     )  # the commissioner's is still unread
+
+
+def _ids_in(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'name="notification" value="(\d+)"', html)
+
+
+def test_mark_as_read_ignores_another_users_notifications(app, client):
+    _, submitter, _, commissioner = _world()
+    notify(commissioner, "overdue", "Only for the commissioner")
+    theirs = db.session.scalar(db.select(Notification.id))
+    sign_in(client, submitter.email)
+    html = get_page(client, "/notifications")
+    client.post(
+        "/notifications/read",
+        data={"csrf_token": csrf_token_from(html), "notification": [str(theirs)]},
+    )
+    assert db.session.get(Notification, theirs).read_at is None
 
 
 def test_settings_page_saves_choices_and_ignores_unknown_kinds(app, client):

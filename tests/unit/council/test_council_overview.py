@@ -13,6 +13,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Branch, CqcRating, MonthlyReturn, RiskRating, Role
 from portal.returns import service
+from tests.conftest import shows
 from tests.factories import (
     make_contract,
     make_council,
@@ -257,6 +258,23 @@ def test_capacity_by_area(client, four_providers_market):
     ]
 
 
+def test_capacity_past_its_valid_until_date_is_left_out(client, four_providers_market):
+    version = _return(four_providers_market["contracts"]["gamma"], OCT).versions[-1]
+    data = {**version.data, "sections": {**version.data["sections"]}}
+    data["sections"]["capacity"] = {
+        "areas": [{"area": "Whole council area", "spare_hours": "20", "valid_until": "2026-11-20"}]
+    }
+    version.data = data  # valid until 20 November; today is 23 November
+    db.session.commit()
+    sign_in(client, four_providers_market["commissioner"].email)
+    html = get_page(client, four_providers_market["url"])
+    assert _parse(html).tables["Capacity offered by area"][1:] == [["North", "12.50", "1"]]
+    assert shows(
+        html,
+        "1 area was left out because the provider’s answers were past their valid-until date",
+    )
+
+
 def test_rag_counts_and_providers(client, four_providers_market):
     stamp = datetime(2026, 11, 23, 9, tzinfo=UTC)  # today: not recomputed
     db.session.execute(
@@ -293,11 +311,15 @@ def test_rag_counts_and_providers(client, four_providers_market):
     ]
 
 
-def test_missing_ratings_are_worked_out(client, four_providers_market):
+def test_missing_ratings_are_worked_out_without_storing_them(client, four_providers_market):
+    stored_before = db.session.scalar(db.select(db.func.count()).select_from(RiskRating))
+    assert stored_before < 4  # at least one provider has never been rated
     parsed = _page(client, four_providers_market)
     rows = dict(parsed.tables["Each provider’s risk rating, red first"][1:])
     assert rows["Gamma Support Ltd"] == "Red"  # inadequate CQC rating
-    assert db.session.scalar(db.select(db.func.count()).select_from(RiskRating)) == 4
+    # Reading the overview stores nothing: the ratings are saved by their inputs' changes.
+    count = db.session.scalar(db.select(db.func.count()).select_from(RiskRating))
+    assert count == stored_before
 
 
 def test_every_chart_has_a_text_alternative_and_a_table(client, four_providers_market):

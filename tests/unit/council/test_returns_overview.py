@@ -430,6 +430,9 @@ def test_period_range_follows_today(client, app):
     ret = open_return(make_provider(), council)
     commissioner = make_user(Role.COMMISSIONER, council=council)
     sign_in(client, commissioner.email)
+    get_page(client, f"/council/{council.id}/returns")
+    assert date(2026, 12, 1) not in set(_returns(ret.contract_id))  # the page opens nothing
+    service.open_due_returns(date(2027, 1, 2))  # the daily job does
     html = get_page(client, f"/council/{council.id}/returns")
     assert _parse(html).rows[0][4:] == [
         "December 2026",
@@ -439,7 +442,7 @@ def test_period_range_follows_today(client, app):
         "August 2026",
         "July 2026",
     ]
-    # The view opened December's and November's returns (due on the 10th working day).
+    # The job opened December's and November's returns (due on the 10th working day).
     opened = _returns(ret.contract_id)
     assert {date(2026, 12, 1), date(2026, 11, 1)} <= set(opened)
     assert _row(html, ret.contract.provider.name)[4:6] == ["Not started", "Overdue"]

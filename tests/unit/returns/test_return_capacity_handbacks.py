@@ -295,8 +295,36 @@ def test_copy_last_month_fills_the_form_without_saving(client, ret, alice):
         **area_fields(1, hours="0", start="", double="yes", night="no", specialist=(),
                       until="30/11/2026"),
     }  # fmt: skip
-    assert post(client, page, fields, html=copied).status_code == 302
+    # The copied earliest start (5 October) has passed by 23 November: a soft warning.
+    assert shows(copied, "The earliest start date for North, 5 October 2026, has passed")
+    refused = post(client, page, fields, html=copied)
+    assert refused.status_code == 400  # saved, but not complete until it is confirmed
+    fields["confirm_warning"] = "area0.earliest_start:past"
+    assert post(client, page, fields).status_code == 302
     assert section(ret, "capacity").data == last_month
+
+
+def test_capacity_past_its_valid_until_date_is_out_of_date(client, app, ret, alice):
+    app.config["TODAY"] = "2026-12-07"
+    ret.reopened_until = date(2026, 12, 31)  # October's return, reopened to change it
+    db.session.commit()
+    sign_in(client, alice.email)
+    page = url(ret, "/section/capacity")
+    fields = {
+        **area_fields(0, hours="0", start="", double="no", night="no", specialist=(),
+                      until="1/12/2026"),
+        **area_fields(1, hours="0", start="", double="no", night="no", specialist=(),
+                      until="31/12/2026"),
+    }  # fmt: skip
+    refused = post(client, page, fields)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert shows(html, "The answers for North were valid until 1 December 2026, which has passed")
+    fields["confirm_warning"] = "area0.valid_until:past"
+    assert post(client, page, fields).status_code == 302
+    answers = client.get(url(ret, "/check")).get_data(as_text=True)
+    assert shows(answers, "1 December 2026: out of date, check this area's answers")
+    assert not shows(answers, "31 December 2026: out of date")
 
 
 def test_copy_last_month_says_when_there_is_nothing_to_copy(client, ret, alice):

@@ -29,7 +29,14 @@ from portal.models import (
 from portal.returns import service
 from portal.returns.sections import training_rules, workforce_rules
 from tests.conftest import check_page, csrf_token_from, shows
-from tests.factories import make_contract, make_council, make_framework, make_provider, make_user
+from tests.factories import (
+    make_contract,
+    make_council,
+    make_framework,
+    make_provider,
+    make_staff,
+    make_user,
+)
 from tests.unit.conftest import get_page, sign_in
 
 OCTOBER = date(2026, 10, 1)
@@ -835,11 +842,9 @@ def test_unchanged_figures_are_flagged_until_confirmed(october, provider_client)
     assert shows(html, messages.CONFIRM_WARNING)
     sec = section_row(w, "workforce")
     assert sec.state is SectionState.IN_PROGRESS  # saved, not complete
-    codes = [
-        f"{name}:unchanged"
-        for name in workforce_rules.NUMERIC_LABELS
-        if GOOD_WORKFORCE[name] != "0"
-    ]
+    # The whole section is as it was: one tick for the section, not one for each figure.
+    assert html.count('name="confirm_warning"') == 1
+    codes = ["section:unchanged"]
     data = MultiDict({**GOOD_WORKFORCE, "revision": str(sec.revision)})
     for code in codes:
         data.add("confirm_warning", code)
@@ -847,6 +852,35 @@ def test_unchanged_figures_are_flagged_until_confirmed(october, provider_client)
     done = provider_client.post(url, data=data)
     assert done.status_code == 302
     assert section_row(w, "workforce").state is SectionState.COMPLETED
+
+
+def test_copying_last_month_keeps_figures_worked_out_from_staff(october, provider_client):
+    w = october
+    for n in range(17):
+        make_staff(w.provider, f"CW{n}", branch=w.provider.branches[0])
+    db.session.commit()
+    _submitted(w, date(2026, 9, 1), {**GOOD_WORKFORCE, "headcount": "47", "vacancies": "4"})
+    url = section_url(w, "workforce", "copy-last-month")
+    html = submit(provider_client, url, {}, page_url=section_url(w, "workforce")).get_data(
+        as_text=True
+    )
+    assert input_value(html, "headcount") == "17"  # from the staff records, not 47
+    assert input_value(html, "vacancies") == "4"  # typed last month: copied
+
+
+def test_a_typed_headcount_far_from_the_staff_records_is_a_soft_warning(october, provider_client):
+    w = october
+    for n in range(17):
+        make_staff(w.provider, f"CW{n}", branch=w.provider.branches[0])
+    db.session.commit()
+    url = section_url(w, "workforce")
+    typed = submit(provider_client, url, {**GOOD_WORKFORCE, "headcount": "47", "revision": "0"})
+    assert typed.status_code == 400
+    assert shows(
+        typed.get_data(as_text=True), "Care staff headcount is 47, but your staff records give 17"
+    )
+    close = workforce_rules.staff_record_warnings(w.ret, {"headcount": "18"})
+    assert close == []  # within 10%
 
 
 def test_a_stale_workforce_save_is_refused_and_both_answers_shown(october, provider_client):

@@ -179,7 +179,7 @@ def test_the_same_files_twice_change_nothing(journey, provider_client):
     counts = import_files(provider_client, journey, staff_file(branch), training_file(branch))
     assert counts["staff_new"] == counts["staff_updated"] == counts["staff_leaving"] == 0
     assert counts["staff_unchanged"] == 3
-    assert counts["training_added"] == counts["training_replaced"] == 0
+    assert counts["training_added"] == counts["training_removed"] == 0
     assert counts["training_staff_unchanged"] == 3
     assert training_of(journey) == before
 
@@ -195,7 +195,7 @@ def test_a_corrected_file_replaces_what_it_covers(journey, provider_client):
         corrected,
     )
     assert counts["staff_new"] == 1 and counts["staff_updated"] == 3
-    assert counts["training_added"] == 1 and counts["training_replaced"] == 2
+    assert counts["training_added"] == 1 and counts["training_removed"] == 2
     # W1's records are the file's; W2 and W3, not in the file, keep theirs.
     assert training_of(journey) == [("W1", 7, "Corrected"), ("W2", 20, None), ("W3", 6, None)]
     # A DELETE marks them as left and keeps their records.
@@ -219,6 +219,56 @@ def test_an_import_puts_a_confirmed_training_section_back_in_progress(journey, p
     db.session.expire_all()
     sec = service.section(db.session.get(MonthlyReturn, journey["return_id"]), "training")
     assert sec.state is SectionState.IN_PROGRESS and sec.data["confirmed"] is False
+
+
+def test_counts_are_of_what_changed_adding_4_rows_reports_4_added(journey, provider_client):
+    branch = journey["branch"]
+    import_files(provider_client, journey, staff_file(branch), training_file(branch))
+    four_more = [
+        training_row(branch, "W1", "20"),
+        training_row(branch, "W1", "13"),
+        training_row(branch, "W2", "20"),
+        training_row(branch, "W3", "6"),
+        training_row(branch, "W1", "6"),
+        training_row(branch, "W1", "10"),
+        training_row(branch, "W2", "13"),
+        training_row(branch, "W3", "20", notes="New"),
+    ]
+    counts = import_files(provider_client, journey, training=training_file(branch, four_more))
+    assert counts["training_added"] == 4
+    assert counts["training_unchanged"] == 4
+    assert counts["training_changed"] == counts["training_removed"] == 0
+    # One course's record corrected (same course and date, other values): one changed.
+    corrected = four_more[:-1] + [training_row(branch, "W3", "20", notes="Corrected")]
+    counts = import_files(provider_client, journey, training=training_file(branch, corrected))
+    assert (counts["training_added"], counts["training_changed"]) == (0, 1)
+    assert (counts["training_unchanged"], counts["training_removed"]) == (7, 0)
+
+
+def test_the_done_page_names_each_return_to_check_and_your_returns_says_it_changed(
+    journey, provider_client
+):
+    from portal.models import MonthlyReturn, ReturnStatus
+    from tests.factories import add_version
+
+    ret = db.session.get(MonthlyReturn, journey["return_id"])
+    for sec in ret.sections:
+        sec.state = SectionState.COMPLETED
+    service.section(ret, "training").data = {"confirmed": True}
+    db.session.commit()
+    add_version(ret, journey["user"], status=ReturnStatus.SUBMITTED)  # sent
+    db.session.commit()
+    token = upload(provider_client, journey, staff_file(journey["branch"]))
+    confirm(provider_client, journey, token)
+    done = get_page(provider_client, f"{journey['base']}/done?batch={token}")
+    name = f"{ret.contract.council.name}, October 2026"
+    assert name in done
+    assert "training and staff section in progress; submit the return again" in done
+    assert f"/returns/{ret.id}/section/training" in done
+    returns = get_page(provider_client, f"/provider/{journey['provider_id']}/returns")
+    todo = returns.split("Past returns", 1)[0]
+    assert "Changed since sent" in todo
+    assert "confirm the section again and resubmit" in todo
 
 
 def test_a_file_with_errors_cannot_be_confirmed_and_stores_nothing(journey, provider_client):
@@ -433,7 +483,7 @@ def test_the_templates_hold_what_we_have_and_upload_again_unchanged(journey, fmt
     )
     assert counts["staff_new"] == counts["staff_updated"] == counts["staff_leaving"] == 0
     assert counts["staff_unchanged"] == 2
-    assert counts["training_added"] == counts["training_replaced"] == 0
+    assert counts["training_added"] == counts["training_removed"] == 0
     assert training_of(journey) == before
 
 
