@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate clean
+.PHONY: help install lock run serve test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate bench-pages restore-check clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,8 +54,14 @@ seed: db-upgrade ## Load the demo data (safe to re-run)
 run: seed ## Serve the app with demo data at http://127.0.0.1:5000 (SQLite, jobs in-process)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-worker: install ## Run a background worker with the scheduler (needs REDIS_URL)
-	$(BIN)/python -m workers
+serve: db-upgrade ## Serve in production style: gunicorn with gunicorn.conf.py (see docs/operations.md)
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+worker: install ## Run background workers (WORKER_PROCESSES, default the CPU count; the scheduler in one) (needs REDIS_URL)
+	$(BIN)/python -m workers.pool
+
+restore-check: install ## Back up DATABASE_URL with pg_dump, restore it into a scratch database and compare row counts
+	$(BIN)/python ops/restore_check.py
 
 test: install browser services ## Run the whole test suite (unit, integration, end-to-end)
 	$(BIN)/python -m pytest
