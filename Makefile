@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run serve test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate bench-pages restore-check clean
+.PHONY: help install lock run serve test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate bench-pages bench-load bench-load-quick restore-check clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -77,6 +77,18 @@ test-e2e: install browser ## Run the browser tests
 
 bench-upload: install services ## Benchmark checking and importing an ASC-WDS upload (5,000 staff, 100,000 training rows; PostgreSQL)
 	$(BIN)/python benchmarks/upload.py --import
+
+bench-pages: install services ## Benchmark the busiest pages under gunicorn with wrk, as a ratio to a hello-world app (PostgreSQL, demo data)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/pages.py
+
+bench-load: install services ## Load test: 200 providers submitting and 10 commissioners for 5 minutes under gunicorn and 2 RQ workers (locust)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/load.py --minutes 5
+
+bench-load-quick: install services ## The load test for 1 minute
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/load.py --minutes 1
 
 bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
 	$(BIN)/python benchmarks/aggregate.py

@@ -57,3 +57,7 @@ preload_app = False
 # /dev/shm keeps the worker heartbeat off a slow disk (containers mount /tmp on overlayfs).
 _SHM = "/dev/shm"  # noqa: S108 - gunicorn's own advice for its heartbeat files
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+# No control socket: it defaults to one path per user (~/.gunicorn/gunicorn.ctl), so a
+# second gunicorn on the machine (a benchmark's yardstick app, a blue/green switch) would
+# take it over. Nothing here uses it; signals (HUP, TERM, TTIN/TTOU) do the same jobs.
+control_socket_disable = True
