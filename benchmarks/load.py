@@ -5,17 +5,19 @@
 Set up like production on one machine: recreates BENCH_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/portal_load) with the demo data plus ``--providers``
 providers on Medway's homecare framework, each with a submitter and this month's open
-return (capacity, handbacks, training and workforce already completed; the KPIs are left
-to do); empties BENCH_REDIS_URL's queues (default redis://127.0.0.1:6379/12); starts
+return (capacity, handbacks and workforce already completed; training and the KPIs are
+left to do); empties BENCH_REDIS_URL's queues (default redis://127.0.0.1:6379/12); starts
 gunicorn (``gunicorn.conf.py``, 2 sync workers) and ``python -m workers.pool -n 2``.
 
 Then locust (headless, in this process) runs ``--providers`` provider users (sign in,
-*Your returns*, the task list, the KPI section, save it, *Check your answers*, submit, then
-keep reading their returns) and ``--commissioners`` commissioners (the returns grid, a
-submitted return's review page) for ``--minutes``. Prints p50/p95/p99 per page, the error
-rate, a hello-world app's requests per second under the same gunicorn in the same run,
-and how many submissions the clients were told succeeded against how many versions the
-database holds (must be equal). Targets: no errors, none lost, p95 of page views < 500 ms.
+*Your returns*, the task list, upload a staff file and a 2,000-row training file, check,
+confirm and wait for the import, confirm the training, save the KPIs, *Check your
+answers*, submit, then keep reading their returns) and ``--commissioners``
+commissioners (the returns grid, a submitted return's review page) for ``--minutes``.
+Prints p50/p95/p99 per request, the error rate, a hello-world app's requests per second
+under the same gunicorn in the same run, and how many submissions the clients were told
+succeeded against how many versions the database holds (must be equal). Targets: no
+errors, none lost, p95 of page views < 500 ms.
 """
 
 # isort: skip_file
@@ -39,6 +41,8 @@ from locust.env import Environment  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pages as page_bench  # noqa: E402
+import random  # noqa: E402
+from upload import staff_file, training_file  # noqa: E402
 
 REPO = page_bench.REPO
 BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_load"
@@ -56,6 +60,13 @@ P95_TARGET_MS = 500
 ACCOUNTS: SimpleQueue = SimpleQueue()  # (email, provider id, return id) for provider users
 COUNCIL: dict = {}
 TOLD = {"submitted": 0}
+FILES: dict[str, str] = {}  # the ASC-WDS staff file and a 2,000-row training file
+
+
+def make_files(training_rows: int = 2000) -> None:
+    rng = random.Random(19)
+    staff, workers = staff_file(100, rng, fault_rate=0)
+    FILES.update(staff=staff, training=training_file(training_rows, workers, rng, fault_rate=0))
 
 
 def _hidden(html: str, name: str) -> str | None:
@@ -113,6 +124,11 @@ class Provider(Portal):
         if self.submitted:
             self.client.get(self.ret + "/history", name="history")
             return
+        self.upload()
+        page = self.client.get(self.ret + "/section/training", name="training section").text
+        data = {"csrf_token": _token(page), "revision": _hidden(page, "revision") or "0"}
+        training = {**data, "confirmed": "yes"}
+        self.client.post(self.ret + "/section/training", data=training, name="confirm training")
         page = self.client.get(self.ret + "/section/kpis", name="KPI section").text
         data = {"csrf_token": _token(page), "revision": _hidden(page, "revision") or "0"}
         self.client.post(self.ret + "/section/kpis", data={**data, **KPIS}, name="save KPIs")
@@ -130,6 +146,38 @@ class Provider(Portal):
                 TOLD["submitted"] += 1
             else:
                 answer.failure(f"submit answered {answer.status_code}")
+
+    def upload(self) -> None:
+        """Upload the staff and 2,000-row training files, check, confirm, wait for the
+        import (a worker runs it) as the progress page does."""
+        base = f"/provider/{self.provider_id}/uploads/staff-and-training"
+        page = self.client.get(base, name="upload page").text
+        files = {
+            "staff_file": ("staff.csv", FILES["staff"]),
+            "training_file": ("training.csv", FILES["training"]),
+        }
+        with self.client.post(
+            base, data={"csrf_token": _token(page)}, files=files, name="upload files",
+            allow_redirects=False, catch_response=True,
+        ) as answer:  # fmt: skip
+            location = answer.headers.get("Location", "")
+            if answer.status_code != 302 or "batch=" not in location:
+                answer.failure(f"upload answered {answer.status_code}")
+                return
+        batch = location.split("batch=")[1].split("&")[0]
+        check = self.client.get(f"{base}/check?batch={batch}", name="upload check").text
+        self.client.post(
+            f"{base}/confirm", data={"batch": batch, "csrf_token": _token(check)},
+            name="confirm import", allow_redirects=False,
+        )  # fmt: skip
+        for _ in range(120):
+            status = self.client.get(
+                f"{base}/progress?batch={batch}", name="import progress", allow_redirects=False
+            )
+            if status.status_code == 302:
+                self.client.get(status.headers["Location"], name="import done")
+                return
+            gevent.sleep(1)
 
 
 class Commissioner(Portal):
@@ -152,7 +200,7 @@ def prepare(url: str, providers: int) -> None:
     page_bench.seed(url)
     env = page_bench._env(url, 1)
     code = (
-        f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+        f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(REPO / 'benchmarks')!r}]; "
         f"from benchmarks.load_world import build; build({providers})"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True)
@@ -225,6 +273,7 @@ def main() -> int:
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL)
+    make_files()
     prepare(url, args.providers)
     env = {**page_bench._env(url, 2), "REDIS_URL": redis_url, "WEB_THREADS": "1"}
     subprocess.run(

@@ -1,7 +1,7 @@
 """The load test's world (``benchmarks/load.py``): on top of the demo data, ``count``
 providers on Medway's homecare framework, each with a branch, a submitter
 (``load<N>@provider.example``, the demo password) and this month's open return with every
-section but the KPIs completed. Run in a process of its own with DATABASE_URL set."""
+section but the KPIs and training completed. Run in a process of its own with DATABASE_URL set."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 from decimal import Decimal
 
 from sqlalchemy import select
+from upload import BRANCHES
 
 from portal.app import create_app
 from portal.auth.passwords import hash_password
@@ -45,13 +46,17 @@ def build(count: int) -> None:
         contracts, users = [], {}
         for n in range(1, count + 1):
             provider = Provider(name=f"Load Test Care {n} Ltd", slug=f"load-test-care-{n}")
-            branch = Branch(
-                provider=provider,
-                name=f"Load Test Care {n}",
-                cqc_location_id=f"1-9{n:09d}",
-                local_est_id=f"LT{n}",
-                cqc_rating=CqcRating.GOOD,
-            )
+            # The branches the benchmark's ASC-WDS files name (benchmarks/upload.py).
+            branches = [
+                Branch(
+                    provider=provider,
+                    name=f"Load Test Care {n} {local}",
+                    cqc_location_id=f"1-9{n:07d}{b:02d}",
+                    local_est_id=local,
+                    cqc_rating=CqcRating.GOOD,
+                )
+                for b, local in enumerate(BRANCHES)
+            ]
             contract = Contract(
                 provider=provider,
                 council=council,
@@ -59,12 +64,12 @@ def build(count: int) -> None:
                 area=framework.areas[0] if framework.areas else None,
                 contract_type=ContractType.FRAMEWORK,
                 hourly_rate=Decimal("24.50"),
-                branches=[branch],
+                branches=branches,
             )
             user = User(email=f"load{n:04d}@provider.example", name=f"Load Submitter {n}")
             user.password_hash = password_hash
             user.memberships.append(Membership(role=Role.PROVIDER_SUBMITTER, provider=provider))
-            db.session.add_all([provider, branch, contract, user])
+            db.session.add_all([provider, *branches, contract, user])
             contracts.append(contract)
             users[provider] = user
         db.session.commit()
@@ -79,7 +84,7 @@ def build(count: int) -> None:
         for ret in latest.values():
             user = users[ret.contract.provider]
             for sec in ret.sections:
-                if sec.code != "kpis":
+                if sec.code not in {"kpis", "training"}:
                     service.save_section(
                         ret, sec.code, {"done": "yes"}, SectionState.COMPLETED, sec.revision, user
                     )
