@@ -60,6 +60,9 @@ P95_TARGET_MS = 500
 ACCOUNTS: SimpleQueue = SimpleQueue()  # (email, provider id, return id) for provider users
 COUNCIL: dict = {}
 TOLD = {"submitted": 0}
+# At the end no new submission starts, and the run waits for those in flight: a client
+# cut off mid-request would count as "not told" though the server finished its work.
+STATE = {"stopping": False, "submitting": 0}
 FILES: dict[str, str] = {}  # the ASC-WDS staff file and a 2,000-row training file
 
 
@@ -134,6 +137,15 @@ class Provider(Portal):
         self.client.post(self.ret + "/section/kpis", data={**data, **KPIS}, name="save KPIs")
         check = self.client.get(self.ret + "/check", name="check your answers").text
         key = _hidden(check, "submission_key")
+        if STATE["stopping"]:
+            return
+        STATE["submitting"] += 1
+        try:
+            self.submit(check, key)
+        finally:
+            STATE["submitting"] -= 1
+
+    def submit(self, check: str, key: str | None) -> None:
         with self.client.post(
             self.ret + "/submit",
             data={"csrf_token": _token(check), "submission_key": key or ""},
@@ -238,7 +250,13 @@ def run_locust(base: str, minutes: float, providers: int, commissioners: int) ->
     env = Environment(user_classes=[Provider, Commissioner], events=events, host=base)
     runner = env.create_local_runner()
     runner.start(providers + commissioners, spawn_rate=max(10, providers // 20))
-    gevent.spawn_later(minutes * 60, runner.quit)
+    gevent.sleep(minutes * 60)
+    STATE["stopping"] = True
+    for _ in range(240):  # at most 2 minutes for the submissions in flight
+        if not STATE["submitting"]:
+            break
+        gevent.sleep(0.5)
+    runner.quit()
     runner.greenlet.join()
     return env
 
