@@ -8,7 +8,7 @@ STAMPS := .make
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate bench-api-fuzz clean
+.PHONY: help install lock run serve test test-unit test-integration test-e2e lint format worker services browser db-upgrade seed bench-upload bench-aggregate bench-api-fuzz bench-pages bench-load bench-load-quick restore-check clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,8 +54,14 @@ seed: db-upgrade ## Load the demo data (safe to re-run)
 run: seed ## Serve the app with demo data at http://127.0.0.1:5000 (SQLite, jobs in-process)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-worker: install ## Run a background worker with the scheduler (needs REDIS_URL)
-	$(BIN)/python -m workers
+serve: db-upgrade ## Serve in production style: gunicorn with gunicorn.conf.py (see docs/operations.md)
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+worker: install ## Run background workers (WORKER_PROCESSES, default the CPU count; the scheduler in one) (needs REDIS_URL)
+	$(BIN)/python -m workers.pool
+
+restore-check: install ## Back up DATABASE_URL with pg_dump, restore it into a scratch database and compare row counts
+	$(BIN)/python ops/restore_check.py
 
 test: install browser services ## Run the whole test suite (unit, integration, end-to-end)
 	$(BIN)/python -m pytest
@@ -71,6 +77,18 @@ test-e2e: install browser ## Run the browser tests
 
 bench-upload: install services ## Benchmark checking and importing an ASC-WDS upload (5,000 staff, 100,000 training rows; PostgreSQL)
 	$(BIN)/python benchmarks/upload.py --import
+
+bench-pages: install services ## Benchmark the busiest pages under gunicorn with wrk, as a ratio to a hello-world app (PostgreSQL, demo data)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/pages.py
+
+bench-load: install services ## Load test: 200 providers submitting and 10 commissioners for 5 minutes under gunicorn and 2 RQ workers (locust)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/load.py --minutes 5
+
+bench-load-quick: install services ## The load test for 1 minute
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/load.py --minutes 1
 
 bench-aggregate: install services ## Benchmark the training matrix and 60 packs (PostgreSQL, Redis)
 	$(BIN)/python benchmarks/aggregate.py

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select
 
+from portal import shared_cache
 from portal.extensions import db
 from portal.mandatory import mandatory_codes, mandatory_set
 from portal.matrix import ALL_CARE_ROLES, build_matrix
@@ -73,18 +74,41 @@ def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
     mandatory = tuple(sorted((k, tuple(sorted(v))) for k, v in mandatory_set(council_id).items()))
     key = (str(db.engine.url), council_id, as_at, newest, count, mandatory, tuple(codes))
     if key not in _AREA_CACHE:
-        area = build_matrix(council_id, as_at)
         if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
             _AREA_CACHE.clear()
-        cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
-        _AREA_CACHE[key] = AreaFigures(
-            {
-                code: AreaCell(c.staff_in_scope, c.up_to_date + c.expiring, len(c.providers))
-                for code, c in cells.items()
-            },
-            len(area.provider_ids),
-        )
+        # Shared by every worker process (each job runs in a fresh fork): built once.
+        shared = shared_cache.get("area-figures", key)
+        if shared is None:
+            figures = _build_area_figures(council_id, as_at, codes)
+            shared_cache.put("area-figures", key, _as_json(figures))
+        else:
+            figures = _from_json(shared)
+        _AREA_CACHE[key] = figures
     return _AREA_CACHE[key]
+
+
+def _build_area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
+    area = build_matrix(council_id, as_at)
+    cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
+    return AreaFigures(
+        {
+            code: AreaCell(c.staff_in_scope, c.up_to_date + c.expiring, len(c.providers))
+            for code, c in cells.items()
+        },
+        len(area.provider_ids),
+    )
+
+
+def _as_json(figures: AreaFigures) -> dict:
+    return {
+        "cells": [[code, *cell] for code, cell in figures.cells.items()],
+        "provider_count": figures.provider_count,
+    }
+
+
+def _from_json(value: dict) -> AreaFigures:
+    cells = {row[0]: AreaCell(*row[1:]) for row in value["cells"]}
+    return AreaFigures(cells, value["provider_count"])
 
 
 def compliant(valid: int, in_scope: int) -> float | None:

@@ -1,4 +1,5 @@
-"""``python -m workers [--burst]``: an RQ worker (with the scheduler) for every queue.
+"""``python -m workers [--burst] [--no-scheduler]``: an RQ worker (with the scheduler
+unless ``--no-scheduler``) for every queue. ``python -m workers.pool`` runs several.
 
 The worker makes the app once (``PortalWorker``) and runs every job inside its app
 context; jobs arrive by dotted name. A thread sweeps every ``JOB_SWEEP_SECONDS`` (60):
@@ -81,9 +82,11 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO)
     connection = redis_connection(url)
     burst = "--burst" in sys.argv
+    scheduler = "--no-scheduler" not in sys.argv
     preload()  # RQ forks a work-horse per job: what is imported here is not imported again
     with app.app_context():
-        _book_daily_runs(connection)
+        if scheduler:
+            _book_daily_runs(connection)
         sweep()  # what a worker that died before this one started left behind
     stop = threading.Event()
     if not burst:
@@ -99,7 +102,7 @@ def main() -> int:
     worker.app = app
     worker.main_pid = os.getpid()
     try:
-        worker.work(with_scheduler=True, burst=burst)
+        worker.work(with_scheduler=scheduler, burst=burst)
     finally:
         stop.set()
     return 0

@@ -23,13 +23,14 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from forms import messages
 from portal.auth.safe_next import safe_next
 from portal.client import client_ip
 from portal.clock import as_utc, utcnow
 from portal.extensions import db, login_manager
-from portal.models import User, UserSession
+from portal.models import Membership, User, UserSession
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=30)
 
@@ -82,10 +83,24 @@ def end_all_sessions(user_id: int) -> None:
     )
 
 
-def load_user(token: str) -> User | None:
-    record = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_hash(token))
+def _session_with_user(token: str) -> UserSession | None:
+    """The session, its user and the user's memberships with their organisations, in one
+    query: every page needs them (access checks, the header's organisation name), and
+    loading them lazily cost four or five round trips a request."""
+    memberships = joinedload(UserSession.user).joinedload(User.memberships)
+    statement = (
+        select(UserSession)
+        .where(UserSession.token_hash == token_hash(token))
+        .options(
+            memberships.joinedload(Membership.provider),
+            memberships.joinedload(Membership.council),
+        )
     )
+    return db.session.execute(statement).unique().scalar_one_or_none()
+
+
+def load_user(token: str) -> User | None:
+    record = _session_with_user(token)
     if record is None or record.ended_at is not None or not record.user.active:
         return None
     now = utcnow()

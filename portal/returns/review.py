@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal import risk
 from portal.extensions import db
@@ -195,6 +196,9 @@ def _framework_results(ret: MonthlyReturn, definitions) -> list[list[kpis.KpiRes
             MonthlyReturn.period == ret.period,
             MonthlyReturn.id != ret.id,
         )
+        .order_by(MonthlyReturn.id)
+        # Every peer's versions in one query, not one query per peer.
+        .options(selectinload(MonthlyReturn.versions))
     ).all()
     results = []
     for peer in peers:

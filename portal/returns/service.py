@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from portal.client import client_ip
 from portal.clock import as_utc, today, utcnow
@@ -127,10 +128,13 @@ def returns_for_provider(provider_id: int) -> list[MonthlyReturn]:
 
 
 def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:
+    # The contract and its council come in the same query: every return page needs them
+    # (deadlines, lock, caption), and lazily they were two more round trips.
     return db.session.scalar(
         select(MonthlyReturn)
         .join(Contract)
         .where(MonthlyReturn.id == return_id, Contract.provider_id == provider_id)
+        .options(contains_eager(MonthlyReturn.contract).joinedload(Contract.council))
     )
 
 

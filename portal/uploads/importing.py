@@ -19,9 +19,9 @@ after the other, the second checked against what the first wrote:
 - confirmed training sections of the provider's open returns go back to in progress.
 
 Any error rolls the whole transaction back, and the batch is marked failed with the reason.
-Rows are written with bulk ``insert``/``update`` statements on the tables (Core
-"insertmanyvalues": a thousand rows per round trip), not one ORM object at a time; the ORM
-bulk insert would split the rows into a statement per pattern of blank values.
+New rows are written with ``COPY`` on PostgreSQL (``bulk_copy``; Core "insertmanyvalues"
+elsewhere) and changes with bulk ``update`` statements, not one ORM object at a time; the
+ORM bulk insert would split the rows into a statement per pattern of blank values.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from portal import clock
 from portal.background.jobs import JobError
@@ -57,7 +57,7 @@ from portal.models.uploads import (
     UPLOAD_IMPORTING,
     UploadBatch,
 )
-from portal.uploads import file_store
+from portal.uploads import bulk_copy, file_store
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.asc_wds_results import ImportBatch, UploadCheck
 from portal.uploads.import_plan import CHUNK, Plan, plan_import
@@ -148,8 +148,7 @@ def check_batch(batch: UploadBatch, today: date, max_listed: int | None = None) 
 
 
 def apply_staff(provider_id: int, plan: Plan) -> None:
-    if plan.staff_inserts:
-        db.session.execute(insert(StaffMember.__table__), plan.staff_inserts)
+    bulk_copy.insert_rows(StaffMember.__table__, plan.staff_inserts)
     # Group updates by the columns they set: one executemany per shape.
     shapes: dict[tuple, list[dict]] = defaultdict(list)
     for row in plan.staff_updates:
@@ -179,7 +178,7 @@ def apply_training(provider_id: int, plan: Plan) -> None:
         for worker, records in plan.training_by_worker.items()
         for record in records
     ]
-    db.session.execute(insert(TrainingRecord.__table__), rows)
+    bulk_copy.insert_rows(TrainingRecord.__table__, rows)
 
 
 def reopen_training_sections(provider_id: int, user: User | None) -> list[dict]:

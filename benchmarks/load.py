@@ -1,0 +1,321 @@
+"""Month end under load: many providers submitting at once while commissioners review.
+
+    .venv/bin/python benchmarks/load.py [--minutes 5] [--providers 200] [--commissioners 10]
+
+Set up like production on one machine: recreates BENCH_DATABASE_URL (default
+postgresql://postgres@127.0.0.1:5432/portal_load) with the demo data plus ``--providers``
+providers on Medway's homecare framework, each with a submitter and this month's open
+return (capacity, handbacks and workforce already completed; training and the KPIs are
+left to do); empties BENCH_REDIS_URL's queues (default redis://127.0.0.1:6379/12); starts
+gunicorn (``gunicorn.conf.py``, 2 sync workers) and ``python -m workers.pool -n 2``.
+
+Then locust (headless, in this process) runs ``--providers`` provider users (sign in,
+*Your returns*, the task list, upload a staff file and a 2,000-row training file, check,
+confirm and wait for the import, confirm the training, save the KPIs, *Check your
+answers*, submit, then keep reading their returns) and ``--commissioners``
+commissioners (the returns grid, a submitted return's review page) for ``--minutes``.
+Prints p50/p95/p99 per request, the error rate, a hello-world app's requests per second
+under the same gunicorn in the same run, and how many submissions the clients were told
+succeeded against how many versions the database holds (must be equal). Targets: no
+errors, none lost, p95 of page views < 500 ms.
+"""
+
+# isort: skip_file
+from __future__ import annotations
+
+import locust  # noqa: F401 - first: it patches the standard library for gevent
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+from queue import Empty, SimpleQueue  # noqa: E402
+
+import gevent  # noqa: E402
+import psycopg  # noqa: E402
+from locust import HttpUser, between, events, task  # noqa: E402
+from locust.env import Environment  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pages as page_bench  # noqa: E402
+import random  # noqa: E402
+from upload import staff_file, training_file  # noqa: E402
+
+REPO = page_bench.REPO
+BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_load"
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/12"
+PASSWORD = page_bench.PASSWORD
+KPIS = {
+    "planned_visits": "1000", "delivered_visits": "990", "missed_visits": "10",
+    "on_time_visits": "950", "ecm_visits": "900", "commissioned_hours": "1520.5",
+    "delivered_hours": "1498.25", "referrals_offered": "12", "referrals_accepted": "10",
+    "packages_started_on_time": "9", "complaints": "1", "compliments": "4",
+    "safeguarding_concerns": "0", "users_reviewed": "20", "outcomes_met": "17",
+}  # fmt: skip
+P95_TARGET_MS = 500
+
+ACCOUNTS: SimpleQueue = SimpleQueue()  # (email, provider id, return id) for provider users
+COUNCIL: dict = {}
+TOLD = {"submitted": 0}
+# At the end no new submission starts, and the run waits for those in flight: a client
+# cut off mid-request would count as "not told" though the server finished its work.
+STATE = {"stopping": False, "submitting": 0}
+FILES: dict[str, str] = {}  # the ASC-WDS staff file and a 2,000-row training file
+
+
+def make_files(training_rows: int = 2000) -> None:
+    rng = random.Random(19)
+    staff, workers = staff_file(100, rng, fault_rate=0)
+    FILES.update(staff=staff, training=training_file(training_rows, workers, rng, fault_rate=0))
+
+
+def _hidden(html: str, name: str) -> str | None:
+    for pattern in (
+        rf'name="{name}" type="hidden" value="([^"]*)"',
+        rf'type="hidden" name="{name}" value="([^"]*)"',
+        rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"',
+    ):
+        match = re.search(pattern, html)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+class Portal(HttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+
+    def sign_in(self, email: str) -> None:
+        page = self.client.get("/sign-in", name="sign in (form)").text
+        with self.client.post(
+            "/sign-in",
+            data={"csrf_token": _token(page), "email": email, "password": PASSWORD},
+            name="sign in",
+            allow_redirects=False,
+            catch_response=True,
+        ) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"sign-in answered {answer.status_code}")
+
+
+class Provider(Portal):
+    fixed_count = 200
+
+    def on_start(self) -> None:
+        try:
+            self.email, self.provider_id, self.return_id = ACCOUNTS.get_nowait()
+        except Empty:
+            raise locust.exception.StopUser() from None
+        self.submitted = False
+        self.sign_in(self.email)
+
+    @property
+    def ret(self) -> str:
+        return f"/provider/{self.provider_id}/returns/{self.return_id}"
+
+    @task
+    def month_end(self) -> None:
+        self.client.get(f"/provider/{self.provider_id}/returns", name="Your returns")
+        self.client.get(self.ret, name="task list")
+        if self.submitted:
+            self.client.get(self.ret + "/history", name="history")
+            return
+        self.upload()
+        page = self.client.get(self.ret + "/section/training", name="training section").text
+        data = {"csrf_token": _token(page), "revision": _hidden(page, "revision") or "0"}
+        training = {**data, "confirmed": "yes"}
+        self.client.post(self.ret + "/section/training", data=training, name="confirm training")
+        page = self.client.get(self.ret + "/section/kpis", name="KPI section").text
+        data = {"csrf_token": _token(page), "revision": _hidden(page, "revision") or "0"}
+        self.client.post(self.ret + "/section/kpis", data={**data, **KPIS}, name="save KPIs")
+        check = self.client.get(self.ret + "/check", name="check your answers").text
+        key = _hidden(check, "submission_key")
+        if STATE["stopping"]:
+            return
+        STATE["submitting"] += 1
+        try:
+            self.submit(check, key)
+        finally:
+            STATE["submitting"] -= 1
+
+    def submit(self, check: str, key: str | None) -> None:
+        with self.client.post(
+            self.ret + "/submit",
+            data={"csrf_token": _token(check), "submission_key": key or ""},
+            name="submit",
+            allow_redirects=False,
+            catch_response=True,
+        ) as answer:
+            if answer.status_code == 302 and "confirmation" in answer.headers.get("Location", ""):
+                self.submitted = True
+                TOLD["submitted"] += 1
+            else:
+                answer.failure(f"submit answered {answer.status_code}")
+
+    def upload(self) -> None:
+        """Upload the staff and 2,000-row training files, check, confirm, wait for the
+        import (a worker runs it) as the progress page does."""
+        base = f"/provider/{self.provider_id}/uploads/staff-and-training"
+        page = self.client.get(base, name="upload page").text
+        files = {
+            "staff_file": ("staff.csv", FILES["staff"]),
+            "training_file": ("training.csv", FILES["training"]),
+        }
+        with self.client.post(
+            base, data={"csrf_token": _token(page)}, files=files, name="upload files",
+            allow_redirects=False, catch_response=True,
+        ) as answer:  # fmt: skip
+            location = answer.headers.get("Location", "")
+            if answer.status_code != 302 or "batch=" not in location:
+                answer.failure(f"upload answered {answer.status_code}")
+                return
+        batch = location.split("batch=")[1].split("&")[0]
+        check = self.client.get(f"{base}/check?batch={batch}", name="upload check").text
+        self.client.post(
+            f"{base}/confirm", data={"batch": batch, "csrf_token": _token(check)},
+            name="confirm import", allow_redirects=False,
+        )  # fmt: skip
+        for _ in range(120):
+            status = self.client.get(
+                f"{base}/progress?batch={batch}", name="import progress", allow_redirects=False
+            )
+            if status.status_code == 302:
+                self.client.get(status.headers["Location"], name="import done")
+                return
+            gevent.sleep(1)
+
+
+class Commissioner(Portal):
+    fixed_count = 10
+
+    def on_start(self) -> None:
+        self.sign_in("commissioner@medway.example")
+
+    @task
+    def review(self) -> None:
+        council = COUNCIL["id"]
+        self.client.get(f"/council/{council}/returns", name="returns grid")
+        self.client.get(
+            f"/council/{council}/returns/{COUNCIL['submitted']}/review", name="review page"
+        )
+
+
+def prepare(url: str, providers: int) -> None:
+    """The demo data plus ``providers`` providers with an open return each."""
+    page_bench.seed(url)
+    env = page_bench._env(url, 1)
+    code = (
+        f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(REPO / 'benchmarks')!r}]; "
+        f"from benchmarks.load_world import build; build({providers})"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True)
+    with psycopg.connect(url) as conn:
+        for row in conn.execute(
+            "SELECT DISTINCT ON (u.email) u.email, m.provider_id, r.id FROM user_account u"
+            " JOIN membership m ON m.user_id = u.id"
+            " JOIN contract c ON c.provider_id = m.provider_id"
+            " JOIN monthly_return r ON r.contract_id = c.id"
+            " WHERE u.email LIKE 'load%%@provider.example'"
+            " ORDER BY u.email, r.period DESC"
+        ):
+            ACCOUNTS.put(row)
+        council, submitted = conn.execute(
+            "SELECT c.council_id, r.id FROM monthly_return r"
+            " JOIN contract c ON c.id = r.contract_id"
+            " JOIN council k ON k.id = c.council_id WHERE k.name = 'Medway Council'"
+            " AND r.status = 'submitted' ORDER BY r.period DESC, r.id LIMIT 1"
+        ).fetchone()
+        COUNCIL.update(id=council, submitted=submitted)
+
+
+def versions(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM return_version v JOIN monthly_return r ON r.id = v.return_id"
+            " JOIN contract c ON c.id = r.contract_id JOIN membership m"
+            " ON m.provider_id = c.provider_id JOIN user_account u ON u.id = m.user_id"
+            " WHERE u.email LIKE 'load%%@provider.example'"
+        ).fetchone()[0]
+
+
+def run_locust(base: str, minutes: float, providers: int, commissioners: int) -> Environment:
+    Provider.fixed_count, Commissioner.fixed_count = providers, commissioners
+    env = Environment(user_classes=[Provider, Commissioner], events=events, host=base)
+    runner = env.create_local_runner()
+    runner.start(providers + commissioners, spawn_rate=max(10, providers // 20))
+    gevent.sleep(minutes * 60)
+    STATE["stopping"] = True
+    for _ in range(240):  # at most 2 minutes for the submissions in flight
+        if not STATE["submitting"]:
+            break
+        gevent.sleep(0.5)
+    runner.quit()
+    runner.greenlet.join()
+    return env
+
+
+def report(env: Environment, hello: float, told: int, held: int) -> int:
+    print(f"\n{'request':<22} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
+    worst = 0
+    for (name, method), entry in sorted(env.stats.entries.items()):
+        p50, p95, p99 = (entry.get_response_time_percentile(p) for p in (0.5, 0.95, 0.99))
+        print(
+            f"{method + ' ' + name:<22} {entry.num_requests:>7} {entry.num_failures:>5}"
+            f" {p50:>6.0f} {p95:>6.0f} {p99:>6.0f}"
+        )
+        if method == "GET":
+            worst = max(worst, p95)
+    total = env.stats.total
+    rate = total.num_failures / total.num_requests if total.num_requests else 0
+    print(f"\nrequests {total.num_requests:,}, errors {total.num_failures:,} ({rate:.2%})")
+    print(f"hello-world under the same gunicorn, same run: {hello:,.0f} requests/s")
+    print(f"submissions the clients were told succeeded: {told}; versions in the database: {held}")
+    print(f"worst p95 of a page view: {worst:.0f} ms (target < {P95_TARGET_MS} ms)")
+    met = total.num_failures == 0 and told == held and worst < P95_TARGET_MS
+    print("Targets met" if met else "Targets NOT met")
+    return 0 if met else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks/load.py")
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--providers", type=int, default=200)
+    parser.add_argument("--commissioners", type=int, default=10)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL)
+    make_files()
+    prepare(url, args.providers)
+    env = {**page_bench._env(url, 2), "REDIS_URL": redis_url, "WEB_THREADS": "1"}
+    subprocess.run(
+        [sys.executable, "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
+         redis_url], check=True,
+    )  # fmt: skip
+    tmp = tempfile.mkdtemp()
+    Path(tmp, "hello_world.py").write_text(page_bench.HELLO)
+    servers = []
+    try:
+        hello_port, port = page_bench.free_port(), page_bench.free_port()
+        servers.append(page_bench.gunicorn("hello_world:app", hello_port, env, tmp))
+        servers.append(page_bench.gunicorn("wsgi:app", port, env, str(REPO)))
+        pool = [sys.executable, "-m", "workers.pool", "-n", "2"]
+        servers.append(subprocess.Popen(pool, cwd=REPO, env=env, stdout=subprocess.DEVNULL))
+        hello = page_bench.wrk(f"http://127.0.0.1:{hello_port}/", 5, 20)[0]
+        result = run_locust(f"http://127.0.0.1:{port}", args.minutes, args.providers,
+                            args.commissioners)  # fmt: skip
+    finally:
+        for process in servers:
+            process.terminate()
+            process.wait()
+    return report(result, hello, TOLD["submitted"], versions(url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
