@@ -6,6 +6,7 @@ section but the KPIs and training completed. Run in a process of its own with DA
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -82,6 +83,8 @@ def build(count: int) -> None:
         ):
             latest[ret.contract_id] = ret
         for ret in latest.values():
+            # Late in a month last month's return has locked: reopened, it runs any day.
+            ret.reopened_until = date.today() + timedelta(days=7)
             user = users[ret.contract.provider]
             for sec in ret.sections:
                 if sec.code not in {"kpis", "training"}:
