@@ -48,6 +48,9 @@ class WholeNumberField(IntegerField):
         self.not_whole = not_whole
 
     def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None  # left empty: the field's "Enter ..." message says so
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -56,6 +56,18 @@ EXPORT_HEADER = (  # labels, as every heading people read (CSV and XLSX alike)
     "Missing",
     "% compliant",
 )
+# The same columns as stable names for machines (the API's JSON keys).
+EXPORT_KEYS = (
+    "category_code",
+    "category",
+    "job_role",
+    "staff_in_scope",
+    "up_to_date",
+    "expiring_90_days",
+    "expired",
+    "missing",
+    "percent_compliant",
+)
 
 
 def default_as_at(today: date) -> date:

@@ -25,7 +25,7 @@ from portal.api.problems import ApiProblem, problem
 from portal.api.records import RequestProblem
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
-from portal.matrix import EXPORT_HEADER, build_matrix, default_as_at
+from portal.matrix import EXPORT_KEYS, build_matrix, default_as_at
 from portal.queries import accounts, organisations
 from portal.queries import returns as return_queries
 from portal.returns import kpis, review
@@ -309,7 +309,7 @@ def training_matrix(council_id: int):
     as_at = _as_at()
     provider_id = _provider(council_id)
     matrix = build_matrix(council_id, as_at, provider_id)
-    rows = [dict(zip(EXPORT_HEADER, row, strict=True)) for row in matrix.export_rows()]
+    rows = [dict(zip(EXPORT_KEYS, row, strict=True)) for row in matrix.export_rows()]
     return jsonify(as_at=as_at.isoformat(), provider_id=provider_id, cells=rows)
 
 
@@ -347,5 +347,5 @@ def training_gaps(council_id: int):
         200: {description: The figures, content: {application/json: {schema: {type: object}}}}
     """
     view = forum_view(build_matrix(council_id, default_as_at(clock.today())))
-    rows = [dict(zip(EXPORT_HEADER, row, strict=True)) for row in view.export_rows()]
+    rows = [dict(zip(EXPORT_KEYS, row, strict=True)) for row in view.export_rows()]
     return jsonify(as_at=view.as_at.isoformat(), cells=rows)
