@@ -111,7 +111,9 @@ def test_query_notifies_the_provider_in_the_portal_and_by_email(ready_to_submit)
     council = ret.contract.council.name
     assert _notifications(submitter) == [f"{council} has a question about your October 2026 return"]
     [message] = inbox.to(submitter.email)
-    assert "missed_visits: Were both people safe?" in message.get_body().get_content()
+    body = message.get_body().get_content()
+    assert "- KPIs: Missed visits: Were both people safe?" in body  # in words, not keys
+    assert "missed_visits" not in body
     assert [j.status for j in _jobs("notification_email")] == [JOB_DONE]
 
 
