@@ -5,7 +5,7 @@ the row itself, and the provider sees the question beside the return. The review
 return pages are photographed at 375 px and 1280 px, pass axe at both widths and never
 scroll sideways on a phone.
 
-Other tests use Riverside's Medway returns, so this one prepares Riverside's September
+Other tests use Riverside's Medway returns, so this one prepares Riverside's October
 2026 return to Waltham Forest (reopened): version 1, then version 2 with one more
 training record, both through the return's own domain functions."""
 
@@ -38,7 +38,7 @@ def _staff(with_new_record: bool) -> dict:
     staff = [member(f"RD-00{n:02d}", [dict(safeguarding)]) for n in range(10, 25)]
     if with_new_record:
         staff[8]["training"].append(dementia)  # RD-0018
-    return {"confirmed": True, "as_at": "2026-09-30", "staff": staff}
+    return {"confirmed": True, "as_at": "2026-10-31", "staff": staff}
 
 
 def _two_versions(live_server) -> tuple[int, int, int]:
@@ -54,12 +54,11 @@ def _two_versions(live_server) -> tuple[int, int, int]:
             select(Provider).where(Provider.slug == "riverside-home-support")
         )
         council = db.session.scalar(select(Council).where(Council.slug == "waltham-forest"))
-        service.returns_for_provider(provider.id)
         ret = db.session.scalar(
             select(MonthlyReturn)
             .join(Contract)
             .where(Contract.provider_id == provider.id, Contract.council_id == council.id,
-                   MonthlyReturn.period == date(2026, 9, 1))
+                   MonthlyReturn.period == date(2026, 10, 1))
             .order_by(Contract.id)
         )  # fmt: skip
         if ret.versions:  # a rerun in the same session
@@ -169,6 +168,7 @@ def _august_v1_with_real_staff(live_server) -> tuple[int, int, int, str, str]:
         User,
     )
     from portal.returns import service
+    from portal.returns.opening import open_due_returns
     from portal.returns.sections.training_rules import (
         active_staff,
         as_at_date,
@@ -181,7 +181,10 @@ def _august_v1_with_real_staff(live_server) -> tuple[int, int, int, str, str]:
             select(Provider).where(Provider.slug == "riverside-home-support")
         )
         council = db.session.scalar(select(Council).where(Council.slug == "waltham-forest"))
-        service.returns_for_provider(provider.id)  # opens the returns if nobody has yet
+        if council.go_live_month > date(2026, 8, 1):  # asked for returns from August on
+            council.go_live_month = date(2026, 8, 1)
+            db.session.commit()
+            open_due_returns()
         ret = db.session.scalar(
             select(MonthlyReturn)
             .join(Contract)
