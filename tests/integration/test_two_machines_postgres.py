@@ -150,7 +150,8 @@ def _world():
     """The common world, with this month's return open for the provider (the servers use
     the real date) and its sections other than training completed."""
     world = make_contracted(on=date.today())
-    db.session.add(Branch(provider=world.provider, name="Riverside", local_est_id=BRANCH))
+    branch = Branch(provider=world.provider, name="Riverside", local_est_id=BRANCH)
+    world.contract.branches.append(branch)  # the council's contract covers it
     db.session.commit()
     ret = db.session.scalar(
         select(MonthlyReturn)
