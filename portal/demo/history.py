@@ -15,7 +15,6 @@ from sqlalchemy import select
 from portal.demo import returns as demo_returns
 from portal.demo.data import MEDWAY_EXTRA_CARE, MEDWAY_HOMECARE
 from portal.extensions import db
-from portal.mandatory import mandatory_set
 from portal.models import (
     Contract,
     Framework,
@@ -30,7 +29,6 @@ from portal.models import (
     User,
 )
 from portal.returns import service
-from portal.returns.sections import training_rules
 
 DEMO_PROVIDER = "riverside-home-support"
 # Job role codes (portal/reference/job-roles.csv) and mandatory training categories.
@@ -130,15 +128,6 @@ def _fill(ret: MonthlyReturn, rng: random.Random, index: int) -> None:
         sec.revision += 1
     db.session.flush()
     db.session.expire(ret, ["sections"])
-
-
-def _training_snapshot(ret: MonthlyReturn) -> dict:
-    """The training section as the provider confirms it: its staff at the contract's
-    branches as at the month's last day."""
-    as_at = training_rules.as_at_date(ret)
-    staff = training_rules.active_staff(ret)
-    rows = training_rules.staff_rows(staff, as_at, mandatory_set(ret.contract.council_id))
-    return training_rules.snapshot(rows, as_at)
 
 
 def _staff_and_training(today: date, slug: str, how_many: int) -> int:
