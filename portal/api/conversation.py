@@ -7,13 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from forms import messages
 from portal.api import calls
 from portal.api.auth import api_key_required
-from portal.api.problems import ApiProblem, problem
-from portal.api.records import RequestProblem
+from portal.api.problems import ApiProblem, answer_errors_as_problems
 from portal.api.v1 import _json_body
 from portal.documents import document_response
 from portal.extensions import csrf
@@ -39,19 +37,7 @@ NO_USER = (
 )
 
 
-@bp.errorhandler(ApiProblem)
-def _api_problem(error: ApiProblem):
-    return problem(error.status, error.detail, error.errors, **error.extra)
-
-
-@bp.errorhandler(RequestProblem)
-def _request_problem(error: RequestProblem):
-    return problem(error.status, error.message, error.errors)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return problem(error.code or 500, error.description or error.name)
+answer_errors_as_problems(bp)
 
 
 def _comment(comment: ReturnComment) -> dict:

@@ -14,15 +14,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from forms import messages
 from portal import clock, exports
 from portal.api import calls, council_feed
 from portal.api import return_documents as documents
 from portal.api.auth import council_key_required
-from portal.api.problems import ApiProblem, problem
-from portal.api.records import RequestProblem
+from portal.api.problems import ApiProblem, answer_errors_as_problems
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
 from portal.matrix import EXPORT_KEYS, build_matrix, default_as_at
@@ -51,25 +49,7 @@ NO_USER = (
 TEXT_MAX = 2000
 
 
-@bp.errorhandler(ApiProblem)
-def _api_problem(error: ApiProblem):
-    return problem(error.status, error.detail, error.errors, **error.extra)
-
-
-@bp.errorhandler(RequestProblem)
-def _request_problem(error: RequestProblem):
-    return problem(error.status, error.message, error.errors)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return problem(error.code or 500, error.description or error.name)
-
-
-@bp.after_request
-def _never_cached(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+answer_errors_as_problems(bp)
 
 
 def _return(council_id: int, return_id: int) -> MonthlyReturn:

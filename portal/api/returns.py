@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
 
 from forms import messages
 from portal.api import calls
 from portal.api import return_documents as documents
 from portal.api.auth import api_key_required
-from portal.api.problems import ApiProblem, field_errors, problem
-from portal.api.records import RequestProblem
+from portal.api.problems import ApiProblem, answer_errors_as_problems, field_errors
 from portal.api.section_rows import ROW_SECTIONS, answers_from_rows
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
@@ -57,25 +55,7 @@ STALE = (
 )
 
 
-@bp.errorhandler(ApiProblem)
-def _api_problem(error: ApiProblem):
-    return problem(error.status, error.detail, error.errors, **error.extra)
-
-
-@bp.errorhandler(RequestProblem)
-def _request_problem(error: RequestProblem):
-    return problem(error.status, error.message, error.errors)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return problem(error.code or 500, error.description or error.name)
-
-
-@bp.after_request
-def _never_cached(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+answer_errors_as_problems(bp)
 
 
 bp.after_request(calls.record)  # the audit row and the RateLimit headers

@@ -8,12 +8,11 @@ the import job, the same one the page's Confirm starts (``portal.uploads.batches
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from portal import clock
 from portal.api import calls, records
 from portal.api.auth import api_key_required
-from portal.api.problems import ApiProblem, problem
+from portal.api.problems import ApiProblem, answer_errors_as_problems
 from portal.extensions import csrf
 from portal.queries import uploads as upload_queries
 from portal.uploads import batches, importing
@@ -32,14 +31,7 @@ NOT_CHECKED = "Only an upload that has not been confirmed can be confirmed"
 HAS_ERRORS = "Fix the errors and upload the file again: nothing was imported"
 
 
-@bp.errorhandler(ApiProblem)
-def _api_problem(error: ApiProblem):
-    return problem(error.status, error.detail, error.errors, **error.extra)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return problem(error.code or 500, error.description or error.name)
+answer_errors_as_problems(bp)
 
 
 def _batch(provider_id: int, upload_id: int):
