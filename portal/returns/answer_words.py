@@ -179,6 +179,8 @@ def warning_text(section: str, code: str, data: dict | None = None) -> str:
     """A warning the provider confirmed as correct, in words, from its stored code
     ("on_time_visits:jump", "area0.spare_hours:unchanged")."""
     subject, _, kind = code.partition(":")
+    if subject == "section" and kind == "unchanged":  # a copied section, one tick for all
+        return "Answers the same as in each of the last 2 months"
     where = ""
     area = _AREA_WARNING.match(subject)
     if area:

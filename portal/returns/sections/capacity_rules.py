@@ -213,23 +213,33 @@ def date_warnings(names: list[str], row: dict, index: int, on: date) -> list[Sof
 
 
 def soft_warnings(ret: MonthlyReturn, names: list[str], data: dict) -> list[SoftWarning]:
-    """Spare hours the same 3 months running, or more than 3 times last month's; answers
-    past their valid-until date, or an earliest start in the past."""
+    """Spare hours the same 3 months running (asked once for the section when several
+    areas are), or more than 3 times last month's; answers past their valid-until date,
+    or an earliest start in the past."""
     earlier = [by_area(d) for d in common_rules.previous_section_data(ret, CODE)]
     found: list[SoftWarning] = []
+    unchanged: list[tuple[str, SoftWarning]] = []
     for i, row in enumerate(data.get("areas") or []):
         name = row["area"]
         previous = [
             {"spare_hours": (month.get(name) or {}).get("spare_hours")} for month in earlier
         ]
-        found += numeric_warnings(
+        for warning in numeric_warnings(
             {"spare_hours": row.get("spare_hours")},
             previous,
             {"spare_hours": f"Spare weekly hours{where(names, name)}"},
             prefix=f"area{i}.",
-        )
+        ):
+            if warning.code.endswith(":unchanged"):
+                unchanged.append((name, warning))
+            else:
+                found.append(warning)
         found += date_warnings(names, row, i, today())
-    return found
+    if len(unchanged) > 1:  # a copied section: one tick for all of it, not one an area
+        areas = ", ".join(name for name, _ in unchanged)
+        message = f"Spare weekly hours are the same as in each of the last 2 months in {areas}"
+        return [SoftWarning("section:unchanged", unchanged[0][1].field, message), *found]
+    return [w for _, w in unchanged] + found
 
 
 # --- check your answers --------------------------------------------------------------

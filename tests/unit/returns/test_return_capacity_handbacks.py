@@ -596,3 +596,26 @@ def test_a_post_without_the_form_token_saves_nothing(client, ret, alice):
     response = client.post(url(ret, "/section/handbacks"), data={"none": "yes", "revision": "0"})
     assert response.status_code == 400
     assert section(ret, "handbacks").revision == 0
+
+
+def test_a_copied_capacity_section_is_confirmed_once_not_once_an_area(client, ret, alice):
+    same = {
+        "areas": [
+            {"area": "North", "spare_hours": "12.5", "valid_until": "2026-12-31"},
+            {"area": "South", "spare_hours": "4", "valid_until": "2026-12-31"},
+        ]
+    }
+    for period in (date(2026, 8, 1), date(2026, 9, 1)):
+        submit_month(_return(ret.contract, period), alice, "capacity", same)
+    sign_in(client, alice.email)
+    page = url(ret, "/section/capacity")
+    fields = {**area_fields(0), **area_fields(1, hours="4")}
+    response = post(client, page, fields)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert shows(
+        html, "Spare weekly hours are the same as in each of the last 2 months in North, South"
+    )
+    assert error_links(html) == ["#confirm-section-unchanged"]
+    assert post(client, page, {**fields, "confirm_warning": "section:unchanged"}).status_code == 302
+    assert section(ret, "capacity").confirmed_warnings == ["section:unchanged"]
