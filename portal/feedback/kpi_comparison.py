@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import Contract, MonthlyReturn, ReturnVersion
 from portal.returns import kpis
 from portal.returns.calendar import months_to
+from portal.returns.opening import is_expected
 from portal.training_matrix_suppression import MIN_PROVIDERS
 
 if TYPE_CHECKING:
@@ -102,6 +103,9 @@ class FrameworkFeedback:
     kpis: list[KpiLine]
     trend_months: list[date]
     trends: list[TrendLine]
+    # Whether the council asked for a return that month (after its go-live month and
+    # within a contract's dates); a month it did not is "Not expected", not a gap.
+    expected: list[bool]
 
 
 def percent_text(value: Decimal | float | None) -> str:
@@ -205,7 +209,21 @@ def framework_feedback(
         kpis=_kpi_lines(results, peer_results),
         trend_months=months,
         trends=_trends(history, months, results, definitions),
+        expected=_expected(council_id, provider_id, same_framework, months),
     )
+
+
+def _expected(council_id: int, provider_id: int, same_framework, months) -> list[bool]:
+    contracts = list(
+        db.session.scalars(
+            select(Contract).where(
+                Contract.council_id == council_id,
+                Contract.provider_id == provider_id,
+                same_framework,
+            )
+        )
+    )
+    return [any(is_expected(c, month) for c in contracts) for month in months]
 
 
 def _peer_results(

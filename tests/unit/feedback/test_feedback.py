@@ -544,3 +544,14 @@ def test_an_incomplete_link_says_what_is_missing(app, subject):
     assert "The link does not give a month (2026-10) or quarter (2026-Q3)" in html
     future = _report_url(subject, "2027-01")
     assert client.get(future).status_code == 404
+
+
+def test_months_before_the_council_went_live_are_not_expected_in_the_trend(app, subject):
+    subject.council.go_live_month = AUG  # asked for returns from August 2026 only
+    db.session.commit()
+    october = feedback_for(subject.council.id, subject.provider.id, "2026-10").frameworks[0]
+    assert october.expected == [False, False, False, True, True, True]  # May to October
+    client = app.test_client()
+    sign_in(client, subject.user.email)
+    html = get_page(client, _report_url(subject))
+    assert html.count("Not expected") == 3 * len(october.trends)
