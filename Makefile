@@ -18,6 +18,9 @@ $(STAMPS):
 
 $(STAMPS)/venv: pyproject.toml requirements.lock | $(STAMPS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# The pip that Python 3.11 ships (23.2) sometimes refuses a hashed lock whose packages
+	@# ask for another's extra (pip-audit's CacheControl[filecache]): use a current pip.
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
