@@ -60,4 +60,8 @@ def invite_commissioner(id: int):
             return redirect(url_for(".council", id=found.id))
         form.email.errors = [refusal]
     status = 400 if form.errors else 200
-    return render_template("admin/invite_commissioner.html", council=found, form=form), status
+    back = url_for(".council", id=found.id)
+    page = render_template(
+        "components/invite_commissioner.html", council=found, form=form, back_href=back
+    )
+    return page, status

@@ -44,7 +44,11 @@ def invite(council_id: int):
             return redirect(url_for(".users", council_id=council_id))
         form.email.errors = [refusal]
     status = 400 if form.errors else 200
-    return render_template("council/setup/invite.html", council=council, form=form), status
+    back = url_for(".users", council_id=council_id)
+    page = render_template(
+        "components/invite_commissioner.html", council=council, form=form, back_href=back
+    )
+    return page, status
 
 
 @bp.route("/council/<int:council_id>/users/permission", methods=["POST"])
