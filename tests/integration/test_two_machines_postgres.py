@@ -151,6 +151,7 @@ def _world():
     the real date) and its sections other than training completed."""
     world = make_contracted(on=date.today())
     branch = Branch(provider=world.provider, name="Riverside", local_est_id=BRANCH)
+    db.session.add(branch)  # in the session before the contract's list autoflushes
     world.contract.branches.append(branch)  # the council's contract covers it
     db.session.commit()
     ret = db.session.scalar(
