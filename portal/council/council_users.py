@@ -1,5 +1,5 @@
-"""A council admin's colleagues: invite a commissioner, and give or take away the
-permission to set up the council."""
+"""A council admin's colleagues: invite a commissioner (and re-send an invitation not yet
+taken up), and give or take away the permission to set up the council."""
 
 from __future__ import annotations
 
@@ -58,12 +58,7 @@ def permission(council_id: int):
     if not ButtonForm().validate_on_submit():
         flash(messages.FORM_EXPIRED, "error")
         return redirect(url_for(".users", council_id=council_id))
-    raw = (request.form.get("membership") or "").strip()
-    membership = (
-        setup_queries.council_membership(council_id, int(raw))
-        if raw.isdigit() and len(raw) < 10
-        else None
-    )
+    membership = _membership(council_id)
     allow = request.form.get("allow") == "yes"
     if membership is None or not councils.set_council_admin(membership, allow, current_user):
         flash("Nothing changed", "error")
@@ -73,6 +68,35 @@ def permission(council_id: int):
             "success",
         )
     return redirect(url_for(".users", council_id=council_id))
+
+
+@bp.route("/council/<int:council_id>/users/resend-invitation", methods=["POST"])
+@requires(Role.COMMISSIONER, **COUNCIL_ADMIN)
+def resend_invitation(council_id: int):
+    """Send a fresh invitation link to a colleague of this council who has not yet set a
+    password (the last link stops working)."""
+    if not ButtonForm().validate_on_submit():
+        flash(messages.FORM_EXPIRED, "error")
+        return redirect(url_for(".users", council_id=council_id))
+    membership = _membership(council_id)
+    user = membership.user if membership is not None else None
+    # Only for someone whose invitation is to this council (not to another organisation).
+    if (
+        user is None
+        or user.primary_membership is not membership
+        or not councils.resend_invitation(user, current_user)
+    ):
+        flash("Nothing to re-send", "error")
+    else:
+        flash(f"A new invitation has been sent to {user.email}", "success")
+    return redirect(url_for(".users", council_id=council_id))
+
+
+def _membership(council_id: int):
+    raw = (request.form.get("membership") or "").strip()
+    if not (raw.isdigit() and len(raw) < 10):
+        return None
+    return setup_queries.council_membership(council_id, int(raw))
 
 
 @bp.route("/council/<int:council_id>/changes")

@@ -16,6 +16,7 @@ from portal.models import (
     Notification,
     Provider,
     Role,
+    User,
 )
 from portal.returns import review, service
 from tests.conftest import csrf_token_from, link_in, mail_config, shows
@@ -305,3 +306,41 @@ def test_council_admins_see_their_own_councils_changes_only(app, commissioner_cl
     assert "No changes match" in get_page(
         commissioner_client, f"/council/{council_id}/changes?entity=contract"
     )
+
+
+def test_council_admin_re_sends_a_colleagues_invitation_and_only_their_own(
+    app, commissioner_client, contracted, mail_server
+):
+    app.config.update(mail_config(mail_server))
+    url = f"/council/{contracted.council.id}/users"
+    invited = _post(
+        commissioner_client, f"{url}/invite", name="New Person", email="new@council.example"
+    )
+    assert invited.status_code == 302
+    first = link_in(mail_server[0], "/invitation/")
+    page = get_page(commissioner_client, url)
+    assert "Re-send invitation" in page and "Invited" in page
+    newcomer = db.session.scalar(select(User).where(User.email == "new@council.example"))
+    token = csrf_token_from(page)
+    resent = commissioner_client.post(
+        f"{url}/resend-invitation",
+        data={"csrf_token": token, "membership": newcomer.memberships[0].id},
+    )
+    assert resent.status_code == 302
+    assert "A new invitation has been sent to new@council.example" in get_page(
+        commissioner_client, url
+    )
+    second = link_in(mail_server[1], "/invitation/")
+    assert app.test_client().get(first).status_code == 400  # the last link stops working
+    assert app.test_client().get(second).status_code == 200
+    # Another council's invited commissioner: refused, and nobody is e-mailed.
+    stranger = make_user(Role.COMMISSIONER, council=make_council())
+    stranger.password_hash = None
+    db.session.commit()
+    refused = commissioner_client.post(
+        f"{url}/resend-invitation",
+        data={"csrf_token": token, "membership": stranger.memberships[0].id},
+    )
+    assert refused.status_code == 302
+    assert "Nothing to re-send" in get_page(commissioner_client, url)
+    assert len(mail_server) == 2
