@@ -69,6 +69,8 @@ def copy_frame(table_name: str, columns: list[str], frame: pd.DataFrame) -> None
 
 
 def _column_cells(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(column):  # row numbers: as many values as rows
+        return column.astype(str).to_numpy(dtype=object)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     texts = np.array([_csv_cell(value) for value in uniques] + [NULL_MARK], dtype=object)
     return texts[codes]  # a blank's code is -1: the NULL mark, last

@@ -55,6 +55,8 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
     """Work out and apply the import of ``batch`` for the provider, in the session's
     transaction (the caller commits); the plan's counts say what it did."""
     plan = Plan()
+    # Room to sort and hash the staged rows in memory (until the transaction ends).
+    _sql("SET LOCAL work_mem = '64MB'")
     training = batch.training is not None and len(batch.training) > 0
     if training:
         _stage_training(provider_id, batch)
@@ -75,7 +77,7 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
 def _apply_staff(plan: Plan, provider_id: int, batch: ImportBatch, today: date) -> None:
     columns = ("worker_id", *STAFF_VALUE_FIELDS)
     _stage(STAFF_STAGE, "staff_member", "0 AS file_row, ''::text AS action", columns)
-    frame = batch.staff.reindex(columns=["row", "action", *columns])
+    frame = batch.staff.reindex(columns=["row", "action", *columns]).astype({"row": "int64"})
     bulk_copy.copy_frame(STAFF_STAGE, ["file_row", "action", *columns], frame)
     _sql(f"ALTER TABLE {STAFF_STAGE} ADD staff_id integer, ADD left_before boolean, "
          "ADD differs boolean, ADD outcome text")  # fmt: skip
@@ -144,6 +146,7 @@ def _stage_training(provider_id: int, batch: ImportBatch) -> None:
         TRAINING_VALUE_FIELDS,
     )  # fmt: skip
     frame = batch.training.reindex(columns=["row", "worker_id", *TRAINING_VALUE_FIELDS])
+    frame = frame.astype({"row": "int64"})
     bulk_copy.copy_frame(TRAINING_STAGE, ["file_row", "worker_id", *TRAINING_VALUE_FIELDS], frame)
     # One row per worker the file names: their staff id (None for staff still to be
     # added), whether they have records already, and (after comparing) whether they change.
@@ -157,6 +160,7 @@ def _stage_training(provider_id: int, batch: ImportBatch) -> None:
         GROUP BY i.worker_id, s.id""",
         provider=provider_id,
     )
+    _sql(f"ANALYZE {WORKERS}")  # a few thousand rows: so joins with it are planned as such
 
 
 def _compare_training(plan: Plan) -> None:
@@ -232,13 +236,17 @@ def _delete_changed_training() -> None:
 
 
 def _insert_changed_training(provider_id: int) -> None:
+    """The file's records of every changed worker, staff added by this import included."""
+    _sql(
+        f"UPDATE {WORKERS} w SET staff_id = s.id FROM staff_member s "
+        "WHERE w.staff_id IS NULL AND s.provider_id = :provider AND s.worker_id = w.worker_id",
+        provider=provider_id,
+    )
     columns = ", ".join(TRAINING_VALUE_FIELDS)
     values = ", ".join(f"i.{name}" for name in TRAINING_VALUE_FIELDS)
     _sql(
         f"""INSERT INTO training_record (staff_id, {columns})
-        SELECT s.id, {values} FROM {TRAINING_STAGE} i
+        SELECT w.staff_id, {values} FROM {TRAINING_STAGE} i
         JOIN {WORKERS} w ON w.worker_id = i.worker_id AND w.changed
-        JOIN staff_member s ON s.provider_id = :provider AND s.worker_id = i.worker_id
-        ORDER BY i.file_row""",
-        provider=provider_id,
+        ORDER BY i.file_row"""
     )
