@@ -204,12 +204,17 @@ def _file_key(record: tuple) -> TrainingKey:
     return record
 
 
-def _plan_training(plan: Plan, batch: ImportBatch, existing) -> None:
-    frame = batch.training
+def _records_by_worker(frame) -> dict[str, list[tuple]]:
+    """The file's records (tuples of ``TRAINING_VALUE_FIELDS``) by worker, in file order."""
     wanted: dict[str, list[tuple]] = defaultdict(list)
     rows = zip(*python_columns(frame, TRAINING_VALUE_FIELDS), strict=True)
     for worker, record in zip(frame["worker_id"].tolist(), rows, strict=True):
         wanted[worker].append(record)
+    return wanted
+
+
+def _plan_training(plan: Plan, batch: ImportBatch, existing) -> None:
+    wanted = _records_by_worker(batch.training)
     have = _stored_training([existing[w].id for w in wanted if w in existing])
     for worker, records in wanted.items():
         current = existing.get(worker)
