@@ -174,3 +174,30 @@ def test_the_set_based_and_the_plain_import_store_the_same_counts_and_audit(app)
     assert last[0] == last[1]
     assert last[1]["training_staff_changed"] == last[1]["staff_updated"] == 0
     assert _stored(plain, plain_ret) == _stored(fast, fast_ret)
+
+
+def test_copy_frame_reads_back_every_value_as_it_was(app):
+    """The staging COPY writes CSV a column at a time: quotes, commas, line breaks, an empty
+    text, a blank and a text that is the NULL mark itself all come back as they went in."""
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    from portal.uploads.bulk_copy import copy_frame
+
+    columns = "n integer, note text, day date, rate numeric(8,2), yes boolean"
+    db.session.execute(text(f"CREATE TEMP TABLE copied ({columns})"))
+    notes = ['Passed "with merit"', "a, b", "line one\r\nline two", "", None, "\\N", "plain"]
+    frame = pd.DataFrame(
+        {
+            "n": range(len(notes)),
+            "note": notes,
+            "day": [date(2026, 1, 31), None, *[date(2024, 2, 29)] * 5],
+            "rate": [Decimal("12.50"), None, *[Decimal("0.01")] * 5],
+            "yes": [True, False, None, True, True, True, True],
+        },
+        dtype=object,
+    ).astype({"n": "int64"})
+    copy_frame("copied", list(frame.columns), frame)
+    back = db.session.execute(text("SELECT n, note, day, rate, yes FROM copied ORDER BY n")).all()
+    assert [tuple(row) for row in back] == list(frame.itertuples(index=False, name=None))
