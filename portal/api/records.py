@@ -18,7 +18,6 @@ import csv
 import io
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,7 +36,7 @@ from portal.uploads.asc_wds_results import (
     Problem,
     UploadCheck,
 )
-from portal.uploads.import_plan import TRAINING_VALUE_FIELDS, Plan, plan_import, training_key
+from portal.uploads.import_plan import TRAINING_VALUE_FIELDS, Plan, plan_import
 from portal.uploads.importing import existing_worker_ids, import_checked, provider_branches
 from portal.uploads.reading import MAX_BYTES, MAX_COLUMNS, MAX_SIZE_TEXT
 from portal.uploads.upload_table import MAX_ROWS, FileProblem
@@ -250,25 +249,20 @@ def changes(provider_id: int, batch: ImportBatch, plan: Plan) -> dict[str, dict[
             "deleted": c["staff_leaving"],
         }
     if batch.training is not None:
-        counted[TRAINING_FILE] = _training_changes(batch, plan)
+        counted[TRAINING_FILE] = _training_changes(plan)
     return counted
 
 
-def _training_changes(batch: ImportBatch, plan: Plan) -> dict[str, int]:
-    """Records added, removed and kept: the plan replaces each changed worker's records, so
-    compare them with the records they had (``plan.training_before``)."""
-    counts = Counter(new=0, updated=0, unchanged=0, deleted=0)
-    for worker, records in plan.training_by_worker.items():
-        new = Counter(training_key(r[name] for name in TRAINING_VALUE_FIELDS) for r in records)
-        have: Counter = Counter()
-        for values, count in plan.training_before.get(worker, Counter()).items():
-            have[training_key(values)] += count
-        counts["new"] += (new - have).total()
-        counts["deleted"] += (have - new).total()
-        counts["unchanged"] += (new & have).total()
-    kept = batch.training[~batch.training["worker_id"].isin(list(plan.training_by_worker))]
-    counts["unchanged"] += len(kept)
-    return dict(counts)
+def _training_changes(plan: Plan) -> dict[str, int]:
+    """Records added, removed and kept, from the plan's counts: a changed record (the same
+    course completion, other values) is one removed and one new."""
+    c = plan.counts
+    return {
+        "new": c["training_added"] + c["training_changed"],
+        "updated": 0,
+        "unchanged": c["training_unchanged"],
+        "deleted": c["training_removed"] + c["training_changed"],
+    }
 
 
 def check_changes(

@@ -9,10 +9,16 @@ rows are made exactly as before (``portal.uploads.importing``).
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+import pandas as pd
 from psycopg import sql
 from sqlalchemy import Table, insert
 
 from portal.extensions import db
+
+NULL_MARK = "\\N"  # how copy_frame writes a blank cell (PostgreSQL's text-format NULL)
 
 
 def _columns(table: Table, rows: list[dict]) -> list[str] | None:
@@ -41,3 +47,45 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[name] for name in columns])
+
+
+def copy_frame(table_name: str, columns: list[str], frame: pd.DataFrame) -> None:
+    """``COPY`` a DataFrame's rows into ``table_name``'s ``columns`` (PostgreSQL only), as
+    CSV made a column at a time: each column's distinct values are written once and taken
+    for every row, rather than each cell converted in Python. Blank (None/NaN) cells go as
+    NULL; an empty text stays empty."""
+    if frame.empty:
+        return
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, NULL {})").format(
+        sql.Identifier(table_name),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.Literal(NULL_MARK),
+    )
+    cells = [_column_cells(frame.iloc[:, n]) for n in range(frame.shape[1])]
+    text = "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(text)
+
+
+def _column_cells(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(column):  # row numbers: as many values as rows
+        return column.astype(str).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([_csv_cell(value) for value in uniques] + [NULL_MARK], dtype=object)
+    return texts[codes]  # a blank's code is -1: the NULL mark, last
+
+
+def _csv_cell(value: Any) -> str:
+    """One value as a CSV cell PostgreSQL reads back as the same value."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if not isinstance(value, str):
+        return str(value)  # int, Decimal, date
+    if value == NULL_MARK or any(ch in value for ch in ',"\n\r'):
+        return '"' + value.replace('"', '""') + '"'  # quoted: never read as NULL
+    return value

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -181,29 +182,59 @@ def record_changes(old: Counter, new: list[TrainingKey]) -> Counter:
     return counts
 
 
-def _changes(old: Counter, records: list[dict]) -> Counter:
-    before = Counter(training_key(values) for values in old.elements())
-    after = [training_key(r[name] for name in TRAINING_VALUE_FIELDS) for r in records]
-    return record_changes(before, after)
+def python_columns(frame, names) -> list[list]:
+    """Each named column of ``frame`` as a list of Python values (``clean``: each distinct
+    value converted once), blank where the column is absent or the cell is blank."""
+    columns = []
+    for name in names:
+        if name not in frame:
+            columns.append([None] * len(frame))
+            continue
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+        values = [clean(value) for value in uniques] + [None]  # a blank's code is -1
+        columns.append([values[code] for code in codes.tolist()])
+    return columns
+
+
+def _file_key(record: tuple) -> TrainingKey:
+    """As ``training_key``: the check has already derived a blank expiry where VALIDITY
+    gives one, so most of a file's records are their own key."""
+    if record[_EXPIRY] is None and record[_COMPLETED] is not None:
+        return training_key(record)
+    return record
+
+
+def _records_by_worker(frame) -> dict[str, list[tuple]]:
+    """The file's records (tuples of ``TRAINING_VALUE_FIELDS``) by worker, in file order."""
+    wanted: dict[str, list[tuple]] = defaultdict(list)
+    rows = zip(*python_columns(frame, TRAINING_VALUE_FIELDS), strict=True)
+    for worker, record in zip(frame["worker_id"].tolist(), rows, strict=True):
+        wanted[worker].append(record)
+    return wanted
 
 
 def _plan_training(plan: Plan, batch: ImportBatch, existing) -> None:
-    wanted: dict[str, list[dict]] = defaultdict(list)
-    for row in batch.training.to_dict("records"):
-        values = {name: clean(row.get(name)) for name in TRAINING_VALUE_FIELDS}
-        wanted[row["worker_id"]].append(values)
+    wanted = _records_by_worker(batch.training)
     have = _stored_training([existing[w].id for w in wanted if w in existing])
     for worker, records in wanted.items():
         current = existing.get(worker)
         old = have.get(current.id, Counter()) if current is not None else Counter()
-        new = {training_key(r[name] for name in TRAINING_VALUE_FIELDS) for r in records}
-        if new == {training_key(values) for values in old}:
+        if old and {_file_key(r) for r in records} == {training_key(v) for v in old}:
             plan.counts["training_staff_unchanged"] += 1
             plan.counts["training_unchanged"] += len(records)
             continue
         plan.counts["training_staff_changed"] += 1
-        plan.counts.update(_changes(old, records))
-        plan.training_by_worker[worker] = records
+        if old:
+            plan.counts.update(record_changes(_keys(old), [_file_key(r) for r in records]))
+        else:  # nothing to compare with: every record is new
+            plan.counts["training_added"] += len(records)
+        plan.training_by_worker[worker] = [
+            dict(zip(TRAINING_VALUE_FIELDS, record, strict=True)) for record in records
+        ]
         plan.training_before[worker] = old
         if current is not None and old:
             plan.training_delete_staff.append(current.id)
+
+
+def _keys(old: Counter) -> Counter:
+    return Counter(training_key(values) for values in old.elements())

@@ -61,6 +61,7 @@ from portal.uploads import bulk_copy, file_store
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.asc_wds_results import ImportBatch, UploadCheck
 from portal.uploads.import_plan import CHUNK, Plan, plan_import
+from portal.uploads.set_based_import import import_set_based
 
 logger = logging.getLogger(__name__)
 
@@ -250,11 +251,16 @@ def import_checked(
     training: tuple[bytes, str] | None,
     today: date,
     user: User | None = None,
+    set_based: bool | None = None,
 ) -> Imported:
     """Check a staff file and/or a training file, each (bytes, file name), against the
     provider's records now and, when they pass, import them: staff, training, reopened
     training sections. The provider's row is locked first. Nothing is committed: the
-    caller commits, or rolls back (also when the check did not pass, to free the lock)."""
+    caller commits, or rolls back (also when the check did not pass, to free the lock).
+
+    On PostgreSQL the plan is worked out and applied by set-based SQL over staging tables
+    (``set_based_import``); elsewhere, or with ``set_based=False``, row by row in Python
+    (``plan_import``). Both store the same records and give the same counts."""
     lock_provider(provider_id)
     check = check_upload(
         staff=staff,
@@ -266,9 +272,14 @@ def import_checked(
     if not check.ok:
         return Imported(check)
     batch = check.to_import()
-    plan = plan_import(provider_id, batch, today)
-    apply_staff(provider_id, plan)
-    apply_training(provider_id, plan)
+    if set_based is None:
+        set_based = db.session.connection().dialect.name == "postgresql"
+    if set_based:
+        plan = import_set_based(provider_id, batch, today)
+    else:
+        plan = plan_import(provider_id, batch, today)
+        apply_staff(provider_id, plan)
+        apply_training(provider_id, plan)
     reopened = reopen_training_sections(provider_id, user) if plan.changes_anything else []
     return Imported(check, batch, plan, reopened)
 
