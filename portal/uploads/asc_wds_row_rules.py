@@ -1,6 +1,8 @@
 """The rules of an ASC-WDS file that compare columns or rows, run on whole columns: the
 EXPIRYDATE against DATECOMPLETED and VALIDITY (as ``staff_rules.expiry_date`` and
-``validate_training`` do for one record), and rows that repeat an earlier row."""
+``validate_training`` do for one record), PROVIDERNAME against WHODELIVERED, CONTHOURS
+with ZEROHRCONT and EMPLSTATUS (``ascwds_file_rules.file_hours``, as ``validate_staff`` with
+``file=True``), and rows that repeat an earlier row."""
 
 from __future__ import annotations
 
