@@ -15,6 +15,7 @@ import pytest
 
 from portal.api.auth import new_key
 from portal.extensions import db
+from portal.models import StaffMember
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.importing import provider_branches
 from tests.factories import make_staff
@@ -269,3 +270,27 @@ def test_rule(case_id, client, provider_api):
         if warning.value:
             # A value ignored: the warning names it, and why, in the upload and the API.
             assert f"‘{warning.value}’" in warning.message and " because " in warning.message
+
+
+def test_a_value_ignored_on_an_api_import_leaves_the_stored_value(client, provider_api):
+    """The API import plans as the upload does: W1's STARTDATE, HANDCVISA and CONTHOURS,
+    given badly on an UPDATE, are named in the warnings and stay as they were."""
+    headers = {**provider_api["headers"], "Content-Type": "application/json"}
+    good = staff_row(provider_api["branch"], UNIQUEWORKERID="W1", STATUS="UPDATE", HANDCVISA="1")
+    response = client.post(
+        f"{provider_api['api']}/imports", json={"staff": [good]}, headers=headers
+    )
+    assert response.status_code == 200, response.get_json()
+    bad = {**good, "STARTDATE": "01/01/2030", "HANDCVISA": "5", "EMPLSTATUS": "4"}
+    response = client.post(f"{provider_api['api']}/imports", json={"staff": [bad]}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    warned = {w["column"]: w["message"] for w in response.get_json()["warnings"]}
+    assert warned["STARTDATE"].startswith("We will ignore STARTDATE ‘01/01/2030’ because")
+    assert warned["HANDCVISA"].startswith("We will ignore HANDCVISA ‘5’ because")
+    assert warned["CONTHOURS"].startswith("We will ignore CONTHOURS ‘37.5’ because EMPLSTATUS")
+    db.session.expire_all()
+    member = db.session.scalar(db.select(StaffMember).where(StaffMember.worker_id == "W1"))
+    assert member.employment_status == 4  # the rest of the row is imported
+    assert (member.start_date, member.health_care_visa, member.contracted_hours) == (
+        date(2021, 9, 1), 1, Decimal("37.50"),
+    )  # fmt: skip
