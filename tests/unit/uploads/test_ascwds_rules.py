@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -294,3 +296,14 @@ def test_a_value_ignored_on_an_api_import_leaves_the_stored_value(client, provid
     assert (member.start_date, member.health_care_visa, member.contracted_hours) == (
         date(2021, 9, 1), 1, Decimal("37.50"),
     )  # fmt: skip
+
+
+def test_every_rule_in_docs_ascwds_md_has_its_case_here():
+    """The tables' last column names the cases above: none missing, none unlisted."""
+    doc = (Path(__file__).parents[3] / "docs" / "ascwds.md").read_text()
+    tables = doc[doc.index("## Staff file") : doc.index("## A blank DATECOMPLETED")]
+    named = set()
+    for line in tables.splitlines():
+        if line.startswith("| ") and not line.startswith("| ASC-WDS code"):
+            named |= set(re.findall(r"`([^`]+)`", line.rstrip(" |").rsplit("|", 1)[-1]))
+    assert named == set(CASES)
