@@ -176,7 +176,7 @@ ZERO_HOURS_REQUIRED = "Select yes if they are on a zero-hours contract"
 HOURLY_RATE_REQUIRED = "Enter their hourly rate of pay"
 CONTRACTED_HOURS_REQUIRED = "Enter their contracted hours a week"
 CONTRACTED_HOURS_NOT_NUMBER = "Contracted hours must be a number, like 37.5"
-CONTRACTED_HOURS_RANGE = "Contracted hours must be between 0 and 80"
+CONTRACTED_HOURS_RANGE = "Contracted hours must be between 0 and 75"
 CONTRACTED_HOURS_ON_ZERO_HOURS = (
     "Leave contracted hours blank for someone on a zero-hours contract, or select No for "
     "zero-hours contract"
@@ -377,6 +377,31 @@ UPLOAD_ZERO_HOURS_NOT_ZERO = (
     "We will ignore ZEROHRCONT ‘2’ (not a zero-hours contract) because CONTHOURS is 0: enter 1 "
     "in ZEROHRCONT if they are on a zero-hours contract"
 )
+UPLOAD_HOURS_ZERO_HOURS_CONTRACT = (
+    "ZEROHRCONT is 1 (zero-hours contract): leave CONTHOURS blank for someone on a zero-hours "
+    "contract"
+)
+UPLOAD_HOURS_NOT_A_NUMBER = (
+    "it is not a number of hours, like 37.5: ASC-WDS ignores it, so enter the hours a week "
+    "or leave CONTHOURS blank"
+)
+UPLOAD_HOURS_TOO_MANY = "it is more than 75 hours a week: ASC-WDS takes 75 at most"
+
+
+def upload_hours_not_contracted(status: int, name: str) -> str:
+    return (
+        f"EMPLSTATUS is {status} ({name}): contracted hours are kept only for permanent and "
+        "temporary staff"
+    )
+
+
+UPLOAD_START_DATE_BLANK = (
+    "STARTDATE is blank: enter the date they started in their main job, like 27/03/2024, "
+    "if you know it"
+)
+UPLOAD_START_DATE_NOT_REAL = "it is not a real date, like 27/03/2024"
+UPLOAD_START_DATE_FUTURE = "it is in the future"
+UPLOAD_START_DATE_TOO_EARLY = "it is before 1990"
 UPLOAD_VISA_NOT_A_CODE = "it is not 1 (yes), 2 (no) or 999 (not known), as ASC-WDS ignores it"
 UPLOAD_PROVIDER_NOT_EXTERNAL = (
     "WHODELIVERED is not 2 (external provider): a training provider is kept only for "
@@ -436,6 +461,7 @@ UPLOAD_PROBLEM_NOUNS = {
     "row": ("row with too many values", "rows with too many values"),
     "duplicate": ("duplicate row", "duplicate rows"),
     "ignored": ("value we will ignore", "values we will ignore"),
+    "start_date_blank": ("start date left blank", "start dates left blank"),
     "expiry": ("expiry date that does not match its validity",
                "expiry dates that do not match their validity"),
 }  # fmt: skip

@@ -1,12 +1,17 @@
 """The rules ASC-WDS applies to its bulk-upload files beyond each value's own rule (which
 ``staff_rules`` holds): what a file must give, what it ignores with a warning, and
-CONTHOURS against ZEROHRCONT. ``staff_rules.validate_staff(..., file=True)`` and the
-upload's check (``portal/uploads/asc_wds*.py``) both use them; ``docs/ascwds.md`` lists
-every rule with its source."""
+CONTHOURS against ZEROHRCONT and EMPLSTATUS. ``staff_rules.validate_staff(..., file=True)``
+and the upload's check (``portal/uploads/asc_wds*.py``) both use them; ``docs/ascwds.md``
+lists every rule with its source (ASC-WDS's ``workerCSVValidator.js``).
+
+An ignored value is left out of the row: a new staff member is added without it, and an
+update leaves what the portal holds for them as it was (``import_plan``), as ASC-WDS does."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from forms import messages
 
@@ -14,46 +19,138 @@ from forms import messages
 # been supplied" is an error in ASC-WDS).
 FILE_STAFF_REQUIRED = frozenset({"employment_status"})
 # Values ASC-WDS ignores with a warning, rather than refusing the row, when they are not
-# one of its codes (HANDCVISA: "incorrectly formatted and will be ignored").
-FILE_STAFF_IGNORED = frozenset({"health_care_visa"})
+# valid on their own (HANDCVISA: "incorrectly formatted and will be ignored"; STARTDATE:
+# badly written or in the future "will be ignored"). CONTHOURS and ZEROHRCONT are ignored
+# by ``file_hours`` below.
+FILE_STAFF_IGNORED = frozenset({"health_care_visa", "start_date"})
+
+# The verdicts of ``file_hours``.
+HOURS_ERROR, HOURS_WARNING, HOURS_IGNORED = "error", "warning", "ignored"
+
+NOT_CONTRACTED = {3: "pool or bank", 4: "agency", 7: "other"}  # EMPLSTATUS: no CONTHOURS
+FILE_MAX_HOURS = Decimal("75")  # above: ignored
+HOURS_NOT_KNOWN = 999  # CONTHOURS 999: ASC-WDS's "not known"
+_NUMBER = re.compile(r"-?(?:[0-9]*\.?[0-9]+|[0-9]+\.)")
+_CODE = re.compile(r"[0-9]{1,4}")
 
 
-HOURS_ERROR, HOURS_WARNING, HOURS_IGNORE_ZERO = "error", "warning", "ignore_zero_hours"
+@dataclass(frozen=True)
+class HoursFinding:
+    """A problem ``file_hours`` found: on ``field`` ("zero_hours" or "contracted_hours"),
+    an error, a warning, or a warning with that value ignored."""
+
+    field: str
+    verdict: str
+    message: str
 
 
-def hours_with_zero_hours(zero_text: object, hours: Decimal | None) -> tuple[str, str] | None:
-    """ASC-WDS's checks of CONTHOURS against ZEROHRCONT (both valid on their own):
-    hours with ZEROHRCONT blank, a warning; hours with ZEROHRCONT 1 or 999, an error (on
-    ZEROHRCONT); 0 hours with ZEROHRCONT 2, a warning and ZEROHRCONT ignored.
-    Returns (verdict, message) or None."""
-    if hours is None:
+@dataclass(frozen=True)
+class FileHours:
+    """CONTHOURS and ZEROHRCONT as a file gives them, checked together: the hours to keep
+    (None: blank, not known or ignored) and what was found."""
+
+    hours: Decimal | None
+    findings: tuple[HoursFinding, ...]
+
+    def ignores(self, field: str) -> bool:
+        return any(f.field == field and f.verdict == HOURS_IGNORED for f in self.findings)
+
+    @property
+    def error(self) -> HoursFinding | None:
+        return next((f for f in self.findings if f.verdict == HOURS_ERROR), None)
+
+
+def _text(raw: object) -> str:
+    return "" if raw is None else str(raw).strip()
+
+
+def _code(text: str) -> int | None:
+    return int(text) if _CODE.fullmatch(text) else None
+
+
+def hours_number(text: str) -> Decimal | None:
+    """CONTHOURS as a number (what ASC-WDS's parseFloat reads), or None."""
+    if not _NUMBER.fullmatch(text):
         return None
-    zero = "" if zero_text is None else str(zero_text).strip()
-    code = int(zero) if zero.isdigit() else None
-    if hours > 0 and zero == "":
-        return HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS
-    if hours > 0 and code in (1, 999):
-        return HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS
-    if hours == 0 and code == 2:
-        return HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only plain numbers
+        return None
+
+
+def _zero_hours_findings(zero: str, number: Decimal | None) -> list[HoursFinding]:
+    """ZEROHRCONT against the hours (ASC-WDS's _validateZeroHourContract): hours with
+    ZEROHRCONT blank, a warning; with 1 or 999, an error; 0 hours with 2, ZEROHRCONT
+    ignored. An invalid ZEROHRCONT is its own column's error."""
+    code = _code(zero)
+    if number is None or (zero != "" and code not in (1, 2, 999)):
+        return []
+    if number > 0 and zero == "":
+        return [HoursFinding("zero_hours", HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS)]
+    if number > 0 and code in (1, 999):
+        return [HoursFinding("zero_hours", HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)]
+    if number == 0 and code == 2:
+        return [HoursFinding("zero_hours", HOURS_IGNORED, messages.UPLOAD_ZERO_HOURS_NOT_ZERO)]
+    return []
+
+
+def _hours_ignored_because(number: Decimal | None, zero: str, employment: str) -> str | None:
+    """Why ASC-WDS ignores CONTHOURS (its _validateContHours), or None to keep it."""
+    if _code(zero) == 1:
+        return messages.UPLOAD_HOURS_ZERO_HOURS_CONTRACT
+    status = _code(employment)
+    if status in NOT_CONTRACTED:
+        return messages.upload_hours_not_contracted(status, NOT_CONTRACTED[status])
+    if number is None or number < 0 or number != number.quantize(Decimal("0.01")):
+        return messages.UPLOAD_HOURS_NOT_A_NUMBER
+    if int(number) != HOURS_NOT_KNOWN and number > FILE_MAX_HOURS:
+        return messages.UPLOAD_HOURS_TOO_MANY
     return None
 
 
-def hours_on_record(zero_text: object, values: dict, errors: dict, file: bool) -> None:
-    """``hours_with_zero_hours`` on one record's checked values (``validate_staff``). A
-    file: an error goes on ZEROHRCONT, an ignored ZEROHRCONT becomes None. The web form
-    refuses only what a file would (hours on a zero-hours contract, on contracted hours),
-    so what it stores uploads again in the portal's own template."""
-    if "zero_hours" not in values or "contracted_hours" not in values:
-        return
-    found = hours_with_zero_hours(zero_text, values["contracted_hours"])
+def file_hours(hours_raw: object, zero_raw: object, employment_raw: object) -> FileHours:
+    """CONTHOURS, ZEROHRCONT and EMPLSTATUS of one row of a file, as ASC-WDS checks them.
+
+    CONTHOURS is never an error: it is ignored (with a warning naming it) when ZEROHRCONT
+    is 1, when EMPLSTATUS is 3, 4 or 7, when it is not a number of hours 0 or more with up
+    to 2 decimal places, or when it is above 75; 999 means "not known" and keeps nothing."""
+    hours, zero = _text(hours_raw), _text(zero_raw)
+    number = hours_number(hours)
+    findings = _zero_hours_findings(zero, number)
+    if hours == "":
+        return FileHours(None, tuple(findings))
+    why = _hours_ignored_because(number, zero, _text(employment_raw))
+    if why is not None:
+        message = messages.upload_ignored("CONTHOURS", hours, why)
+        findings.append(HoursFinding("contracted_hours", HOURS_IGNORED, message))
+        return FileHours(None, tuple(findings))
+    if int(number) == HOURS_NOT_KNOWN:
+        return FileHours(None, tuple(findings))
+    return FileHours(number.quantize(Decimal("0.01")), tuple(findings))
+
+
+def hours_on_record(raw, values: dict, errors: dict, file: bool) -> None:
+    """``validate_staff``'s hours against ZEROHRCONT. A file: ``file_hours`` decides the
+    hours (replacing the value's own rule), an error goes on ZEROHRCONT and an ignored
+    ZEROHRCONT becomes None. The web form refuses only what a file would (hours on a
+    zero-hours contract), so what it stores uploads again in the portal's own template."""
     if not file:
-        if found and found[0] == HOURS_ERROR:
+        if "zero_hours" not in values or "contracted_hours" not in values:
+            return
+        found = _zero_hours_findings(_text(raw.get("zero_hours")), values["contracted_hours"])
+        if found and found[0].verdict == HOURS_ERROR:
             errors["contracted_hours"] = messages.CONTRACTED_HOURS_ON_ZERO_HOURS
             del values["contracted_hours"]
         return
-    if found and found[0] == HOURS_ERROR:
-        errors["zero_hours"] = found[1]
+    checked = file_hours(
+        raw.get("contracted_hours"), raw.get("zero_hours"), raw.get("employment_status")
+    )
+    errors.pop("contracted_hours", None)
+    values["contracted_hours"] = checked.hours
+    if "zero_hours" not in values:  # ZEROHRCONT's own error
+        return
+    if checked.error is not None:
+        errors["zero_hours"] = checked.error.message
         del values["zero_hours"]
-    elif found and found[0] == HOURS_IGNORE_ZERO:
+    elif checked.ignores("zero_hours"):
         values["zero_hours"] = None

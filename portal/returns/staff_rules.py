@@ -29,7 +29,7 @@ WORKER_ID_MAX = 50
 TEXT_MAX = 120  # training name, training provider
 NOTES_MAX = 1000
 MAX_HOURLY_RATE = Decimal("200")
-MAX_CONTRACTED_HOURS = Decimal("80")
+MAX_CONTRACTED_HOURS = Decimal("75")  # as ASC-WDS (a file ignores more)
 MAX_VALIDITY_MONTHS = 999
 
 # ASC-WDS codes and what they mean, in the order a form shows them.
@@ -137,7 +137,7 @@ def hourly_rate(raw: object, required: bool = True, label: str = "Hourly rate") 
 
 
 def contracted_hours(raw: object, required: bool = True) -> Result:
-    """CONTHOURS: hours a week, 0 to 80, up to 2 decimal places."""
+    """CONTHOURS: hours a week, 0 to 75, up to 2 decimal places (a file: ``ascwds_file_rules``)."""
     if _text(raw) == "":
         return None, (messages.CONTRACTED_HOURS_REQUIRED if required else None)
     number = _decimal(raw)
@@ -349,7 +349,7 @@ def validate_staff(
     take("zero_hours", zero_hours(raw.get("zero_hours"), "zero_hours" in required))
     hours_required = "contracted_hours" in required and values.get("zero_hours") is not True
     take("contracted_hours", contracted_hours(raw.get("contracted_hours"), hours_required))
-    hours_on_record(raw.get("zero_hours"), values, errors, file)
+    hours_on_record(raw, values, errors, file)
     return values, errors
 
 

@@ -63,7 +63,6 @@ from portal.returns.ascwds_file_rules import FILE_STAFF_IGNORED
 from portal.uploads import asc_wds_row_rules
 from portal.uploads.asc_wds_column_rules import (
     KINDS,
-    UPLOAD_STAFF_REQUIRED,
     Checked,
     RuleContext,
     check_column,
@@ -241,9 +240,15 @@ def validate_staff_file(
     _worker_twice(problems, table, worker, worker_ok & ~repeated)
 
     values = {name: result.row_values() for name, result in checked.items()}
-    ignore_zero = asc_wds_row_rules.hours_and_zero_hours(problems, checked, ~leaving)
+    hours, ignored = asc_wds_row_rules.file_hours(problems, checked, ~leaving)
+    if "contracted_hours" in values:
+        values["contracted_hours"] = hours
     if "zero_hours" in values:
-        values["zero_hours"] = np.where(ignore_zero, None, values["zero_hours"])
+        values["zero_hours"] = np.where(ignored["zero_hours"], None, values["zero_hours"])
+    for name in FILE_STAFF_IGNORED & set(checked):
+        column = checked[name].column
+        ignored[name] = checked[name].bad_u[column.codes] & (column.uniques != "")[column.codes]
+    values["ignored"] = _ignored_fields(ignored, ~leaving)
     values["branch_id"] = values.pop("branch", None)
     if values["branch_id"] is None:
         values["branch_id"] = np.full(n, context.only_branch, dtype=object)
@@ -258,7 +263,7 @@ def validate_staff_file(
         problems,
         repeated,
         values,
-        ("action", "status", *STAFF_FIELDS),
+        ("action", "status", *STAFF_FIELDS, "ignored"),
         positions,
         max_listed,
     )
@@ -327,29 +332,35 @@ class _StaffStatus:
 
 
 def _check_fields(columns, staff_rules, problems: RowProblems, worker, leaving: np.ndarray) -> dict:
-    """Every column but the worker ID and status, checked (not on a leaver's row), and
-    contracted hours needed unless the row says zero hours."""
+    """Every column but the worker ID and status, checked (not on a leaver's row). A value
+    ASC-WDS ignores gives a warning and is left out; a blank STARTDATE, a warning."""
     checked = {"worker_id": worker}
     for name, rule in staff_rules.items():
         if name in columns and name not in ("worker_id", "status"):
             checked[name] = check_column(columns[name], rule)
-            if name in FILE_STAFF_IGNORED:  # a warning, and the value is left out
-                problems.add_field(checked[name], name, "ignored", only=~leaving, warning=True)
+            if name in FILE_STAFF_IGNORED:
+                blank = (checked[name].column.uniques == "")[checked[name].column.codes]
+                for kind, rows in (("ignored", ~blank), ("start_date_blank", blank)):
+                    problems.add_field(
+                        checked[name], name, kind, only=rows & ~leaving, warning=True
+                    )
             else:
                 problems.add_field(checked[name], name, KINDS[name], only=~leaving)
-    if "contracted_hours" in UPLOAD_STAFF_REQUIRED and "contracted_hours" in checked:
-        hours, zero = checked["contracted_hours"], checked.get("zero_hours")
-        blank = (hours.column.uniques == "")[hours.column.codes] & ~leaving
-        if zero is not None:
-            blank &= zero.row_values() != True  # noqa: E712 - True, not truthy
-        problems.add(
-            np.flatnonzero(blank),
-            "contracted_hours",
-            "number",
-            messages.CONTRACTED_HOURS_REQUIRED,
-            hours.column,
-        )
     return checked
+
+
+def _ignored_fields(ignored: Mapping[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """Each row's fields whose value is ignored (among ``rows``), as a tuple: an update
+    leaves what is held for them as it was."""
+    names = sorted(ignored)
+    bits = np.zeros(len(rows), dtype=np.int64)
+    for bit, name in enumerate(names):
+        bits |= (ignored[name] & rows).astype(np.int64) << bit
+    codes, inverse = np.unique(bits, return_inverse=True)
+    tuples = np.empty(len(codes), dtype=object)
+    for index, code in enumerate(codes):
+        tuples[index] = tuple(name for bit, name in enumerate(names) if code >> bit & 1)
+    return tuples[inverse]
 
 
 def _worker_twice(problems: RowProblems, table, worker, candidates: np.ndarray) -> None:

@@ -61,7 +61,7 @@ KINDS = {
     "branch": "branch", "worker_id": "worker_id", "status": "status",
     "main_job_role": "job_role", "start_date": "date", "employment_status": "code",
     "care_certificate": "code", "hourly_rate": "number", "health_care_visa": "code",
-    "zero_hours": "code", "contracted_hours": "number",
+    "zero_hours": "code", "contracted_hours": "ignored",
     "category": "training_category", "training_name": "text", "accredited": "code",
     "who_delivered": "code", "provider_name": "code", "how_delivered": "code",
     "validity": "validity", "date_completed": "date", "expiry_date": "date", "notes": "text",
@@ -129,6 +129,20 @@ class RuleContext:
             return None, messages.upload_ignored(heading, text, why)
 
         return check
+
+    def start_date(self, text: str):
+        """STARTDATE as ASC-WDS takes it: blank, a warning; badly written, in the future
+        (or, here, before 1990), a warning and ignored (``rules.FILE_STAFF_IGNORED``)."""
+        if text == "":
+            return None, messages.UPLOAD_START_DATE_BLANK
+        value, error = rules.start_date(uk_date_text(text), self.today, False)
+        if error is None:
+            return value, None
+        why = {
+            messages.staff_date_in_future("Start date"): messages.UPLOAD_START_DATE_FUTURE,
+            messages.staff_date_too_early("Start date"): messages.UPLOAD_START_DATE_TOO_EARLY,
+        }.get(error, messages.UPLOAD_START_DATE_NOT_REAL)
+        return None, messages.upload_ignored(self.heading("start_date"), text, why)
 
     def date(self, label: str, rule: Rule) -> Rule:
         not_real = messages.staff_date_not_real(label)
@@ -222,9 +236,7 @@ class RuleContext:
             "main_job_role": self.from_list(
                 "main_job_role", rules.main_job_role, "main job role", care_worker
             ),
-            "start_date": self.date(
-                "Start date", lambda t: rules.start_date(t, self.today, "start_date" in need)
-            ),
+            "start_date": self.start_date,
             "employment_status": self.listed(
                 "employment_status",
                 rules.employment_status,
@@ -242,8 +254,8 @@ class RuleContext:
                 messages.UPLOAD_VISA_NOT_A_CODE,
             ),
             "zero_hours": self.listed("zero_hours", rules.zero_hours, rules.ZERO_HOURS, need),
-            # Required or not depends on ZEROHRCONT: see validate_staff_file.
-            "contracted_hours": self.number(lambda t: rules.contracted_hours(t, False)),
+            # The text, checked with ZEROHRCONT and EMPLSTATUS: asc_wds_row_rules.file_hours.
+            "contracted_hours": self.number(lambda t: (t, None)),
         }
 
 

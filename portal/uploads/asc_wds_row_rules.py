@@ -1,6 +1,8 @@
 """The rules of an ASC-WDS file that compare columns or rows, run on whole columns: the
 EXPIRYDATE against DATECOMPLETED and VALIDITY (as ``staff_rules.expiry_date`` and
-``validate_training`` do for one record), and rows that repeat an earlier row."""
+``validate_training`` do for one record), PROVIDERNAME against WHODELIVERED, CONTHOURS
+with ZEROHRCONT and EMPLSTATUS (``ascwds_file_rules.file_hours``, as ``validate_staff`` with
+``file=True``), and rows that repeat an earlier row."""
 
 from __future__ import annotations
 
@@ -133,49 +135,71 @@ def training_providers(problems: RowProblems, checked: Mapping[str, Checked], n:
     return values
 
 
-def hours_and_zero_hours(
+_HOURS_KINDS = {
+    ascwds_file_rules.HOURS_ERROR: "code",
+    ascwds_file_rules.HOURS_WARNING: "code",
+    ascwds_file_rules.HOURS_IGNORED: "ignored",
+}
+
+
+def _texts(checked: Checked | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A column's codes and the text of each distinct value (all blank without it)."""
+    if checked is None:
+        return np.zeros(n, dtype=np.intp), np.array([""], dtype=object)
+    return checked.column.codes, checked.column.uniques
+
+
+def _message(found: ascwds_file_rules.FileHours, field_name: str, verdict: str) -> str:
+    return next(
+        (f.message for f in found.findings if f.field == field_name and f.verdict == verdict), ""
+    )
+
+
+def file_hours(
     problems: RowProblems, checked: Mapping[str, Checked], only: np.ndarray
-) -> np.ndarray:
-    """CONTHOURS against ZEROHRCONT (``staff_ascwds_file_rules.hours_with_zero_hours``), once per
-    distinct pair, on rows (``only``) where both are valid. Returns the rows whose
-    ZEROHRCONT is ignored."""
-    hours, zero = checked.get("contracted_hours"), checked.get("zero_hours")
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """CONTHOURS with ZEROHRCONT and EMPLSTATUS (``ascwds_file_rules.file_hours``), once
+    per distinct trio, on rows ``only``. Returns each row's hours and, for "zero_hours"
+    and "contracted_hours", the rows whose value is ignored."""
     n = len(only)
-    ignore = np.zeros(n, dtype=bool)
-    if hours is None or zero is None:
-        return ignore
-    both = only & ~hours.bad_u[hours.column.codes] & ~zero.bad_u[zero.column.codes]
-    rows = np.flatnonzero(both)
-    if not len(rows):
-        return ignore
-    width = len(hours.column.uniques)
-    keys = zero.column.codes[rows].astype(np.int64) * width + hours.column.codes[rows]
-    pairs, inverse = np.unique(keys, return_inverse=True)
+    hours_values = np.full(n, None, dtype=object)
+    ignored = {name: np.zeros(n, dtype=bool) for name in ("zero_hours", "contracted_hours")}
+    hours, zero = checked.get("contracted_hours"), checked.get("zero_hours")
+    rows = np.flatnonzero(only)
+    if hours is None or not len(rows):
+        return hours_values, ignored
+    zero_codes, zero_texts = _texts(zero, n)
+    status_codes, status_texts = _texts(checked.get("employment_status"), n)
+    width_h, width_s = len(hours.values), len(status_texts)
+    keys = (zero_codes[rows].astype(np.int64) * width_h + hours.column.codes[rows]) * width_s
+    trios, inverse = np.unique(keys + status_codes[rows], return_inverse=True)
     found = [
-        ascwds_file_rules.hours_with_zero_hours(
-            zero.column.uniques[key // width], hours.values[key % width]
+        ascwds_file_rules.file_hours(
+            hours.values[key // width_s % width_h],
+            zero_texts[key // width_s // width_h],
+            status_texts[key % width_s],
         )
-        for key in pairs
+        for key in trios
     ]
-    verdicts = np.array([f[0] if f else "" for f in found], dtype=object)[inverse]
-    texts = np.array([f[1] if f else "" for f in found], dtype=object)[inverse]
-    for verdict, kind in (
-        (ascwds_file_rules.HOURS_ERROR, "code"),
-        (ascwds_file_rules.HOURS_WARNING, "code"),
-        (ascwds_file_rules.HOURS_IGNORE_ZERO, "ignored"),
-    ):
-        at = np.flatnonzero(verdicts == verdict)
-        problems.add(
-            rows[at],
-            "zero_hours",
-            kind,
-            texts[at],
-            zero.column,
-            warning=verdict != ascwds_file_rules.HOURS_ERROR,
-        )
-        if verdict == ascwds_file_rules.HOURS_IGNORE_ZERO:
-            ignore[rows[at]] = True
-    return ignore
+    hours_values[rows] = np.array([f.hours for f in found], dtype=object)[inverse]
+    columns = {"zero_hours": zero, "contracted_hours": hours}
+    for field_name, column in columns.items():
+        if column is None:  # no ZEROHRCONT column: nothing to check it against
+            continue
+        for verdict, kind in _HOURS_KINDS.items():
+            texts = np.array([_message(f, field_name, verdict) for f in found], dtype=object)
+            at = np.flatnonzero(texts[inverse] != "")
+            problems.add(
+                rows[at],
+                field_name,
+                kind,
+                texts[inverse[at]],
+                column.column,
+                warning=verdict != ascwds_file_rules.HOURS_ERROR,
+            )
+            if verdict == ascwds_file_rules.HOURS_IGNORED:
+                ignored[field_name][rows[at]] = True
+    return hours_values, ignored
 
 
 def first_of(keys: np.ndarray) -> np.ndarray:

@@ -47,7 +47,8 @@ STAFF_TEMPLATE = (
                    "DELETE or LEAVER they have left", "UNCHECKED"),
     TemplateColumn("MAINJOBROLE", "The worker's main job role, as an ASC-WDS code.",
                    "See the Job roles sheet (all 37 ASC-WDS codes)", "8"),
-    TemplateColumn("STARTDATE", "The date they started.", f"A date written as {DATE_FORMAT}",
+    TemplateColumn("STARTDATE", "The date they started in their main job. A date that is not "
+                   "real or is in the future is ignored.", f"A date written as {DATE_FORMAT}",
                    "01/04/2024"),
     TemplateColumn("EMPLSTATUS", "Their employment status. Required, as in ASC-WDS.",
                    _codes(rules.EMPLOYMENT_STATUSES), "1"),
@@ -58,8 +59,9 @@ STAFF_TEMPLATE = (
                    "12.60"),
     TemplateColumn("HANDCVISA", "On a Health and Care Worker visa? Any other value is ignored.",
                    _codes(rules.HEALTH_CARE_VISA), "2"),
-    TemplateColumn("CONTHOURS", "Contracted hours a week. Leave blank on a zero-hours "
-                   "contract.", "A number up to 80", "37.5"),
+    TemplateColumn("CONTHOURS", "Contracted hours a week, for permanent and temporary staff "
+                   "(EMPLSTATUS 1 or 2). Leave blank on a zero-hours contract. Other values "
+                   "are ignored.", "A number from 0 to 75, or 999 if not known", "37.5"),
 )  # fmt: skip
 
 TRAINING_TEMPLATE = (

@@ -134,10 +134,13 @@ def _plan_leaver(plan: Plan, current, today: date) -> None:
 
 
 def _plan_update(plan: Plan, row: dict, current, fields: list[str]) -> None:
+    """The fields whose values differ; a value the check ignored (a warning, as ASC-WDS
+    ignores it) leaves the one held as it was, as in ASC-WDS."""
+    ignored = row.get("ignored") or ()
     changed = {
         name: clean(row.get(name))
         for name in fields
-        if clean(row.get(name)) != getattr(current, name)
+        if name not in ignored and clean(row.get(name)) != getattr(current, name)
     }
     if changed:
         plan.staff_updates.append({"id": current.id, **changed})

@@ -53,7 +53,8 @@ def _journey(tab, check, live_server, worker_prefix: str) -> tuple[list[str], di
         local_est_id,
         [
             f"{worker_prefix}01,NEW,8,01/02/2023,1,2,1,12.60,2,37.5",
-            f"{worker_prefix}02,NEW,8,31/02/2023,1,2,1,12.60,2,37.5",  # not a real date
+            # EMPLSTATUS 5 is an error; a start date that is not real, a warning (ignored)
+            f"{worker_prefix}02,NEW,8,31/02/2023,5,2,1,12.60,2,37.5",
             f"{worker_prefix}03,NEW,99,01/03/2023,1,2,1,12.60,2,37.5",  # unknown job role
         ],
     )
@@ -62,10 +63,12 @@ def _journey(tab, check, live_server, worker_prefix: str) -> tuple[list[str], di
     expect(main).to_contain_text("You need to fix")
     # The problems name the spreadsheet's own rows (header is row 1) and the columns.
     table = main.locator("table").first
-    expect(table).to_contain_text("STARTDATE")
+    expect(table).to_contain_text("EMPLSTATUS")
     expect(table).to_contain_text("MAINJOBROLE")
     rows = table.locator("tbody tr")
     problems = [rows.nth(i).inner_text() for i in range(rows.count())]
+    warnings = page.get_by_role("table", name="Warnings in the staff file")
+    expect(warnings).to_contain_text("We will ignore STARTDATE ‘31/02/2023’ because")
     expect(page.get_by_role("button", name="Confirm and import")).to_have_count(0)
     check()
     fixed = _staff(
@@ -90,8 +93,8 @@ def _journey(tab, check, live_server, worker_prefix: str) -> tuple[list[str], di
 
 
 def _assert_shown(problems: list[str], counts: dict[str, str]) -> None:
-    # The bad date is on spreadsheet row 3 and the unknown job role on row 4 (header = 1).
-    assert any(re.match(r"\s*3\b", t) and "STARTDATE" in t for t in problems), problems
+    # The bad status is on spreadsheet row 3 and the unknown job role on row 4 (header = 1).
+    assert any(re.match(r"\s*3\b", t) and "EMPLSTATUS" in t for t in problems), problems
     assert any(re.match(r"\s*4\b", t) and "MAINJOBROLE" in t for t in problems), problems
     assert counts == {"New staff": "3", "Staff updated": "0", "Staff unchanged": "0"}
 

@@ -152,8 +152,8 @@ def test_hourly_rate_optional_and_labelled():
     [
         ("0", Decimal("0.00"), None),
         ("37.5", Decimal("37.50"), None),
-        ("80", Decimal("80.00"), None),
-        ("80.01", None, messages.CONTRACTED_HOURS_RANGE),
+        ("75", Decimal("75.00"), None),
+        ("75.01", None, messages.CONTRACTED_HOURS_RANGE),
         ("-1", None, messages.CONTRACTED_HOURS_RANGE),
         ("37.555", None, messages.kpi_two_decimals("Contracted hours")),
         ("lots", None, messages.CONTRACTED_HOURS_NOT_NUMBER),
@@ -349,22 +349,52 @@ def test_validate_staff():
     )  # fmt: skip
 
 
+HOURS_WARNING, HOURS_ERROR, HOURS_IGNORED = (
+    ascwds_file_rules.HOURS_WARNING, ascwds_file_rules.HOURS_ERROR, ascwds_file_rules.HOURS_IGNORED
+)  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("zero_hours", "hours", "found"),
+    ("hours", "zero_hours", "status", "kept", "found"),
     [
-        ("", "37.5", (ascwds_file_rules.HOURS_WARNING, messages.UPLOAD_HOURS_WITHOUT_ZERO_HOURS)),
-        ("1", "37.5", (ascwds_file_rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
-        ("999", "0.5", (ascwds_file_rules.HOURS_ERROR, messages.UPLOAD_HOURS_ON_ZERO_HOURS)),
-        ("2", "0", (ascwds_file_rules.HOURS_IGNORE_ZERO, messages.UPLOAD_ZERO_HOURS_NOT_ZERO)),
-        ("2", "37.5", None),
-        ("1", "0", None),
-        ("1", "", None),
-        ("", "", None),
+        ("37.5", "", "1", Decimal("37.50"), [("zero_hours", HOURS_WARNING)]),
+        (
+            "37.5",
+            "1",
+            "1",
+            None,
+            [("zero_hours", HOURS_ERROR), ("contracted_hours", HOURS_IGNORED)],
+        ),
+        ("0.5", "999", "1", Decimal("0.50"), [("zero_hours", HOURS_ERROR)]),
+        ("0", "2", "1", Decimal("0.00"), [("zero_hours", HOURS_IGNORED)]),
+        ("37.5", "2", "1", Decimal("37.50"), []),
+        ("0", "1", "1", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("0", "999", "2", Decimal("0.00"), []),
+        ("", "1", "4", None, []),
+        ("", "", "1", None, []),
+        ("20", "2", "3", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("20", "2", "4", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("20", "2", "7", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("75", "2", "1", Decimal("75.00"), []),
+        ("75.5", "2", "1", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("999", "2", "1", None, []),
+        ("999", "", "1", None, [("zero_hours", HOURS_WARNING)]),
+        ("-1", "2", "1", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("37.125", "2", "1", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("lots", "", "1", None, [("contracted_hours", HOURS_IGNORED)]),
+        ("37.5", "5", "1", Decimal("37.50"), []),  # ZEROHRCONT's own error
     ],
 )
-def test_contracted_hours_are_checked_against_zero_hours_as_asc_wds_does(zero_hours, hours, found):
-    value = rules.contracted_hours(hours, False)[0]
-    assert ascwds_file_rules.hours_with_zero_hours(zero_hours, value) == found
+def test_contracted_hours_in_a_file_are_checked_as_asc_wds_does(
+    hours, zero_hours, status, kept, found
+):
+    """ASC-WDS's _validateZeroHourContract and _validateContHours, one case each."""
+    checked = ascwds_file_rules.file_hours(hours, zero_hours, status)
+    assert checked.hours == kept
+    assert [(f.field, f.verdict) for f in checked.findings] == found
+    for finding in checked.findings:
+        if finding.field == "contracted_hours":
+            assert finding.message.startswith(f"We will ignore CONTHOURS ‘{hours}’ because ")
 
 
 def test_validate_training():

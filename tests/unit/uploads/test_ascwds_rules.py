@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from portal.api.auth import new_key
 from portal.extensions import db
+from portal.models import StaffMember
 from portal.uploads.asc_wds import check_upload
 from portal.uploads.importing import provider_branches
 from tests.factories import make_staff
@@ -97,7 +101,68 @@ CASES = {
         "staff", {"HANDCVISA": "5"}, WARNING, "HANDCVISA", {"health_care_visa": None}
     ),
     "HANDCVISA-blank": Case("staff", {"HANDCVISA": ""}, ACCEPTED),
-    "STARTDATE-blank": Case("staff", {"STARTDATE": ""}, ACCEPTED),
+    "STARTDATE-blank": Case("staff", {"STARTDATE": ""}, WARNING, "STARTDATE", {"start_date": None}),
+    "STARTDATE-not-a-date": Case(
+        "staff", {"STARTDATE": "31/02/2021"}, WARNING, "STARTDATE", {"start_date": None}
+    ),
+    "STARTDATE-badly-written": Case(
+        "staff", {"STARTDATE": "1st Sept 2021"}, WARNING, "STARTDATE", {"start_date": None}
+    ),
+    "STARTDATE-future": Case(
+        "staff", {"STARTDATE": "24/11/2026"}, WARNING, "STARTDATE", {"start_date": None}
+    ),
+    "STARTDATE-today": Case(
+        "staff", {"STARTDATE": "23/11/2026"}, ACCEPTED, kept={"start_date": TODAY}
+    ),
+    "CONTHOURS-75": Case(
+        "staff", {"CONTHOURS": "75"}, ACCEPTED, kept={"contracted_hours": Decimal("75.00")}
+    ),
+    "CONTHOURS-over-75": Case(
+        "staff", {"CONTHOURS": "75.5"}, WARNING, "CONTHOURS", {"contracted_hours": None}
+    ),
+    "CONTHOURS-999-not-known": Case(
+        "staff", {"CONTHOURS": "999"}, ACCEPTED, kept={"contracted_hours": None}
+    ),
+    "CONTHOURS-not-a-number": Case(
+        "staff", {"CONTHOURS": "full time"}, WARNING, "CONTHOURS", {"contracted_hours": None}
+    ),
+    "CONTHOURS-negative": Case(
+        "staff", {"CONTHOURS": "-1"}, WARNING, "CONTHOURS", {"contracted_hours": None}
+    ),
+    "CONTHOURS-EMPLSTATUS-pool-or-bank": Case(
+        "staff", {"EMPLSTATUS": "3"}, WARNING, "CONTHOURS", {"contracted_hours": None}
+    ),
+    "CONTHOURS-EMPLSTATUS-agency": Case(
+        "staff", {"EMPLSTATUS": "4"}, WARNING, "CONTHOURS", {"contracted_hours": None}
+    ),
+    "CONTHOURS-EMPLSTATUS-other": Case(
+        "staff", {"EMPLSTATUS": "7"}, WARNING, "CONTHOURS", {"contracted_hours": None}
+    ),
+    "CONTHOURS-EMPLSTATUS-temporary": Case(
+        "staff", {"EMPLSTATUS": "2"}, ACCEPTED, kept={"contracted_hours": Decimal("37.50")}
+    ),
+    "CONTHOURS-blank-EMPLSTATUS-agency": Case(
+        "staff",
+        {"EMPLSTATUS": "4", "CONTHOURS": "", "ZEROHRCONT": "1"},
+        ACCEPTED,
+        kept={"contracted_hours": None, "zero_hours": True},
+    ),  # fmt: skip
+    "CONTHOURS-0-ZEROHRCONT-yes": Case(
+        "staff",
+        {"CONTHOURS": "0", "ZEROHRCONT": "1"},
+        WARNING,
+        "CONTHOURS",
+        {"contracted_hours": None, "zero_hours": True},
+    ),  # fmt: skip
+    "CONTHOURS-0-ZEROHRCONT-unknown": Case(
+        "staff",
+        {"CONTHOURS": "0", "ZEROHRCONT": "999"},
+        ACCEPTED,
+        kept={"contracted_hours": Decimal("0.00"), "zero_hours": None},
+    ),  # fmt: skip
+    "CONTHOURS-999-ZEROHRCONT-yes": Case(
+        "staff", {"CONTHOURS": "999", "ZEROHRCONT": "1"}, ERROR, "ZEROHRCONT"
+    ),
     "HOURLYRATE-not-a-number": Case("staff", {"HOURLYRATE": "abc"}, ERROR, "HOURLYRATE"),
     # --- training file ---------------------------------------------------------------
     "T-LOCALESTID-too-long": Case("training", {"LOCALESTID": LONG_ID}, ERROR, "LOCALESTID"),
@@ -202,7 +267,43 @@ def test_rule(case_id, client, provider_api):
         for name, value in case.kept.items():
             assert record[name] == value, name
     if case.verdict == WARNING and case.kept and None in case.kept.values():
-        # A value ignored: the warning names it, and why, in the upload and the API alike.
         (warning,) = result.warnings
-        assert f"‘{warning.value}’" in warning.message and " because " in warning.message
         assert body["warnings"][0]["message"] == warning.message
+        if warning.value:
+            # A value ignored: the warning names it, and why, in the upload and the API.
+            assert f"‘{warning.value}’" in warning.message and " because " in warning.message
+
+
+def test_a_value_ignored_on_an_api_import_leaves_the_stored_value(client, provider_api):
+    """The API import plans as the upload does: W1's STARTDATE, HANDCVISA and CONTHOURS,
+    given badly on an UPDATE, are named in the warnings and stay as they were."""
+    headers = {**provider_api["headers"], "Content-Type": "application/json"}
+    good = staff_row(provider_api["branch"], UNIQUEWORKERID="W1", STATUS="UPDATE", HANDCVISA="1")
+    response = client.post(
+        f"{provider_api['api']}/imports", json={"staff": [good]}, headers=headers
+    )
+    assert response.status_code == 200, response.get_json()
+    bad = {**good, "STARTDATE": "01/01/2030", "HANDCVISA": "5", "EMPLSTATUS": "4"}
+    response = client.post(f"{provider_api['api']}/imports", json={"staff": [bad]}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    warned = {w["column"]: w["message"] for w in response.get_json()["warnings"]}
+    assert warned["STARTDATE"].startswith("We will ignore STARTDATE ‘01/01/2030’ because")
+    assert warned["HANDCVISA"].startswith("We will ignore HANDCVISA ‘5’ because")
+    assert warned["CONTHOURS"].startswith("We will ignore CONTHOURS ‘37.5’ because EMPLSTATUS")
+    db.session.expire_all()
+    member = db.session.scalar(db.select(StaffMember).where(StaffMember.worker_id == "W1"))
+    assert member.employment_status == 4  # the rest of the row is imported
+    assert (member.start_date, member.health_care_visa, member.contracted_hours) == (
+        date(2021, 9, 1), 1, Decimal("37.50"),
+    )  # fmt: skip
+
+
+def test_every_rule_in_docs_ascwds_md_has_its_case_here():
+    """The tables' last column names the cases above: none missing, none unlisted."""
+    doc = (Path(__file__).parents[3] / "docs" / "ascwds.md").read_text()
+    tables = doc[doc.index("## Staff file") : doc.index("## A blank DATECOMPLETED")]
+    named = set()
+    for line in tables.splitlines():
+        if line.startswith("| ") and not line.startswith("| ASC-WDS code"):
+            named |= set(re.findall(r"`([^`]+)`", line.rstrip(" |").rsplit("|", 1)[-1]))
+    assert named == set(CASES)

@@ -335,6 +335,7 @@ def test_a_good_staff_row_comes_out_typed():
             "health_care_visa": 2,
             "zero_hours": False,
             "contracted_hours": Decimal("37.50"),
+            "ignored": (),  # the values ignored with a warning: none
         }
     ]
     assert result.worker_ids == {"W100"}
@@ -362,14 +363,16 @@ def test_staff_field_rules_come_from_staff_rules():
     assert errors(result) == [
         (2, "MAINJOBROLE", "99",
          "MAINJOBROLE must be an ASC-WDS main job role code, like 8 for care worker"),
-        (2, "STARTDATE", "01/01/2030", "Start date must be today or in the past"),
         (2, "HOURLYRATE", "250", messages.money_out_of_range("Hourly rate")),
         (3, "MAINJOBROLE", "", "Enter the main job role code (MAINJOBROLE)"),
         (3, "EMPLSTATUS", "5", "EMPLSTATUS must be 1 (permanent), 2 (temporary), "
          "3 (pool or bank), 4 (agency) or 7 (other)"),
-        (3, "CONTHOURS", "90", messages.CONTRACTED_HOURS_RANGE),
     ]  # fmt: skip
-    assert result.summary == "You need to fix 2 main job roles, 2 numbers, 1 date and 1 code"
+    assert result.summary == "You need to fix 2 main job roles, 1 code and 1 number"
+    # As ASC-WDS: a future STARTDATE and CONTHOURS above 75 are ignored, with a warning.
+    assert [(p.row, p.column, p.value) for p in result.warnings] == [
+        (2, "STARTDATE", "01/01/2030"), (3, "CONTHOURS", "90"), (4, "STARTDATE", ""),
+    ]  # fmt: skip
     assert list(result.rows["row"]) == [4]  # ASC-WDS leaves the rest optional
 
 
@@ -497,12 +500,12 @@ TRAINING_POOLS = {
 STAFF_POOLS = {
     "MAINJOBROLE": ["8", "4", "99", "", "08", "x"],
     "STARTDATE": ["01/09/2021", "", "31/09/2021", "2030-01-01", "1989-12-31", "2021-09-01"],
-    "EMPLSTATUS": ["1", "7", "5", "", "A"],
+    "EMPLSTATUS": ["1", "7", "5", "", "A", "3", "4", "2"],
     "ZEROHRCONT": ["1", "2", "999", "3", ""],
     "CARECERT": ["1", "2", "3", "4", ""],
     "HOURLYRATE": ["12.60", "£11.44", "0", "200", "200.01", "12.555", "", "abc", "1,000"],
     "HANDCVISA": ["1", "2", "999", "0", ""],
-    "CONTHOURS": ["37.5", "0", "80", "80.5", "", "-1", "7.125", "x"],
+    "CONTHOURS": ["37.5", "0", "75", "75.5", "", "-1", "7.125", "x", "999", "80"],
 }  # fmt: skip
 
 

@@ -531,3 +531,36 @@ def test_ignored_values_are_named_on_the_check_page_and_in_the_problems_download
     confirm(provider_client, journey, token)
     (member,) = staff_rows(journey)
     assert member.worker_id == "W1" and member.health_care_visa is None
+
+
+def test_a_value_ignored_on_a_re_upload_leaves_the_stored_value_as_it_was(journey, provider_client):
+    """ASC-WDS ignores a badly given value with a warning and keeps what it holds: so does
+    the portal on an update (a re-upload), while a blank cell still clears a value."""
+    branch = journey["branch"]
+    good = [branch, "W1", "UNCHECKED", "8", "01/09/2021", "1", "2", "1", "12.60", "1", "37.5"]
+    import_files(provider_client, journey, csv_bytes(STAFF_HEADINGS, [good]))
+    # STARTDATE in the future, HANDCVISA not a code, CONTHOURS above 75: each ignored.
+    ignored = [branch, "W1", "UNCHECKED", "8", "01/01/2030", "1", "2", "1", "13.00", "5", "80"]
+    staff = csv_bytes(STAFF_HEADINGS, [ignored])
+    token = upload(provider_client, journey, staff)
+    html = get_page(provider_client, f"{journey['base']}/check?batch={token}")
+    for named in (
+        "We will ignore STARTDATE ‘01/01/2030’ because it is in the future",
+        "We will ignore HANDCVISA ‘5’ because it is not 1 (yes), 2 (no) or 999",
+        "We will ignore CONTHOURS ‘80’ because it is more than 75 hours a week",
+    ):
+        assert named in html, named
+    assert "we keep what you gave before in place of a value we ignore" in html
+    counts = import_files(provider_client, journey, staff)
+    assert counts["staff_updated"] == 1  # the hourly rate changed
+    (member,) = staff_rows(journey)
+    assert member.hourly_rate == Decimal("13.00")
+    assert member.start_date == date(2021, 9, 1)
+    assert member.health_care_visa == 1
+    assert member.contracted_hours == Decimal("37.50")
+    # Only the ignored values are kept: a blank cell is the whole record's, and clears.
+    blank = [branch, "W1", "UNCHECKED", "8", "", "1", "2", "1", "13.00", "", "80"]
+    import_files(provider_client, journey, csv_bytes(STAFF_HEADINGS, [blank]))
+    (member,) = staff_rows(journey)
+    assert member.start_date is None and member.health_care_visa is None
+    assert member.contracted_hours == Decimal("37.50")
