@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from govuk_frontend_wtf.main import WTFormsHelpers
     from htmx_flask import Htmx
 
-    from portal import cli, display, errors, navigation, notifications, security
+    from portal import cli, display, errors, navigation, notifications, page_header, security
     from portal.auth import sessions
     from portal.background import outbox
     from portal.config import from_environment
@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     display.init_app(app)
     navigation.init_app(app)
     notifications.init_app(app)
+    page_header.init_app(app)
     cli.init_app(app)
     feedback_cli.init_app(app)
     _register_blueprints(app)

@@ -122,7 +122,7 @@ def unread_count(user_id: int) -> int:
     )
 
 
-def _unread_for_current_user() -> int:
+def unread_for_current_user() -> int:
     if not has_request_context() or not current_user.is_authenticated:
         return 0
     try:
@@ -136,7 +136,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def notification_helpers():
-        return {"unread_notifications": _unread_for_current_user}
+        return {"unread_notifications": unread_for_current_user}
 
 
 def mark_read(user_id: int, notification_ids: list[int]) -> None:
