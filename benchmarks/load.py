@@ -7,7 +7,11 @@ postgresql://postgres@127.0.0.1:5432/portal_load) with the demo data plus ``--pr
 providers on Medway's homecare framework, each with a submitter and this month's open
 return (capacity, handbacks and workforce already completed; training and the KPIs are
 left to do); empties BENCH_REDIS_URL's queues (default redis://127.0.0.1:6379/12); starts
-gunicorn (``gunicorn.conf.py``, 2 sync workers) and ``python -m workers.pool -n 2``.
+gunicorn (``gunicorn.conf.py``, 2 workers of ``--threads`` threads each, 4 by default:
+the production set-up, where a sign-in's argon2 check (about 175 ms of CPU) holds one
+thread, not a whole worker, and argon2 releases the GIL) and ``python -m workers.pool -n 2``.
+Each simulated person signs in once and keeps the session, as people do; they arrive over
+``--ramp`` seconds (30 by default), not all in the same second.
 
 Then locust (headless, in this process) runs ``--providers`` provider users (sign in,
 *Your returns*, the task list, upload a staff file and a 2,000-row training file, check,
@@ -245,11 +249,14 @@ def versions(url: str) -> int:
         ).fetchone()[0]
 
 
-def run_locust(base: str, minutes: float, providers: int, commissioners: int) -> Environment:
+def run_locust(
+    base: str, minutes: float, providers: int, commissioners: int, ramp: float
+) -> Environment:
     Provider.fixed_count, Commissioner.fixed_count = providers, commissioners
     env = Environment(user_classes=[Provider, Commissioner], events=events, host=base)
     runner = env.create_local_runner()
-    runner.start(providers + commissioners, spawn_rate=max(10, providers // 20))
+    users = providers + commissioners
+    runner.start(users, spawn_rate=users / ramp if ramp > 0 else users)
     gevent.sleep(minutes * 60)
     STATE["stopping"] = True
     for _ in range(240):  # at most 2 minutes for the submissions in flight
@@ -276,6 +283,7 @@ def report(env: Environment, hello: float, told: int, held: int) -> int:
     rate = total.num_failures / total.num_requests if total.num_requests else 0
     print(f"\nrequests {total.num_requests:,}, errors {total.num_failures:,} ({rate:.2%})")
     print(f"hello-world under the same gunicorn, same run: {hello:,.0f} requests/s")
+    print(f"machine load at the end (1, 5, 15 min): {os.getloadavg()}")
     print(f"submissions the clients were told succeeded: {told}; versions in the database: {held}")
     print(f"worst p95 of a page view: {worst:.0f} ms (target < {P95_TARGET_MS} ms)")
     met = total.num_failures == 0 and told == held and worst < P95_TARGET_MS
@@ -288,12 +296,14 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--providers", type=int, default=200)
     parser.add_argument("--commissioners", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--ramp", type=float, default=30, help="seconds over which people arrive")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL)
     make_files()
     prepare(url, args.providers)
-    env = {**page_bench._env(url, 2), "REDIS_URL": redis_url, "WEB_THREADS": "1"}
+    env = {**page_bench._env(url, 2), "REDIS_URL": redis_url, "WEB_THREADS": str(args.threads)}
     subprocess.run(
         [sys.executable, "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
          redis_url], check=True,
@@ -309,7 +319,7 @@ def main() -> int:
         servers.append(subprocess.Popen(pool, cwd=REPO, env=env, stdout=subprocess.DEVNULL))
         hello = page_bench.wrk(f"http://127.0.0.1:{hello_port}/", 5, 20)[0]
         result = run_locust(f"http://127.0.0.1:{port}", args.minutes, args.providers,
-                            args.commissioners)  # fmt: skip
+                            args.commissioners, args.ramp)  # fmt: skip
     finally:
         for process in servers:
             process.terminate()

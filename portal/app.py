@@ -17,12 +17,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from govuk_frontend_wtf.main import WTFormsHelpers
     from htmx_flask import Htmx
 
-    from portal import cli, display, errors, navigation, notifications, security
+    from portal import cli, display, errors, navigation, notifications, page_header, security
     from portal.auth import sessions
     from portal.background import outbox
     from portal.config import from_environment
     from portal.extensions import csrf, db, login_manager, migrate
     from portal.feedback import cli as feedback_cli
+    from portal.jinja_templates import PortalTemplate
 
     app = Flask(
         __name__,
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             ),
         ]
     )
+    app.jinja_env.template_class = PortalTemplate
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
@@ -67,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     display.init_app(app)
     navigation.init_app(app)
     notifications.init_app(app)
+    page_header.init_app(app)
     cli.init_app(app)
     feedback_cli.init_app(app)
     _register_blueprints(app)

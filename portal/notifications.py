@@ -3,7 +3,7 @@ switched email off for that kind (security mail is always sent)."""
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -111,20 +111,26 @@ def send_notification_email(notification_id: int) -> None:
     )
 
 
-def unread_count(user_id: int) -> int:
+def unread_count_of(user_id):
+    """The number of the user's unread notifications, as a SQL expression: ``user_id`` is
+    an id or a column (the sign-in session's query counts them in the same round trip)."""
     return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
 
 
-def _unread_for_current_user() -> int:
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(unread_count_of(user_id))) or 0
+
+
+def unread_for_current_user() -> int:
     if not has_request_context() or not current_user.is_authenticated:
         return 0
+    counted = getattr(current_user, "unread_when_loaded", None)
+    if counted is not None and request.method in ("GET", "HEAD"):
+        return counted  # a GET writes nothing, so the count from its start still holds
     try:
         return unread_count(current_user.id)
     except SQLAlchemyError:  # an error page must still render
@@ -136,7 +142,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def notification_helpers():
-        return {"unread_notifications": _unread_for_current_user}
+        return {"unread_notifications": unread_for_current_user}
 
 
 def mark_read(user_id: int, notification_ids: list[int]) -> None:

@@ -31,6 +31,7 @@ from portal.client import client_ip
 from portal.clock import as_utc, utcnow
 from portal.extensions import db, login_manager
 from portal.models import Membership, User, UserSession
+from portal.notifications import unread_count_of
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=30)
 
@@ -86,17 +87,23 @@ def end_all_sessions(user_id: int) -> None:
 def _session_with_user(token: str) -> UserSession | None:
     """The session, its user and the user's memberships with their organisations, in one
     query: every page needs them (access checks, the header's organisation name), and
-    loading them lazily cost four or five round trips a request."""
+    loading them lazily cost four or five round trips a request. The header's count of
+    unread notifications comes in the same query, kept on the user for the request."""
     memberships = joinedload(UserSession.user).joinedload(User.memberships)
     statement = (
-        select(UserSession)
+        select(UserSession, unread_count_of(UserSession.user_id))
         .where(UserSession.token_hash == token_hash(token))
         .options(
             memberships.joinedload(Membership.provider),
             memberships.joinedload(Membership.council),
         )
     )
-    return db.session.execute(statement).unique().scalar_one_or_none()
+    row = db.session.execute(statement).unique().one_or_none()
+    if row is None:
+        return None
+    record, unread = row
+    record.user.unread_when_loaded = unread
+    return record
 
 
 def load_user(token: str) -> User | None:

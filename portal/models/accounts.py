@@ -42,6 +42,7 @@ class User(UserMixin, db.Model):
 
     # Set by the session loader: the server-side session this request belongs to.
     session_token = None  # type: str | None
+    unread_when_loaded = None  # type: int | None  (unread notifications, portal/auth/sessions.py)
 
     def get_id(self) -> str | None:  # Flask-Login keeps the session token, not the user id
         return self.session_token

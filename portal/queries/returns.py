@@ -17,6 +17,7 @@ from portal.models import (
     ReturnComment,
     ReturnVersion,
 )
+from portal.returns import service
 
 
 def returns_of_contracts(contract_ids: Collection[int]) -> list[MonthlyReturn]:
@@ -43,7 +44,7 @@ def returns_in_months(
                 MonthlyReturn.period >= first,
                 MonthlyReturn.period <= last,
             )
-            .options(selectinload(MonthlyReturn.versions))
+            .options(*service.list_options())
             .order_by(MonthlyReturn.contract_id, MonthlyReturn.period)
         )
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays as holiday_calendars
 
@@ -52,7 +53,21 @@ def deadlines_for(
     lock_days: int = DEFAULT_LOCK_DAYS,
     holidays: Container[date] = ENGLAND_BANK_HOLIDAYS,
 ) -> Deadlines:
-    period = period.replace(day=1)
+    if holidays is ENGLAND_BANK_HOLIDAYS:
+        return _england_deadlines(period.replace(day=1), due_working_day, lock_days)
+    return _deadlines(period.replace(day=1), due_working_day, lock_days, holidays)
+
+
+@lru_cache(maxsize=4096)
+def _england_deadlines(period: date, due_working_day: int, lock_days: int) -> Deadlines:
+    """Worked out once per process: a list of returns asks for the same few months'
+    deadlines hundreds of times (the returns grid: every cell, several times)."""
+    return _deadlines(period, due_working_day, lock_days, ENGLAND_BANK_HOLIDAYS)
+
+
+def _deadlines(
+    period: date, due_working_day: int, lock_days: int, holidays: Container[date]
+) -> Deadlines:
     opens = first_of_next_month(period)
     due = nth_working_day(opens, due_working_day, holidays)
     return Deadlines(period, opens, due, due + timedelta(days=lock_days))

@@ -131,18 +131,19 @@ def definitions_for(framework_id: int | None, period: date) -> list[KpiDefinitio
     """The framework's definitions in force for ``period``; the reference set otherwise."""
     if framework_id is None:
         return REFERENCE_KPIS
-    version = db.session.scalar(
-        select(func.max(KpiTarget.version)).where(
-            KpiTarget.framework_id == framework_id, KpiTarget.effective_from <= period
-        )
+    # The version in force and its rows in one round trip (every KPI page asks).
+    in_force = (
+        select(func.max(KpiTarget.version))
+        .where(KpiTarget.framework_id == framework_id, KpiTarget.effective_from <= period)
+        .scalar_subquery()
     )
-    if version is None:
-        return REFERENCE_KPIS
     rows = db.session.scalars(
         select(KpiTarget)
-        .where(KpiTarget.framework_id == framework_id, KpiTarget.version == version)
+        .where(KpiTarget.framework_id == framework_id, KpiTarget.version == in_force)
         .order_by(KpiTarget.id)
-    )
+    ).all()
+    if not rows:
+        return REFERENCE_KPIS
     return [
         KpiDefinition(
             r.code, r.name, r.numerator, r.denominator, r.target, r.direction, r.amber_band

@@ -8,8 +8,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, select
 
 from portal import risk
 from portal.extensions import db
@@ -185,25 +184,32 @@ def kpi_rows(ret: MonthlyReturn, version: ReturnVersion) -> list[KpiRow]:
 
 
 def _framework_results(ret: MonthlyReturn, definitions) -> list[list[kpis.KpiResult]]:
-    """Each other provider's latest version for the same framework and month."""
+    """Each other provider's latest version for the same framework and month: only the
+    KPI answers of each peer's latest version, in one query (the whole of every version,
+    decoded, was most of the review page's time)."""
     if ret.contract.framework_id is None:
         return []
-    peers = db.session.scalars(
-        select(MonthlyReturn)
-        .join(Contract)
+    latest = (
+        select(ReturnVersion.return_id, func.max(ReturnVersion.number).label("number"))
+        .join(MonthlyReturn, MonthlyReturn.id == ReturnVersion.return_id)
+        .join(Contract, Contract.id == MonthlyReturn.contract_id)
         .where(
             Contract.framework_id == ret.contract.framework_id,
             MonthlyReturn.period == ret.period,
             MonthlyReturn.id != ret.id,
         )
-        .order_by(MonthlyReturn.id)
-        # Every peer's versions in one query, not one query per peer.
-        .options(selectinload(MonthlyReturn.versions))
-    ).all()
-    results = []
-    for peer in peers:
-        if peer.versions:
-            values = (peer.versions[-1].data.get("sections") or {}).get("kpis") or {}
-            if values:
-                results.append(kpis.compute(values, definitions))
-    return results
+        .group_by(ReturnVersion.return_id)
+        .subquery()
+    )
+    answers = db.session.scalars(
+        select(ReturnVersion.data["sections"]["kpis"])
+        .join(
+            latest,
+            and_(
+                ReturnVersion.return_id == latest.c.return_id,
+                ReturnVersion.number == latest.c.number,
+            ),
+        )
+        .order_by(ReturnVersion.return_id)
+    )
+    return [kpis.compute(values, definitions) for values in answers if values]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from portal.client import client_ip
 from portal.clock import as_utc, today, utcnow
@@ -122,9 +122,33 @@ def returns_for_provider(provider_id: int) -> list[MonthlyReturn]:
         select(MonthlyReturn)
         .join(Contract)
         .where(Contract.provider_id == provider_id)
+        .options(*list_options(), contains_eager(MonthlyReturn.contract).options(*_CONTRACT))
         .order_by(MonthlyReturn.period.desc(), Contract.council_id, Contract.id)
     )
     return [r for r in returns if r.versions or is_expected(r.contract, r.period)]
+
+
+_CONTRACT = (
+    joinedload(Contract.council),
+    joinedload(Contract.framework),
+    joinedload(Contract.area),
+)
+
+
+def list_options() -> tuple:
+    """Loader options for a list of returns with their statuses: the versions and sections
+    in one query each, without their data (a version holds the whole return as JSON;
+    decoding it for every row was most of a list page's time). A status needs a section's
+    data only for a sent return whose training section is in progress again, and then
+    loads it on its own."""
+    return (
+        selectinload(MonthlyReturn.versions).load_only(
+            ReturnVersion.number, ReturnVersion.submitted_at
+        ),
+        selectinload(MonthlyReturn.sections).options(
+            defer(ReturnSection.data), defer(ReturnSection.confirmed_warnings)
+        ),
+    )
 
 
 def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:

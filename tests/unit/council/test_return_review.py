@@ -4,6 +4,7 @@ resubmits, the council accepts; both sides see the thread and the provider gets 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from portal.extensions import db
 from portal.models import Council, ReturnComment, ReturnStatus, Role, SectionState
@@ -256,3 +257,28 @@ def test_ask_about_this_points_the_question_form_at_the_row(client, app):
     assert fragment.status_code == 200
     assert '<div id="ask">' in text and "<html" not in text
     assert '<option value="kpis:missed_visits" selected>' in text
+
+
+def _missed_visits_row(html: str) -> str:
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Missed visits(?:(?!</tr>).)*</tr>", html, re.S)
+    assert row, "no Missed visits row"
+    return " ".join(re.sub(r"<[^>]+>", " ", row.group(0)).split())
+
+
+def test_the_framework_median_uses_each_peers_latest_version(app, contracted):
+    from tests.conftest import signed_in
+    from tests.factories import add_version, make_contract, make_provider, return_for
+
+    add_version(contracted.ret, contracted.submitter, sections={"kpis": KPIS})
+    for versions in (["1"], ["0", "4"], ["5"]):  # missed visits of 100; a resubmission
+        contract = make_contract(make_provider(), contracted.council, contracted.framework)
+        db.session.commit()
+        service.ensure_returns([contract], on=date(2026, 11, 23))
+        peer = return_for(contract)
+        for missed in versions:
+            add_version(peer, contracted.submitter,
+                        sections={"kpis": {**KPIS, "missed_visits": missed}})  # fmt: skip
+    client = signed_in(app, contracted.commissioner)
+    html = get_page(client, f"/council/{contracted.council.id}/returns/{contracted.ret.id}/review")
+    # 1%, 4% and 5%: the median is 4.0% (with the first version, 0%, it would be 1.0%)
+    assert _missed_visits_row(html).endswith("4.0%")

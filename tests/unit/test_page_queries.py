@@ -1,0 +1,60 @@
+"""The busiest pages read what they show in a fixed number of queries: a provider's
+*Your returns* and the council's returns grid take no more queries with more months of
+returns, sent or not (each return's versions and sections lazily loaded was one round trip
+per return), and the header's unread count comes with the session, not on its own."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.models import ReturnStatus
+from portal.queries.returns import returns_of_contracts
+from portal.returns import service
+from tests.factories import add_version
+
+
+def _statements(client, path: str) -> list[str]:
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_more_returns_take_no_more_queries(app, contracted, provider_client, commissioner_client):
+    app.config["TODAY"] = "2027-03-23"
+    pages = [
+        (provider_client, f"/provider/{contracted.provider.id}/returns"),
+        (commissioner_client, f"/council/{contracted.council.id}/returns"),
+    ]
+    for client, path in pages:
+        client.get(path)  # anything a first request does once
+    before = [len(_statements(client, path)) for client, path in pages]
+
+    service.ensure_returns([contracted.contract], on=date(2027, 3, 23))
+    opened = returns_of_contracts([contracted.contract.id])
+    assert len(opened) >= 5  # more months open than before
+    for ret in opened[:3]:
+        add_version(ret, contracted.submitter)
+        add_version(ret, contracted.submitter, status=ReturnStatus.QUERIED)
+    db.session.remove()
+
+    provider_page = provider_client.get(pages[0][1]).text
+    assert provider_page.count("return to ") >= 3  # the past returns are listed
+    after = [len(_statements(client, path)) for client, path in pages]
+    assert after == before
+
+
+def test_the_unread_count_comes_with_the_session(app, contracted, provider_client):
+    statements = _statements(provider_client, f"/provider/{contracted.provider.id}/returns")
+    assert not [s for s in statements if "notification" in s and "user_session" not in s]
