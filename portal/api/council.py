@@ -153,7 +153,7 @@ def versions(council_id: int):
         raise ApiProblem(400, str(error)) from None
     limit = _limit()
     page = return_queries.council_versions_after(council_id, after, limit)
-    last = page[-1].id if page else after
+    last = page[-1].feed_seq if page else after
     cursor = council_feed.encode_cursor(last)
     if request.args.get("format", "json") == "csv":
         response = exports.csv_response(
