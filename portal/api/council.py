@@ -28,7 +28,7 @@ from portal.queries import accounts, organisations
 from portal.queries import returns as return_queries
 from portal.returns import kpis, review
 from portal.returns.sections import kpis_rules
-from portal.schemas.resources import KpiResultSchema
+from portal.schemas.resources import FeedPageSchema, KpiResultSchema, MatrixSchema
 from portal.training_matrix_suppression import forum_view
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def versions(council_id: int):
         200:
           description: A page of versions
           content:
-            application/json: {schema: {type: object}}
+            application/json: {schema: FeedPageSchema}
             text/csv: {schema: {type: string}}
     """
     try:
@@ -165,10 +165,11 @@ def versions(council_id: int):
         return response
     if request.args.get("format", "json") != "json":
         raise ApiProblem(400, "format must be json or csv")
+    versions = [council_feed.version_document(v) for v in page]
     return jsonify(
-        versions=[council_feed.version_document(v) for v in page],
-        next_cursor=cursor,
-        more=len(page) == limit,
+        FeedPageSchema().dump(
+            {"versions": versions, "next_cursor": cursor, "more": len(page) == limit}
+        )  # fmt: skip
     )
 
 
@@ -284,13 +285,13 @@ def training_matrix(council_id: int):
         - {in: query, name: as_at, required: false, schema: {type: string, format: date}}
         - {in: query, name: provider_id, required: false, schema: {type: integer, minimum: 1}}
       responses:
-        200: {description: The figures, content: {application/json: {schema: {type: object}}}}
+        200: {description: The figures, content: {application/json: {schema: MatrixSchema}}}
     """
     as_at = _as_at()
     provider_id = _provider(council_id)
     matrix = build_matrix(council_id, as_at, provider_id)
     rows = [dict(zip(EXPORT_KEYS, row, strict=True)) for row in matrix.export_rows()]
-    return jsonify(as_at=as_at.isoformat(), provider_id=provider_id, cells=rows)
+    return jsonify(MatrixSchema().dump({"as_at": as_at, "provider_id": provider_id, "cells": rows}))
 
 
 def _as_at() -> date:
@@ -324,8 +325,8 @@ def training_gaps(council_id: int):
       tags: [Council]
       summary: Training gaps (suppressed figures)
       responses:
-        200: {description: The figures, content: {application/json: {schema: {type: object}}}}
+        200: {description: The figures, content: {application/json: {schema: MatrixSchema}}}
     """
     view = forum_view(build_matrix(council_id, default_as_at(clock.today())))
     rows = [dict(zip(EXPORT_KEYS, row, strict=True)) for row in view.export_rows()]
-    return jsonify(as_at=view.as_at.isoformat(), cells=rows)
+    return jsonify(MatrixSchema().dump({"as_at": view.as_at, "cells": rows}))
