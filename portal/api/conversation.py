@@ -12,7 +12,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from forms import messages
 from portal.api import calls
 from portal.api.auth import api_key_required
-from portal.api.problems import ApiProblem, answer_errors_as_problems
+from portal.api.problems import ApiProblem, answer_errors_as_problems, field_errors
 from portal.api.v1 import _json_body
 from portal.documents import document_response
 from portal.extensions import csrf
@@ -23,6 +23,7 @@ from portal.queries import accounts
 from portal.queries import jobs as job_queries
 from portal.queries import returns as return_queries
 from portal.returns import review, service
+from portal.schemas.comments import ReplyBodySchema, load_comment
 from portal.schemas.feedback import FeedbackReportSchema
 from portal.schemas.resources import CommentListSchema, CommentSchema
 
@@ -34,7 +35,6 @@ csrf.exempt(bp)
 bp.after_request(calls.record)
 
 RETURN = "/returns/<int:return_id>"
-TEXT_MAX = 2000
 NO_USER = (
     "This key was not made by a person in the portal, so it cannot reply: ask a provider "
     "manager to make a new key"
@@ -80,9 +80,7 @@ def reply(provider_id: int, return_id: int, comment_id: int):
         content:
           application/json:
             schema:
-              type: object
-              required: [text]
-              properties: {text: {type: string, minLength: 1, maxLength: 2000}}
+              ReplyBodySchema
       responses:
         201: {description: The reply, content: {application/json: {schema: CommentSchema}}}
     """
@@ -103,14 +101,10 @@ def reply(provider_id: int, return_id: int, comment_id: int):
 
 
 def _reply_text(body) -> str:
-    text = body.get("text") if isinstance(body, dict) else None
-    if not isinstance(text, str) or not text.strip():
-        message = messages.REPLY_REQUIRED
-    elif len(text) > TEXT_MAX:
-        message = f"Your reply must be {TEXT_MAX:,} characters or fewer"
-    else:
-        return text.strip()
-    raise ApiProblem(422, "Check the request body", [{"field": "text", "message": message}])
+    loaded, errors = load_comment(ReplyBodySchema, body if isinstance(body, dict) else {})
+    if errors:
+        raise ApiProblem(422, "Check the request body", field_errors(errors))
+    return loaded["text"]
 
 
 @bp.get("/feedback")

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request
 
-from forms import messages
 from portal import clock, exports
 from portal.api import calls, council_feed
 from portal.api import return_documents as documents
 from portal.api.auth import council_key_required
-from portal.api.problems import ApiProblem, answer_errors_as_problems
+from portal.api.problems import ApiProblem, answer_errors_as_problems, field_errors
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
 from portal.matrix import EXPORT_KEYS, build_matrix, default_as_at
@@ -28,6 +27,7 @@ from portal.queries import accounts, organisations
 from portal.queries import returns as return_queries
 from portal.returns import kpis, review
 from portal.returns.sections import kpis_rules
+from portal.schemas.comments import AcceptBodySchema, QueryBodySchema, load_comment
 from portal.schemas.resources import FeedPageSchema, KpiResultSchema, MatrixSchema
 from portal.training_matrix_suppression import forum_view
 
@@ -46,7 +46,6 @@ NO_USER = (
     "This key was not made by a commissioner in the portal, so it cannot review a return: "
     "ask a commissioner to make a new key"
 )
-TEXT_MAX = 2000
 
 
 answer_errors_as_problems(bp)
@@ -190,15 +189,11 @@ def _reviewer() -> User:
     return user
 
 
-def _text(body: dict, required: bool) -> str:
-    text = body.get("text", "")
-    if not isinstance(text, str) or (required and not text.strip()):
-        raise ApiProblem(422, "Check the request body",
-                         [{"field": "text", "message": messages.QUERY_TEXT_REQUIRED}])  # fmt: skip
-    if len(text) > TEXT_MAX:
-        too_long = f"The text must be {TEXT_MAX:,} characters or fewer"
-        raise ApiProblem(422, "Check the request body", [{"field": "text", "message": too_long}])
-    return text.strip()
+def _comment(schema, body: dict) -> dict:
+    loaded, errors = load_comment(schema, body)
+    if errors:
+        raise ApiProblem(422, "Check the request body", field_errors(errors))
+    return loaded
 
 
 def _body() -> dict:
@@ -229,13 +224,13 @@ def accept(council_id: int, return_id: int):
         required: true
         content:
           application/json:
-            schema: {type: object, properties: {text: {type: string, maxLength: 2000}}}
+            schema: AcceptBodySchema
       responses:
         200: {description: Accepted, content: {application/json: {schema: ReturnSummarySchema}}}
     """
     body = _body()
     ret = _reviewable(council_id, return_id)
-    text = _text(body, required=False)
+    text = _comment(AcceptBodySchema, body)["text"]
     review.accept(ret, _reviewer(), text)
     return jsonify(documents.summary(ret))
 
@@ -252,22 +247,14 @@ def query(council_id: int, return_id: int):
         required: true
         content:
           application/json:
-            schema:
-              type: object
-              required: [text]
-              properties:
-                section: {type: string}
-                field: {type: string}
-                text: {type: string, minLength: 1, maxLength: 2000}
+            schema: QueryBodySchema
       responses:
         200: {description: Queried, content: {application/json: {schema: ReturnSummarySchema}}}
     """
     body = _body()
     ret = _reviewable(council_id, return_id)
-    text = _text(body, required=True)
-    section, field = body.get("section") or "", body.get("field") or ""
-    if not isinstance(section, str) or not isinstance(field, str):
-        raise ApiProblem(422, "section and field must be text")
+    loaded = _comment(QueryBodySchema, body)
+    section, field, text = loaded["section"] or "", loaded["field"] or "", loaded["text"]
     review.query(ret, _reviewer(), f"{section[:40]}:{field[:200]}" if section else "", text)
     return jsonify(documents.summary(ret))
 

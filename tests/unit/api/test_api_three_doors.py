@@ -102,3 +102,48 @@ def test_a_training_name_too_long_gets_one_message_by_form_file_and_api(
 
     body = dict(zip(TRAINING_HEADINGS, row, strict=True))
     assert message in _api_messages(client, doors, "training", body)
+
+
+def test_a_comment_too_long_gets_one_message_on_the_pages_and_through_the_api(
+    app, client, contracted
+):
+    """A question (council page, council API) and a reply (provider page, provider API)."""
+    from portal.returns import review
+    from tests.conftest import signed_in
+    from tests.examples import EXAMPLE_KPIS
+    from tests.factories import submit_return
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    ret = contracted.ret
+    submit_return(ret, contracted.submitter, kpis=EXAMPLE_KPIS)
+    too_long = "Why? " * 401  # 2,005 characters
+    message = messages.COMMENT_TOO_LONG
+
+    page = f"/council/{contracted.council.id}/returns/{ret.id}/review"
+    form = {"action": "query", "query-target": "kpis:missed_visits", "query-text": too_long}
+    asked = signed_in(app, contracted.commissioner).post(page, data=form)
+    assert asked.status_code == 400
+    assert html_lib.escape(message) in asked.get_data(as_text=True)
+    _, council_secret = new_key(None, "Council system", contracted.commissioner.id,
+                                council_id=contracted.council.id, scope="council")  # fmt: skip
+    db.session.commit()
+    by_api = client.post(f"/api/v1/councils/{contracted.council.id}/returns/{ret.id}/query",
+                         json={"section": "kpis", "field": "missed_visits", "text": too_long},
+                         headers={"Authorization": f"Bearer {council_secret}"})  # fmt: skip
+    assert by_api.status_code == 422
+    assert by_api.get_json()["errors"] == [{"field": "text", "message": message}]
+
+    question = review.query(ret, contracted.commissioner, "kpis:missed_visits", "Why?")
+    task_list = f"/provider/{contracted.provider.id}/returns/{ret.id}"
+    replied = signed_in(app, contracted.submitter).post(
+        task_list + "/reply", data={"comment": question.id, "text": too_long}
+    )
+    assert replied.status_code == 400
+    assert html_lib.escape(message) in replied.get_data(as_text=True)
+    _, secret = new_key(contracted.provider.id, "Care system", contracted.submitter.id)
+    db.session.commit()
+    url = f"/api/v1/providers/{contracted.provider.id}/returns/{ret.id}/questions/{question.id}"
+    by_api = client.post(url + "/reply", json={"text": too_long},
+                         headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    assert by_api.status_code == 422
+    assert by_api.get_json()["errors"] == [{"field": "text", "message": message}]
