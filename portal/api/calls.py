@@ -160,6 +160,7 @@ def _take_over(stored: ApiIdempotency, now: datetime) -> bool:
             ApiIdempotency.created_at < now - ABANDONED_AFTER,
         )
         .values(created_at=now, method=request.method[:10], path=request.path[:300])
+        .execution_options(synchronize_session=False)  # SQL decides, not Python (SQLite)
     ).rowcount
     db.session.commit()
     return claimed == 1
