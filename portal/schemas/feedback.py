@@ -27,7 +27,7 @@ def _percent(description: str, **kwargs) -> fields.Decimal:
     return fields.Decimal(
         as_string=True,
         allow_none=True,
-        metadata={"description": description, "example": "92.5"},
+        metadata={"description": description, "example": "92.5", "type": "string"},
         **kwargs,
     )
 
@@ -57,7 +57,7 @@ class TrendSchema(Schema):
     code = fields.String()
     name = fields.String()
     values = fields.List(
-        fields.Decimal(as_string=True, allow_none=True),
+        fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"}),
         metadata={"description": "One figure a month, as trend_months"},
     )
     target = _percent("The target")

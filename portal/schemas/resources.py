@@ -52,8 +52,13 @@ class WarningSchema(Schema):
 class KpiResultSchema(Schema):
     code = fields.String(metadata={"example": "punctuality"})
     name = fields.String(metadata={"example": "Visits started on time"})
-    percent = fields.Decimal(as_string=True, allow_none=True, metadata={"example": "92.5"})
-    target = fields.Decimal(as_string=True, allow_none=True, metadata={"example": "90"})
+    # Decimals travel as strings ("92.5"), so no figure is rounded by a float on the way.
+    percent = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"example": "92.5", "type": "string"}
+    )
+    target = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"example": "90", "type": "string"}
+    )
     direction = fields.String(allow_none=True, metadata={"description": "higher or lower"})
     rag = fields.String(allow_none=True, metadata={"description": "green, amber, red or null"})
 

@@ -6,6 +6,8 @@ and the document describes the answer."""
 
 from __future__ import annotations
 
+import jsonschema_rs
+
 from portal.api.auth import new_key
 from portal.extensions import db
 from portal.feedback.data import feedback_for
@@ -59,6 +61,10 @@ def test_a_feedback_report_reads_as_json_with_its_figures_and_its_pdf_stays(app,
     assert "W-100" in {s["worker_id"] for s in report["expiring"]}
     for peer in subject.peers:  # peers are counted, never named
         assert peer.name not in response.get_data(as_text=True)
+    # ...and the answer is what the OpenAPI document says it is.
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schema = {"$ref": "#/components/schemas/FeedbackReport", "components": doc["components"]}
+    jsonschema_rs.Draft202012Validator(schema).validate(report)
 
     pdf = client.get(report["pdf_url"], headers=auth)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
