@@ -133,19 +133,32 @@ def _run(view: Callable, key: ApiKey, args, kwargs) -> Response:
     except ValueError as error:
         return problem(400, str(error))
     if idempotency is not None:
-        stored = calls.stored_answer(key, idempotency)
+        stored = calls.reserve(key, idempotency)
         if stored is not None:
-            if not calls.same_request(stored):
-                return problem(422, calls.KEY_USED_ELSEWHERE)
-            return calls.replay(stored)
+            return _answer_again(stored)
+    response = None
     try:
-        answer = view(*args, **kwargs)
-    except Exception as error:  # noqa: BLE001 (the handlers decide; unhandled ones re-raise)
-        answer = current_app.handle_user_exception(error)
-    response = current_app.make_response(answer)
-    if idempotency is not None:
-        calls.keep_answer(key, idempotency, response)
+        try:
+            answer = view(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 (the handlers decide; unhandled re-raise)
+            answer = current_app.handle_user_exception(error)
+        response = current_app.make_response(answer)
+    finally:
+        if idempotency is not None:
+            calls.keep_answer(key, idempotency, response)
     return response
+
+
+def _answer_again(stored) -> Response:
+    """A request whose Idempotency-Key was taken first: refused when it is another
+    request or the first is still running; otherwise the first answer again."""
+    if not calls.same_request(stored):
+        return problem(422, calls.KEY_USED_ELSEWHERE)
+    if calls.in_flight(stored):
+        response = problem(409, calls.STILL_RUNNING)
+        response.headers["Retry-After"] = "2"
+        return response
+    return calls.replay(stored)
 
 
 def _guarded(view: Callable, access: ApiAccess) -> Callable:

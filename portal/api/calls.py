@@ -2,7 +2,9 @@
 (``ApiCall``), the per-key rate limit counted from those rows (so it works the same on
 SQLite and PostgreSQL, in ``make run`` and behind several workers), the ``RateLimit``
 headers, and the first answer to each ``Idempotency-Key`` kept 24 hours
-(``ApiIdempotency``): a retried POST or PUT gets that answer again and changes nothing."""
+(``ApiIdempotency``): a retried POST or PUT gets that answer again and changes nothing,
+and one sent while the first is still running is refused with 409 (the key is reserved
+before the request runs)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Response, current_app, g, request
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.client import client_ip
@@ -22,12 +24,18 @@ from portal.models import ApiCall, ApiIdempotency, ApiKey
 WINDOW = timedelta(minutes=1)
 DEFAULT_PER_MINUTE = 120
 KEEP_ANSWERS = timedelta(hours=24)
+# A reservation with no answer after this long was left by a process that died.
+ABANDONED_AFTER = timedelta(minutes=5)
 KEY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._~:-]{8,64}")
 BAD_IDEMPOTENCY_KEY = "Idempotency-Key must be 8 to 64 letters, digits or the characters . _ ~ : -"
 KEY_USED_ELSEWHERE = (
     "This Idempotency-Key was used for another request in the last 24 hours: use a new "
     "key for each request"
+)
+STILL_RUNNING = (
+    "A request with this Idempotency-Key is still being processed: wait for its answer, "
+    "or send the same request again in a few seconds to get it"
 )
 TOO_MANY = "Too many calls with this key: wait {seconds} seconds and try again"
 
@@ -103,19 +111,67 @@ def idempotency_key() -> str | None:
     return key
 
 
-def stored_answer(key: ApiKey, idempotency: str) -> ApiIdempotency | None:
-    db.session.execute(
-        delete(ApiIdempotency).where(ApiIdempotency.created_at < utcnow() - KEEP_ANSWERS)
-    )
-    return db.session.scalar(
-        select(ApiIdempotency).where(
-            ApiIdempotency.key_id == key.id, ApiIdempotency.idempotency_key == idempotency
+def reserve(key: ApiKey, idempotency: str) -> ApiIdempotency | None:
+    """Take ``idempotency`` for this request before it runs: a row with no answer yet,
+    committed under the (key, Idempotency-Key) unique constraint, so of two concurrent
+    requests with the same key only one runs. None when taken; otherwise the row that
+    was there first (in flight, or finished with its answer). A reservation left in
+    flight longer than ``ABANDONED_AFTER`` (its process died) is taken over."""
+    now = utcnow()
+    db.session.execute(delete(ApiIdempotency).where(ApiIdempotency.created_at < now - KEEP_ANSWERS))
+    for _ in range(3):  # the first's row may go between our insert and our read
+        if _inserted(key, idempotency, now):
+            return None
+        stored = db.session.scalar(
+            select(ApiIdempotency).where(
+                ApiIdempotency.key_id == key.id, ApiIdempotency.idempotency_key == idempotency
+            )
+        )
+        if stored is not None:
+            return None if stored.status is None and _take_over(stored, now) else stored
+    raise RuntimeError("The Idempotency-Key could be neither reserved nor read")
+
+
+def _inserted(key: ApiKey, idempotency: str, now: datetime) -> bool:
+    db.session.add(
+        ApiIdempotency(
+            key_id=key.id,
+            idempotency_key=idempotency,
+            method=request.method[:10],
+            path=request.path[:300],
+            created_at=now,
         )
     )
+    try:
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        return False
+
+
+def _take_over(stored: ApiIdempotency, now: datetime) -> bool:
+    """Claim an abandoned reservation (one UPDATE, so only one claimant wins)."""
+    claimed = db.session.execute(
+        update(ApiIdempotency)
+        .where(
+            ApiIdempotency.id == stored.id,
+            ApiIdempotency.status.is_(None),
+            ApiIdempotency.created_at < now - ABANDONED_AFTER,
+        )
+        .values(created_at=now, method=request.method[:10], path=request.path[:300])
+        .execution_options(synchronize_session=False)  # SQL decides, not Python (SQLite)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
 
 
 def same_request(stored: ApiIdempotency) -> bool:
     return stored.method == request.method and stored.path == request.path[:300]
+
+
+def in_flight(stored: ApiIdempotency) -> bool:
+    return stored.status is None
 
 
 def replay(stored: ApiIdempotency) -> Response:
@@ -126,22 +182,17 @@ def replay(stored: ApiIdempotency) -> Response:
     return response
 
 
-def keep_answer(key: ApiKey, idempotency: str, response: Response) -> None:
-    """Keep the first answer (not a server error or a refusal to run at all)."""
-    if response.status_code >= 500 or response.status_code in (401, 429):
-        return
+def keep_answer(key: ApiKey, idempotency: str, response: Response | None) -> None:
+    """Write the first answer into the reservation; a server error, a refusal to run at
+    all or no answer (the view raised) frees the key so a retry runs again."""
     db.session.rollback()
-    db.session.add(
-        ApiIdempotency(
-            key_id=key.id,
-            idempotency_key=idempotency,
-            method=request.method[:10],
-            path=request.path[:300],
-            status=response.status_code,
-            body=response.get_data(as_text=True),
+    row = (ApiIdempotency.key_id == key.id) & (ApiIdempotency.idempotency_key == idempotency)
+    if response is None or response.status_code >= 500 or response.status_code in (401, 429):
+        db.session.execute(delete(ApiIdempotency).where(row, ApiIdempotency.status.is_(None)))
+    else:
+        db.session.execute(
+            update(ApiIdempotency)
+            .where(row)
+            .values(status=response.status_code, body=response.get_data(as_text=True))
         )
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:  # a concurrent retry kept its answer first
-        db.session.rollback()
+    db.session.commit()

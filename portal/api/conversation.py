@@ -1,6 +1,7 @@
 """The provider API's side of what comes back: the council's questions on a return (and
 replying to one, through ``portal.returns.review.reply``, which tells the council as the
-page does), and the provider's feedback reports (a list, and each report's PDF)."""
+page does), and the provider's feedback reports (a list, each report's figures as JSON,
+``portal.schemas.feedback``, and its PDF)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,29 @@ from flask import Blueprint, g, jsonify, request, url_for
 from forms import messages
 from portal.api import calls
 from portal.api.auth import api_key_required
-from portal.api.problems import ApiProblem, answer_errors_as_problems
+from portal.api.problems import ApiProblem, answer_errors_as_problems, field_errors
 from portal.api.v1 import _json_body
 from portal.documents import document_response
 from portal.extensions import csrf
 from portal.feedback import FEEDBACK
+from portal.feedback.data import feedback_for
 from portal.feedback.jobs import PDF
 from portal.queries import accounts
 from portal.queries import jobs as job_queries
 from portal.queries import returns as return_queries
 from portal.returns import review, service
+from portal.schemas.comments import ReplyBodySchema, load_comment
+from portal.schemas.feedback import FeedbackReportSchema
+from portal.schemas.resources import CommentListSchema, CommentSchema
 
 if TYPE_CHECKING:
-    from portal.models import ReturnComment
+    from portal.models import Document
 
 bp = Blueprint("api_v1_conversation", __name__, url_prefix="/api/v1/providers/<int:provider_id>")
 csrf.exempt(bp)
 bp.after_request(calls.record)
 
 RETURN = "/returns/<int:return_id>"
-TEXT_MAX = 2000
 NO_USER = (
     "This key was not made by a person in the portal, so it cannot reply: ask a provider "
     "manager to make a new key"
@@ -38,21 +42,6 @@ NO_USER = (
 
 
 answer_errors_as_problems(bp)
-
-
-def _comment(comment: ReturnComment) -> dict:
-    return {
-        "id": comment.id,
-        "kind": comment.kind,
-        "version": comment.version_number,
-        "section": comment.section,
-        "field": comment.field,
-        "text": comment.text,
-        "author": comment.author.name if comment.author else None,
-        "at": comment.at.isoformat(),
-        "resolved": comment.resolved,
-        "replies": [_comment(reply) for reply in comment.replies],
-    }
 
 
 def _return(provider_id: int, return_id: int):
@@ -72,10 +61,10 @@ def questions(provider_id: int, return_id: int):
       tags: [Returns]
       summary: Read the questions on a return
       responses:
-        200: {description: The thread, content: {application/json: {schema: {type: object}}}}
+        200: {description: The thread, content: {application/json: {schema: CommentListSchema}}}
     """
     ret = _return(provider_id, return_id)
-    return jsonify(comments=[_comment(c) for c in review.thread(ret)])
+    return jsonify(CommentListSchema().dump({"comments": review.thread(ret)}))
 
 
 @bp.post(RETURN + "/questions/<int:comment_id>/reply")
@@ -91,11 +80,9 @@ def reply(provider_id: int, return_id: int, comment_id: int):
         content:
           application/json:
             schema:
-              type: object
-              required: [text]
-              properties: {text: {type: string, minLength: 1, maxLength: 2000}}
+              ReplyBodySchema
       responses:
-        201: {description: The reply, content: {application/json: {schema: {type: object}}}}
+        201: {description: The reply, content: {application/json: {schema: CommentSchema}}}
     """
     ret = _return(provider_id, return_id)
     parent = return_queries.return_comment(ret.id, comment_id)
@@ -110,18 +97,14 @@ def reply(provider_id: int, return_id: int, comment_id: int):
     if user is None:
         raise ApiProblem(403, NO_USER)
     made = review.reply(ret, user, parent, text)
-    return jsonify(_comment(made)), 201
+    return jsonify(CommentSchema().dump(made)), 201
 
 
 def _reply_text(body) -> str:
-    text = body.get("text") if isinstance(body, dict) else None
-    if not isinstance(text, str) or not text.strip():
-        message = messages.REPLY_REQUIRED
-    elif len(text) > TEXT_MAX:
-        message = f"Your reply must be {TEXT_MAX:,} characters or fewer"
-    else:
-        return text.strip()
-    raise ApiProblem(422, "Check the request body", [{"field": "text", "message": message}])
+    loaded, errors = load_comment(ReplyBodySchema, body if isinstance(body, dict) else {})
+    if errors:
+        raise ApiProblem(422, "Check the request body", field_errors(errors))
+    return loaded["text"]
 
 
 @bp.get("/feedback")
@@ -143,10 +126,50 @@ def feedback(provider_id: int):
             "period": document.period,
             "built_at": document.built_at.isoformat(),
             "pdf_url": url_for(".feedback_pdf", provider_id=provider_id, report_id=document.id),
+            "json_url": url_for(".feedback_report", provider_id=provider_id, report_id=document.id),
         }
         for document, council_name in job_queries.provider_documents(provider_id, FEEDBACK, PDF)
     ]
     return jsonify(reports=reports[::-1])
+
+
+def _report(provider_id: int, report_id: int) -> Document:
+    for document, _ in job_queries.provider_documents(provider_id, FEEDBACK, PDF):
+        if document.id == report_id:
+            return document
+    raise ApiProblem(404, "Not found")
+
+
+class _Report:
+    """The report's figures with the document's id, time and PDF address, for dumping."""
+
+    def __init__(self, document: Document, provider_id: int):
+        self.id, self.built_at = document.id, document.built_at
+        self.pdf_url = url_for(".feedback_pdf", provider_id=provider_id, report_id=document.id)
+        self._feedback = feedback_for(document.council_id, provider_id, document.period)
+
+    def __getattr__(self, name: str):
+        return getattr(self._feedback, name)
+
+
+@bp.get("/feedback/<int:report_id>.json")
+@api_key_required
+def feedback_report(provider_id: int, report_id: int):
+    """A feedback report's figures: each KPI against its target and the other providers'
+    median and quartiles (never named), the trend, training compliance against the area,
+    training expiring soon, the council's questions and the summary in words, as the
+    report page shows them now (the PDF is as it was made).
+    ---
+    get:
+      tags: [Feedback]
+      summary: Read a feedback report's figures
+      responses:
+        200:
+          description: The report
+          content: {application/json: {schema: FeedbackReportSchema}}
+    """
+    document = _report(provider_id, report_id)
+    return jsonify(FeedbackReportSchema().dump(_Report(document, provider_id)))
 
 
 @bp.get("/feedback/<int:report_id>.pdf")
@@ -162,7 +185,4 @@ def feedback_pdf(provider_id: int, report_id: int):
           description: The PDF
           content: {application/pdf: {schema: {type: string, format: binary}}}
     """
-    for document, _ in job_queries.provider_documents(provider_id, FEEDBACK, PDF):
-        if document.id == report_id:
-            return document_response(document)
-    raise ApiProblem(404, "Not found")
+    return document_response(_report(provider_id, report_id))

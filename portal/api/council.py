@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, g, jsonify, request
 
-from forms import messages
 from portal import clock, exports
 from portal.api import calls, council_feed
 from portal.api import return_documents as documents
 from portal.api.auth import council_key_required
-from portal.api.problems import ApiProblem, answer_errors_as_problems
+from portal.api.problems import ApiProblem, answer_errors_as_problems, field_errors
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
 from portal.matrix import EXPORT_KEYS, build_matrix, default_as_at
@@ -28,7 +27,8 @@ from portal.queries import accounts, organisations
 from portal.queries import returns as return_queries
 from portal.returns import kpis, review
 from portal.returns.sections import kpis_rules
-from portal.schemas.resources import KpiResultSchema
+from portal.schemas.comments import AcceptBodySchema, QueryBodySchema, load_comment
+from portal.schemas.resources import FeedPageSchema, KpiResultSchema, MatrixSchema
 from portal.training_matrix_suppression import forum_view
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ NO_USER = (
     "This key was not made by a commissioner in the portal, so it cannot review a return: "
     "ask a commissioner to make a new key"
 )
-TEXT_MAX = 2000
 
 
 answer_errors_as_problems(bp)
@@ -144,7 +143,7 @@ def versions(council_id: int):
         200:
           description: A page of versions
           content:
-            application/json: {schema: {type: object}}
+            application/json: {schema: FeedPageSchema}
             text/csv: {schema: {type: string}}
     """
     try:
@@ -153,7 +152,7 @@ def versions(council_id: int):
         raise ApiProblem(400, str(error)) from None
     limit = _limit()
     page = return_queries.council_versions_after(council_id, after, limit)
-    last = page[-1].id if page else after
+    last = page[-1].feed_seq if page else after
     cursor = council_feed.encode_cursor(last)
     if request.args.get("format", "json") == "csv":
         response = exports.csv_response(
@@ -165,10 +164,11 @@ def versions(council_id: int):
         return response
     if request.args.get("format", "json") != "json":
         raise ApiProblem(400, "format must be json or csv")
+    versions = [council_feed.version_document(v) for v in page]
     return jsonify(
-        versions=[council_feed.version_document(v) for v in page],
-        next_cursor=cursor,
-        more=len(page) == limit,
+        FeedPageSchema().dump(
+            {"versions": versions, "next_cursor": cursor, "more": len(page) == limit}
+        )  # fmt: skip
     )
 
 
@@ -189,15 +189,11 @@ def _reviewer() -> User:
     return user
 
 
-def _text(body: dict, required: bool) -> str:
-    text = body.get("text", "")
-    if not isinstance(text, str) or (required and not text.strip()):
-        raise ApiProblem(422, "Check the request body",
-                         [{"field": "text", "message": messages.QUERY_TEXT_REQUIRED}])  # fmt: skip
-    if len(text) > TEXT_MAX:
-        too_long = f"The text must be {TEXT_MAX:,} characters or fewer"
-        raise ApiProblem(422, "Check the request body", [{"field": "text", "message": too_long}])
-    return text.strip()
+def _comment(schema, body: dict) -> dict:
+    loaded, errors = load_comment(schema, body)
+    if errors:
+        raise ApiProblem(422, "Check the request body", field_errors(errors))
+    return loaded
 
 
 def _body() -> dict:
@@ -228,13 +224,13 @@ def accept(council_id: int, return_id: int):
         required: true
         content:
           application/json:
-            schema: {type: object, properties: {text: {type: string, maxLength: 2000}}}
+            schema: AcceptBodySchema
       responses:
         200: {description: Accepted, content: {application/json: {schema: ReturnSummarySchema}}}
     """
     body = _body()
     ret = _reviewable(council_id, return_id)
-    text = _text(body, required=False)
+    text = _comment(AcceptBodySchema, body)["text"]
     review.accept(ret, _reviewer(), text)
     return jsonify(documents.summary(ret))
 
@@ -251,22 +247,14 @@ def query(council_id: int, return_id: int):
         required: true
         content:
           application/json:
-            schema:
-              type: object
-              required: [text]
-              properties:
-                section: {type: string}
-                field: {type: string}
-                text: {type: string, minLength: 1, maxLength: 2000}
+            schema: QueryBodySchema
       responses:
         200: {description: Queried, content: {application/json: {schema: ReturnSummarySchema}}}
     """
     body = _body()
     ret = _reviewable(council_id, return_id)
-    text = _text(body, required=True)
-    section, field = body.get("section") or "", body.get("field") or ""
-    if not isinstance(section, str) or not isinstance(field, str):
-        raise ApiProblem(422, "section and field must be text")
+    loaded = _comment(QueryBodySchema, body)
+    section, field, text = loaded["section"] or "", loaded["field"] or "", loaded["text"]
     review.query(ret, _reviewer(), f"{section[:40]}:{field[:200]}" if section else "", text)
     return jsonify(documents.summary(ret))
 
@@ -284,13 +272,13 @@ def training_matrix(council_id: int):
         - {in: query, name: as_at, required: false, schema: {type: string, format: date}}
         - {in: query, name: provider_id, required: false, schema: {type: integer, minimum: 1}}
       responses:
-        200: {description: The figures, content: {application/json: {schema: {type: object}}}}
+        200: {description: The figures, content: {application/json: {schema: MatrixSchema}}}
     """
     as_at = _as_at()
     provider_id = _provider(council_id)
     matrix = build_matrix(council_id, as_at, provider_id)
     rows = [dict(zip(EXPORT_KEYS, row, strict=True)) for row in matrix.export_rows()]
-    return jsonify(as_at=as_at.isoformat(), provider_id=provider_id, cells=rows)
+    return jsonify(MatrixSchema().dump({"as_at": as_at, "provider_id": provider_id, "cells": rows}))
 
 
 def _as_at() -> date:
@@ -324,8 +312,8 @@ def training_gaps(council_id: int):
       tags: [Council]
       summary: Training gaps (suppressed figures)
       responses:
-        200: {description: The figures, content: {application/json: {schema: {type: object}}}}
+        200: {description: The figures, content: {application/json: {schema: MatrixSchema}}}
     """
     view = forum_view(build_matrix(council_id, default_as_at(clock.today())))
     rows = [dict(zip(EXPORT_KEYS, row, strict=True)) for row in view.export_rows()]
-    return jsonify(as_at=view.as_at.isoformat(), cells=rows)
+    return jsonify(MatrixSchema().dump({"as_at": view.as_at, "cells": rows}))

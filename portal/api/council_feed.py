@@ -1,6 +1,7 @@
-"""The council API's feed of submitted versions: an opaque cursor (the last version id
-handed out, encoded so clients do not build it), and each version's answers as rows of
-``section, field, value`` with stable column names, for JSON and CSV alike."""
+"""The council API's feed of submitted versions: an opaque cursor (the last version's
+place in the feed, ``feed_seq``, encoded so clients do not build it; ADR 0015), and each
+version's answers as rows of ``section, field, value`` with stable column names, for JSON
+and CSV alike."""
 
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ COLUMNS = ("version_reference", "return_id", "provider_id", "provider", "council
 BAD_CURSOR = "The cursor is not one this API gave: send the next_cursor of the last page"
 
 
-def encode_cursor(after_id: int) -> str:
-    text = json.dumps({"v": 1, "after": after_id}, separators=(",", ":"))
+def encode_cursor(after_seq: int) -> str:
+    text = json.dumps({"v": 1, "after": after_seq}, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> int:
-    """The version id a cursor stands for (0 for none). Raises ValueError for junk."""
+    """The feed place a cursor stands for (0 for none); cursors given before the feed
+    had its own order held the last version id, which is that version's place. Raises
+    ValueError for junk."""
     if not cursor:
         return 0
     try:

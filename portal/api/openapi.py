@@ -17,7 +17,7 @@ from portal.access import public
 from portal.api.auth import MAX_ID, ApiAccess
 from portal.api.openapi_records import RECORD_OPERATIONS
 from portal.returns import service
-from portal.schemas import resources, sections
+from portal.schemas import records, resources, sections
 
 bp = Blueprint("api_docs", __name__)
 
@@ -88,6 +88,8 @@ def _build(app) -> dict:
     )
     spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=resources.ProblemSchema)
+    spec.components.schema("StaffRow", schema=records.StaffRowSchema)
+    spec.components.schema("TrainingRow", schema=records.TrainingRowSchema)
     for code, schema in sections.ANSWER_SCHEMAS.items():
         spec.components.schema(f"{code.capitalize()}Answers", schema=schema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):

@@ -1,15 +1,16 @@
 """The OpenAPI operations of the staff and training record endpoints (``v1``), which
-take ASC-WDS rows (keyed by column names, checked by the bulk upload's rules) rather
-than a marshmallow schema of their own."""
+take ASC-WDS rows keyed by column names: ``StaffRow`` and ``TrainingRow``
+(``portal.schemas.records``), checked by the bulk upload's rules."""
 
 from __future__ import annotations
 
-ROW = {
-    "type": "object",
-    "description": "One row, keyed by ASC-WDS column names (UNIQUEWORKERID, LOCALESTID...)",
-    "additionalProperties": {"type": ["string", "number", "integer", "null"]},
-}
-ROWS = {"type": "array", "items": ROW, "minItems": 1}
+
+def _rows(kind: str) -> dict:
+    """A list of rows of ``kind`` (``StaffRow``, ``TrainingRow``); other columns are
+    ignored, as in a file."""
+    return {"type": "array", "items": {"$ref": f"#/components/schemas/{kind}"}, "minItems": 1}
+
+
 JSON = "application/json"
 PROBLEMS = {
     "type": "object",
@@ -26,7 +27,7 @@ PAGE = [{"in": "query", "name": "page", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}}]  # fmt: skip
 
 
-def _check(what: str) -> dict:
+def _check(what: str, kind: str) -> dict:
     return {
         "post": {
             "tags": ["Staff and training records"],
@@ -39,7 +40,7 @@ def _check(what: str) -> dict:
                     JSON: {
                         "schema": {
                             "type": "object",
-                            "properties": {"rows": ROWS},
+                            "properties": {"rows": _rows(kind)},
                             "required": ["rows"],
                         }
                     },
@@ -73,8 +74,8 @@ def _listing(name: str, extra: list | None = None) -> dict:
 
 
 RECORD_OPERATIONS: dict[str, dict] = {
-    "api_v1.check_staff": _check("staff"),
-    "api_v1.check_training": _check("training"),
+    "api_v1.check_staff": _check("staff", "StaffRow"),
+    "api_v1.check_training": _check("training", "TrainingRow"),
     "api_v1.import_rows": {
         "post": {
             "tags": ["Staff and training records"],
@@ -85,7 +86,10 @@ RECORD_OPERATIONS: dict[str, dict] = {
                     JSON: {
                         "schema": {
                             "type": "object",
-                            "properties": {"staff": ROWS, "training": ROWS},
+                            "properties": {
+                                "staff": _rows("StaffRow"),
+                                "training": _rows("TrainingRow"),
+                            },  # fmt: skip
                             "anyOf": [{"required": ["staff"]}, {"required": ["training"]}],
                         }
                     }

@@ -62,7 +62,9 @@ class ApiCall(db.Model):
 
 class ApiIdempotency(db.Model):
     """The first answer to a POST or PUT sent with an ``Idempotency-Key``: a retry with the
-    same key gets it again and changes nothing. Kept 24 hours."""
+    same key gets it again and changes nothing. Kept 24 hours. The row is written (under
+    its unique key) before the request runs, with no ``status`` yet: while it has none,
+    the request is in flight and a concurrent duplicate is refused with 409."""
 
     __tablename__ = "api_idempotency"
     __table_args__ = (UniqueConstraint("key_id", "idempotency_key"),)
@@ -72,8 +74,8 @@ class ApiIdempotency(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(300))
-    status: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)  # None: still in flight
+    body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )

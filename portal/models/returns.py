@@ -9,17 +9,23 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Numeric,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    select,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.clock import utcnow
 from portal.extensions import db
@@ -97,9 +103,52 @@ class ReturnVersion(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The version's place in the council's feed, taken as it is written (see below).
+    feed_seq: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="versions")
     submitted_by: Mapped[User] = relationship()
+
+
+# --- the feed's order (docs/adr/0015-feed-order-taken-under-the-councils-lock.md) -----
+# A version's feed_seq comes from a sequence taken under a lock on its council held until
+# the transaction ends, so a council's versions become visible in feed_seq order: a
+# reader never sees number n+1 while n is still uncommitted, and paging by feed_seq
+# hands every version out once. (Ids are taken when the row is inserted, not when it
+# commits, so a slow submit could commit a lower id after a higher one was read.)
+FEED_SEQUENCE = Sequence("return_version_feed_seq", metadata=db.metadata)
+FEED_LOCK_SPACE = 7210  # the first key of pg_advisory_xact_lock(int, int): the feed
+
+
+@event.listens_for(Session, "before_flush")
+def _take_feed_places(session: Session, flush_context, instances) -> None:
+    new = [v for v in session.new if isinstance(v, ReturnVersion) and v.feed_seq is None]
+    if not new:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":  # SQLite: one writer at a time
+        last = connection.scalar(select(func.max(ReturnVersion.feed_seq))) or 0
+        for offset, version in enumerate(sorted(new, key=_version_order), start=1):
+            version.feed_seq = last + offset
+        return
+    with session.no_autoflush:
+        councils = {_council_of(session, v) for v in new}
+    for council_id in sorted(councils):  # always the same order: no deadlock
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :council)"),
+            {"space": FEED_LOCK_SPACE, "council": council_id},
+        )
+    for version in sorted(new, key=_version_order):
+        version.feed_seq = connection.scalar(FEED_SEQUENCE.next_value())
+
+
+def _council_of(session: Session, version: ReturnVersion) -> int:
+    ret = version.monthly_return or session.get(MonthlyReturn, version.return_id)
+    return ret.contract.council_id
+
+
+def _version_order(version: ReturnVersion) -> tuple:
+    return (version.submitted_at or utcnow(), version.number or 0)
 
 
 class AuditEntry(db.Model):

@@ -101,17 +101,18 @@ def audit_entries(return_id: int) -> list[AuditEntry]:
     )
 
 
-def council_versions_after(council_id: int, after_id: int, limit: int) -> list[ReturnVersion]:
-    """The council's submitted versions with ids above ``after_id``, oldest first: the
-    versions feed (each version once, in the order they were made)."""
+def council_versions_after(council_id: int, after_seq: int, limit: int) -> list[ReturnVersion]:
+    """The council's submitted versions after ``after_seq`` in the feed's order, oldest
+    first: the versions feed. ``feed_seq`` is taken under the council's lock, so versions
+    become visible in that order and each is handed out once (ADR 0015)."""
     return list(
         db.session.scalars(
             select(ReturnVersion)
             .join(MonthlyReturn, ReturnVersion.return_id == MonthlyReturn.id)
             .join(Contract, MonthlyReturn.contract_id == Contract.id)
-            .where(Contract.council_id == council_id, ReturnVersion.id > after_id)
+            .where(Contract.council_id == council_id, ReturnVersion.feed_seq > after_seq)
             .options(selectinload(ReturnVersion.monthly_return))
-            .order_by(ReturnVersion.id)
+            .order_by(ReturnVersion.feed_seq)
             .limit(limit)
         )
     )

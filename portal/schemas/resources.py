@@ -52,8 +52,13 @@ class WarningSchema(Schema):
 class KpiResultSchema(Schema):
     code = fields.String(metadata={"example": "punctuality"})
     name = fields.String(metadata={"example": "Visits started on time"})
-    percent = fields.Decimal(as_string=True, allow_none=True, metadata={"example": "92.5"})
-    target = fields.Decimal(as_string=True, allow_none=True, metadata={"example": "90"})
+    # Decimals travel as strings ("92.5"), so no figure is rounded by a float on the way.
+    percent = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"example": "92.5", "type": "string"}
+    )
+    target = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"example": "90", "type": "string"}
+    )
     direction = fields.String(allow_none=True, metadata={"description": "higher or lower"})
     rag = fields.String(allow_none=True, metadata={"description": "green, amber, red or null"})
 
@@ -108,3 +113,83 @@ class ReceiptSchema(Schema):
     reference = fields.String(metadata={"example": "MEDWAY-202610-P1C1-V1"})
     version = fields.Integer(attribute="number", metadata={"example": 1})
     submitted_at = fields.AwareDateTime()
+
+
+class CommentSchema(Schema):
+    """A question, acceptance or note on a return, with its replies."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "query, accept or note"})
+    version = fields.Integer(attribute="version_number", allow_none=True)
+    section = fields.String(allow_none=True, metadata={"example": "kpis"})
+    field = fields.String(allow_none=True, metadata={"example": "missed_visits"})
+    text = fields.String()
+    author = fields.Function(lambda c: c.author.name if c.author else None,
+                             metadata={"type": ["string", "null"]})  # fmt: skip
+    at = fields.AwareDateTime()
+    resolved = fields.Boolean()
+    replies = fields.List(fields.Nested(lambda: CommentSchema()))
+
+
+class CommentListSchema(Schema):
+    comments = fields.List(fields.Nested(CommentSchema))
+
+
+class FeedAnswerSchema(Schema):
+    section = fields.String(metadata={"example": "kpis"})
+    field = fields.String(
+        metadata={"example": "planned_visits", "description": "rows keep their place: rows[1].x"}
+    )
+    value = fields.String(allow_none=True)
+
+
+class FeedVersionSchema(Schema):
+    """A submitted version in the council feed: what it is, and each answer."""
+
+    version_reference = fields.String(metadata={"example": "MEDWAY-202610-P1C1-V1"})
+    return_id = fields.Integer()
+    provider_id = fields.Integer()
+    provider = fields.String()
+    council = fields.String()
+    framework = fields.String(allow_none=True)
+    period = fields.String(metadata={"example": "2026-10"})
+    version = fields.Integer()
+    submitted_at = fields.String(metadata={"format": "date-time"})
+    nil_return = fields.Boolean()
+    answers = fields.List(fields.Nested(FeedAnswerSchema))
+
+
+class FeedPageSchema(Schema):
+    versions = fields.List(fields.Nested(FeedVersionSchema))
+    next_cursor = fields.String(metadata={"description": "Send it as cursor next time"})
+    more = fields.Boolean(metadata={"description": "Whether another page follows now"})
+
+
+class Figure(fields.Raw):
+    """A matrix figure: a count or a percentage, null when there is none, or "[c]" when
+    the forum's disclosure rule hides it."""
+
+
+def _figure(description: str) -> Figure:
+    return Figure(metadata={"description": description,
+                            "type": ["integer", "number", "string", "null"]})  # fmt: skip
+
+
+class MatrixCellSchema(Schema):
+    """One training category x job role of the super training matrix."""
+
+    category_code = fields.Integer(metadata={"description": "ASC-WDS training category"})
+    category = fields.String(metadata={"example": "Safeguarding adults"})
+    job_role = fields.String(metadata={"example": "Care worker"})
+    staff_in_scope = _figure("Staff in scope")
+    up_to_date = _figure("Up to date")
+    expiring_90_days = _figure("Expiring within 90 days (still valid)")
+    expired = _figure("Expired")
+    missing = _figure("Mandatory with no record")
+    percent_compliant = _figure("Up to date and expiring soon over staff in scope")
+
+
+class MatrixSchema(Schema):
+    as_at = fields.Date()
+    provider_id = fields.Integer(allow_none=True)
+    cells = fields.List(fields.Nested(MatrixCellSchema))

@@ -22,6 +22,7 @@ from portal.provider.sections.training_changes import (
 from portal.returns import staff_changes, staff_reference
 from portal.returns import staff_rules as rules
 from portal.returns.sections.training_rules import long_date
+from portal.schemas.records import parse_training
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnSection
@@ -49,7 +50,7 @@ def add_training(ret: MonthlyReturn, sec: ReturnSection):
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
-        values, errors = rules.validate_training(
+        values, errors = parse_training(  # TrainingRowSchema, as the upload's rules
             {
                 **{name: form.get(name, "") for name in TRAINING_ORDER},
                 "date_completed": date_text(form, "date_completed"),

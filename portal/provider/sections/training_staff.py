@@ -22,6 +22,7 @@ from portal.provider.sections.training_changes import (
 from portal.queries import staff as staff_queries
 from portal.returns import staff_changes, staff_reference
 from portal.returns import staff_rules as rules
+from portal.schemas.records import parse_staff
 
 if TYPE_CHECKING:
     from portal.models import Branch, MonthlyReturn, ReturnSection, StaffMember
@@ -93,7 +94,7 @@ def _staff_form(ret: MonthlyReturn, sec: ReturnSection, member: StaffMember | No
 def _post_staff(ret: MonthlyReturn, sec: ReturnSection, member, branches: list[Branch]):
     """(the redirect once saved, else the errors by field name)."""
     form = request.form
-    values, errors = rules.validate_staff(
+    values, errors = parse_staff(  # StaffRowSchema: the rules the upload and API use
         {
             **{name: form.get(name, "") for name in STAFF_ORDER},
             "start_date": date_text(form, "start_date"),

@@ -82,3 +82,34 @@ def test_a_provider_manager_chooses_when_a_key_expires(provider_manager_client, 
     assert timedelta(days=89) < left <= timedelta(days=90)
     listed = provider_manager_client.get(page_url).get_data(as_text=True)
     assert as_utc(key.expires_at).strftime("%-d %B %Y") in listed
+
+
+def test_a_key_in_flight_is_refused_and_one_its_process_left_behind_is_taken_over(
+    client, contracted
+):
+    """A reservation with no answer is a request still running (409); one older than
+    ``ABANDONED_AFTER`` was left by a process that died, and the retry runs."""
+    from portal.api.calls import ABANDONED_AFTER
+    from portal.models import ApiIdempotency
+    from tests.examples import EXAMPLE_KPIS
+
+    key, headers = _key(contracted)
+    url = f"/api/v1/providers/{contracted.provider.id}/returns/{contracted.ret.id}/sections/kpis"
+    for name, age in (("running-now-0001", timedelta(0)),
+                      ("left-behind-0001", ABANDONED_AFTER + timedelta(seconds=5))):  # fmt: skip
+        db.session.add(ApiIdempotency(key_id=key.id, idempotency_key=name, method="PUT",
+                                      path=url, created_at=utcnow() - age))  # fmt: skip
+    db.session.commit()
+    body = {"answers": EXAMPLE_KPIS}
+
+    running = client.put(url, json=body, headers={**headers, "Idempotency-Key": "running-now-0001"})
+    assert running.status_code == 409 and running.mimetype == "application/problem+json"
+    assert running.get_json()["detail"].startswith(
+        "A request with this Idempotency-Key is still being processed"
+    )
+    assert running.headers["Retry-After"]
+    retried = client.put(url, json=body, headers={**headers, "Idempotency-Key": "left-behind-0001"})
+    assert retried.status_code == 200
+    again = client.put(url, json=body, headers={**headers, "Idempotency-Key": "left-behind-0001"})
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == retried.get_json()

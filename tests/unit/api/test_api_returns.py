@@ -7,6 +7,7 @@ from __future__ import annotations
 import html as html_lib
 import io
 
+import jsonschema_rs
 import pytest
 from sqlalchemy import func, select
 
@@ -76,6 +77,9 @@ def test_a_return_reads_with_every_section_and_its_computed_kpis(client, api):
         put_section(client, api, "kpis", {**EXAMPLE_KPIS, "on_time_visits": 700}).status_code == 200
     )
     found = client.get(api["return_url"], headers=api["headers"]).get_json()
+    doc = client.get("/api/v1/openapi.json").get_json()  # the answer keeps the document
+    schema = {"$ref": "#/components/schemas/Return", "components": doc["components"]}
+    jsonschema_rs.Draft202012Validator(schema).validate(found)
     assert [s["code"] for s in found["sections"]] == [c for c, _ in service.SECTIONS]
     kpis = {s["code"]: s for s in found["sections"]}["kpis"]
     assert kpis["state"] == "completed" and kpis["answers"]["on_time_visits"] == "700"
