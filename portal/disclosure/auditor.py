@@ -91,6 +91,8 @@ class _Unknowns:
         self.equations: list[tuple[dict[int, float], float]] = []  # (coefficients, rhs)
         self.witnesses: list[dict[int, int]] = []  # whole solutions found, unknown -> value
         self.witness_by_column: dict[int, list[int]] = {}
+        self.by_column: dict[int, list[int]] | None = None  # equations by unknown, once built
+        self.components: dict[int, tuple] = {}
 
     def keep(self, point: dict[int, int]) -> None:
         for column in point:
@@ -179,16 +181,17 @@ def _demand_relations(system: _Unknowns, demand: dict[str, dict]):
             )
 
 
-def _linked(system: _Unknowns, columns: set[int]) -> tuple[list[int], list[int]]:
-    """The unknowns tied to ``columns`` through the equations, and those equations: the
+def _linked(system: _Unknowns, column: int) -> tuple[list[int], list[int]]:
+    """The unknowns tied to ``column`` through the equations, and those equations: the
     rest cannot change their range."""
-    by_column: dict[int, list[int]] = {}
-    for i, (coefficients, _) in enumerate(system.equations):
-        for column in coefficients:
-            by_column.setdefault(column, []).append(i)
-    seen, rows, frontier = set(columns), set(), list(columns)
+    if system.by_column is None:
+        system.by_column = {}
+        for i, (coefficients, _) in enumerate(system.equations):
+            for other in coefficients:
+                system.by_column.setdefault(other, []).append(i)
+    seen, rows, frontier = {column}, set(), [column]
     while frontier:
-        for i in by_column.get(frontier.pop(), ()):
+        for i in system.by_column.get(frontier.pop(), ()):
             if i not in rows:
                 rows.add(i)
                 new = set(system.equations[i][0]) - seen
@@ -197,23 +200,43 @@ def _linked(system: _Unknowns, columns: set[int]) -> tuple[list[int], list[int]]
     return sorted(seen), sorted(rows)
 
 
-def _least(system: _Unknowns, objective: dict[int, float]) -> float:
+def _component(system: _Unknowns, column: int):
+    """The unknowns linked to ``column``, their positions, and the equations among them
+    as a matrix and right-hand side (worked out once per set of linked unknowns: what
+    is published does not change while it is audited)."""
+    if column not in system.components:
+        columns, rows = _linked(system, column)
+        position = {c: k for k, c in enumerate(columns)}
+        a = np.zeros((len(rows), len(columns)))
+        b = np.zeros(len(rows))
+        for k, i in enumerate(rows):
+            coefficients, rhs = system.equations[i]
+            for other, value in coefficients.items():
+                a[k, position[other]] = value
+            b[k] = rhs
+        found = (columns, position, a, b)
+        for other in columns:
+            system.components[other] = found
+    return system.components[column]
+
+
+def _least(system: _Unknowns, objective: dict[int, float], scales: bool = False) -> float:
     """The least value of the objective over whole, non-negative unknowns; a whole
-    solution that reaches it is kept as a witness (``_Unknowns.witnesses``)."""
-    columns, rows = _linked(system, set(objective))
-    position = {column: k for k, column in enumerate(columns)}
+    solution that reaches it is kept as a witness (``_Unknowns.witnesses``). ``scales``:
+    the true values give the objective a value below 0, so where nothing shown
+    constrains the unknowns (every relation adds up to 0) any multiple of them is a
+    solution and the objective has no least value. The objective's unknowns are linked
+    (one hidden cell's figures, or one demand figure)."""
+    columns, position, a, b = _component(system, next(iter(objective)))
     c = np.zeros(len(columns))
     for column, value in objective.items():
         c[position[column]] = value
-    if not rows:
+    if not len(b):
         return -math.inf if (c < 0).any() else 0.0
-    a = np.zeros((len(rows), len(columns)))
-    b = np.zeros(len(rows))
-    for k, i in enumerate(rows):
-        coefficients, rhs = system.equations[i]
-        for column, value in coefficients.items():
-            a[k, position[column]] = value
-        b[k] = rhs
+    if not b.any() and (c >= 0).all():
+        return 0.0  # nothing shown in these relations: all zeros is a solution
+    if not b.any() and scales:
+        return -math.inf
     constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
     result = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(len(c)))
     if result.status == 3:
@@ -266,7 +289,7 @@ def _check(system: _Unknowns, names: list[tuple], truth, label: str) -> list[Fin
     # A solution already found that takes the figure far enough proves that side wide.
     upper = value + MARGIN if system.reaches(objective, value + MARGIN) else None
     if upper is None:
-        upper = -_least(system, {k: -v for k, v in objective.items()})
+        upper = -_least(system, {k: -v for k, v in objective.items()}, scales=value > 0)
     if upper < value + MARGIN:
         return [Finding(label, value, value, upper)]
     floor = max(0, value - MARGIN)

@@ -159,6 +159,11 @@ class _System:
                     self.wide.add((key, figure, side))
                     continue
                 parts, rows, rhs = equations = equations or self._equations(key)
+                if not any(rhs) and (side == "lower" or value > 0):
+                    # Nothing shown constrains these parts (every relation adds up to 0):
+                    # all zeros is a solution, and so is any multiple of the true values.
+                    self.wide.add((key, figure, side))
+                    continue
                 objective = np.zeros(len(parts))
                 for name in names:
                     objective[parts.index((key, name))] += 1
