@@ -194,7 +194,8 @@ def test_two_peers_are_not_enough_to_compare(app):
     html = get_page(
         client, f"/provider/{w.provider.id}/feedback/report?council={w.council.id}&period=2026-10"
     )
-    assert html.count(NOT_ENOUGH) == len(feedback.frameworks[0].kpis) + len(feedback.training)
+    assert html.count(NOT_ENOUGH) == len(feedback.frameworks[0].kpis)
+    assert html.count(">Not shown<") == len(feedback.training)
     assert "4.5%" not in html and "2.0%" in html
 
 
@@ -275,6 +276,21 @@ def test_training_compliance_against_the_area(subject):
     dementia = next(t for t in feedback.training if t.code == DEMENTIA)
     assert (dementia.provider_percent, dementia.area_percent) == (0.0, 0.0)  # all missing
     assert feedback.training_staff == 2 and feedback.area_providers == 3
+
+
+def test_a_dominated_area_figure_is_not_compared(app):
+    """Three providers, but the subject has 20 of the area's 22 care staff: 22 - 21 < 10%
+    of 20, so the area's figure (mostly the subject's own) would give the two peers away."""
+    w = make_world(app, peers=2)
+    staff = [person(f"W-{n:03}", "2027-06-01") for n in range(20)]
+    w.send(w.provider, OCT, counts(2, 85), staff=staff)
+    for peer in w.peers:
+        w.send(peer, OCT, counts(3, 90), staff=[person(f"P{peer.id}", "2026-10-01")])
+    feedback = feedback_for(w.council.id, w.provider.id, "2026-10")
+    safeguarding = next(t for t in feedback.training if t.code == SAFEGUARDING)
+    assert feedback.area_providers == 3
+    assert not safeguarding.area_shown and safeguarding.area_percent is None
+    assert safeguarding.provider_percent == 100.0
 
 
 def _query(ret: MonthlyReturn, by: User, text: str, field: str | None = "missed_visits"):
