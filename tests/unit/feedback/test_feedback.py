@@ -363,6 +363,10 @@ def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_id
                  "15 December 2026", "Training expiring by 29 January 2027"):  # fmt: skip
         assert shows(html, text), text
     assert "Peer 1 Ltd" not in html  # peers are not named
+    # Where to pool courses: a page the provider can open (the forum's needs the forum role).
+    demand = f"/provider/{subject.provider.id}/training-demand?council={subject.council.id}"
+    assert f'href="{demand}&amp;period=2026-10#demand"' in html
+    assert "Training needed next quarter" in get_page(client, f"{demand}&period=2026-10")
     assert "The PDF of this report is not ready yet" in html and "report.pdf" not in html
     not_ready = client.get(_report_url(subject).replace("report?", "report.pdf?"))
     assert not_ready.status_code == 404
