@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from portal.extensions import db
 from portal.feedback import FEEDBACK, feedback_key
 from portal.feedback.data import NOT_ENOUGH, feedback_for, parse_period
-from portal.feedback.jobs import charts, queue_quarter_feedback, report_link
+from portal.feedback.jobs import queue_quarter_feedback, report_link
+from portal.feedback.kpi_charts import kpi_charts
 from portal.feedback.kpi_comparison import peer_stats
 from portal.models import (
     Contract,
@@ -391,6 +392,25 @@ def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_id
     assert "Download PDF" not in html
 
 
+def test_each_kpi_has_its_own_small_chart_with_its_figures_in_words(app, subject):
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
+    drawn = kpi_charts(feedback)
+    trends = feedback.frameworks[0].trends
+    with_figures = [t for t in trends if any(v is not None for v in t.values)]
+    assert {code for _, code in drawn} == {t.code for t in with_figures}
+    missed = drawn[(subject.framework.id, "missed_visits")]
+    assert missed.src.startswith("data:image/png;base64,")
+    assert "Missed visits, May 2026 to October 2026:" in missed.alt
+    assert "1.0% in August 2026, 3.0% in September 2026, 2.0% in October 2026" in missed.alt
+    assert missed.alt.endswith("target at most 2%.")
+    # On the page: one image per KPI, each with its words as the text alternative.
+    client = app.test_client()
+    sign_in(client, subject.user.email)
+    html = get_page(client, _report_url(subject))
+    assert html.count('class="app-chart app-kpi-chart__image"') == len(with_figures)
+    assert f'alt="{missed.alt}"' in html
+
+
 def test_job_builds_one_pdf_and_tells_the_provider_once(app, subject):
     _staff(subject.provider, "W-100", [(SAFEGUARDING, "2026-12-15")])
     manager = make_user(Role.PROVIDER_MANAGER, provider=subject.provider)
@@ -399,7 +419,8 @@ def test_job_builds_one_pdf_and_tells_the_provider_once(app, subject):
     first = _build(subject)
     assert first.status == "done", first.detail
     feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
-    assert list(charts(feedback)) == [subject.framework.id]  # one chart for the framework
+    drawn = kpi_charts(feedback)  # one small chart per KPI with a figure, in the PDF too
+    assert (subject.framework.id, "missed_visits") in drawn and len(drawn) > 1
     second = _build(subject)
     assert second.status == "done" and second.id != first.id
     documents = db.session.scalars(db.select(Document).where(Document.kind == FEEDBACK)).all()
