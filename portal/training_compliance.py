@@ -63,7 +63,8 @@ class Comparison:
 
 _AREA_CACHE: dict[tuple, AreaFigures] = {}
 _AREA_CACHE_SIZE = 32
-_CACHE_NAME = "area-figures-2"  # 2: cells carry whether the disclosure rule passes
+_CACHE_NAME = "area-figures"
+_CACHE_FORM = 2  # in the key: 2, cells carry whether the disclosure rule passes
 
 
 def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
@@ -78,7 +79,8 @@ def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
         .where(Contract.council_id == council_id, MonthlyReturn.period <= as_at)
     ).one()
     mandatory = tuple(sorted((k, tuple(sorted(v))) for k, v in mandatory_set(council_id).items()))
-    key = (str(db.engine.url), council_id, as_at, newest, count, mandatory, tuple(codes))
+    key = (_CACHE_FORM, str(db.engine.url), council_id, as_at, newest, count, mandatory)
+    key += (tuple(codes),)
     if key not in _AREA_CACHE:
         if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
             _AREA_CACHE.clear()
