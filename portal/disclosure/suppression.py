@@ -80,7 +80,6 @@ class _System:
     def __init__(self, units, relations, reasons):
         self.units, self.relations, self.reasons = units, relations, reasons
         self.wide: set[tuple] = set()  # (unit, figure, "upper" or "lower") found wide enough
-        self.failing: list[Part] = []  # the parts of the last figure found too narrow
         self.witnesses: list[dict[Part, int]] = []  # solutions: parts off their true value
         self.witness_by_part: dict[Part, list[int]] = {}
         self.by_part: dict[Part, list[int]] = {}
@@ -172,28 +171,24 @@ class _System:
                     self._keep(parts, point)
                 upper, lower = (-least, 0) if side == "upper" else (math.inf, least)
                 if not protected(value, lower, upper):
-                    self.failing = [(key, name) for name in names]
                     return False
                 self.wide.add((key, figure, side))
         return True
 
     def next_to_hide(self, key) -> Hashable:
-        """A shown unit to hide next: from the relations of the figure that failed if
-        any is shown there (else from every relation of the hidden parts linked to
-        ``key``'s), in the order of ``_preference``."""
+        """A shown unit in a relation with the hidden parts linked to ``key``'s, in the
+        order of ``_preference``. (Choosing only from the relations of the figure that
+        failed hid more on the demo data: 75 of 84 matrix cells against 72.)"""
         _, touched = self._component(key)
-        failing = set(self.failing)
-        direct = [i for i in touched if failing & set(self.relations[i])]
-        for indices in (direct, touched):
-            room: dict[Hashable, int] = {}
-            for index in indices:
-                for part in self.relations[index]:
-                    if not self._hidden(part):
-                        value = self.units[part[0]].parts[part[1]]
-                        room[part[0]] = max(room.get(part[0], 0), value)
-            if room:
-                return min(room, key=lambda k: self._preference(k, room[k]))
-        raise RuntimeError(f"nothing left to hide to protect {key!r}")  # pragma: no cover
+        room: dict[Hashable, int] = {}
+        for index in touched:
+            for part in self.relations[index]:
+                if not self._hidden(part):
+                    value = self.units[part[0]].parts[part[1]]
+                    room[part[0]] = max(room.get(part[0], 0), value)
+        if not room:  # pragma: no cover - a fully hidden system is always protected
+            raise RuntimeError(f"nothing left to hide to protect {key!r}")
+        return min(room, key=lambda k: self._preference(k, room[k]))
 
     def _preference(self, key, room: int) -> tuple:
         """Largest first among units that can absorb a change of ``MARGIN``: a large
