@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.provider.returns import bp as returns_bp
     from portal.provider.risk import bp as your_risk_bp
     from portal.provider.section_uploads import bp as section_uploads_bp
+    from portal.provider.training_demand import bp as provider_training_demand_bp
     from portal.provider.uploads import bp as uploads_bp
 
     for bp in (
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         council_api_keys_bp,
         section_uploads_bp,
         feedback_bp,
+        provider_training_demand_bp,
     ):
         app.register_blueprint(bp)
 

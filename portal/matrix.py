@@ -85,6 +85,8 @@ class Cell:
     expired: int = 0
     missing: int = 0
     providers: Counter[int] = field(default_factory=Counter)  # provider -> staff counted
+    # status -> provider -> staff counted: who makes up each count the cell publishes
+    by_status: dict[str, Counter[int]] = field(default_factory=dict)
 
     @property
     def staff_in_scope(self) -> int:
@@ -105,6 +107,14 @@ class Cell:
     def add(self, status: str, provider_id: int) -> None:
         setattr(self, status, getattr(self, status) + 1)
         self.providers[provider_id] += 1
+        self.by_status.setdefault(status, Counter())[provider_id] += 1
+
+    def contributions(self, *statuses: str) -> Counter[int]:
+        """Provider -> staff counted in the sum of ``statuses``."""
+        total: Counter[int] = Counter()
+        for status in statuses:
+            total.update(self.by_status.get(status, Counter()))
+        return total
 
     def figures(self) -> list[int | float | None]:
         return [

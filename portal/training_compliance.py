@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from portal import shared_cache
+from portal.disclosure.rule import must_hide
 from portal.extensions import db
 from portal.mandatory import mandatory_codes, mandatory_set
 from portal.matrix import ALL_CARE_ROLES, build_matrix
@@ -29,6 +30,9 @@ class TrainingRow:
     percent: float | None  # the provider's % compliant (care staff)
     area_percent: float | None  # the whole council area's
     area_providers: int = 0  # how many providers make up the area's figure
+    # Whether the disclosure rule lets a provider see the area's figure (at least 3
+    # providers, none dominating, in its staff in scope and in its compliant staff).
+    area_shown: bool = False
 
     @property
     def difference(self) -> float | None:
@@ -41,6 +45,7 @@ class AreaCell(NamedTuple):
     in_scope: int
     compliant: int  # up to date + expiring within 90 days (both still valid)
     providers: int
+    disclosable: bool  # staff in scope, and the disclosure rule passes for in scope and compliant
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Comparison:
 
 _AREA_CACHE: dict[tuple, AreaFigures] = {}
 _AREA_CACHE_SIZE = 32
+_CACHE_NAME = "area-figures"
+_CACHE_FORM = 2  # in the key: 2, cells carry whether the disclosure rule passes
 
 
 def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
@@ -72,15 +79,16 @@ def area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaFigures:
         .where(Contract.council_id == council_id, MonthlyReturn.period <= as_at)
     ).one()
     mandatory = tuple(sorted((k, tuple(sorted(v))) for k, v in mandatory_set(council_id).items()))
-    key = (str(db.engine.url), council_id, as_at, newest, count, mandatory, tuple(codes))
+    key = (_CACHE_FORM, str(db.engine.url), council_id, as_at, newest, count, mandatory)
+    key += (tuple(codes),)
     if key not in _AREA_CACHE:
         if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
             _AREA_CACHE.clear()
         # Shared by every worker process (each job runs in a fresh fork): built once.
-        shared = shared_cache.get("area-figures", key)
+        shared = shared_cache.get(_CACHE_NAME, key)
         if shared is None:
             figures = _build_area_figures(council_id, as_at, codes)
-            shared_cache.put("area-figures", key, _as_json(figures))
+            shared_cache.put(_CACHE_NAME, key, _as_json(figures))
         else:
             figures = _from_json(shared)
         _AREA_CACHE[key] = figures
@@ -92,7 +100,14 @@ def _build_area_figures(council_id: int, as_at: date, codes: list[int]) -> AreaF
     cells = {code: area.cell(code, ALL_CARE_ROLES) for code in codes}
     return AreaFigures(
         {
-            code: AreaCell(c.staff_in_scope, c.up_to_date + c.expiring, len(c.providers))
+            code: AreaCell(
+                c.staff_in_scope,
+                c.up_to_date + c.expiring,
+                len(c.providers),
+                c.staff_in_scope > 0
+                and not must_hide(c.providers.values())
+                and not must_hide(c.contributions("up_to_date", "expiring").values()),
+            )
             for code, c in cells.items()
         },
         len(area.provider_ids),
@@ -137,6 +152,7 @@ def training_comparison(council_id: int, provider_id: int, as_at: date) -> Compa
                 cell.percent_compliant,
                 compliant(figures.compliant, figures.in_scope),
                 figures.providers,
+                figures.disclosable,
             )
         )
     return Comparison(rows, mine.staff_count, area.provider_count)

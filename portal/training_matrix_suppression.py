@@ -39,6 +39,9 @@ MATRIX_FIGURES = {
     "needing_training": NEEDING,
     "compliant": ("up_to_date", "expiring"),
 }
+# The counts a matrix cell publishes besides its staff in scope, each under the rule too:
+# every status column, and the compliant staff its "% compliant" gives away.
+RULED = (*((status,) for status in STATUSES), ("up_to_date", "expiring"))
 DEMAND_HEADER = ("Category code", "Training category", "Face to face", "E-learning", "Not known",
                  "Total")  # fmt: skip
 
@@ -142,6 +145,7 @@ def published_system(matrix: Matrix, categories, grid) -> tuple[dict[Hashable, U
                 {s: getattr(cell, s) for s in STATUSES},
                 Counter(cell.providers),
                 MATRIX_FIGURES,
+                tuple(cell.contributions(*statuses) for statuses in RULED),
             )
         relations += _matrix_relations(matrix, category.code)
     for key, cell in grid.items():

@@ -3,7 +3,9 @@ forum is given (the two CSV downloads, which carry every figure of the page) and
 relations the page publishes, and for each hidden figure works out the range it could
 take given everything shown and that counts are whole and non-negative (integer linear
 programming with scipy's HiGHS, ``milp``: the relaxation, then whole numbers). A hidden
-figure is protected only if its range is wide (``portal.disclosure.rule.protected``).
+figure is protected only if its range is wide (``portal.disclosure.rule.protected``),
+whether the rule hid it or it was hidden to protect another. Every whole solution found is
+kept: when one already takes a figure far enough, that side of its range needs no solving.
 docs/disclosure.md says what is published.
 
 The published relations, as a reader would write them down from the page:
@@ -87,6 +89,27 @@ class _Unknowns:
     def __init__(self):
         self.index: dict[tuple, int] = {}
         self.equations: list[tuple[dict[int, float], float]] = []  # (coefficients, rhs)
+        self.witnesses: list[dict[int, int]] = []  # whole solutions found, unknown -> value
+        self.witness_by_column: dict[int, list[int]] = {}
+        self.by_column: dict[int, list[int]] | None = None  # equations by unknown, once built
+        self.components: dict[int, tuple] = {}
+
+    def keep(self, point: dict[int, int]) -> None:
+        for column in point:
+            self.witness_by_column.setdefault(column, []).append(len(self.witnesses))
+        self.witnesses.append(point)
+
+    def reaches(self, objective: dict[int, float], target: float, below: bool = False) -> bool:
+        """Whether a kept solution gives the objective at least ``target`` (at most, if
+        ``below``): a whole solution that does proves the range reaches that far."""
+        for i in set(self.witness_by_column.get(next(iter(objective)), ())):
+            point = self.witnesses[i]
+            if not all(column in point for column in objective):
+                continue
+            got = sum(v * point[column] for column, v in objective.items())
+            if (got <= target) if below else (got >= target):
+                return True
+        return False
 
     def term(self, name: tuple, text: str) -> tuple[dict[int, float], float]:
         """A published figure as (coefficients of unknowns, constant)."""
@@ -158,16 +181,17 @@ def _demand_relations(system: _Unknowns, demand: dict[str, dict]):
             )
 
 
-def _linked(system: _Unknowns, columns: set[int]) -> tuple[list[int], list[int]]:
-    """The unknowns tied to ``columns`` through the equations, and those equations: the
+def _linked(system: _Unknowns, column: int) -> tuple[list[int], list[int]]:
+    """The unknowns tied to ``column`` through the equations, and those equations: the
     rest cannot change their range."""
-    by_column: dict[int, list[int]] = {}
-    for i, (coefficients, _) in enumerate(system.equations):
-        for column in coefficients:
-            by_column.setdefault(column, []).append(i)
-    seen, rows, frontier = set(columns), set(), list(columns)
+    if system.by_column is None:
+        system.by_column = {}
+        for i, (coefficients, _) in enumerate(system.equations):
+            for other in coefficients:
+                system.by_column.setdefault(other, []).append(i)
+    seen, rows, frontier = {column}, set(), [column]
     while frontier:
-        for i in by_column.get(frontier.pop(), ()):
+        for i in system.by_column.get(frontier.pop(), ()):
             if i not in rows:
                 rows.add(i)
                 new = set(system.equations[i][0]) - seen
@@ -176,32 +200,53 @@ def _linked(system: _Unknowns, columns: set[int]) -> tuple[list[int], list[int]]
     return sorted(seen), sorted(rows)
 
 
-def _least(system: _Unknowns, objective: dict[int, float]) -> float:
-    """The least value of the objective over whole, non-negative unknowns."""
-    columns, rows = _linked(system, set(objective))
-    position = {column: k for k, column in enumerate(columns)}
+def _component(system: _Unknowns, column: int):
+    """The unknowns linked to ``column``, their positions, and the equations among them
+    as a matrix and right-hand side (worked out once per set of linked unknowns: what
+    is published does not change while it is audited)."""
+    if column not in system.components:
+        columns, rows = _linked(system, column)
+        position = {c: k for k, c in enumerate(columns)}
+        a = np.zeros((len(rows), len(columns)))
+        b = np.zeros(len(rows))
+        for k, i in enumerate(rows):
+            coefficients, rhs = system.equations[i]
+            for other, value in coefficients.items():
+                a[k, position[other]] = value
+            b[k] = rhs
+        found = (columns, position, a, b)
+        for other in columns:
+            system.components[other] = found
+    return system.components[column]
+
+
+def _least(system: _Unknowns, objective: dict[int, float], scales: bool = False) -> float:
+    """The least value of the objective over whole, non-negative unknowns; a whole
+    solution that reaches it is kept as a witness (``_Unknowns.witnesses``). ``scales``:
+    the true values give the objective a value below 0, so where nothing shown
+    constrains the unknowns (every relation adds up to 0) any multiple of them is a
+    solution and the objective has no least value. The objective's unknowns are linked
+    (one hidden cell's figures, or one demand figure)."""
+    columns, position, a, b = _component(system, next(iter(objective)))
     c = np.zeros(len(columns))
     for column, value in objective.items():
         c[position[column]] = value
-    if not rows:
+    if not len(b):
         return -math.inf if (c < 0).any() else 0.0
-    a = np.zeros((len(rows), len(columns)))
-    b = np.zeros(len(rows))
-    for k, i in enumerate(rows):
-        coefficients, rhs = system.equations[i]
-        for column, value in coefficients.items():
-            a[k, position[column]] = value
-        b[k] = rhs
-    constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
-    relaxed = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(len(c)))
-    if relaxed.status == 3:
+    if not b.any() and (c >= 0).all():
+        return 0.0  # nothing shown in these relations: all zeros is a solution
+    if not b.any() and scales:
         return -math.inf
-    assert relaxed.status == 0, relaxed.message
-    if np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
-        return round(relaxed.fun)
-    whole = milp(c, constraints=constraint, bounds=bounds, integrality=np.ones(len(c)))
-    assert whole.status == 0, whole.message
-    return round(whole.fun)
+    constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
+    result = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(len(c)))
+    if result.status == 3:
+        return -math.inf
+    assert result.status == 0, result.message
+    if not np.allclose(result.x, np.round(result.x), atol=1e-7):
+        result = milp(c, constraints=constraint, bounds=bounds, integrality=np.ones(len(c)))
+        assert result.status == 0, result.message
+    system.keep(dict(zip(columns, np.round(result.x).astype(int).tolist(), strict=True)))
+    return round(result.fun)
 
 
 def audit(
@@ -209,13 +254,11 @@ def audit(
     demand_csv: str,
     care_roles: set[str],
     truth: Callable[[tuple], int],
-    sensitive: Callable[[tuple], bool] = lambda cell: True,
 ) -> list[Finding]:
-    """Every hidden figure of the two downloads whose range is too narrow. ``truth`` gives
-    a hidden count's true value by its name: ("m", category code, job role, column) or
-    ("d", category code or "", column); ``sensitive`` says whether a cell, ("m", category
-    code, job role) or ("d", category code or "", column), is one the rule itself hides
-    (by default every hidden cell is checked)."""
+    """Every hidden figure of the two downloads whose range is too narrow, whether the
+    rule hid its cell or the cell was hidden to protect another. ``truth`` gives a hidden
+    count's true value by its name: ("m", category code, job role, column) or ("d",
+    category code or "", column)."""
     system = _Unknowns()
     matrix_rows = read_csv(matrix_csv)
     demand = {row["category_code"]: row for row in read_csv(demand_csv)}
@@ -223,8 +266,7 @@ def audit(
     _demand_relations(system, demand)
     findings = []
     for row in matrix_rows:
-        cell = ("m", row["category_code"], row["job_role"])
-        if row["staff_in_scope"] != HIDDEN or not sensitive(cell):
+        if row["staff_in_scope"] != HIDDEN:
             continue
         for figure, columns in MATRIX_FIGURES.items():
             names = [("m", row["category_code"], row["job_role"], c) for c in columns]
@@ -232,7 +274,7 @@ def audit(
             findings += found
     for code, row in demand.items():
         for column in (*MODE_COLUMNS, "total"):
-            if row[column] == HIDDEN and sensitive(("d", code, column)):
+            if row[column] == HIDDEN:
                 name = ("d", code, column)
                 findings += _check(system, [name], truth, f"demand {row['category']}: {column}")
     return findings
@@ -244,8 +286,14 @@ def _check(system: _Unknowns, names: list[tuple], truth, label: str) -> list[Fin
         column = system.index.setdefault(name, len(system.index))
         objective[column] = objective.get(column, 0.0) + 1
     value = sum(truth(name) for name in names)
-    upper = -_least(system, {k: -v for k, v in objective.items()})
-    lower = _least(system, objective) if upper >= value + MARGIN else value
+    # A solution already found that takes the figure far enough proves that side wide.
+    upper = value + MARGIN if system.reaches(objective, value + MARGIN) else None
+    if upper is None:
+        upper = -_least(system, {k: -v for k, v in objective.items()}, scales=value > 0)
+    if upper < value + MARGIN:
+        return [Finding(label, value, value, upper)]
+    floor = max(0, value - MARGIN)
+    lower = floor if system.reaches(objective, floor, below=True) else _least(system, objective)
     if protected(value, lower, upper):
         return []
     return [Finding(label, value, lower, upper)]

@@ -14,9 +14,10 @@ from portal.documents import find_document, save_document
 from portal.extensions import db
 from portal.feedback import FEEDBACK, feedback_key
 from portal.feedback.data import Feedback, feedback_for, parse_period
+from portal.feedback.kpi_charts import kpi_charts
 from portal.models import Contract, Council, Job, Membership, MonthlyReturn, Notification, User
 from portal.notifications import notify
-from portal.pdf import line_chart, render_pdf
+from portal.pdf import render_pdf
 from portal.returns.calendar import (
     deadlines_for,
     latest_complete_quarter,
@@ -34,26 +35,6 @@ def report_link(council_id: int, provider_id: int, period: str) -> str:
 
 def pdf_filename(feedback: Feedback) -> str:
     return f"feedback-{feedback.provider_id}-{feedback.council_id}-{feedback.period.name}.pdf"
-
-
-def charts(feedback: Feedback) -> dict[int | None, str]:
-    """Framework id -> one line chart of the provider's KPIs over the 6 months (one chart
-    per framework, not per KPI: each SVG chart costs the PDF about half a second)."""
-    drawn = {}
-    for block in feedback.frameworks:
-        series = {
-            trend.name: [None if v is None else float(v) for v in trend.values]
-            for trend in block.trends
-            if any(v is not None for v in trend.values)
-        }
-        if series:
-            drawn[block.framework_id] = line_chart(
-                f"Your KPIs over the 6 months to {block.trend_months[-1]:%B %Y}",
-                [f"{m:%b %y}" for m in block.trend_months],
-                series,
-                y_label="%",
-            )
-    return drawn
 
 
 def _provider_users(provider_id: int) -> list[User]:
@@ -114,7 +95,10 @@ def build_report(params: dict, job_id: int | None = None) -> dict:
     except ValueError as error:
         raise JobError("The provider has no contract with this council.") from error
     content = render_pdf(
-        "provider/feedback/report_pdf.html", feedback=feedback, charts=charts(feedback), staff=True
+        "provider/feedback/report_pdf.html",
+        feedback=feedback,
+        charts=kpi_charts(feedback),
+        staff=True,
     )
     document = save_document(
         FEEDBACK,

@@ -1,6 +1,7 @@
 """The training part of a feedback report: the provider's % compliant per mandatory
 category against the council area's, from the super training matrix as at the period end
-(the area's only with 3 or more providers), and its staff whose current record in a
+(the area's only where the disclosure rule lets it be shown: at least 3 providers and
+none dominating, ``portal.disclosure.rule``), and its staff whose current record in a
 category expires within 90 days after the period end (its own worker ids: the provider's
 eyes only)."""
 
@@ -16,7 +17,6 @@ from portal.extensions import db
 from portal.models import StaffMember
 from portal.returns import staff_reference, training_status_rules
 from portal.training_compliance import training_comparison
-from portal.training_matrix_suppression import MIN_PROVIDERS
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class TrainingLine:
     provider_percent: float | None
     provider_staff: int
     area_percent: float | None  # None when there is nothing to show (see area_shown)
-    area_shown: bool  # False when fewer than 3 providers make up the area's figure
+    area_shown: bool  # False when the disclosure rule hides the area's figure
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def training_lines(
     comparison = training_comparison(council_id, provider_id, as_at)
     lines = []
     for row in comparison.rows:
-        shown = row.area_providers >= MIN_PROVIDERS
+        shown = row.area_shown
         lines.append(
             TrainingLine(
                 code=row.code,

@@ -35,7 +35,11 @@ def _demand_csv(council, view):
     )
 
 
-def _view(council_id: int):
+def audited_view(council_id: int):
+    """The council, and its training matrix and demand as the forum sees them. Outside
+    production the auditor checks them first (an assertion): the provider page of the
+    same demand table (``portal.provider.training_demand``) uses this too, so a
+    provider sees exactly what the forum sees."""
     council = organisations.get_council(council_id)
     matrix = build_matrix(council_id, default_as_at(clock.today()))
     view = forum_view(matrix)
@@ -52,7 +56,7 @@ def _view(council_id: int):
 @bp.route("/forum/<int:council_id>/training-gaps")
 @requires(Role.FORUM_MEMBER, org="council")
 def training_gaps(council_id: int):
-    council, view = _view(council_id)
+    council, view = audited_view(council_id)
     return render_template(
         "forum/training_gaps.html",
         council=council,
@@ -66,12 +70,12 @@ def training_gaps(council_id: int):
 @bp.route("/forum/<int:council_id>/training-gaps.csv")
 @requires(Role.FORUM_MEMBER, org="council")
 def export_csv(council_id: int):
-    council, view = _view(council_id)
+    council, view = audited_view(council_id)
     return _gaps_csv(council, view)
 
 
 @bp.route("/forum/<int:council_id>/training-demand.csv")
 @requires(Role.FORUM_MEMBER, org="council")
 def demand_csv(council_id: int):
-    council, view = _view(council_id)
+    council, view = audited_view(council_id)
     return _demand_csv(council, view)

@@ -17,6 +17,7 @@ from portal.documents import document_response, find_document
 from portal.feedback import FEEDBACK
 from portal.feedback.data import Period, feedback_for, parse_period
 from portal.feedback.jobs import PDF
+from portal.feedback.kpi_charts import kpi_charts
 from portal.queries import jobs as job_queries
 from portal.queries import organisations
 from portal.vocabulary import PROVIDER_ROLES, Role
@@ -115,9 +116,11 @@ def provider_report(provider_id: int):
         council=council_id,
         period=period.name,
     )
+    feedback = feedback_for(council_id, provider_id, period)
     return render_template(
         "provider/feedback/report.html",
-        feedback=feedback_for(council_id, provider_id, period),
+        feedback=feedback,
+        charts=kpi_charts(feedback),
         staff=True,
         pdf_url=pdf_url if document is not None else None,
         back={"href": list_url, "text": "Back to your feedback reports"},
@@ -149,9 +152,11 @@ def council_report(council_id: int):
     back = url_for(
         "provider_returns.provider_returns", council_id=council_id, provider_id=provider_id
     )
+    feedback = feedback_for(council_id, provider_id, period)
     return render_template(
         "provider/feedback/report.html",
-        feedback=feedback_for(council_id, provider_id, period),
+        feedback=feedback,
+        charts=kpi_charts(feedback),
         staff=False,
         pdf_url=None,
         back={"href": back, "text": "Back to the provider's returns"},

@@ -117,3 +117,15 @@ def test_forum_sees_figures_and_hidden_cells_and_a_provider_gets_feedback_at_loc
         "In the best quarter"
     )
     tab.check()
+    # Each KPI has its own small chart, its figures in words for those who cannot see it.
+    charts = page.locator("img.app-kpi-chart__image")
+    assert charts.count() > 1
+    assert charts.first.get_attribute("alt").startswith("Missed visits, April 2026 to September")
+    # Where to pool courses: the forum's demand table, which a provider can open.
+    page.get_by_role(
+        "link", name="training needed next quarter across Medway Council's area"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Training needed next quarter")
+    demand = page.get_by_role("table", name="Staff needing training next quarter")
+    expect(demand.get_by_role("row").filter(has_text="All categories")).to_be_visible()
+    tab.check()

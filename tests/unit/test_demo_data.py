@@ -137,11 +137,13 @@ def test_demo_history_submits_six_earlier_months_once_and_leaves_last_month_to_d
     medway = db.session.scalar(select(Council.id).where(Council.slug == "medway"))
     with_staff = db.session.scalars(select(StaffMember.provider_id).distinct()).all()
     assert len(with_staff) == 15
-    # The forum sees real figures and some hidden cells, and nothing can be worked out.
+    # The forum sees some figures with staff in them and hidden cells, and nothing hidden
+    # can be worked out. (Every status count under the rule and every hidden cell kept
+    # wide hides most of Medway's small job-role columns: docs/disclosure.md.)
     matrix = build_matrix(medway, date(2026, 9, 30))
     view = forum_view(matrix)
-    hidden = [s for s in view.cells.values() if s.hidden]
-    assert 0 < len(hidden) < len(view.cells) / 2
+    assert any(s.hidden for s in view.cells.values())
+    assert any(not s.hidden and s.cell.staff_in_scope for s in view.cells.values())
     assert check_forum(matrix, *published(view)) == []
 
 

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from portal.extensions import db
 from portal.feedback import FEEDBACK, feedback_key
 from portal.feedback.data import NOT_ENOUGH, feedback_for, parse_period
-from portal.feedback.jobs import charts, queue_quarter_feedback, report_link
+from portal.feedback.jobs import queue_quarter_feedback, report_link
+from portal.feedback.kpi_charts import kpi_charts
 from portal.feedback.kpi_comparison import peer_stats
 from portal.models import (
     Contract,
@@ -194,7 +195,8 @@ def test_two_peers_are_not_enough_to_compare(app):
     html = get_page(
         client, f"/provider/{w.provider.id}/feedback/report?council={w.council.id}&period=2026-10"
     )
-    assert html.count(NOT_ENOUGH) == len(feedback.frameworks[0].kpis) + len(feedback.training)
+    assert html.count(NOT_ENOUGH) == len(feedback.frameworks[0].kpis)
+    assert html.count(">Not shown<") == len(feedback.training)
     assert "4.5%" not in html and "2.0%" in html
 
 
@@ -277,6 +279,21 @@ def test_training_compliance_against_the_area(subject):
     assert feedback.training_staff == 2 and feedback.area_providers == 3
 
 
+def test_a_dominated_area_figure_is_not_compared(app):
+    """Three providers, but the subject has 20 of the area's 22 care staff: 22 - 21 < 10%
+    of 20, so the area's figure (mostly the subject's own) would give the two peers away."""
+    w = make_world(app, peers=2)
+    staff = [person(f"W-{n:03}", "2027-06-01") for n in range(20)]
+    w.send(w.provider, OCT, counts(2, 85), staff=staff)
+    for peer in w.peers:
+        w.send(peer, OCT, counts(3, 90), staff=[person(f"P{peer.id}", "2026-10-01")])
+    feedback = feedback_for(w.council.id, w.provider.id, "2026-10")
+    safeguarding = next(t for t in feedback.training if t.code == SAFEGUARDING)
+    assert feedback.area_providers == 3
+    assert not safeguarding.area_shown and safeguarding.area_percent is None
+    assert safeguarding.provider_percent == 100.0
+
+
 def _query(ret: MonthlyReturn, by: User, text: str, field: str | None = "missed_visits"):
     comment = ReturnComment(
         return_id=ret.id, kind="query", section="kpis", field=field, text=text, author_id=by.id
@@ -347,6 +364,10 @@ def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_id
                  "15 December 2026", "Training expiring by 29 January 2027"):  # fmt: skip
         assert shows(html, text), text
     assert "Peer 1 Ltd" not in html  # peers are not named
+    # Where to pool courses: a page the provider can open (the forum's needs the forum role).
+    demand = f"/provider/{subject.provider.id}/training-demand?council={subject.council.id}"
+    assert f'href="{demand}&amp;period=2026-10#demand"' in html
+    assert "Training needed next quarter" in get_page(client, f"{demand}&period=2026-10")
     assert "The PDF of this report is not ready yet" in html and "report.pdf" not in html
     not_ready = client.get(_report_url(subject).replace("report?", "report.pdf?"))
     assert not_ready.status_code == 404
@@ -371,6 +392,25 @@ def test_provider_page_shows_the_report_and_the_council_sees_it_without_staff_id
     assert "Download PDF" not in html
 
 
+def test_each_kpi_has_its_own_small_chart_with_its_figures_in_words(app, subject):
+    feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
+    drawn = kpi_charts(feedback)
+    trends = feedback.frameworks[0].trends
+    with_figures = [t for t in trends if any(v is not None for v in t.values)]
+    assert {code for _, code in drawn} == {t.code for t in with_figures}
+    missed = drawn[(subject.framework.id, "missed_visits")]
+    assert missed.src.startswith("data:image/png;base64,")
+    assert "Missed visits, May 2026 to October 2026:" in missed.alt
+    assert "1.0% in August 2026, 3.0% in September 2026, 2.0% in October 2026" in missed.alt
+    assert missed.alt.endswith("target at most 2%.")
+    # On the page: one image per KPI, each with its words as the text alternative.
+    client = app.test_client()
+    sign_in(client, subject.user.email)
+    html = get_page(client, _report_url(subject))
+    assert html.count('class="app-chart app-kpi-chart__image"') == len(with_figures)
+    assert f'alt="{missed.alt}"' in html
+
+
 def test_job_builds_one_pdf_and_tells_the_provider_once(app, subject):
     _staff(subject.provider, "W-100", [(SAFEGUARDING, "2026-12-15")])
     manager = make_user(Role.PROVIDER_MANAGER, provider=subject.provider)
@@ -379,7 +419,8 @@ def test_job_builds_one_pdf_and_tells_the_provider_once(app, subject):
     first = _build(subject)
     assert first.status == "done", first.detail
     feedback = feedback_for(subject.council.id, subject.provider.id, "2026-10")
-    assert list(charts(feedback)) == [subject.framework.id]  # one chart for the framework
+    drawn = kpi_charts(feedback)  # one small chart per KPI with a figure, in the PDF too
+    assert (subject.framework.id, "missed_visits") in drawn and len(drawn) > 1
     second = _build(subject)
     assert second.status == "done" and second.id != first.id
     documents = db.session.scalars(db.select(Document).where(Document.kind == FEEDBACK)).all()

@@ -123,4 +123,5 @@ def test_the_report_opens_with_a_summary_in_words(app, subject):  # noqa: F811
     sign_in(client, subject.user.email)
     page = get_page(client, report_link(subject.council.id, subject.provider.id, "2026-10"))
     assert text.split(":")[0] in page
-    assert f'/forum/{subject.council.id}/training-gaps#demand"' in page
+    demand = f"/provider/{subject.provider.id}/training-demand?council={subject.council.id}"
+    assert f'{demand}&amp;period=2026-10#demand"' in page
