@@ -101,8 +101,9 @@ def _organisations(rng: random.Random, providers: int, today: date):
     contracts, users = [], []
     for n in range(1, providers + 1):
         provider = Provider(name=f"Benchmark Care {n:02d} Ltd", slug=f"benchmark-care-{n:02d}")
+        branches = []
         for b in range(1 + n % 2):
-            db.session.add(
+            branches.append(
                 Branch(
                     provider=provider,
                     name=f"Benchmark Care {n:02d} branch {b + 1}",
@@ -111,9 +112,11 @@ def _organisations(rng: random.Random, providers: int, today: date):
                     cqc_rating=rng.choice(list(CqcRating)),
                 )
             )
+        db.session.add_all(branches)
         contracts.append(
             Contract(
                 provider=provider,
+                branches=branches,  # a council sees staff only at the branches contracts cover
                 council=council,
                 framework=framework,
                 area=areas[n % len(areas)],
