@@ -38,6 +38,7 @@ from portal.models import (
     TrainingRecord,
     User,
 )
+from portal.models.returns import confirmed_training
 from portal.returns import staff_reference
 from portal.returns.calendar import first_of_next_month, last_day_of
 from portal.returns.sections import training_rules
@@ -328,6 +329,7 @@ def _returns(rng, council, contracts, users, staff, months: list[date]) -> int:
                     f"P{contract.provider_id}C{contract.id}-V{number}",
                     "submission_key": f"bench-{return_id}-{number}",
                     "data": data,
+                    "confirmed_training": confirmed_training(data),  # as the ORM keeps it
                     "submitted_by_id": users[index].id,
                     "submitted_at": submitted + timedelta(days=2 * (number - 1)),
                 }

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal import coverage
 from portal.extensions import db
 from portal.models import Contract, MonthlyReturn, ReturnVersion, StaffMember, TrainingRecord
+from portal.models.returns import confirmed_training
 from portal.returns import training_status_rules
 
 FACE_TO_FACE, E_LEARNING, MODE_NOT_KNOWN = 1, 2, None
@@ -96,11 +97,7 @@ def _candidates(
 
 def _confirmed_training(version: ReturnVersion) -> dict | None:
     """The version's training snapshot, if confirmed (a nil return has none)."""
-    data = version.data or {}
-    training = (data.get("sections") or {}).get("training") or {}
-    if data.get("nil_return") or not training.get("confirmed"):
-        return None
-    return training
+    return confirmed_training(version.data)
 
 
 def staff_in_scope(council_id: int, as_at: date, provider_id: int | None) -> list[SnapshotStaff]:

@@ -31,33 +31,27 @@ UP, SOON, EXPIRED, MISSING = (
 # and :mandatory_roles/:mandatory_categories (the council's mandatory set, pairwise).
 MATRIX_SQL = text(
     """
-WITH latest AS (  -- each contract's newest version with a confirmed training snapshot
-    SELECT c.id AS contract_id, c.provider_id, pick.submitted_at,
-           json_extract_path(v.data, 'sections', 'training')::jsonb AS training
+WITH latest AS MATERIALIZED (  -- each contract's newest version the matrix counts
+    SELECT c.id AS contract_id, c.provider_id, v.submitted_at,
+           CAST(NULLIF(v.confirmed_training->>'as_at', '') AS date) AS snapshot_as_at,
+           v.confirmed_training->'staff' AS staff
     FROM contract c
     CROSS JOIN LATERAL (
-        SELECT o.id, o.submitted_at FROM (
-            SELECT v.id, v.submitted_at, v.data
-            FROM monthly_return r JOIN return_version v ON v.return_id = r.id
-            WHERE r.contract_id = c.id AND r.period <= :as_at
-            ORDER BY r.period DESC, v.number DESC
-            OFFSET 0  -- read the snapshots newest first and stop at the first confirmed one
-        ) o
-        WHERE json_extract_path_text(o.data, 'sections', 'training', 'confirmed') = 'true'
-          AND json_extract_path_text(o.data, 'nil_return') IS DISTINCT FROM 'true'
+        SELECT v.submitted_at, v.confirmed_training
+        FROM monthly_return r JOIN return_version v ON v.return_id = r.id
+        WHERE r.contract_id = c.id AND r.period <= :as_at AND v.confirmed_training IS NOT NULL
+        ORDER BY r.period DESC, v.number DESC
         LIMIT 1
-    ) pick
-    JOIN return_version v ON v.id = pick.id
+    ) v
     WHERE c.council_id = :council
       AND (CAST(:provider AS integer) IS NULL OR c.provider_id = :provider)
 ),
 listed AS (  -- staff in post on the date, at a branch a contract covers
-    SELECT l.contract_id, l.provider_id, l.submitted_at, s.position, s.member,
-           CAST(NULLIF(l.training->>'as_at', '') AS date) AS snapshot_as_at
+    SELECT l.contract_id, l.provider_id, l.submitted_at, l.snapshot_as_at, s.position,
+           s.member
     FROM latest l
     CROSS JOIN LATERAL jsonb_array_elements(
-        CASE WHEN jsonb_typeof(l.training->'staff') = 'array'
-             THEN l.training->'staff' ELSE '[]'::jsonb END
+        CASE WHEN jsonb_typeof(l.staff) = 'array' THEN l.staff ELSE '[]'::jsonb END
     ) WITH ORDINALITY AS s(member, position)
     WHERE (NULLIF(s.member->>'left_on', '') IS NULL
            OR CAST(s.member->>'left_on' AS date) >= :as_at)
@@ -66,18 +60,20 @@ listed AS (  -- staff in post on the date, at a branch a contract covers
                                CAST(:away_branches AS text[])) AS away(provider_id, branch)
           WHERE away.provider_id = l.provider_id AND away.branch = s.member->>'branch')
 ),
-staff AS (  -- each staff member once, from the newest snapshot that lists them
-    SELECT DISTINCT ON (provider_id, worker_id)
-           provider_id, COALESCE(member->>'worker_id', 'None') AS worker_id,
-           CAST(member->>'job_role' AS integer) AS job_role,
-           CASE WHEN jsonb_typeof(member->'training') = 'array'
-                THEN member->'training' ELSE '[]'::jsonb END AS training
-    FROM listed
-    ORDER BY provider_id, worker_id, snapshot_as_at DESC NULLS LAST, submitted_at DESC,
-             contract_id, position
+staff AS MATERIALIZED (  -- each staff member once, from the newest snapshot listing them
+    SELECT row_number() OVER () AS sid, once.* FROM (
+        SELECT DISTINCT ON (provider_id, worker_id)
+               provider_id, COALESCE(member->>'worker_id', 'None') AS worker_id,
+               CAST(member->>'job_role' AS integer) AS job_role,
+               CASE WHEN jsonb_typeof(member->'training') = 'array'
+                    THEN member->'training' ELSE '[]'::jsonb END AS training
+        FROM listed
+        ORDER BY provider_id, worker_id, snapshot_as_at DESC NULLS LAST, submitted_at DESC,
+                 contract_id, position
+    ) once
 ),
-held AS (  -- a status per category held: from the record with the latest expiry
-    SELECT st.provider_id, st.worker_id, st.job_role,
+held AS MATERIALIZED (  -- a status per category held: the latest-expiring record's
+    SELECT st.sid, st.provider_id, st.job_role,
            CAST(t.record->>'category' AS integer) AS category,
            CASE WHEN bool_or(NULLIF(t.record->>'expiry_date', '') IS NULL) THEN :up
                 WHEN max(CAST(t.record->>'expiry_date' AS date)) < :as_at THEN :expired
@@ -86,28 +82,27 @@ held AS (  -- a status per category held: from the record with the latest expiry
     FROM staff st CROSS JOIN LATERAL jsonb_array_elements(st.training) AS t(record)
     WHERE NULLIF(t.record->>'date_completed', '') IS NULL
        OR CAST(t.record->>'date_completed' AS date) <= :as_at
-    GROUP BY st.provider_id, st.worker_id, st.job_role, CAST(t.record->>'category' AS integer)
+    GROUP BY st.sid, st.provider_id, st.job_role, CAST(t.record->>'category' AS integer)
 ),
-statuses AS (  -- and "missing" for each mandatory category without a record
+statuses AS MATERIALIZED (  -- and "missing" for each mandatory category with no record
     SELECT * FROM held
     UNION ALL
-    SELECT st.provider_id, st.worker_id, st.job_role, m.category, :missing
+    SELECT st.sid, st.provider_id, st.job_role, m.category, :missing
     FROM staff st
     JOIN unnest(CAST(:mandatory_roles AS integer[]),
                 CAST(:mandatory_categories AS integer[])) AS m(job_role, category)
       ON m.job_role = st.job_role
     WHERE NOT EXISTS (
-        SELECT 1 FROM held h
-        WHERE h.provider_id = st.provider_id AND h.worker_id = st.worker_id
-          AND h.category = m.category)
+        SELECT 1 FROM held h WHERE h.sid = st.sid AND h.category = m.category)
 ),
 needs AS (  -- who needs the training, and how their latest course was delivered
     SELECT s.provider_id, s.category, latest_course.mode
     FROM statuses s
+    JOIN staff st ON st.sid = s.sid
     LEFT JOIN LATERAL (
         SELECT CASE WHEN tr.how_delivered IN (1, 2) THEN tr.how_delivered END AS mode
         FROM staff_member sm JOIN training_record tr ON tr.staff_id = sm.id
-        WHERE sm.provider_id = s.provider_id AND sm.worker_id = s.worker_id
+        WHERE sm.provider_id = s.provider_id AND sm.worker_id = st.worker_id
           AND tr.category = s.category AND tr.date_completed <= :as_at
         ORDER BY tr.date_completed DESC, tr.id DESC
         LIMIT 1
@@ -142,6 +137,9 @@ def matrix_rows(
     staff) and "staff" (key: job role; the first count is the staff)."""
     away_pairs = sorted((pid, name) for pid, names in away.items() for name in names)
     mandatory_pairs = sorted((role, code) for role, codes in mandatory.items() for code in codes)
+    # A council's snapshots sort and group in memory, not on disk (the default 4 MB spills);
+    # for this transaction only.
+    db.session.execute(text("SET LOCAL work_mem = '64MB'"))
     return db.session.execute(
         MATRIX_SQL,
         {

@@ -19,7 +19,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.clock import utcnow
 from portal.extensions import db
@@ -97,9 +98,29 @@ class ReturnVersion(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The training section's snapshot again, kept only when the super training matrix
+    # counts it (confirmed, not a nil return), as binary JSON on PostgreSQL: the matrix
+    # reads it without parsing the whole version (docs/adr/0018-matrix-in-sql.md).
+    confirmed_training: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="versions")
     submitted_by: Mapped[User] = relationship()
+
+    @validates("data")
+    def _keep_confirmed_training(self, _key: str, data: dict) -> dict:
+        self.confirmed_training = confirmed_training(data)
+        return data
+
+
+def confirmed_training(data: dict | None) -> dict | None:
+    """A version's training snapshot, if confirmed (a nil return has none)."""
+    data = data or {}
+    training = (data.get("sections") or {}).get("training") or {}
+    if data.get("nil_return") or not training.get("confirmed"):
+        return None
+    return training
 
 
 class AuditEntry(db.Model):
