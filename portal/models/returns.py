@@ -101,8 +101,10 @@ class ReturnVersion(db.Model):
     # The training section's snapshot again, kept only when the super training matrix
     # counts it (confirmed, not a nil return), as binary JSON on PostgreSQL: the matrix
     # reads it without parsing the whole version (docs/adr/0018-matrix-in-sql.md).
+    # Deferred: loading a version (pages, packs, risk) never reads this second copy.
     confirmed_training: Mapped[dict | None] = mapped_column(
-        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
+        deferred=True,
     )
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="versions")
