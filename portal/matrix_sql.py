@@ -47,42 +47,40 @@ WITH latest AS MATERIALIZED (  -- each contract's newest version the matrix coun
       AND (CAST(:provider AS integer) IS NULL OR c.provider_id = :provider)
 ),
 listed AS (  -- staff in post on the date, at a branch a contract covers
-    SELECT l.contract_id, l.provider_id, l.submitted_at, l.snapshot_as_at, s.position,
-           s.member
+    SELECT l.contract_id, l.provider_id, l.submitted_at, l.snapshot_as_at, s.*
     FROM latest l
-    CROSS JOIN LATERAL jsonb_array_elements(
+    CROSS JOIN LATERAL ROWS FROM (jsonb_to_recordset(
         CASE WHEN jsonb_typeof(l.staff) = 'array' THEN l.staff ELSE '[]'::jsonb END
-    ) WITH ORDINALITY AS s(member, position)
-    WHERE (NULLIF(s.member->>'left_on', '') IS NULL
-           OR CAST(s.member->>'left_on' AS date) >= :as_at)
+    ) AS (worker_id text, job_role integer, branch text, left_on text, training jsonb))
+    WITH ORDINALITY AS s(worker_id, job_role, branch, left_on, training, position)
+    WHERE (NULLIF(s.left_on, '') IS NULL OR CAST(s.left_on AS date) >= :as_at)
       AND NOT EXISTS (
           SELECT 1 FROM unnest(CAST(:away_providers AS integer[]),
                                CAST(:away_branches AS text[])) AS away(provider_id, branch)
-          WHERE away.provider_id = l.provider_id AND away.branch = s.member->>'branch')
+          WHERE away.provider_id = l.provider_id AND away.branch = s.branch)
 ),
 staff AS MATERIALIZED (  -- each staff member once, from the newest snapshot listing them
     SELECT row_number() OVER () AS sid, once.* FROM (
-        SELECT DISTINCT ON (provider_id, worker_id)
-               provider_id, COALESCE(member->>'worker_id', 'None') AS worker_id,
-               CAST(member->>'job_role' AS integer) AS job_role,
-               CASE WHEN jsonb_typeof(member->'training') = 'array'
-                    THEN member->'training' ELSE '[]'::jsonb END AS training
+        SELECT DISTINCT ON (provider_id, COALESCE(worker_id, 'None'))
+               provider_id, COALESCE(worker_id, 'None') AS worker_id, job_role,
+               CASE WHEN jsonb_typeof(training) = 'array'
+                    THEN training ELSE '[]'::jsonb END AS training
         FROM listed
-        ORDER BY provider_id, worker_id, snapshot_as_at DESC NULLS LAST, submitted_at DESC,
-                 contract_id, position
+        ORDER BY provider_id, COALESCE(worker_id, 'None'), snapshot_as_at DESC NULLS LAST,
+                 submitted_at DESC, contract_id, position
     ) once
 ),
 held AS MATERIALIZED (  -- a status per category held: the latest-expiring record's
-    SELECT st.sid, st.provider_id, st.job_role,
-           CAST(t.record->>'category' AS integer) AS category,
-           CASE WHEN bool_or(NULLIF(t.record->>'expiry_date', '') IS NULL) THEN :up
-                WHEN max(CAST(t.record->>'expiry_date' AS date)) < :as_at THEN :expired
-                WHEN max(CAST(t.record->>'expiry_date' AS date)) <= :soon THEN :expiring
+    SELECT st.sid, st.provider_id, st.job_role, t.category,
+           CASE WHEN bool_or(NULLIF(t.expiry_date, '') IS NULL) THEN :up
+                WHEN max(CAST(NULLIF(t.expiry_date, '') AS date)) < :as_at THEN :expired
+                WHEN max(CAST(NULLIF(t.expiry_date, '') AS date)) <= :soon THEN :expiring
                 ELSE :up END AS status
-    FROM staff st CROSS JOIN LATERAL jsonb_array_elements(st.training) AS t(record)
-    WHERE NULLIF(t.record->>'date_completed', '') IS NULL
-       OR CAST(t.record->>'date_completed' AS date) <= :as_at
-    GROUP BY st.sid, st.provider_id, st.job_role, CAST(t.record->>'category' AS integer)
+    FROM staff st
+    CROSS JOIN LATERAL jsonb_to_recordset(st.training)
+        AS t(category integer, date_completed text, expiry_date text)
+    WHERE NULLIF(t.date_completed, '') IS NULL OR CAST(t.date_completed AS date) <= :as_at
+    GROUP BY st.sid, st.provider_id, st.job_role, t.category
 ),
 statuses AS MATERIALIZED (  -- and "missing" for each mandatory category with no record
     SELECT * FROM held
