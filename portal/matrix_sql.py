@@ -71,16 +71,20 @@ staff AS MATERIALIZED (  -- each staff member once, from the newest snapshot lis
     ) once
 ),
 held AS MATERIALIZED (  -- a status per category held: the latest-expiring record's
-    SELECT st.sid, st.provider_id, st.job_role, t.category,
-           CASE WHEN bool_or(NULLIF(t.expiry_date, '') IS NULL) THEN :up
-                WHEN max(CAST(NULLIF(t.expiry_date, '') AS date)) < :as_at THEN :expired
-                WHEN max(CAST(NULLIF(t.expiry_date, '') AS date)) <= :soon THEN :expiring
-                ELSE :up END AS status
+    SELECT st.sid, st.provider_id, st.job_role, per.category, per.status
     FROM staff st
-    CROSS JOIN LATERAL jsonb_to_recordset(st.training)
-        AS t(category integer, date_completed text, expiry_date text)
-    WHERE NULLIF(t.date_completed, '') IS NULL OR CAST(t.date_completed AS date) <= :as_at
-    GROUP BY st.sid, st.provider_id, st.job_role, t.category
+    CROSS JOIN LATERAL (  -- grouped one staff member at a time: a few records each
+        SELECT t.category,
+               CASE WHEN bool_or(NULLIF(t.expiry_date, '') IS NULL) THEN :up
+                    WHEN max(CAST(NULLIF(t.expiry_date, '') AS date)) < :as_at THEN :expired
+                    WHEN max(CAST(NULLIF(t.expiry_date, '') AS date)) <= :soon THEN :expiring
+                    ELSE :up END AS status
+        FROM jsonb_to_recordset(st.training)
+            AS t(category integer, date_completed text, expiry_date text)
+        WHERE NULLIF(t.date_completed, '') IS NULL
+           OR CAST(t.date_completed AS date) <= :as_at
+        GROUP BY t.category
+    ) per
 ),
 statuses AS MATERIALIZED (  -- and "missing" for each mandatory category with no record
     SELECT * FROM held
@@ -93,15 +97,20 @@ statuses AS MATERIALIZED (  -- and "missing" for each mandatory category with no
     WHERE NOT EXISTS (
         SELECT 1 FROM held h WHERE h.sid = st.sid AND h.category = m.category)
 ),
+members AS (  -- each counted staff member's row in the provider's records now
+    SELECT st.sid, sm.id AS staff_id
+    FROM staff st
+    JOIN staff_member sm ON sm.provider_id = st.provider_id AND sm.worker_id = st.worker_id
+),
 needs AS (  -- who needs the training, and how their latest course was delivered
     SELECT s.provider_id, s.category, latest_course.mode
     FROM statuses s
-    JOIN staff st ON st.sid = s.sid
+    LEFT JOIN members m ON m.sid = s.sid
     LEFT JOIN LATERAL (
         SELECT CASE WHEN tr.how_delivered IN (1, 2) THEN tr.how_delivered END AS mode
-        FROM staff_member sm JOIN training_record tr ON tr.staff_id = sm.id
-        WHERE sm.provider_id = s.provider_id AND sm.worker_id = st.worker_id
-          AND tr.category = s.category AND tr.date_completed <= :as_at
+        FROM training_record tr
+        WHERE tr.staff_id = m.staff_id AND tr.category = s.category
+          AND tr.date_completed <= :as_at
         ORDER BY tr.date_completed DESC, tr.id DESC
         LIMIT 1
     ) latest_course ON true
