@@ -13,10 +13,12 @@ returns; 16 councils is 1.6 million training records). When the database holds e
   500 staff and 10,000 training rows) checked and imported, rows per second;
 - one council's area training matrix (``portal.matrix.build_matrix``), best of 3;
 - one return page (a provider's task list, signed in, in-process), the mean of 20;
-- the database's size.
+- the database's size,
 
-The figures should stay flat as councils are added (each reads one tenant's rows by
-index) while the size grows; docs/operations.md says what to change at national scale.
+each row printed as soon as it is measured, with the load average (the machine may be
+shared). 16 councils take a long while to build: ``--sizes 1,4`` stops at 4. The figures
+should stay flat as councils are added (each reads one tenant's rows by index) while the
+size grows; docs/operations.md says what to change at national scale.
 """
 
 from __future__ import annotations
@@ -124,9 +126,22 @@ def page_time(app, provider_id: int) -> float:
     return (time.perf_counter() - start) / 20
 
 
+HEADER = (
+    f"{'councils':>8} {'training records':>17} {'import rows/s':>14}"
+    f" {'matrix (1 council)':>19} {'return page':>12} {'database':>10}   load (uptime)"
+)
+
+
+def _load() -> str:
+    """The load average when the row was measured: the machine may be shared."""
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/scale.py")
-    parser.add_argument("--sizes", default="1,4,16")
+    parser.add_argument(
+        "--sizes", default="1,4,16", help="numbers of councils to measure at, comma-separated"
+    )
     parser.add_argument("--providers", type=int, default=60)
     parser.add_argument("--staff", type=int, default=5_000)
     parser.add_argument("--training", type=int, default=100_000)
@@ -142,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "MAIL_HOST": None}
     )  # fmt: skip
     today = date.today()
-    rows = []
     with app.app_context():
         upgrade()
     first = None
+    print(HEADER, flush=True)
     for k in range(1, sizes[-1] + 1):
         args.seed += 1
         with app.app_context():
@@ -159,14 +174,11 @@ def main(argv: list[str] | None = None) -> int:
             records = db.session.scalar(text("SELECT count(*) FROM training_record"))
             size = db.session.scalar(select(func.pg_database_size(func.current_database())))
             rate, matrix = import_rate(k), matrix_time(first[0], default_as_at(today))
-        rows.append((k, records, rate, matrix, page_time(app, first[1]), size))
-        print(f"measured at {k} councils")
-    print(f"\n{'councils':>8} {'training records':>17} {'import rows/s':>14}"
-          f" {'matrix (1 council)':>19} {'return page':>12} {'database':>10}")  # fmt: skip
-    for k, records, rate, matrix, page, size in rows:
+        page = page_time(app, first[1])
         print(
             f"{k:>8} {records:>17,} {rate:>14,.0f} {matrix:>17.2f} s {page * 1000:>9.1f} ms"
-            f" {size / 1e6:>7,.0f} MB"
+            f" {size / 1e6:>7,.0f} MB   {_load()}",
+            flush=True,
         )
     return 0
 

@@ -38,6 +38,7 @@ from portal.models import (
     TrainingRecord,
     User,
 )
+from portal.models.returns import confirmed_training
 from portal.returns import staff_reference
 from portal.returns.calendar import first_of_next_month, last_day_of
 from portal.returns.sections import training_rules
@@ -101,8 +102,9 @@ def _organisations(rng: random.Random, providers: int, today: date):
     contracts, users = [], []
     for n in range(1, providers + 1):
         provider = Provider(name=f"Benchmark Care {n:02d} Ltd", slug=f"benchmark-care-{n:02d}")
+        branches = []
         for b in range(1 + n % 2):
-            db.session.add(
+            branches.append(
                 Branch(
                     provider=provider,
                     name=f"Benchmark Care {n:02d} branch {b + 1}",
@@ -111,9 +113,11 @@ def _organisations(rng: random.Random, providers: int, today: date):
                     cqc_rating=rng.choice(list(CqcRating)),
                 )
             )
+        db.session.add_all(branches)
         contracts.append(
             Contract(
                 provider=provider,
+                branches=branches,  # a council sees staff only at the branches contracts cover
                 council=council,
                 framework=framework,
                 area=areas[n % len(areas)],
@@ -325,6 +329,7 @@ def _returns(rng, council, contracts, users, staff, months: list[date]) -> int:
                     f"P{contract.provider_id}C{contract.id}-V{number}",
                     "submission_key": f"bench-{return_id}-{number}",
                     "data": data,
+                    "confirmed_training": confirmed_training(data),  # as the ORM keeps it
                     "submitted_by_id": users[index].id,
                     "submitted_at": submitted + timedelta(days=2 * (number - 1)),
                 }

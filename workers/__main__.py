@@ -83,7 +83,7 @@ def main() -> int:
     connection = redis_connection(url)
     burst = "--burst" in sys.argv
     scheduler = "--no-scheduler" not in sys.argv
-    preload()  # RQ forks a work-horse per job: what is imported here is not imported again
+    preload(app)  # RQ forks a work-horse per job: what is loaded here is not loaded again
     with app.app_context():
         if scheduler:
             _book_daily_runs(connection)

@@ -25,7 +25,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from portal.clock import utcnow
 from portal.extensions import db
@@ -105,9 +106,31 @@ class ReturnVersion(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The version's place in the council's feed, taken as it is written (see below).
     feed_seq: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    # The training section's snapshot again, kept only when the super training matrix
+    # counts it (confirmed, not a nil return), as binary JSON on PostgreSQL: the matrix
+    # reads it without parsing the whole version (docs/adr/0018-matrix-in-sql.md).
+    # Deferred: loading a version (pages, packs, risk) never reads this second copy.
+    confirmed_training: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
+        deferred=True,
+    )
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="versions")
     submitted_by: Mapped[User] = relationship()
+
+    @validates("data")
+    def _keep_confirmed_training(self, _key: str, data: dict) -> dict:
+        self.confirmed_training = confirmed_training(data)
+        return data
+
+
+def confirmed_training(data: dict | None) -> dict | None:
+    """A version's training snapshot, if confirmed (a nil return has none)."""
+    data = data or {}
+    training = (data.get("sections") or {}).get("training") or {}
+    if data.get("nil_return") or not training.get("confirmed"):
+        return None
+    return training
 
 
 # --- the feed's order (docs/adr/0015-feed-order-taken-under-the-councils-lock.md) -----
