@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from portal.demo.history import made_up_kpis, made_up_workforce
 from portal.extensions import db
@@ -346,6 +346,16 @@ def _returns(rng, council, contracts, users, staff, months: list[date]) -> int:
                 }
             )
     _bulk(ReturnSection, section_rows)
+    # Each version's place in the council's feed, from the feed's sequence in the order the
+    # versions were submitted (as the ORM's flush takes it; a bulk insert skips that).
+    places = db.session.scalars(
+        text("SELECT nextval('return_version_feed_seq') FROM generate_series(1, :n)"),
+        {"n": len(versions)},
+    ).all()
+    for version, place in zip(
+        sorted(versions, key=lambda v: (v["submitted_at"], v["number"])), places, strict=True
+    ):
+        version["feed_seq"] = place
     for start in range(0, len(versions), 200):  # big JSON documents: smaller statements
         db.session.execute(insert(ReturnVersion), versions[start : start + 200])
     return len(versions)
