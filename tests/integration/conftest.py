@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import psycopg
 import pytest
 from flask_sqlalchemy.session import _app_ctx_id
+from redis import Redis
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -57,6 +58,15 @@ def redis_url() -> str:
     if not port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
         service_missing(f"Redis at {parsed.hostname}:{parsed.port}")
     return REDIS_URL
+
+
+@pytest.fixture
+def redis_db(redis_url):
+    """An empty Redis database for the test, emptied again after it."""
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    yield redis_url
+    connection.flushdb()
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,7 @@ import time
 from datetime import timedelta
 
 import psycopg
-import pytest
 from pypdf import PdfReader
-from redis import Redis
 from sqlalchemy import select
 
 from portal.background import jobs
@@ -29,14 +27,6 @@ from tests.factories import make_contract, make_council, make_framework, make_pr
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 QUARTER = "2026-Q3"
-
-
-@pytest.fixture
-def redis_db(redis_url):
-    connection = Redis.from_url(redis_url)
-    connection.flushdb()
-    yield redis_url
-    connection.flushdb()
 
 
 def _plain(url: str) -> str:

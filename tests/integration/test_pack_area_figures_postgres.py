@@ -31,14 +31,6 @@ QUARTER, QUARTER_END = "2026-Q3", date(2026, 9, 30)
 SAFEGUARDING = 20
 
 
-@pytest.fixture
-def redis_db(redis_url):
-    connection = Redis.from_url(redis_url)
-    connection.flushdb()
-    yield redis_url
-    connection.flushdb()
-
-
 def _snapshot(valid: int, expired: int) -> dict:
     """Care workers, each with safeguarding either valid until 2028 or expired in 2025."""
     staff = [

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
@@ -19,14 +18,6 @@ from workers.maintenance import purge_expired_security_records
 from workers.queue import enqueue
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def redis_db(redis_url):
-    connection = Redis.from_url(redis_url)
-    connection.flushdb()
-    yield redis_url
-    connection.flushdb()
 
 
 def test_healthz_reports_redis_reachable(app, client, redis_url):

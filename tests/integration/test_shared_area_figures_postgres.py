@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from redis import Redis
 from sqlalchemy import event
 
@@ -16,14 +15,6 @@ from portal.mandatory import mandatory_codes
 from tests.factories import make_contracted, make_staff
 
 AS_AT = date(2026, 10, 31)
-
-
-@pytest.fixture
-def redis_db(redis_url):
-    connection = Redis.from_url(redis_url)
-    connection.flushdb()
-    yield redis_url
-    connection.flushdb()
 
 
 def _figures_and_statements(council_id: int, codes: list[int]):

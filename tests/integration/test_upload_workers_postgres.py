@@ -17,8 +17,6 @@ import threading
 import time
 from datetime import date
 
-import pytest
-from redis import Redis
 from sqlalchemy import func, select, text
 
 from portal.api.records import Rows, import_rows
@@ -38,14 +36,6 @@ from tests.integration.upload_files import (
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def redis_db(redis_url):
-    connection = Redis.from_url(redis_url)
-    connection.flushdb()
-    yield redis_url
-    connection.flushdb()
 
 
 def _provider_with_branch() -> Provider:
