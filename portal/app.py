@@ -23,7 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.config import from_environment
     from portal.extensions import csrf, db, login_manager, migrate
     from portal.feedback import cli as feedback_cli
-    from portal.jinja_templates import PortalTemplate
+    from portal.jinja_templates import PROCESS_BYTECODE_CACHE, PortalTemplate
 
     app = Flask(
         __name__,
@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ]
     )
     app.jinja_env.template_class = PortalTemplate
+    app.jinja_env.bytecode_cache = PROCESS_BYTECODE_CACHE
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)

@@ -9,7 +9,8 @@ a plain set of the names, gives the same module at a fraction of the cost.
 
 from __future__ import annotations
 
-from jinja2 import Template
+from jinja2 import BytecodeCache, Template
+from jinja2.bccache import Bucket
 
 
 class PortalTemplate(Template):
@@ -19,3 +20,26 @@ class PortalTemplate(Template):
             if keys:
                 return self.make_module({k: ctx.parent[k] for k in keys})
         return super()._get_default_module()
+
+
+class ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the life of the process and shared by every app made in
+    it. A server makes one app and gains nothing; the test suite makes an app for each test
+    and spent half its time compiling the same templates again. Jinja checks each template's
+    source against the stored checksum, so an edited template is compiled afresh. Every app
+    of the portal sets the same Jinja options (``create_app``), so the compiled code is the
+    same for all of them."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+PROCESS_BYTECODE_CACHE = ProcessBytecodeCache()
