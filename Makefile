@@ -67,10 +67,13 @@ restore-check: install ## Back up DATABASE_URL with pg_dump, restore it into a s
 	$(BIN)/python ops/restore_check.py
 
 test: install browser services ## Run the whole test suite (unit, integration, end-to-end)
-	$(BIN)/python -m pytest
+	@# The unit tier (a SQLite file per test, nothing shared) runs on every core; the tiers
+	@# that share PostgreSQL, Redis and the browser run one test at a time.
+	$(BIN)/python -m pytest tests/unit --numprocesses=auto
+	$(BIN)/python -m pytest tests/integration tests/e2e
 
 test-unit: install ## Run the unit tests only
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest tests/unit --numprocesses=auto
 
 test-integration: install services ## Run the integration tests (PostgreSQL and Redis)
 	$(BIN)/python -m pytest tests/integration
