@@ -42,7 +42,7 @@ DEMAND_HEADER = ("Category code", "Training category", "Face to face", "E-learni
 # The cost of hiding a figure to protect another: a job role's status count is cheapest,
 # then its staff in scope or % compliant or a demand cell, then a total ("All care roles",
 # a demand total); within each, smaller figures first.
-COUNT, CELL, TOTAL_FIGURE = 1, 2, 20
+COUNT, CELL, TOTAL_FIGURE = 1, 4, 20
 
 
 def hiding_cost(tier: int, value: int) -> float:

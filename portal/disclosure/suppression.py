@@ -80,7 +80,6 @@ class _Equations:
     parts: list[Part]  # the unknowns: parts of hidden figures linked to the target's
     rows: list[np.ndarray]
     rhs: list[float]
-    shown: list[Hashable | None]  # the shown figure each row states (None: a relation)
 
 
 class _System:
@@ -115,35 +114,37 @@ class _System:
             for k in self.figures_of.get(part, ())
         )
 
-    def equations(self, key) -> _Equations:
+    def _linked(self, key) -> tuple[set[Part], set[int], set[Hashable]]:
         """The parts not shown on their own that are linked to the figure's through
-        relations and shown figures, and those equations, with what is shown moved to
-        the right-hand side."""
+        relations and shown figures, those relations and those shown figures."""
         start = [p for p in self.figures[key].parts if not self._fixed(p)]
         seen, frontier = set(start), list(start)
         relations, shown = set(), set()
         while frontier:
             part = frontier.pop()
-            linked = [self.relations[i] for i in self.relations_of.get(part, ())]
             relations.update(self.relations_of.get(part, ()))
+            linked = [self.relations[i] for i in self.relations_of.get(part, ())]
             for k in self.figures_of.get(part, ()):
                 if not self.reasons[k] and len(self.figures[k].parts) > 1:
                     shown.add(k)
                     linked.append(dict.fromkeys(self.figures[k].parts, 1))
-            for other in (p for equation in linked for p in equation):
-                if other not in seen and not self._fixed(other):
+            for other in {p for equation in linked for p in equation} - seen:
+                if not self._fixed(other):
                     seen.add(other)
                     frontier.append(other)
-        parts = sorted(seen, key=str)
-        column = {part: i for i, part in enumerate(parts)}
-        found = _Equations(parts, [], [], [])
-        stated = [(self.relations[i], 0, None) for i in sorted(relations)]
+        return seen, relations, shown
+
+    def equations(self, key) -> _Equations:
+        """The equations bounding the figure's parts, with what is shown moved to the
+        right-hand side."""
+        linked, relations, shown = self._linked(key)
+        found = _Equations(sorted(linked, key=str), [], [])
+        column = {part: i for i, part in enumerate(found.parts)}
+        stated = [(self.relations[i], 0) for i in sorted(relations)]
         for k in sorted(shown, key=str):
-            figure = self.figures[k]
-            total = sum(self.values[p] for p in figure.parts)
-            stated.append((dict.fromkeys(figure.parts, 1), total, k))
-        for equation, total, k in stated:
-            row = np.zeros(len(parts))
+            stated.append((dict.fromkeys(self.figures[k].parts, 1), self._value(k)))
+        for equation, total in stated:
+            row = np.zeros(len(found.parts))
             constant = 0
             for part, coefficient in equation.items():
                 if part in column:
@@ -152,7 +153,6 @@ class _System:
                     constant += coefficient * self.values[part]
             found.rows.append(row)
             found.rhs.append(total - constant)
-            found.shown.append(k)
         return found
 
     def _value(self, key) -> int:
@@ -179,24 +179,26 @@ class _System:
             self.witness_by_part.setdefault(part, []).append(len(self.witnesses))
         self.witnesses.append(moved)
 
-    def _bound(self, key, side: str, whole: bool = True) -> tuple[float, _Equations, object]:
+    def _bound(self, key, side: str) -> float:
         """The figure's greatest (``side`` "upper") or least value given what is shown,
-        the equations, and the LP result (for its duals) when whole numbers were not
-        needed."""
+        over whole, non-negative parts; the solution that reaches it is kept."""
         found = self.equations(key)
-        figure = self.figures[key]
         sign = -1 if side == "upper" else 1
         objective = np.zeros(len(found.parts))
         constant = 0
-        for part in figure.parts:
+        for part in self.figures[key].parts:
             if part in found.parts:
                 objective[found.parts.index(part)] += sign
             else:
                 constant += self.values[part]
-        least, point, result = _minimum(objective, found.rows, found.rhs, whole)
-        if point is not None and whole:
+        if not any(found.rhs) and (side == "lower" or self._value(key) > 0):
+            # Nothing shown constrains these parts (every equation adds up to 0): all
+            # zeros is a solution, and so is any multiple of the true values.
+            return constant if side == "lower" else math.inf
+        least, point = _minimum(objective, found.rows, found.rhs)
+        if point is not None:
             self._keep(found.parts, point)
-        return constant + sign * least, found, result
+        return constant + sign * least
 
     def failing(self, key) -> str | None:
         """The side ("upper" or "lower") of the figure's range that is too narrow, if any."""
@@ -205,7 +207,7 @@ class _System:
             if (key, side) in self.wide or self._witnessed(key, side):
                 self.wide.add((key, side))
                 continue
-            bound, found, _ = self._bound(key, side)
+            bound = self._bound(key, side)
             upper, lower = (bound, 0) if side == "upper" else (math.inf, bound)
             if not protected(value, lower, upper):
                 return side
@@ -219,67 +221,62 @@ class _System:
         by ``MARGIN``, or down to 0) that minimises the cost (``Figure.cost``) of the
         shown figures it changes; hidden figures change for free, so figures near hidden
         ones are taken first. When the changes are whole numbers they are a witness."""
+        parts = list(self.values)
+        shown = [k for k, reason in self.reasons.items() if not reason]
+        result = self._cheapest_change(key, side, parts, shown)
+        changes = result.x[: len(parts)]
+        if np.allclose(changes, np.round(changes), atol=1e-7):
+            self._keep(parts, np.array([self.values[p] for p in parts]) + changes)
+        return [k for j, k in enumerate(shown) if result.x[len(parts) + j] > 1e-7]
+
+    def _cheapest_change(self, key, side: str, parts: list[Part], shown: list[Hashable]):
+        """The linear programme of ``cheapest``: unknowns are the change to each part,
+        then each shown figure's slack t >= |the sum of its parts' changes|."""
         value = self._value(key)
         move = MARGIN if side == "upper" else -min(MARGIN, value)
-        parts = list(self.values)
         column = {part: i for i, part in enumerate(parts)}
-        shown = [k for k, reason in self.reasons.items() if not reason]
         n, m = len(parts), len(shown)
-        equal = [dict(relation) for relation in self.relations]
-        equal.append(dict.fromkeys(self.figures[key].parts, 1))
-        a_eq = _sparse([{column[p]: c for p, c in row.items()} for row in equal], n + m)
+        equal = [*self.relations, dict.fromkeys(self.figures[key].parts, 1)]
         b_eq = np.zeros(len(equal))
         b_eq[-1] = move
         rows = []
-        for j, k in enumerate(shown):  # |sum of the figure's changes| <= its slack t
+        for j, k in enumerate(shown):
             changes = {column[p]: 1 for p in self.figures[k].parts}
             rows += [{**changes, n + j: -1}, {**{i: -1 for i in changes}, n + j: -1}]
-        cost = np.concatenate([np.zeros(n), [self.figures[k].cost for k in shown]])
         lower = [-self.values[p] for p in parts] + [0] * m
         result = linprog(
-            cost,
+            np.concatenate([np.zeros(n), [self.figures[k].cost for k in shown]]),
             A_ub=_sparse(rows, n + m),
             b_ub=np.zeros(len(rows)),
-            A_eq=a_eq,
+            A_eq=_sparse([{column[p]: c for p, c in row.items()} for row in equal], n + m),
             b_eq=b_eq,
             bounds=list(zip(lower, [None] * (n + m), strict=True)),
             method="highs",
         )
         if result.status != 0:  # pragma: no cover - hiding everything always works
             raise RuntimeError(f"nothing left to hide to protect {key!r}: {result.message}")
-        changes = result.x[:n]
-        if np.allclose(changes, np.round(changes), atol=1e-7):
-            self._keep(parts, np.array([self.values[p] for p in parts]) + changes)
-        return [k for j, k in enumerate(shown) if result.x[n + j] > 1e-7]
+        return result
 
 
-def _minimum(objective, rows, rhs, whole: bool = True):
-    """The least value of ``objective`` . x over x >= 0 with rows . x = rhs, whole x when
-    ``whole`` (the linear relaxation first: its optimum is the answer when it is whole),
-    a point that reaches it (None when unbounded), and the relaxation's result."""
-    if not len(objective):
-        return 0.0, np.zeros(0), None
-    if not rows:
+def _minimum(objective, rows, rhs) -> tuple[float, np.ndarray | None]:
+    """The least value of ``objective`` . x over whole x >= 0 with rows . x = rhs, and a
+    whole x that reaches it (None when unbounded): the linear relaxation first (its
+    optimum is the answer when it is whole), then integers."""
+    if not len(objective) or not rows:
         if (objective >= 0).all():
-            return 0.0, np.zeros(len(objective)), None
-        return -math.inf, None, None
+            return 0.0, np.zeros(len(objective))
+        return -math.inf, None
     a, b = np.array(rows), np.array(rhs, dtype=float)
-    relaxed = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-    if relaxed.status == 3:  # unbounded
-        return -math.inf, None, relaxed
-    if relaxed.status != 0:  # pragma: no cover - the true figures are always a solution
-        raise RuntimeError(relaxed.message)
-    if not whole or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
-        return float(relaxed.fun), relaxed.x, relaxed
-    result = milp(
-        objective,
-        constraints=LinearConstraint(a, b, b),
-        bounds=Bounds(0, np.inf),
-        integrality=np.ones(len(objective)),
-    )
-    if result.status != 0:  # pragma: no cover
-        raise RuntimeError(result.message)
-    return float(round(result.fun)), result.x, relaxed
+    constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
+    for whole in (np.zeros(len(objective)), np.ones(len(objective))):
+        result = milp(objective, constraints=constraint, bounds=bounds, integrality=whole)
+        if result.status == 3:  # unbounded (only the relaxation can say so first)
+            return -math.inf, None
+        if result.status != 0:  # pragma: no cover - the true figures are always a solution
+            raise RuntimeError(result.message)
+        if np.allclose(result.x, np.round(result.x), atol=1e-7):
+            break
+    return float(round(result.fun)), result.x
 
 
 def _sparse(rows: list[dict[int, float]], width: int):
