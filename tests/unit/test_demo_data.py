@@ -141,7 +141,7 @@ def test_demo_history_submits_six_earlier_months_once_and_leaves_last_month_to_d
     # The forum sees most of Medway's figures: each count is hidden on its own
     # (docs/disclosure.md). Before single figures (cells hidden whole, secondary cells
     # largest first) it saw 12 of 84 cells and 6 of 60 demand figures; now, with the
-    # demo's supervisors and senior care workers, 281 of the matrix's 504 figures and 52
+    # demo's supervisors and senior care workers, 282 of the matrix's 504 figures and 52
     # of the 60 demand figures.
     matrix = build_matrix(medway, date(2026, 9, 30))
     view = forum_view(matrix)
