@@ -1,7 +1,10 @@
 """The provider forum's anonymous view of the super training matrix (``forum_view``):
 no provider named and no staff identified, with next quarter's training demand by category
 and delivery mode; every figure published together (both tables, their totals and the
-CSVs) suppressed jointly by ``portal.disclosure`` (docs/disclosure.md).
+CSVs) suppressed jointly by ``portal.disclosure`` (docs/disclosure.md), figure by figure:
+a cell's staff in scope, each status count and its % compliant are shown or hidden on
+their own (the % compliant with its staff in scope), and secondary figures are chosen by
+``hiding_cost``.
 
 The relations a reader knows, all used: a matrix cell's staff in scope is the sum of its
 four status counts; each category's "All care roles" cell is the sum of its care-role
