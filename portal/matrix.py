@@ -29,6 +29,7 @@ from portal.mandatory import mandatory_set
 from portal.returns import staff_reference, training_status_rules
 
 ALL_CARE_ROLES = "all"
+STATUSES = ("up_to_date", "expiring", "expired", "missing")  # a cell's counts, in order
 ALL_CARE_ROLES_NAME = "All care roles"
 JOB_ROLE_NOT_KNOWN = "Job role not known"
 FACE_TO_FACE, E_LEARNING, MODE_NOT_KNOWN = (
@@ -125,6 +126,9 @@ class Cell:
         self.expired += expired
         self.missing += missing
         self.providers[provider_id] += up_to_date + expiring + expired + missing
+        for status, count in zip(STATUSES, counts, strict=True):
+            if count:
+                self.by_status.setdefault(status, Counter())[provider_id] += count
 
     def figures(self) -> list[int | float | None]:
         return [

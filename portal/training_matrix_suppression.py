@@ -1,7 +1,10 @@
 """The provider forum's anonymous view of the super training matrix (``forum_view``):
 no provider named and no staff identified, with next quarter's training demand by category
 and delivery mode; every figure published together (both tables, their totals and the
-CSVs) suppressed jointly by ``portal.disclosure`` (docs/disclosure.md).
+CSVs) suppressed jointly by ``portal.disclosure`` (docs/disclosure.md), figure by figure:
+a cell's staff in scope, each status count and its % compliant are shown or hidden on
+their own (the % compliant with its staff in scope), and secondary figures are chosen by
+``hiding_cost``.
 
 The relations a reader knows, all used: a matrix cell's staff in scope is the sum of its
 four status counts; each category's "All care roles" cell is the sum of its care-role
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.disclosure.rule import HIDDEN, MIN_PROVIDERS
-from portal.disclosure.suppression import PRIMARY, SECONDARY, Relation, Unit, suppress
+from portal.disclosure.suppression import PRIMARY, SECONDARY, Figure, Relation, suppress
 from portal.matrix import (
     ALL_CARE_ROLES,
     DELIVERY_MODES,
@@ -33,24 +36,27 @@ __all__ = ["MIN_PROVIDERS", "PRIMARY", "SECONDARY", "forum_view"]
 TOTAL = "total"
 STATUSES = ("up_to_date", "expiring", "expired", "missing")
 NEEDING = ("expiring", "expired", "missing")
-MATRIX_FIGURES = {
-    "staff_in_scope": STATUSES,
-    **{status: (status,) for status in STATUSES},
-    "needing_training": NEEDING,
-    "compliant": ("up_to_date", "expiring"),
-}
-# The counts a matrix cell publishes besides its staff in scope, each under the rule too:
-# every status column, and the compliant staff its "% compliant" gives away.
-RULED = (*((status,) for status in STATUSES), ("up_to_date", "expiring"))
+IN_SCOPE, PERCENT = "staff_in_scope", "percent_compliant"
+# A matrix cell's published figures, in the downloads' order (``Cell.figures``), and the
+# status counts each adds up: "% compliant" gives away up to date + expiring.
+FIGURES = {IN_SCOPE: STATUSES, **{s: (s,) for s in STATUSES}, PERCENT: ("up_to_date", "expiring")}
 DEMAND_HEADER = ("Category code", "Training category", "Face to face", "E-learning", "Not known",
                  "Total")  # fmt: skip
+# The cost of hiding a figure to protect another: a job role's status count is cheapest,
+# then its staff in scope or % compliant or a demand cell, then a total ("All care roles",
+# a demand total); within each, smaller figures first.
+COUNT, CELL, TOTAL_FIGURE = 1, 4, 20
+
+
+def hiding_cost(tier: int, value: int) -> float:
+    return tier * (1 + value / 10)
 
 
 @dataclass(frozen=True)
 class Shown:
-    """A cell as the forum sees it: its figures, or why they are not shown."""
+    """A demand cell as the forum sees it: its figure, or why it is not shown."""
 
-    cell: Cell | DemandCell
+    cell: DemandCell
     reason: str | None
 
     @property
@@ -62,32 +68,61 @@ class Shown:
         return HIDDEN
 
 
+@dataclass(frozen=True)
+class ShownCell:
+    """A matrix cell as the forum sees it: each figure shown, or why it is not."""
+
+    cell: Cell
+    reasons: dict[str, str | None]  # figure (``FIGURES``) -> why hidden, or None
+
+    def hides(self, figure: str) -> bool:
+        return self.reasons[figure] is not None
+
+    @property
+    def hidden(self) -> bool:
+        """Any of its figures hidden."""
+        return any(self.reasons.values())
+
+    @property
+    def reason(self) -> str | None:
+        """PRIMARY if the rule hid any of its figures, else SECONDARY if any is hidden."""
+        found = set(self.reasons.values())
+        return PRIMARY if PRIMARY in found else SECONDARY if SECONDARY in found else None
+
+    def figures(self) -> list:
+        return [
+            HIDDEN if self.reasons[name] else value
+            for name, value in zip(FIGURES, self.cell.figures(), strict=True)
+        ]
+
+
 @dataclass
 class ForumMatrix:
     as_at: date
     groups: list[tuple[str, list[staff_reference.TrainingCategory]]]
     columns: list[Column]
-    cells: dict[tuple[int, int | str | None], Shown]
+    cells: dict[tuple[int, int | str | None], ShownCell]
     provider_count: int
     demand_categories: list[staff_reference.TrainingCategory]
     demand: dict[tuple[int | str, int | str | None], Shown]  # "total" row and column
 
-    def cell(self, category: int, column: int | str | None) -> Shown:
+    def cell(self, category: int, column: int | str | None) -> ShownCell:
         return self.cells[(category, column)]
 
-    @property
-    def hidden_count(self) -> int:
-        return sum(s.hidden for s in self.cells.values()) + sum(
-            s.hidden for s in self.demand.values()
-        )
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """(hidden, published) figures of the matrix and of the demand table."""
+        matrix = [r for c in self.cells.values() for r in c.reasons.values()]
+        return {
+            "matrix": (sum(r is not None for r in matrix), len(matrix)),
+            "demand": (sum(s.hidden for s in self.demand.values()), len(self.demand)),
+        }
 
     def export_rows(self) -> Iterable[list]:
         for _, items in self.groups:
             for category in items:
                 for column in self.columns:
                     shown = self.cell(category.code, column.key)
-                    figures = [HIDDEN] * 6 if shown.hidden else shown.cell.figures()
-                    yield [category.code, category.name, column.name, *figures]
+                    yield [category.code, category.name, column.name, *shown.figures()]
 
     def demand_rows(self) -> Iterable[list]:
         for category in [*self.demand_categories, None]:
@@ -105,17 +140,20 @@ class ForumMatrix:
 
 def forum_view(matrix: Matrix) -> ForumMatrix:
     """The matrix and its demand table with no provider named and no staff identified (they
-    hold neither), suppressed jointly."""
+    hold neither), suppressed jointly, figure by figure."""
     categories = _demand_categories(matrix)
     grid = _demand_grid(matrix, categories)
-    units, relations = published_system(matrix, categories, grid)
-    reasons = suppress(units, relations)
+    values, figures, relations = published_system(matrix, categories, grid)
+    reasons = suppress(values, figures, relations)
     return ForumMatrix(
         as_at=matrix.as_at,
         groups=matrix.groups,
         columns=matrix.columns,
         cells={
-            (c.code, col.key): Shown(matrix.cell(c.code, col.key), reasons[("m", c.code, col.key)])
+            (c.code, col.key): ShownCell(
+                matrix.cell(c.code, col.key),
+                {name: reasons[("m", c.code, col.key, name)] for name in FIGURES},
+            )
             for c in matrix.categories
             for col in matrix.columns
         },
@@ -133,24 +171,43 @@ def care_column_keys(matrix: Matrix) -> list:
     ]
 
 
-def published_system(matrix: Matrix, categories, grid) -> tuple[dict[Hashable, Unit], list]:
-    """Every unit published together and every relation between them (module docstring)."""
-    units: dict[Hashable, Unit] = {}
+def published_system(matrix: Matrix, categories, grid) -> tuple[dict, dict[Hashable, Figure], list]:
+    """Every part's true value, every figure published together and every relation
+    between the parts (module docstring)."""
+    values: dict[Hashable, int] = {}
+    figures: dict[Hashable, Figure] = {}
     relations: list[Relation] = []
     for category in matrix.categories:
         for column in matrix.columns:
+            key = ("m", category.code, column.key)
             cell = matrix.cell(category.code, column.key)
-            units[("m", category.code, column.key)] = Unit(
-                ("m", category.code, column.key),
-                {s: getattr(cell, s) for s in STATUSES},
-                Counter(cell.providers),
-                MATRIX_FIGURES,
-                tuple(cell.contributions(*statuses) for statuses in RULED),
-            )
+            values.update({(*key, s): getattr(cell, s) for s in STATUSES})
+            figures.update(_cell_figures(key, cell, column.key == ALL_CARE_ROLES))
         relations += _matrix_relations(matrix, category.code)
     for key, cell in grid.items():
-        units[("d", *key)] = Unit(("d", *key), {"staff": cell.staff}, Counter(cell.providers))
-    return units, relations + _demand_relations(categories)
+        values[("d", *key)] = cell.staff
+        tier = TOTAL_FIGURE if TOTAL in key else CELL
+        cost = hiding_cost(tier, cell.staff)
+        figures[("d", *key)] = Figure((("d", *key),), Counter(cell.providers), cost)
+    return values, figures, relations + _demand_relations(categories)
+
+
+def _cell_figures(key: tuple, cell: Cell, total: bool) -> dict[Hashable, Figure]:
+    """A matrix cell's figures, each under the rule with who makes it up; its "%
+    compliant" is hidden with its staff in scope (a reader could otherwise compare it with
+    other figures to narrow the staff in scope)."""
+    found = {}
+    for name, statuses in FIGURES.items():
+        parts = tuple((*key, s) for s in statuses)
+        value = sum(getattr(cell, s) for s in statuses)
+        tier = TOTAL_FIGURE if total else (COUNT if len(statuses) == 1 else CELL)
+        found[(*key, name)] = Figure(
+            parts,
+            cell.providers if name == IN_SCOPE else cell.contributions(*statuses),
+            hiding_cost(tier, value),
+            (*key, IN_SCOPE) if name == PERCENT else None,
+        )
+    return found
 
 
 def _matrix_relations(matrix: Matrix, code: int) -> list[Relation]:
@@ -158,13 +215,13 @@ def _matrix_relations(matrix: Matrix, code: int) -> list[Relation]:
     total = the staff needing training in every job-role column."""
     relations = []
     for status in STATUSES:
-        relation = {(("m", code, ALL_CARE_ROLES), status): -1}
-        relation.update({(("m", code, k), status): 1 for k in care_column_keys(matrix)})
+        relation = {("m", code, ALL_CARE_ROLES, status): -1}
+        relation.update({("m", code, k, status): 1 for k in care_column_keys(matrix)})
         relations.append(relation)
-    link: Relation = {(("d", code, TOTAL), "staff"): -1}
+    link: Relation = {("d", code, TOTAL): -1}
     for column in matrix.columns:
         if column.key != ALL_CARE_ROLES:
-            link.update({(("m", code, column.key), s): 1 for s in NEEDING})
+            link.update({("m", code, column.key, s): 1 for s in NEEDING})
     return [*relations, link]
 
 
@@ -173,12 +230,12 @@ def _demand_relations(categories) -> list[Relation]:
     relations = []
     modes = [m for m, _ in DELIVERY_MODES]
     for row in [c.code for c in categories] + [TOTAL]:
-        relation = {(("d", row, TOTAL), "staff"): -1}
-        relation.update({(("d", row, m), "staff"): 1 for m in modes})
+        relation = {("d", row, TOTAL): -1}
+        relation.update({("d", row, m): 1 for m in modes})
         relations.append(relation)
     for mode in [*modes, TOTAL]:
-        relation = {(("d", TOTAL, mode), "staff"): -1}
-        relation.update({(("d", c.code, mode), "staff"): 1 for c in categories})
+        relation = {("d", TOTAL, mode): -1}
+        relation.update({("d", c.code, mode): 1 for c in categories})
         relations.append(relation)
     return relations
 

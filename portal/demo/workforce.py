@@ -61,8 +61,8 @@ def add_workforce(provider: Provider, index: int, today: date) -> int:
 
 
 def _roles(rng: random.Random, index: int) -> list[int]:
-    """A registered manager, a few senior care workers, care workers; supervisors at some
-    providers and office staff (not providing care) at a few."""
+    """A registered manager, senior care workers, care workers and supervisors; office
+    staff (not providing care) at a few."""
     roles = [REGISTERED_MANAGER]
     roles += [SENIOR_CARE_WORKER] * rng.randint(2, 6)
     roles += [CARE_WORKER] * rng.randint(14, 45)
@@ -70,6 +70,11 @@ def _roles(rng: random.Random, index: int) -> list[int]:
         roles += [SUPERVISOR] * rng.randint(1, 3)
     if index % 5 == 1:
         roles += [OTHER] * rng.randint(1, 2)
+    # Field care supervisors and more senior care workers at every provider (their own
+    # draw, so the staff above keep their records): enough in each small job role for the
+    # forum to see most of its figures (docs/disclosure.md).
+    more = random.Random(f"demo-workforce-roles-{index}")
+    roles += [SUPERVISOR] * more.randint(2, 4) + [SENIOR_CARE_WORKER] * more.randint(2, 5)
     return roles
 
 

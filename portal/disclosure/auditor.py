@@ -8,9 +8,15 @@ whether the rule hid it or it was hidden to protect another. Every whole solutio
 kept: when one already takes a figure far enough, that side of its range needs no solving.
 docs/disclosure.md says what is published.
 
-The published relations, as a reader would write them down from the page:
+Each figure is shown or hidden on its own. The published relations, as a reader would
+write them down from the page:
 
-- a matrix row's staff in scope = up to date + expiring + expired + missing;
+- a matrix row's staff in scope = up to date + expiring + expired + missing (whichever
+  of them are shown);
+- a shown "% compliant" p (to 1 decimal place) ties up to date + expiring to the staff in
+  scope: 100 x (up to date + expiring) is within 0.05 x staff in scope of p x staff in
+  scope (so with the staff in scope shown, below 1,000 staff, it gives the compliant staff
+  exactly); a blank one says the staff in scope is 0;
 - "All care roles" = the sum of the care-role columns, count by count (the care roles
   are the national job-role list's care-providing roles);
 - in the demand table, a row's total = the sum of its delivery modes, and the "All
@@ -37,14 +43,13 @@ ALL_CARE_ROLES = "All care roles"
 ALL_CATEGORIES = "All categories"
 STATUS_COLUMNS = ("up_to_date", "expiring_90_days", "expired", "missing")
 NEEDING = ("expiring_90_days", "expired", "missing")
+COMPLIANT = ("up_to_date", "expiring_90_days")
 MODE_COLUMNS = ("face_to_face", "e_learning", "not_known")
-# A hidden matrix cell's figures: what it would show, and the staff needing training.
-MATRIX_FIGURES = {
-    "staff_in_scope": STATUS_COLUMNS,
-    **{name: (name,) for name in STATUS_COLUMNS},
-    "needing_training": NEEDING,
-    "compliant (up to date + expiring)": ("up_to_date", "expiring_90_days"),
-}
+IN_SCOPE, PERCENT = "staff_in_scope", "percent_compliant"
+# A matrix row's published figures and the counts each stands for: a hidden "% compliant"
+# must keep the compliant staff (up to date + expiring) wide.
+MATRIX_FIGURES = {IN_SCOPE: (IN_SCOPE,), **{n: (n,) for n in STATUS_COLUMNS}, PERCENT: COMPLIANT}
+ROUNDING = 0.05 + 1e-9  # a percentage to 1 decimal place is within 0.05 of the exact one
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,16 @@ def read_csv(text: str) -> list[dict[str, str]]:
     return [{HEADING_KEYS.get(key, key): value for key, value in row.items()} for row in rows]
 
 
+Term = tuple[dict[int, float], float]  # (coefficients of unknowns, constant)
+
+
 class _Unknowns:
-    """The linear system: one whole, non-negative unknown per hidden count."""
+    """The linear system: one whole, non-negative unknown per hidden count, and
+    constraints lower <= coefficients . unknowns <= upper."""
 
     def __init__(self):
         self.index: dict[tuple, int] = {}
-        self.equations: list[tuple[dict[int, float], float]] = []  # (coefficients, rhs)
+        self.equations: list[tuple[dict[int, float], float, float]] = []
         self.witnesses: list[dict[int, int]] = []  # whole solutions found, unknown -> value
         self.witness_by_column: dict[int, list[int]] = {}
         self.by_column: dict[int, list[int]] | None = None  # equations by unknown, once built
@@ -111,26 +120,29 @@ class _Unknowns:
                 return True
         return False
 
-    def term(self, name: tuple, text: str) -> tuple[dict[int, float], float]:
+    def term(self, name: tuple, text: str) -> Term:
         """A published figure as (coefficients of unknowns, constant)."""
         if text == HIDDEN:
             column = self.index.setdefault(name, len(self.index))
             return {column: 1.0}, 0.0
         return {}, float(text or 0)
 
-    def equal(self, left: Iterable[tuple[dict, float]], right: Iterable[tuple[dict, float]]):
-        """sum(left) = sum(right)."""
+    def within(self, terms: Iterable[tuple[float, Term]], lower: float, upper: float):
+        """lower <= sum(factor x term) <= upper."""
         coefficients: dict[int, float] = {}
         constant = 0.0
-        for sign, terms in ((1, left), (-1, right)):
-            for coeffs, value in terms:
-                for column, c in coeffs.items():
-                    coefficients[column] = coefficients.get(column, 0.0) + sign * c
-                constant += sign * value
-        if coefficients:
-            self.equations.append((coefficients, -constant))
-        elif abs(constant) > 1e-9:
-            raise AssertionError(f"published figures do not add up (off by {constant})")
+        for factor, (coeffs, value) in terms:
+            for column, c in coeffs.items():
+                coefficients[column] = coefficients.get(column, 0.0) + factor * c
+            constant += factor * value
+        if any(coefficients.values()):
+            self.equations.append((coefficients, lower - constant, upper - constant))
+        elif not lower - 1e-9 <= constant <= upper + 1e-9:
+            raise AssertionError(f"published figures do not add up ({constant})")
+
+    def equal(self, left: Iterable[Term], right: Iterable[Term]):
+        """sum(left) = sum(right)."""
+        self.within([*((1, t) for t in left), *((-1, t) for t in right)], 0.0, 0.0)
 
 
 def _matrix_relations(system: _Unknowns, rows: list[dict], care_roles: set[str], demand):
@@ -139,9 +151,7 @@ def _matrix_relations(system: _Unknowns, rows: list[dict], care_roles: set[str],
         by_category.setdefault(row["category_code"], []).append(row)
     for code, cells in by_category.items():
         for row in cells:
-            key = (code, row["job_role"])
-            parts = [system.term(("m", *key, s), row[s]) for s in STATUS_COLUMNS]
-            system.equal([system.term(("m", *key, "in_scope"), row["staff_in_scope"])], parts)
+            _cell_relations(system, (code, row["job_role"]), row)
         _care_relations(system, code, cells, care_roles)
         needing = [
             system.term(("m", code, r["job_role"], s), r[s])
@@ -152,6 +162,25 @@ def _matrix_relations(system: _Unknowns, rows: list[dict], care_roles: set[str],
         demand_row = demand.get(code)
         total = system.term(("d", code, "total"), demand_row["total"]) if demand_row else ({}, 0)
         system.equal([total], needing)
+
+
+def _cell_relations(system: _Unknowns, key: tuple, row: dict) -> None:
+    """Staff in scope = the four status counts; a shown % compliant p: 100 x compliant is
+    within 0.05 x staff in scope of p x staff in scope (a blank one: no staff)."""
+    in_scope = system.term(("m", *key, IN_SCOPE), row[IN_SCOPE])
+    parts = [system.term(("m", *key, s), row[s]) for s in STATUS_COLUMNS]
+    system.equal([in_scope], parts)
+    percent = row[PERCENT]
+    if percent == HIDDEN:
+        return
+    if not percent:
+        system.equal([in_scope], [])
+        return
+    compliant = [(100.0, system.term(("m", *key, s), row[s])) for s in COMPLIANT]
+    p = float(percent)
+    # 100 x compliant - (p + 0.05) x in scope <= 0 <= 100 x compliant - (p - 0.05) x in scope
+    system.within([*compliant, (-(p + ROUNDING), in_scope)], -math.inf, 0.0)
+    system.within([*compliant, (-(p - ROUNDING), in_scope)], 0.0, math.inf)
 
 
 def _care_relations(system: _Unknowns, code: str, cells: list[dict], care_roles: set[str]):
@@ -186,7 +215,7 @@ def _linked(system: _Unknowns, column: int) -> tuple[list[int], list[int]]:
     rest cannot change their range."""
     if system.by_column is None:
         system.by_column = {}
-        for i, (coefficients, _) in enumerate(system.equations):
+        for i, (coefficients, _, _) in enumerate(system.equations):
             for other in coefficients:
                 system.by_column.setdefault(other, []).append(i)
     seen, rows, frontier = {column}, set(), [column]
@@ -201,20 +230,19 @@ def _linked(system: _Unknowns, column: int) -> tuple[list[int], list[int]]:
 
 
 def _component(system: _Unknowns, column: int):
-    """The unknowns linked to ``column``, their positions, and the equations among them
-    as a matrix and right-hand side (worked out once per set of linked unknowns: what
-    is published does not change while it is audited)."""
+    """The unknowns linked to ``column``, their positions, and the constraints among
+    them as a matrix and bounds (worked out once per set of linked unknowns: what is
+    published does not change while it is audited)."""
     if column not in system.components:
         columns, rows = _linked(system, column)
         position = {c: k for k, c in enumerate(columns)}
         a = np.zeros((len(rows), len(columns)))
-        b = np.zeros(len(rows))
+        low, high = np.zeros(len(rows)), np.zeros(len(rows))
         for k, i in enumerate(rows):
-            coefficients, rhs = system.equations[i]
+            coefficients, low[k], high[k] = system.equations[i]
             for other, value in coefficients.items():
                 a[k, position[other]] = value
-            b[k] = rhs
-        found = (columns, position, a, b)
+        found = (columns, position, a, low, high)
         for other in columns:
             system.components[other] = found
     return system.components[column]
@@ -224,26 +252,28 @@ def _least(system: _Unknowns, objective: dict[int, float], scales: bool = False)
     """The least value of the objective over whole, non-negative unknowns; a whole
     solution that reaches it is kept as a witness (``_Unknowns.witnesses``). ``scales``:
     the true values give the objective a value below 0, so where nothing shown
-    constrains the unknowns (every relation adds up to 0) any multiple of them is a
+    constrains the unknowns (every bound is 0 or infinite) any multiple of them is a
     solution and the objective has no least value. The objective's unknowns are linked
-    (one hidden cell's figures, or one demand figure)."""
-    columns, position, a, b = _component(system, next(iter(objective)))
+    (one hidden figure's counts, or one demand figure)."""
+    columns, position, a, low, high = _component(system, next(iter(objective)))
     c = np.zeros(len(columns))
     for column, value in objective.items():
         c[position[column]] = value
-    if not len(b):
+    if not len(low):
         return -math.inf if (c < 0).any() else 0.0
-    if not b.any() and (c >= 0).all():
+    bounds = np.concatenate([low, high])
+    homogeneous = not bounds[np.isfinite(bounds)].any()
+    if homogeneous and (c >= 0).all():
         return 0.0  # nothing shown in these relations: all zeros is a solution
-    if not b.any() and scales:
+    if homogeneous and scales:
         return -math.inf
-    constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
-    result = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(len(c)))
+    constraint, whole = LinearConstraint(a, low, high), Bounds(0, np.inf)
+    result = milp(c, constraints=constraint, bounds=whole, integrality=np.zeros(len(c)))
     if result.status == 3:
         return -math.inf
     assert result.status == 0, result.message
     if not np.allclose(result.x, np.round(result.x), atol=1e-7):
-        result = milp(c, constraints=constraint, bounds=bounds, integrality=np.ones(len(c)))
+        result = milp(c, constraints=constraint, bounds=whole, integrality=np.ones(len(c)))
         assert result.status == 0, result.message
     system.keep(dict(zip(columns, np.round(result.x).astype(int).tolist(), strict=True)))
     return round(result.fun)
@@ -256,9 +286,9 @@ def audit(
     truth: Callable[[tuple], int],
 ) -> list[Finding]:
     """Every hidden figure of the two downloads whose range is too narrow, whether the
-    rule hid its cell or the cell was hidden to protect another. ``truth`` gives a hidden
-    count's true value by its name: ("m", category code, job role, column) or ("d",
-    category code or "", column)."""
+    rule hid it or it was hidden to protect another. ``truth`` gives a count's true value
+    by its name: ("m", category code, job role, column) or ("d", category code or "",
+    column)."""
     system = _Unknowns()
     matrix_rows = read_csv(matrix_csv)
     demand = {row["category_code"]: row for row in read_csv(demand_csv)}
@@ -266,34 +296,45 @@ def audit(
     _demand_relations(system, demand)
     findings = []
     for row in matrix_rows:
-        if row["staff_in_scope"] != HIDDEN:
-            continue
         for figure, columns in MATRIX_FIGURES.items():
+            if row[figure] != HIDDEN:
+                continue
             names = [("m", row["category_code"], row["job_role"], c) for c in columns]
-            found = _check(system, names, truth, f"{row['category']} / {row['job_role']}: {figure}")
-            findings += found
+            terms = [system.term(name, row[c]) for name, c in zip(names, columns, strict=True)]
+            label = f"{row['category']} / {row['job_role']}: {figure}"
+            findings += _check(system, terms, sum(truth(n) for n in names), label)
     for code, row in demand.items():
         for column in (*MODE_COLUMNS, "total"):
             if row[column] == HIDDEN:
                 name = ("d", code, column)
-                findings += _check(system, [name], truth, f"demand {row['category']}: {column}")
+                label = f"demand {row['category']}: {column}"
+                findings += _check(system, [system.term(name, HIDDEN)], truth(name), label)
     return findings
 
 
-def _check(system: _Unknowns, names: list[tuple], truth, label: str) -> list[Finding]:
+def _check(system: _Unknowns, terms: list[Term], value: int, label: str) -> list[Finding]:
+    """The range of the sum of ``terms`` (a hidden figure) against its true ``value``."""
     objective: dict[int, float] = {}
-    for name in names:
-        column = system.index.setdefault(name, len(system.index))
-        objective[column] = objective.get(column, 0.0) + 1
-    value = sum(truth(name) for name in names)
+    for coefficients, _ in terms:
+        for column, c in coefficients.items():
+            objective[column] = objective.get(column, 0.0) + c
+    shown = sum(constant for _, constant in terms)
+    if not objective:  # every count it stands for is shown
+        return [Finding(label, value, shown, shown)]
     # A solution already found that takes the figure far enough proves that side wide.
-    upper = value + MARGIN if system.reaches(objective, value + MARGIN) else None
-    if upper is None:
-        upper = -_least(system, {k: -v for k, v in objective.items()}, scales=value > 0)
+    target = value + MARGIN - shown
+    if system.reaches(objective, target):
+        upper = value + MARGIN
+    else:
+        negated = {k: -v for k, v in objective.items()}
+        upper = shown - _least(system, negated, scales=value - shown > 0)
     if upper < value + MARGIN:
         return [Finding(label, value, value, upper)]
     floor = max(0, value - MARGIN)
-    lower = floor if system.reaches(objective, floor, below=True) else _least(system, objective)
+    if system.reaches(objective, floor - shown, below=True):
+        lower = floor
+    else:
+        lower = shown + _least(system, objective)
     if protected(value, lower, upper):
         return []
     return [Finding(label, value, lower, upper)]

@@ -1,20 +1,24 @@
-"""Cell suppression over linked tables, solved jointly (docs/disclosure.md).
+"""Suppression of single figures over linked tables, solved jointly (docs/disclosure.md).
 
-Everything published together is one system: *units* (what a reader sees whole or not at
-all: a matrix cell with its four status counts, a demand cell), each made of whole,
-non-negative *parts*, and *relations* between parts (sum of coefficient x part = 0) that
-a reader knows: row and column totals, "all care roles", demand totals by category and
-mode, and the demand that ties the two tables together.
+Everything published together is one system of whole, non-negative *parts* (a matrix
+cell's four status counts, a demand cell's staff), *relations* between parts that a reader
+knows (sum of coefficient x part = 0: "All care roles", demand totals, the demand that
+ties the two tables together) and published *figures*, each the sum of some parts (a
+status count is one part; a cell's staff in scope is the sum of its four; the "%
+compliant" gives away up to date + expiring). A figure is shown or hidden on its own.
 
-``suppress`` hides each unit the rule (``portal.disclosure.rule.must_hide``) hides for any
-of the figures it publishes, then, for each hidden unit in turn (those hidden by the rule
-and those hidden to protect them alike), hides more shown units next to it until every
-figure of the unit has a wide range given everything still shown (integer linear
-programming with scipy's HiGHS, ``milp``). Hiding more only widens ranges, so each unit is
-checked until it passes, once. Every solution found is kept as a witness: the values it
-gives other figures prove their ranges wide without solving again (hiding more keeps it a
-solution, with the newly hidden parts at their true values). The figures shown are checked
-again, from the published output alone, by ``portal.disclosure.auditor``."""
+``suppress`` hides each figure the rule hides (``portal.disclosure.rule.must_hide``:
+primary suppression) and each figure that goes with a hidden one (``Figure.hidden_with``: a
+percentage with its staff in scope). Then, for every hidden figure in turn (those the rule
+hid and those hidden to protect others alike) and while what is shown narrows its range
+too far (integer linear programming with scipy's HiGHS), it hides the **cheapest** shown
+figure that widens that range (secondary suppression): candidates are the shown figures in
+the equations that bound it, tried in the order of ``Figure.cost``, and the first one whose
+hiding moves the bound is taken (when none does on its own, the cheapest is). Hiding more
+only widens ranges, so each figure is checked until it passes, once. Every whole solution
+found is kept as a witness: the values it gives other figures prove their ranges wide
+without solving again. The published figures are checked again, from the published output
+alone, by ``portal.disclosure.auditor``."""
 
 from __future__ import annotations
 
@@ -24,113 +28,141 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_array
 
 from portal.disclosure.rule import MARGIN, must_hide, protected
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
-Part = tuple[Hashable, str]  # (unit key, part name)
+Part = Hashable
 Relation = dict[Part, int]  # sum of coefficient x part == 0
 
 
 @dataclass
-class Unit:
-    key: Hashable
-    parts: dict[str, int]
+class Figure:
+    """A published figure: the sum of ``parts``."""
+
+    parts: tuple[Part, ...]
     contributions: Counter = field(default_factory=Counter)  # provider -> staff counted
-    # Published figure -> its parts (with coefficient 1); default: each part, on its own.
-    figures: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # Who makes up each further figure the unit publishes (a matrix cell's status counts):
-    # the rule applies to each of them too.
-    figure_contributions: tuple[Counter, ...] = ()
-
-    @property
-    def size(self) -> int:
-        return sum(self.parts.values())
-
-    def targets(self) -> dict[str, tuple[str, ...]]:
-        return self.figures or {name: (name,) for name in self.parts}
-
-    def must_hide(self) -> bool:
-        """The rule hides the unit if it hides any figure the unit publishes."""
-        counts = (self.contributions, *self.figure_contributions)
-        return any(must_hide(c.values()) for c in counts)
+    cost: float = 1.0  # of hiding it to protect another
+    hidden_with: Hashable | None = None  # hidden whenever this other figure is
 
 
-def suppress(units: dict[Hashable, Unit], relations: list[Relation]) -> dict[Hashable, str | None]:
-    """Why each unit is hidden (PRIMARY: the rule; SECONDARY: to protect another), or None."""
+def suppress(
+    values: dict[Part, int], figures: dict[Hashable, Figure], relations: list[Relation]
+) -> dict[Hashable, str | None]:
+    """Why each figure is hidden (PRIMARY: the rule; SECONDARY: to protect another, or
+    with another), or None when it is shown."""
     reasons: dict[Hashable, str | None] = {
-        key: PRIMARY if unit.must_hide() else None for key, unit in units.items()
+        key: PRIMARY if must_hide(f.contributions.values()) else None for key, f in figures.items()
     }
-    system = _System(units, relations, reasons)
+    system = _System(values, figures, relations, reasons)
+    for key in list(reasons):
+        if reasons[key]:
+            system.hide(key, reasons[key])
     checked: set[Hashable] = set()
-    while True:
-        pending = sorted((k for k, r in reasons.items() if r and k not in checked), key=str)
-        if not pending:
-            return reasons
+    while pending := sorted((k for k, r in reasons.items() if r and k not in checked), key=str):
         for key in pending:
-            while not system.protected(key):
-                reasons[system.next_to_hide(key)] = SECONDARY
+            while (side := system.failing(key)) is not None:
+                others = system.cheapest(key, side)
+                if not others:  # pragma: no cover - whole changes are the LP's vertices here
+                    raise RuntimeError(f"no whole change protects {key!r}")
+                for other in others:
+                    system.hide(other, SECONDARY)
             checked.add(key)
+    return reasons
+
+
+@dataclass
+class _Equations:
+    parts: list[Part]  # the unknowns: parts of hidden figures linked to the target's
+    rows: list[np.ndarray]
+    rhs: list[float]
 
 
 class _System:
-    def __init__(self, units, relations, reasons):
-        self.units, self.relations, self.reasons = units, relations, reasons
-        self.wide: set[tuple] = set()  # (unit, figure, "upper" or "lower") found wide enough
+    def __init__(self, values, figures, relations, reasons):
+        self.values, self.figures, self.relations = values, figures, relations
+        self.reasons = reasons
+        self.wide: set[tuple] = set()  # (figure, side) found wide enough
         self.witnesses: list[dict[Part, int]] = []  # solutions: parts off their true value
         self.witness_by_part: dict[Part, list[int]] = {}
-        self.by_part: dict[Part, list[int]] = {}
+        self.relations_of: dict[Part, list[int]] = {}
+        self.figures_of: dict[Part, list[Hashable]] = {}
+        self.followers: dict[Hashable, list[Hashable]] = {}
         for index, relation in enumerate(relations):
             for part in relation:
-                self.by_part.setdefault(part, []).append(index)
+                self.relations_of.setdefault(part, []).append(index)
+        for key, f in figures.items():
+            for part in f.parts:
+                self.figures_of.setdefault(part, []).append(key)
+            if f.hidden_with is not None:
+                self.followers.setdefault(f.hidden_with, []).append(key)
 
-    def _hidden(self, part: Part) -> bool:
-        return bool(self.reasons.get(part[0]))
+    def hide(self, key, reason: str) -> None:
+        self.reasons[key] = self.reasons[key] or reason
+        for follower in self.followers.get(key, ()):
+            if not self.reasons[follower]:
+                self.hide(follower, SECONDARY)
 
-    def _component(self, key) -> tuple[list[Part], list[int]]:
-        """The hidden parts linked to the unit's through relations, and those relations."""
-        start = [(key, name) for name in self.units[key].parts]
-        seen, touched, frontier = set(start), set(), list(start)
+    def _fixed(self, part: Part) -> bool:
+        """Shown on its own: a shown figure of this one part."""
+        return any(
+            not self.reasons[k] and len(self.figures[k].parts) == 1
+            for k in self.figures_of.get(part, ())
+        )
+
+    def _linked(self, key) -> tuple[set[Part], set[int], set[Hashable]]:
+        """The parts not shown on their own that are linked to the figure's through
+        relations and shown figures, those relations and those shown figures."""
+        start = [p for p in self.figures[key].parts if not self._fixed(p)]
+        seen, frontier = set(start), list(start)
+        relations, shown = set(), set()
         while frontier:
             part = frontier.pop()
-            for index in self.by_part.get(part, ()):
-                if index in touched:
-                    continue
-                touched.add(index)
-                for other in self.relations[index]:
-                    if self._hidden(other) and other not in seen:
-                        seen.add(other)
-                        frontier.append(other)
-        return sorted(seen, key=str), sorted(touched)
+            relations.update(self.relations_of.get(part, ()))
+            linked = [self.relations[i] for i in self.relations_of.get(part, ())]
+            for k in self.figures_of.get(part, ()):
+                if not self.reasons[k] and len(self.figures[k].parts) > 1:
+                    shown.add(k)
+                    linked.append(dict.fromkeys(self.figures[k].parts, 1))
+            for other in {p for equation in linked for p in equation} - seen:
+                if not self._fixed(other):
+                    seen.add(other)
+                    frontier.append(other)
+        return seen, relations, shown
 
-    def _equations(self, key) -> tuple[list[Part], list, list]:
-        """The hidden parts linked to ``key``'s and the relations among them, with what
-        is shown moved to the right-hand side."""
-        parts, touched = self._component(key)
-        column = {part: i for i, part in enumerate(parts)}
-        rows, rhs = [], []
-        for index in touched:
-            row = np.zeros(len(parts))
+    def equations(self, key) -> _Equations:
+        """The equations bounding the figure's parts, with what is shown moved to the
+        right-hand side."""
+        linked, relations, shown = self._linked(key)
+        found = _Equations(sorted(linked, key=str), [], [])
+        column = {part: i for i, part in enumerate(found.parts)}
+        stated = [(self.relations[i], 0) for i in sorted(relations)]
+        for k in sorted(shown, key=str):
+            stated.append((dict.fromkeys(self.figures[k].parts, 1), self._value(k)))
+        for equation, total in stated:
+            row = np.zeros(len(found.parts))
             constant = 0
-            for part, coefficient in self.relations[index].items():
+            for part, coefficient in equation.items():
                 if part in column:
                     row[column[part]] += coefficient
                 else:
-                    constant += coefficient * self.units[part[0]].parts[part[1]]
-            rows.append(row)
-            rhs.append(-constant)
-        return parts, rows, rhs
+                    constant += coefficient * self.values[part]
+            found.rows.append(row)
+            found.rhs.append(total - constant)
+        return found
 
-    def _witnessed(self, key, names, side: str) -> bool:
+    def _value(self, key) -> int:
+        return sum(self.values[p] for p in self.figures[key].parts)
+
+    def _witnessed(self, key, side: str) -> bool:
         """Whether a solution already found takes the figure far enough on ``side``."""
-        unit = self.units[key]
-        value = sum(unit.parts[name] for name in names)
-        ids = {i for name in names for i in self.witness_by_part.get((key, name), ())}
-        for i in ids:
-            found = sum(self.witnesses[i].get((key, name), unit.parts[name]) for name in names)
+        parts, value = self.figures[key].parts, self._value(key)
+        for i in {i for p in parts for i in self.witness_by_part.get(p, ())}:
+            found = sum(self.witnesses[i].get(p, self.values[p]) for p in parts)
             upper, lower = (found, 0) if side == "upper" else (math.inf, found)
             if protected(value, lower, upper):
                 return True
@@ -141,70 +173,99 @@ class _System:
         moved = {
             part: int(x)
             for part, x in zip(parts, np.round(point), strict=True)
-            if int(x) != self.units[part[0]].parts[part[1]]
+            if int(x) != self.values[part]
         }
         for part in moved:
             self.witness_by_part.setdefault(part, []).append(len(self.witnesses))
         self.witnesses.append(moved)
 
-    def protected(self, key) -> bool:
-        unit = self.units[key]
-        equations = None
-        for figure, names in unit.targets().items():
-            value = sum(unit.parts[name] for name in names)
-            # Hiding more only widens a range: a bound found wide enough stays so.
-            for side, sign in (("upper", -1), ("lower", 1)):
-                if (key, figure, side) in self.wide or self._witnessed(key, names, side):
-                    self.wide.add((key, figure, side))
-                    continue
-                parts, rows, rhs = equations = equations or self._equations(key)
-                if not any(rhs) and (side == "lower" or value > 0):
-                    # Nothing shown constrains these parts (every relation adds up to 0):
-                    # all zeros is a solution, and so is any multiple of the true values.
-                    self.wide.add((key, figure, side))
-                    continue
-                objective = np.zeros(len(parts))
-                for name in names:
-                    objective[parts.index((key, name))] += 1
-                least, point = _minimum(sign * objective, rows, rhs)
-                if point is not None:
-                    self._keep(parts, point)
-                upper, lower = (-least, 0) if side == "upper" else (math.inf, least)
-                if not protected(value, lower, upper):
-                    return False
-                self.wide.add((key, figure, side))
-        return True
+    def _bound(self, key, side: str) -> float:
+        """The figure's greatest (``side`` "upper") or least value given what is shown,
+        over whole, non-negative parts; the solution that reaches it is kept."""
+        found = self.equations(key)
+        sign = -1 if side == "upper" else 1
+        objective = np.zeros(len(found.parts))
+        constant = 0
+        for part in self.figures[key].parts:
+            if part in found.parts:
+                objective[found.parts.index(part)] += sign
+            else:
+                constant += self.values[part]
+        if not any(found.rhs) and (side == "lower" or self._value(key) > 0):
+            # Nothing shown constrains these parts (every equation adds up to 0): all
+            # zeros is a solution, and so is any multiple of the true values.
+            return constant if side == "lower" else math.inf
+        least, point = _minimum(objective, found.rows, found.rhs)
+        if point is not None:
+            self._keep(found.parts, point)
+        return constant + sign * least
 
-    def next_to_hide(self, key) -> Hashable:
-        """A shown unit in a relation with the hidden parts linked to ``key``'s, in the
-        order of ``_preference``. (Choosing only from the relations of the figure that
-        failed hid more on the demo data: 75 of 84 matrix cells against 72.)"""
-        _, touched = self._component(key)
-        room: dict[Hashable, int] = {}
-        for index in touched:
-            for part in self.relations[index]:
-                if not self._hidden(part):
-                    value = self.units[part[0]].parts[part[1]]
-                    room[part[0]] = max(room.get(part[0], 0), value)
-        if not room:  # pragma: no cover - a fully hidden system is always protected
-            raise RuntimeError(f"nothing left to hide to protect {key!r}")
-        return min(room, key=lambda k: self._preference(k, room[k]))
+    def failing(self, key) -> str | None:
+        """The side ("upper" or "lower") of the figure's range that is too narrow, if any."""
+        value = self._value(key)
+        for side in ("upper", "lower"):
+            if (key, side) in self.wide or self._witnessed(key, side):
+                self.wide.add((key, side))
+                continue
+            bound = self._bound(key, side)
+            upper, lower = (bound, 0) if side == "upper" else (math.inf, bound)
+            if not protected(value, lower, upper):
+                return side
+            self.wide.add((key, side))
+        return None
 
-    def _preference(self, key, room: int) -> tuple:
-        """Largest first among units that can absorb a change of ``MARGIN``: a large
-        unit hidden to protect another is itself protected by the small ones around it,
-        where a small one would need yet more hidden to protect it (on the demo data and
-        generated councils this hid the fewest cells of the orders tried)."""
-        size = self.units[key].size
-        return (room < MARGIN, size == 0, -size, str(key))
+    def cheapest(self, key, side: str) -> list[Hashable]:
+        """The cheapest set of shown figures whose hiding lets the figure move far enough
+        on ``side``: a linear programme over changes ``y`` to every part (the true values
+        plus ``y`` whole and non-negative, every relation still holding, the figure moved
+        by ``MARGIN``, or down to 0) that minimises the cost (``Figure.cost``) of the
+        shown figures it changes; hidden figures change for free, so figures near hidden
+        ones are taken first. When the changes are whole numbers they are a witness."""
+        parts = list(self.values)
+        shown = [k for k, reason in self.reasons.items() if not reason]
+        result = self._cheapest_change(key, side, parts, shown)
+        changes = result.x[: len(parts)]
+        if np.allclose(changes, np.round(changes), atol=1e-7):
+            self._keep(parts, np.array([self.values[p] for p in parts]) + changes)
+        return [k for j, k in enumerate(shown) if result.x[len(parts) + j] > 1e-7]
+
+    def _cheapest_change(self, key, side: str, parts: list[Part], shown: list[Hashable]):
+        """The linear programme of ``cheapest``: unknowns are the change to each part,
+        then each shown figure's slack t >= |the sum of its parts' changes|."""
+        value = self._value(key)
+        move = MARGIN if side == "upper" else -min(MARGIN, value)
+        column = {part: i for i, part in enumerate(parts)}
+        n, m = len(parts), len(shown)
+        equal = [*self.relations, dict.fromkeys(self.figures[key].parts, 1)]
+        b_eq = np.zeros(len(equal))
+        b_eq[-1] = move
+        rows = []
+        for j, k in enumerate(shown):
+            changes = {column[p]: 1 for p in self.figures[k].parts}
+            rows += [{**changes, n + j: -1}, {**{i: -1 for i in changes}, n + j: -1}]
+        lower = [-self.values[p] for p in parts] + [0] * m
+        result = linprog(
+            np.concatenate([np.zeros(n), [self.figures[k].cost for k in shown]]),
+            A_ub=_sparse(rows, n + m),
+            b_ub=np.zeros(len(rows)),
+            A_eq=_sparse([{column[p]: c for p, c in row.items()} for row in equal], n + m),
+            b_eq=b_eq,
+            bounds=list(zip(lower, [None] * (n + m), strict=True)),
+            method="highs",
+        )
+        if result.status != 0:  # pragma: no cover - hiding everything always works
+            raise RuntimeError(f"nothing left to hide to protect {key!r}: {result.message}")
+        return result
 
 
 def _minimum(objective, rows, rhs) -> tuple[float, np.ndarray | None]:
     """The least value of ``objective`` . x over whole x >= 0 with rows . x = rhs, and a
     whole x that reaches it (None when unbounded): the linear relaxation first (its
     optimum is the answer when it is whole), then integers."""
-    if not rows:
-        return (0.0, np.zeros(len(objective))) if (objective >= 0).all() else (-math.inf, None)
+    if not len(objective) or not rows:
+        if (objective >= 0).all():
+            return 0.0, np.zeros(len(objective))
+        return -math.inf, None
     a, b = np.array(rows), np.array(rhs, dtype=float)
     constraint, bounds = LinearConstraint(a, b, b), Bounds(0, np.inf)
     for whole in (np.zeros(len(objective)), np.ones(len(objective))):
@@ -216,3 +277,14 @@ def _minimum(objective, rows, rhs) -> tuple[float, np.ndarray | None]:
         if np.allclose(result.x, np.round(result.x), atol=1e-7):
             break
     return float(round(result.fun)), result.x
+
+
+def _sparse(rows: list[dict[int, float]], width: int):
+    """Rows given as {column: coefficient} as a sparse matrix."""
+    data, row_index, col_index = [], [], []
+    for i, row in enumerate(rows):
+        for j, value in row.items():
+            row_index.append(i)
+            col_index.append(j)
+            data.append(value)
+    return coo_array((data, (row_index, col_index)), shape=(len(rows), width)).tocsr()

@@ -1,5 +1,5 @@
 """In a real browser, checked with axe: a forum member sees the area's training figures with
-"[c]" cells linking to the explanation; and a provider whose return nobody reviewed gets
+"[c]" figures linking to the explanation; and a provider whose return nobody reviewed gets
 its feedback report once the month locks, with peer comparisons.
 
 Other tests in the session use Riverside's returns and August 2026, so this one gives the
@@ -92,7 +92,7 @@ def test_forum_sees_figures_and_hidden_cells_and_a_provider_gets_feedback_at_loc
     expect(page.get_by_role("heading", level=1, name="Training gaps")).to_be_visible()
     tables = page.get_by_role("table")
     expect(tables.first).to_contain_text("% compliant")
-    hidden = page.get_by_role("link", name="[c] (figures not shown: see why)")
+    hidden = page.get_by_role("link", name="[c] (figure not shown: see why)")
     assert hidden.count() > 0
     tab.check()
     hidden.first.click()

@@ -16,7 +16,7 @@ from portal.vocabulary import SectionState
 from tests.conftest import mail_config
 from tests.unit.conftest import sign_in
 from tests.unit.council.test_return_review import KPIS
-from tests.unit.feedback.test_feedback import subject  # noqa: F401
+from tests.unit.feedback.world import subject  # noqa: F401
 from tests.unit.packs.test_packs import quarter_of_returns  # noqa: F401
 from tests.unit.test_access_guardrail import _endpoints, _url, tenancy  # noqa: F401
 
@@ -140,7 +140,7 @@ def test_a_feedback_report_pdf_shows_no_internal_key(app, subject):  # noqa: F81
     from portal.feedback import FEEDBACK
     from portal.models import Document, Role
     from tests.factories import make_user
-    from tests.unit.feedback.test_feedback import OCT, _build, _query
+    from tests.unit.feedback.world import OCT, _build, _query
 
     commissioner = make_user(Role.COMMISSIONER, council=subject.council)
     _query(subject.ret(subject.provider, OCT), commissioner, "Why so late?", "on_time_visits")

@@ -1,6 +1,6 @@
 """A feedback report's figures as JSON through the provider API: the KPIs against target
 and the other providers' median and quartiles (checked by hand in
-``tests/unit/feedback/test_feedback.py``), the summary, the training against the area,
+``tests/unit/feedback/``), the summary, the training against the area,
 expiring training; the PDF still there; no peer named; another provider's key gets 404;
 and the document describes the answer."""
 
@@ -12,7 +12,7 @@ from portal.api.auth import new_key
 from portal.extensions import db
 from portal.feedback.data import feedback_for
 from tests.factories import make_provider
-from tests.unit.feedback.test_feedback import (  # noqa: F401 - subject is a fixture
+from tests.unit.feedback.world import (  # noqa: F401 - subject is a fixture
     SAFEGUARDING,
     _build,
     _staff,

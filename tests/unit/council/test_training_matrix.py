@@ -174,12 +174,15 @@ def _four_providers(four_providers, supervisor_at=1):
 def test_forum_view_hides_small_cells_and_the_total_that_reveals_them(four_providers):
     _four_providers(four_providers)
     view = forum_view(build_matrix(four_providers["council"].id, AS_AT))
-    assert view.cell(SAFEGUARDING, SUPERVISOR).reason == PRIMARY
-    assert view.cell(SAFEGUARDING, SUPERVISOR).text == HIDDEN
-    # With only two care roles, the care workers and "All care roles" (= care workers +
-    # the supervisor) must go too, or the supervisor's figures follow by subtraction.
-    assert view.cell(SAFEGUARDING, ALL_CARE_ROLES).reason == SECONDARY
-    assert view.cell(SAFEGUARDING, CARE_WORKER).reason == SECONDARY
+    assert view.cell(SAFEGUARDING, SUPERVISOR).reasons["staff_in_scope"] == PRIMARY
+    assert view.cell(SAFEGUARDING, SUPERVISOR).figures()[:2] == [HIDDEN, HIDDEN]
+    # With only two care roles, the care workers' and "All care roles"' (= care workers +
+    # the supervisor) staff in scope and up to date must go too, or the supervisor's
+    # follow by subtraction; the counts with no one in them (0) stay shown.
+    for column in (ALL_CARE_ROLES, CARE_WORKER):
+        shown = view.cell(SAFEGUARDING, column)
+        assert shown.reason == SECONDARY
+        assert shown.figures() == [HIDDEN, HIDDEN, 0, 0, 0, HIDDEN]
     # Dementia care: care workers missing it at 4 providers, the supervisor at 1.
     assert view.cell(DEMENTIA, ALL_CARE_ROLES).hidden
 
@@ -201,17 +204,19 @@ def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, four_provider
     rows = list(csv.reader(io.StringIO(gaps.get_data(as_text=True).lstrip("\ufeff"))))
     assert tuple(rows[0]) == EXPORT_HEADER
     supervisor = [r for r in rows if r[0] == str(SAFEGUARDING) and r[2] == "Supervisor"]
-    assert supervisor[0][3:] == [HIDDEN] * 6
+    # Single figures hidden: staff in scope, up to date and % compliant; the zeros shown.
+    assert supervisor[0][3:] == [HIDDEN, HIDDEN, "0", "0", "0", HIDDEN]
     care = [r for r in rows if r[0] == str(SAFEGUARDING) and r[2] == "Care worker"]
-    assert care[0][3:] == [HIDDEN] * 6  # with the supervisor's, see the view's test
+    assert care[0][3:] == [HIDDEN, HIDDEN, "0", "0", "0", HIDDEN]  # see the view's test
     demand_rows = list(csv.reader(io.StringIO(demand.get_data(as_text=True).lstrip("\ufeff"))))
     assert demand_rows[0] == [
         "Category code", "Training category", "Face to face", "E-learning", "Not known", "Total",
     ]  # fmt: skip
     dementia = [r for r in demand_rows if r[0] == str(DEMENTIA)][0]
     # 5 staff missing dementia care, from 4 providers, but 4 of them are the care workers,
-    # whose figure would give the supervisor's away.
-    assert dementia[2:] == [HIDDEN] * 4
+    # whose figure would give the supervisor's away; no one's training was delivered
+    # face to face or by e-learning (0s).
+    assert dementia[2:] == ["0", "0", HIDDEN, HIDDEN]
 
 
 def test_demand_follows_how_the_most_recent_course_was_delivered(four_providers):

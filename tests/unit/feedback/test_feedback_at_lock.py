@@ -16,7 +16,7 @@ from portal.returns.calendar import deadlines_for
 from tests.conftest import csrf_token_from
 from tests.factories import make_user
 from tests.unit.conftest import get_page, sign_in
-from tests.unit.feedback.test_feedback import OCT, line, subject  # noqa: F401 - a fixture
+from tests.unit.feedback.world import OCT, line, subject  # noqa: F401 - a fixture
 
 
 def _october_locks_on(world):

@@ -1,15 +1,17 @@
 """A provider's page of next quarter's training demand across a council's area: the
 provider forum's table, suppressed exactly as the forum sees it, for a provider with a
-contract with the council and nobody else."""
+contract with the council and nobody else; and its CSV, the same figures."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from portal.models import Role
 from tests.factories import make_council, make_provider, make_user, open_return
 from tests.unit.conftest import get_page, sign_in
-from tests.unit.council.test_training_matrix import _four_providers, four_providers  # noqa: F401
+from tests.unit.council.test_training_matrix import DEMENTIA, _four_providers, four_providers  # noqa: F401
 
 
 def _demand_section(html: str) -> str:
@@ -58,3 +60,56 @@ def test_another_councils_provider_is_refused(app, four_providers):  # noqa: F81
     listed = get_page(client, f"/provider/{own}/training-demand")
     assert f"training-demand?council={theirs}" in listed and council.name not in listed
     assert client.get(f"/provider/{own}/training-demand?council={theirs}").status_code == 200
+
+
+def _page_rows(html: str) -> list[list[str]]:
+    """The demand table's rows as a reader sees them (category, then each figure; "[c]"
+    for a hidden one), without the thousands commas."""
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", _demand_section(html), re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        text = [re.sub(r"<span class=\"govuk-visually-hidden\">.*?</span>", "", c) for c in cells]
+        rows.append([re.sub(r"<[^>]+>", "", t).strip().replace(",", "") for t in text])
+    return rows[1:]  # the heading row is not figures
+
+
+def test_the_demand_csv_has_exactly_the_pages_figures(app, four_providers):  # noqa: F811
+    _four_providers(four_providers, supervisor_at=2)
+    council, provider = four_providers["council"], four_providers["providers"][0]
+    client = app.test_client()
+    sign_in(client, four_providers["users"][0].email)
+    page = get_page(client, f"/provider/{provider.id}/training-demand?council={council.id}")
+    link = f"/provider/{provider.id}/training-demand.csv?council={council.id}"
+    assert link.replace("&", "&amp;") in page
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == [
+        "Category code", "Training category", "Face to face", "E-learning", "Not known", "Total",
+    ]  # fmt: skip
+    assert [r[1:] for r in rows[1:]] == _page_rows(page)
+    dementia = next(r for r in rows if r[0] == str(DEMENTIA))
+    assert "[c]" in dementia  # hidden as on the page
+    assert "SECRET" not in response.get_data(as_text=True)
+
+
+def test_the_demand_csv_refuses_another_providers_user(app, four_providers):  # noqa: F811
+    _four_providers(four_providers)
+    council = four_providers["council"]
+    elsewhere = open_return(make_provider("Elsewhere Care Ltd"), make_council())
+    outsider = make_user(Role.PROVIDER_SUBMITTER, provider=elsewhere.contract.provider)
+    client = app.test_client()
+    sign_in(client, outsider.email)
+    other = four_providers["providers"][0].id
+    refused = client.get(f"/provider/{other}/training-demand.csv?council={council.id}")
+    assert refused.status_code in (403, 404)
+    assert b"Safeguarding" not in refused.data
+    own = elsewhere.contract.provider.id
+    # Its own id with a council it has no contract with, or a council id that is none.
+    for query in (f"council={council.id}", "council=x", "council=99999999999"):
+        assert client.get(f"/provider/{own}/training-demand.csv?{query}").status_code == 404
+    # No council named: the page to choose one.
+    chooser = client.get(f"/provider/{own}/training-demand.csv")
+    assert chooser.status_code == 302
+    assert chooser.location.endswith(f"/provider/{own}/training-demand")
