@@ -1,8 +1,9 @@
 """On PostgreSQL the super training matrix is counted by one SQL statement
 (``portal.matrix_sql``). It must give exactly the figures the Python reading of the
 snapshots gives (``build_matrix_in_python``, the way on SQLite and the reference): every
-cell with its providers (the forum's suppression needs them), next quarter's demand, the
-job-role columns, the staff and providers counted. The councils here are generated from a
+cell with its providers and who makes up each status count (the forum's suppression
+rules both), next quarter's demand, the job-role columns, the staff and providers
+counted. The councils here are generated from a
 seed, with what makes the rules matter: blank completion dates, expiries inside 90 days,
 records that never expire, staff with no record, non-care roles, staff who left, staff on
 two contracts, a branch no contract covers, snapshots not confirmed, nil returns, records
@@ -136,7 +137,12 @@ def _council(seed: int, own_mandatory_set: bool):
 def _figures(matrix) -> dict:
     return {
         "cells": {
-            key: (cell.figures(), dict(+cell.providers)) for key, cell in matrix.cells.items()
+            key: (
+                cell.figures(),
+                dict(+cell.providers),
+                {status: dict(+who) for status, who in cell.by_status.items() if +who},
+            )
+            for key, cell in matrix.cells.items()
         },
         "demand": {key: (d.staff, dict(+d.providers)) for key, d in matrix.demand.items()},
         "columns": matrix.columns,
