@@ -29,7 +29,6 @@ from portal.mandatory import mandatory_set
 from portal.returns import staff_reference, training_status_rules
 
 ALL_CARE_ROLES = "all"
-STATUSES = ("up_to_date", "expiring", "expired", "missing")  # a cell's counts, in order
 ALL_CARE_ROLES_NAME = "All care roles"
 JOB_ROLE_NOT_KNOWN = "Job role not known"
 FACE_TO_FACE, E_LEARNING, MODE_NOT_KNOWN = (
@@ -42,6 +41,12 @@ DELIVERY_MODES: list[tuple[int | None, str]] = [
     (E_LEARNING, "E-learning"),
     (MODE_NOT_KNOWN, "Delivery mode not known"),
 ]
+STATUSES = (  # a cell's counts, in the order SQL gives them
+    training_status_rules.STATUS_UP_TO_DATE,
+    training_status_rules.STATUS_EXPIRING,
+    training_status_rules.STATUS_EXPIRED,
+    training_status_rules.STATUS_MISSING,
+)
 NEEDS_TRAINING = (
     training_status_rules.STATUS_EXPIRING,
     training_status_rules.STATUS_EXPIRED,
@@ -119,16 +124,23 @@ class Cell:
         return total
 
     def add_counts(self, counts: list[int], provider_id: int) -> None:
-        """A provider's staff by status: (up to date, expiring, expired, missing)."""
+        """A provider's staff by status: (up to date, expiring, expired, missing), counted
+        into the totals, the provider's share and each status's contributions (the
+        forum's suppression rules every status count by who makes it up). Called for
+        every row of a council's SQL result: plain dictionary steps, no setattr."""
         up_to_date, expiring, expired, missing = counts
         self.up_to_date += up_to_date
         self.expiring += expiring
         self.expired += expired
         self.missing += missing
         self.providers[provider_id] += up_to_date + expiring + expired + missing
+        by_status = self.by_status
         for status, count in zip(STATUSES, counts, strict=True):
             if count:
-                self.by_status.setdefault(status, Counter())[provider_id] += count
+                who = by_status.get(status)
+                if who is None:
+                    who = by_status[status] = Counter()
+                who[provider_id] += count
 
     def figures(self) -> list[int | float | None]:
         return [
@@ -217,11 +229,18 @@ def build_matrix_in_sql(council_id: int, as_at: date, provider_id: int | None = 
     )
     cells: dict[tuple[int, int | str], Cell] = {}
     demand: dict[tuple[int, int | None], DemandCell] = {}
+    columns_of: dict[int | None, tuple] = {}  # job role -> the columns it counts in
     for kind, code, key, pid, *counts in rows:
         if kind == "cell":
-            columns = [key, ALL_CARE_ROLES] if staff_reference.provides_care(key) else [key]
+            columns = columns_of.get(key)
+            if columns is None:
+                care = staff_reference.provides_care(key)
+                columns = columns_of[key] = (key, ALL_CARE_ROLES) if care else (key,)
             for column in columns:
-                cells.setdefault((code, column), Cell()).add_counts(counts, pid)
+                cell = cells.get((code, column))
+                if cell is None:
+                    cell = cells[(code, column)] = Cell()
+                cell.add_counts(counts, pid)
         elif kind == "demand":
             demand.setdefault((code, key), DemandCell()).add(pid, counts[0])
     roles, providers = matrix_sql.staff_by_role(rows)

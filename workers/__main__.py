@@ -2,10 +2,15 @@
 unless ``--no-scheduler``) for every queue. ``python -m workers.pool`` runs several.
 
 The worker makes the app once (``PortalWorker``) and runs every job inside its app
-context; jobs arrive by dotted name. A thread sweeps every ``JOB_SWEEP_SECONDS`` (60):
-jobs whose worker stopped heartbeating are put back, queued rows Redis lost are re-sent
-(``portal.background.jobs.sweep``). With ``--burst`` it sweeps once, works until the
-queues are empty and stops.
+context; jobs arrive by dotted name. It runs each job in its own process, without RQ's
+fork per job (``SimpleWorker``: a fork and its warm-up cost about 0.5 s, a third of a
+pack), and stops after ``WORKER_MAX_JOBS`` jobs (default 500) so ``workers.pool`` starts
+it afresh: memory a job leaves behind is given back. ``WORKER_FORK=1`` brings back a
+work-horse forked per job (docs/adr/0022-workers-run-jobs-without-forking.md).
+
+A thread sweeps every ``JOB_SWEEP_SECONDS`` (60): jobs whose worker stopped heartbeating
+are put back, queued rows Redis lost are re-sent (``portal.background.jobs.sweep``). With
+``--burst`` it sweeps once, works until the queues are empty and stops.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import threading
 from datetime import timedelta
 
 from flask import Flask
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 
 from portal.app import create_app
 from portal.background.jobs import SWEEP_SECONDS, setting, sweep
@@ -28,11 +33,15 @@ from workers.queue import QUEUES, redis_connection
 logger = logging.getLogger("workers")
 
 
-class PortalWorker(Worker):
+MAX_JOBS = 500  # jobs before a worker process stops and the pool starts a fresh one
+
+
+class InAppContext:
     """Runs each job in the app's context. In a forked work-horse the database pool the
     parent opened is dropped first (its connections belong to the parent)."""
 
     app: Flask
+    main_pid: int
 
     def perform_job(self, job, queue, execution) -> bool:
         if os.getpid() != self.main_pid:
@@ -42,9 +51,30 @@ class PortalWorker(Worker):
             return super().perform_job(job, queue, execution)
 
 
+class PortalWorker(InAppContext, SimpleWorker):
+    """Every job in the worker's own process: what one job warmed (imports, fonts,
+    compiled templates, the area's figures) the next one reuses."""
+
+
+class ForkingPortalWorker(InAppContext, Worker):
+    """RQ's own way (``WORKER_FORK=1``): a work-horse forked for every job, so a job that
+    crashes or leaks leaves the worker as it was, at about 0.5 s a job."""
+
+
+def worker_class() -> type[SimpleWorker | Worker]:
+    fork = os.environ.get("WORKER_FORK", "").strip().lower() in ("1", "true", "yes")
+    return ForkingPortalWorker if fork else PortalWorker
+
+
+def max_jobs() -> int | None:
+    """``WORKER_MAX_JOBS`` (default 500; 0 for no limit)."""
+    value = int(os.environ.get("WORKER_MAX_JOBS") or MAX_JOBS)
+    return value if value > 0 else None
+
+
 def sweep_forever(app: Flask, stop: threading.Event) -> None:
     """Sweep every ``JOB_SWEEP_SECONDS`` until ``stop`` (a daemon thread of the worker's
-    main process, which is idle while a work-horse runs a job)."""
+    main process, beside the job it runs: a sweep is a few short queries a minute)."""
     with app.app_context():
         every = setting("JOB_SWEEP_SECONDS", SWEEP_SECONDS)
     while not stop.wait(every):
@@ -83,7 +113,7 @@ def main() -> int:
     connection = redis_connection(url)
     burst = "--burst" in sys.argv
     scheduler = "--no-scheduler" not in sys.argv
-    preload(app)  # RQ forks a work-horse per job: what is loaded here is not loaded again
+    preload(app)  # loaded once for every job (and inherited by work-horses when forking)
     with app.app_context():
         if scheduler:
             _book_daily_runs(connection)
@@ -95,14 +125,14 @@ def main() -> int:
     from redis import Redis
 
     worker_connection = Redis.from_url(url)
-    worker = PortalWorker(
+    worker = worker_class()(
         [Queue(name, connection=worker_connection) for name in QUEUES],
         connection=worker_connection,
     )
     worker.app = app
     worker.main_pid = os.getpid()
     try:
-        worker.work(with_scheduler=scheduler, burst=burst)
+        worker.work(with_scheduler=scheduler, burst=burst, max_jobs=max_jobs())
     finally:
         stop.set()
     return 0

@@ -70,20 +70,11 @@ FORMATS = SimpleNamespace(
 
 
 def charts(trends: list[Trend]) -> list[tuple[Trend, str]]:
-    """Each trend as a chart. Text stays text in the SVG (not drawn as glyph outlines):
-    WeasyPrint draws it several times faster, and the PDF's words can be searched."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        return [
-            (
-                trend,
-                line_chart(
-                    trend.name, trend.labels, trend.series, target=trend.target, y_label="%"
-                ),
-            )
-            for trend in trends
-        ]
+    """Each trend as a chart (SVG: its words stay text, so the PDF's words can be searched)."""
+    return [
+        (trend, line_chart(trend.name, trend.labels, trend.series, trend.target, y_label="%"))
+        for trend in trends
+    ]
 
 
 def provider_pdf(pack: ProviderPack) -> bytes:

@@ -9,8 +9,9 @@ with set-based SQL, a handful of statements whatever the number of rows:
   expiry a VALIDITY gives standing in for a blank one), by a full join of both sides'
   records grouped by worker and value; a worker whose sets differ has their records
   deleted and the file's inserted by one ``DELETE ... USING`` and one ``INSERT ... SELECT``.
-  Only workers who already have records are compared at all: for the rest (a first import)
-  every row is new.
+  Only workers who already have records are compared at all: the rest's rows (all of a
+  first import) are every one new, and are copied straight into ``training_record`` after
+  the staff, with no staging table.
 
 The counts are the same as the plain path's (``plan_import``); the returned ``Plan`` carries
 only them (no per-worker lists). The staging tables are dropped at commit or rollback.
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pandas as pd
 from sqlalchemy import text
 
 from portal.extensions import db
@@ -57,17 +59,22 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
     plan = Plan()
     # Room to sort and hash the staged rows in memory (until the transaction ends).
     _sql("SET LOCAL work_mem = '64MB'")
-    training = batch.training is not None and len(batch.training) > 0
-    if training:
-        _stage_training(provider_id, batch)
+    compared = fresh = None
+    if batch.training is not None and len(batch.training):
+        compared, fresh = _split_training(provider_id, batch.training)
+    changed = False
+    if compared is not None and len(compared):
+        _stage_training(provider_id, compared)
         _compare_training(plan)
-        training = plan.counts["training_staff_changed"] > 0
-    if training:
+        changed = plan.counts["training_staff_changed"] > 0
+    if changed:
         _delete_changed_training()
     if batch.staff is not None and len(batch.staff):
         _apply_staff(plan, provider_id, batch, today)
-    if training:
+    if changed:
         _insert_changed_training(provider_id)
+    if fresh is not None and len(fresh):
+        _copy_fresh_training(plan, provider_id, fresh)
     return plan
 
 
@@ -140,12 +147,46 @@ def _values(alias: str) -> str:
     )
 
 
-def _stage_training(provider_id: int, batch: ImportBatch) -> None:
+def _split_training(provider_id: int, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows of workers who have training records already, rows of workers who have none):
+    only the first are compared; the others are all new records, whatever they hold."""
+    held = {
+        worker_id
+        for (worker_id,) in _sql(
+            "SELECT s.worker_id FROM staff_member s WHERE s.provider_id = :provider "
+            "AND EXISTS (SELECT 1 FROM training_record t WHERE t.staff_id = s.id)",
+            provider=provider_id,
+        )
+    }
+    known = rows["worker_id"].isin(held)
+    return rows[known], rows[~known]
+
+
+def _copy_fresh_training(plan: Plan, provider_id: int, rows: pd.DataFrame) -> None:
+    """The records of workers who had none, copied straight into ``training_record``
+    (after the staff, so starters have their ids): no staging table, nothing to compare.
+    Counted as ``_compare_training`` counts a changed worker with no records."""
+    staff_ids = dict(
+        _sql("SELECT worker_id, id FROM staff_member WHERE provider_id = :provider",
+             provider=provider_id)
+    )  # fmt: skip
+    frame = rows.sort_values("row").reindex(columns=["worker_id", *TRAINING_VALUE_FIELDS])
+    ids = frame["worker_id"].map(staff_ids)
+    if ids.isna().any():  # the check lets no such row through: stop rather than guess
+        raise ValueError("training records for a worker with no staff record")
+    frame["worker_id"] = ids.astype("int64")
+    bulk_copy.copy_frame("training_record", ["staff_id", *TRAINING_VALUE_FIELDS], frame)
+    plan.counts.update(
+        Counter(training_staff_changed=rows["worker_id"].nunique(), training_added=len(rows))
+    )
+
+
+def _stage_training(provider_id: int, rows: pd.DataFrame) -> None:
     _stage(
         TRAINING_STAGE, "training_record", "0 AS file_row, ''::text AS worker_id",
         TRAINING_VALUE_FIELDS,
     )  # fmt: skip
-    frame = batch.training.reindex(columns=["row", "worker_id", *TRAINING_VALUE_FIELDS])
+    frame = rows.reindex(columns=["row", "worker_id", *TRAINING_VALUE_FIELDS])
     frame = frame.astype({"row": "int64"})
     bulk_copy.copy_frame(TRAINING_STAGE, ["file_row", "worker_id", *TRAINING_VALUE_FIELDS], frame)
     # One row per worker the file names: their staff id (None for staff still to be
