@@ -18,12 +18,19 @@ hiding moves the bound is taken (when none does on its own, the cheapest is). Hi
 only widens ranges, so each figure is checked until it passes, once. Every whole solution
 found is kept as a witness: the values it gives other figures prove their ranges wide
 without solving again. The published figures are checked again, from the published output
-alone, by ``portal.disclosure.auditor``."""
+alone, by ``portal.disclosure.auditor``.
+
+The answer depends on nothing but its inputs, and a council's figures change only when a
+return is submitted, so answers are kept in the process (``_ANSWERS``) keyed by a digest of
+every input: the forum's page, its CSVs and the providers' demand page, opened again and
+again, solve once per change of the figures (about a second for an area of 15 providers)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -50,11 +57,44 @@ class Figure:
     hidden_with: Hashable | None = None  # hidden whenever this other figure is
 
 
+_ANSWERS: OrderedDict[bytes, dict[Hashable, str | None]] = OrderedDict()
+_ANSWERS_KEPT = 64
+_ANSWERS_LOCK = threading.Lock()
+
+
+def _digest(values: dict, figures: dict[Hashable, Figure], relations: list[Relation]) -> bytes:
+    described = (
+        sorted(map(repr, values.items())),
+        sorted(
+            repr((k, f.parts, sorted(f.contributions.items()), f.cost, f.hidden_with))
+            for k, f in figures.items()
+        ),
+        [sorted(map(repr, r.items())) for r in relations],
+    )
+    return hashlib.sha256(repr(described).encode()).digest()
+
+
 def suppress(
     values: dict[Part, int], figures: dict[Hashable, Figure], relations: list[Relation]
 ) -> dict[Hashable, str | None]:
     """Why each figure is hidden (PRIMARY: the rule; SECONDARY: to protect another, or
-    with another), or None when it is shown."""
+    with another), or None when it is shown. Solved once for the same inputs."""
+    key = _digest(values, figures, relations)
+    with _ANSWERS_LOCK:
+        if key in _ANSWERS:
+            _ANSWERS.move_to_end(key)
+            return dict(_ANSWERS[key])
+    reasons = _solve(values, figures, relations)
+    with _ANSWERS_LOCK:
+        _ANSWERS[key] = dict(reasons)
+        while len(_ANSWERS) > _ANSWERS_KEPT:
+            _ANSWERS.popitem(last=False)
+    return reasons
+
+
+def _solve(
+    values: dict[Part, int], figures: dict[Hashable, Figure], relations: list[Relation]
+) -> dict[Hashable, str | None]:
     reasons: dict[Hashable, str | None] = {
         key: PRIMARY if must_hide(f.contributions.values()) else None for key, f in figures.items()
     }
