@@ -38,13 +38,13 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 
 from aggregate import recreate_database  # noqa: E402
 from synthetic_council import build_council  # noqa: E402
-from upload import BRANCHES, staff_file, training_file  # noqa: E402
+from upload import provider_with_branches, staff_file, stored_batch, training_file  # noqa: E402
 
 from portal.app import create_app  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.matrix import build_matrix, default_as_at  # noqa: E402
-from portal.models import Branch, MonthlyReturn, Provider, UploadBatch, User  # noqa: E402
+from portal.models import MonthlyReturn, UploadBatch, User  # noqa: E402
 from portal.uploads import importing  # noqa: E402
 
 BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_scale"
@@ -67,20 +67,8 @@ def import_rate(size: int) -> float:
     rng = random.Random(size)
     staff_text, workers = staff_file(500, rng, fault_rate=0)
     training_text = training_file(10_000, workers, rng, fault_rate=0)
-    provider = Provider(name=f"Scale import {size}", slug=f"scale-import-{size}")
-    db.session.add(provider)
-    for code in BRANCHES:
-        db.session.add(Branch(provider=provider, name=f"Branch {code}", local_est_id=code))
-    db.session.commit()
-    token = importing.new_token()
-    importing.store(token, "staff", staff_text.encode())
-    importing.store(token, "training", training_text.encode())
-    batch = UploadBatch(
-        provider_id=provider.id, token=token, staff_name="staff.csv",
-        training_name="training.csv", status="importing", counts={},
-    )  # fmt: skip
-    db.session.add(batch)
-    db.session.commit()
+    provider = provider_with_branches(f"Scale import {size}", f"scale-import-{size}")
+    batch = stored_batch(provider.id, staff_text, training_text)
     start = time.perf_counter()
     importing.import_job(batch.id)
     elapsed = time.perf_counter() - start

@@ -288,6 +288,37 @@ BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_bench"
 IMPORT_TARGET = 150_000  # rows per second, the first import, check included
 
 
+def provider_with_branches(name: str, slug: str):
+    """A new provider with the branches the benchmark's files name (LOCALESTID), committed."""
+    from portal.extensions import db
+    from portal.models import Branch, Provider
+
+    provider = Provider(name=name, slug=slug)
+    db.session.add(provider)
+    for code in BRANCHES:
+        db.session.add(Branch(provider=provider, name=f"Branch {code}", local_est_id=code))
+    db.session.commit()
+    return provider
+
+
+def stored_batch(provider_id: int, staff_text: str, training_text: str):
+    """Both files stored and an upload batch ready for ``importing.import_job``, committed."""
+    from portal.extensions import db
+    from portal.models import UploadBatch
+    from portal.uploads import importing
+
+    token = importing.new_token()
+    importing.store(token, "staff", staff_text.encode())
+    importing.store(token, "training", training_text.encode())
+    batch = UploadBatch(
+        provider_id=provider_id, token=token, staff_name="staff.csv",
+        training_name="training.csv", status="importing", counts={},
+    )  # fmt: skip
+    db.session.add(batch)
+    db.session.commit()
+    return batch
+
+
 def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
     """Import faultless files into DATABASE_URL (created and upgraded if need be) for a new
     provider, then the same files again (all unchanged); print rows per second. Then the
@@ -298,7 +329,7 @@ def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
 
     from portal.app import create_app
     from portal.extensions import db
-    from portal.models import Branch, Provider, UploadBatch
+    from portal.models import UploadBatch
     from portal.uploads import importing
 
     url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
@@ -315,22 +346,10 @@ def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
         app.config["UPLOAD_FOLDER"] = folder
         upgrade()
         stamp = time.strftime("%Y%m%d%H%M%S")
-        provider = Provider(name=f"Benchmark Care {stamp}", slug=f"benchmark-care-{stamp}")
-        db.session.add(provider)
-        for code in BRANCHES:
-            db.session.add(Branch(provider=provider, name=f"Branch {code}", local_est_id=code))
-        db.session.commit()
+        provider = provider_with_branches(f"Benchmark Care {stamp}", f"benchmark-care-{stamp}")
         rows = staff_count + training_count
         for label in ("first import", "same files again"):
-            token = importing.new_token()
-            importing.store(token, "staff", staff_text.encode())
-            importing.store(token, "training", training_text.encode())
-            batch = UploadBatch(
-                provider_id=provider.id, token=token, staff_name="staff.csv",
-                training_name="training.csv", status="importing", counts={},
-            )  # fmt: skip
-            db.session.add(batch)
-            db.session.commit()
+            batch = stored_batch(provider.id, staff_text, training_text)
             start = time.perf_counter()
             importing.import_job(batch.id)
             elapsed = time.perf_counter() - start
@@ -343,11 +362,7 @@ def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
                 "(check included)"
             )
             print(f"  {batch.counts or batch.error}")
-        plain = Provider(name=f"Benchmark Care {stamp} plain", slug=f"benchmark-care-{stamp}-p")
-        db.session.add(plain)
-        for code in BRANCHES:
-            db.session.add(Branch(provider=plain, name=f"Branch {code}", local_est_id=code))
-        db.session.commit()
+        plain = provider_with_branches(f"Benchmark Care {stamp} plain", f"benchmark-care-{stamp}-p")
         start = time.perf_counter()
         importing.import_checked(
             plain.id, (staff_text.encode(), "staff.csv"), (training_text.encode(), "training.csv"),
