@@ -56,8 +56,8 @@ def _name_of(check) -> str:
     return check.__name__
 
 
-def _applied(rule: ColumnRule, today: date, need: frozenset[str], text: str):
-    return rule(text, today, need)
+def _worker(t: str, today: date, need: frozenset[str]):
+    return staff_rules.worker_id(t)
 
 
 def _dated(check) -> ColumnRule:
@@ -90,7 +90,7 @@ class _RowSchema(Schema):
         row's ``load`` applies the same functions through ``check``, with the rules across
         columns (``tests/unit/uploads/test_schema_column_rules.py`` holds them equal)."""
         return {
-            field.attribute: functools.partial(_applied, field.column_rule, today, required)
+            field.attribute: functools.partial(field.column_rule, today=today, need=required)
             for field in cls._declared_fields.values()
             if getattr(field, "column_rule", None) is not None
         }
@@ -115,7 +115,7 @@ class StaffRowSchema(_RowSchema):
 
     LOCALESTID = _cell("LOCALESTID", "The branch's ASC-WDS workplace id", "MED-01")
     UNIQUEWORKERID = _cell("UNIQUEWORKERID", "The worker's id, as in ASC-WDS", "W0001",
-                           "worker_id", lambda t, *_: staff_rules.worker_id(t))  # fmt: skip
+                           "worker_id", _worker)  # fmt: skip
     STATUS = _cell("STATUS", "NEW, UPDATE, UNCHECKED, NOCHANGE, DELETE, CHGSUB or LEAVER",
                    "UNCHECKED")  # fmt: skip
     MAINJOBROLE = _cell("MAINJOBROLE", "ASC-WDS main job role code", "8", "main_job_role",
