@@ -100,3 +100,19 @@ def test_a_headcount_below_0_gets_one_message(app, client, api, contracted):  # 
     assert posted.status_code == 400 and html_lib.escape(message) in posted.get_data(as_text=True)
     assert html_lib.escape(message) in uploaded.get_data(as_text=True)
     assert message in _api_messages(client, api, "workforce", answers)
+
+
+def test_the_kpi_page_post_loads_only_the_schemas_fields_and_keeps_the_good_counts():
+    """The page posts its own fields beside the counts (revision, ticked warnings, token):
+    the schema takes only its fields, so they are not refused as unknown, gives the API's
+    message for the bad count and still hands back the good counts for the live figures."""
+    from portal.schemas.sections import KpiAnswersSchema, parse_section
+    from tests.examples import EXAMPLE_KPIS
+
+    bad = {**EXAMPLE_KPIS, "missed_visits": "ten"}
+    posted = {**bad, "revision": "3", "confirm_warning": "k1", "csrf_token": "t", "submit": ""}
+    values, errors = KpiAnswersSchema().parse(posted)
+    assert errors == parse_section("kpis", bad)[1]
+    assert errors == {"missed_visits": messages.kpi_not_number("Missed visits", False)}
+    assert "missed_visits" not in values
+    assert values["planned_visits"] == str(EXAMPLE_KPIS["planned_visits"])
