@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, StopValidation
 
 from forms import messages
+from portal.schemas.comments import load_comment
 
 NIL_REQUIRED = "Select yes if you had no service users under this contract this month"
 
@@ -99,10 +100,7 @@ class QueryForm(FlaskForm):
         "Your question",
         widget=GovTextArea(),
         description="Say what looks wrong and what you need the provider to do.",
-        validators=[
-            InputRequired(messages.QUERY_TEXT_REQUIRED),
-            Length(max=2000, message=messages.COMMENT_TOO_LONG),
-        ],
+        # Checked by portal.schemas.comments (the API's rule and messages): the page.
     )
     submit = SubmitField("Send question", widget=GovSubmitInput())
 
@@ -111,7 +109,7 @@ class AcceptForm(FlaskForm):
     text = TextAreaField(
         "Comment for the provider (optional)",
         widget=GovTextArea(),
-        validators=[Length(max=2000, message=messages.COMMENT_TOO_LONG)],
+        # Checked by portal.schemas.comments (the API's rule and messages): the page.
     )
     submit = SubmitField("Accept return", widget=GovSubmitInput())
 
@@ -121,9 +119,18 @@ class ReplyForm(FlaskForm):
     text = TextAreaField(
         "Your reply",
         widget=GovTextArea(),
-        validators=[
-            InputRequired(messages.REPLY_REQUIRED),
-            Length(max=2000, message=messages.COMMENT_TOO_LONG),
-        ],
+        # Checked by portal.schemas.comments (the API's rule and messages): the page.
     )
     submit = SubmitField("Send reply", widget=GovSubmitInput())
+
+
+def checked_comment(form, schema) -> str | None:
+    """The form's ``text`` checked by the API's comment schema (``portal.schemas.comments``:
+    one rule, one set of messages for a question, an acceptance's comment or a reply,
+    whichever way it comes): the text, stripped, or None with the message on the field.
+    Call it after ``validate_on_submit``, which clears the field's errors."""
+    loaded, errors = load_comment(schema, {"text": form.text.data})
+    if errors:
+        form.text.errors = [errors.get("text") or next(iter(errors.values()))]
+        return None
+    return loaded["text"]

@@ -14,6 +14,7 @@ from portal.api import calls
 from portal.api.auth import api_key_required
 from portal.api.problems import ApiProblem, answer_errors_as_problems, field_errors
 from portal.api.v1 import _json_body
+from portal.clock import as_utc
 from portal.documents import document_response
 from portal.extensions import csrf
 from portal.feedback import FEEDBACK
@@ -116,7 +117,7 @@ def feedback(provider_id: int):
       tags: [Feedback]
       summary: List feedback reports
       responses:
-        200: {description: The reports, content: {application/json: {schema: {type: object}}}}
+        200: {description: The reports, content: {application/json: {schema: FeedbackListSchema}}}
     """
     reports = [
         {
@@ -124,7 +125,7 @@ def feedback(provider_id: int):
             "council_id": document.council_id,
             "council": council_name,
             "period": document.period,
-            "built_at": document.built_at.isoformat(),
+            "built_at": as_utc(document.built_at).isoformat(),
             "pdf_url": url_for(".feedback_pdf", provider_id=provider_id, report_id=document.id),
             "json_url": url_for(".feedback_report", provider_id=provider_id, report_id=document.id),
         }
@@ -144,7 +145,7 @@ class _Report:
     """The report's figures with the document's id, time and PDF address, for dumping."""
 
     def __init__(self, document: Document, provider_id: int):
-        self.id, self.built_at = document.id, document.built_at
+        self.id, self.built_at = document.id, as_utc(document.built_at)
         self.pdf_url = url_for(".feedback_pdf", provider_id=provider_id, report_id=document.id)
         self._feedback = feedback_for(document.council_id, provider_id, document.period)
 

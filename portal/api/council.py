@@ -102,7 +102,7 @@ def council_return(council_id: int, return_id: int):
       tags: [Council]
       summary: Read a submitted return
       responses:
-        200: {description: The return, content: {application/json: {schema: {type: object}}}}
+        200: {description: The return, content: {application/json: {schema: CouncilReturnSchema}}}
     """
     ret = _return(council_id, return_id)
     latest = documents.latest_version(ret)

@@ -10,6 +10,7 @@ import binascii
 import json
 from typing import TYPE_CHECKING
 
+from portal.clock import as_utc
 from portal.returns import service
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def _head(version: ReturnVersion) -> dict:
         "framework": contract.framework.name if contract.framework else None,
         "period": f"{ret.period:%Y-%m}",
         "version": version.number,
-        "submitted_at": version.submitted_at.isoformat(),
+        # Stored in UTC; SQLite gives it back without its offset, so it is put back here.
+        "submitted_at": as_utc(version.submitted_at).isoformat(),
     }
 
 

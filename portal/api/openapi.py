@@ -17,7 +17,7 @@ from portal.access import public
 from portal.api.auth import MAX_ID, ApiAccess
 from portal.api.openapi_records import RECORD_OPERATIONS
 from portal.returns import service
-from portal.schemas import records, resources, sections
+from portal.schemas import listings, records, resources, sections
 
 bp = Blueprint("api_docs", __name__)
 
@@ -90,6 +90,8 @@ def _build(app) -> dict:
     spec.components.schema("Problem", schema=resources.ProblemSchema)
     spec.components.schema("StaffRow", schema=records.StaffRowSchema)
     spec.components.schema("TrainingRow", schema=records.TrainingRowSchema)
+    for name in ("StaffPage", "TrainingPage", "RowCheck", "Imported"):  # openapi_records
+        spec.components.schema(name, schema=getattr(listings, f"{name}Schema"))
     for code, schema in sections.ANSWER_SCHEMAS.items():
         spec.components.schema(f"{code.capitalize()}Answers", schema=schema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):

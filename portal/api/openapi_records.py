@@ -12,17 +12,14 @@ def _rows(kind: str) -> dict:
 
 
 JSON = "application/json"
-PROBLEMS = {
-    "type": "object",
-    "properties": {
-        "errors": {"type": "array", "items": {"type": "object"}},
-        "warnings": {"type": "array", "items": {"type": "object"}},
-        "error_count": {"type": "integer"},
-        "warning_count": {"type": "integer"},
-        "summary": {"type": "string"},
-        "changes": {"type": ["object", "null"]},
-    },
-}
+
+
+def _ref(name: str) -> dict:
+    """A schema of ``portal.schemas.listings``, registered under ``name`` (``openapi``)."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+PROBLEMS = _ref("RowCheck")
 PAGE = [{"in": "query", "name": "page", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}}]  # fmt: skip
 
@@ -54,21 +51,15 @@ def _check(what: str, kind: str) -> dict:
     }
 
 
-def _listing(name: str, extra: list | None = None) -> dict:
-    listing = {
-        "type": "object",
-        "properties": {
-            name: {"type": "array", "items": {"type": "object"}},
-            "page": {"type": "integer"},
-            "next": {"type": ["string", "null"]},
-        },
-    }
+def _listing(name: str, page_schema: str, extra: list | None = None) -> dict:
     return {
         "get": {
             "tags": ["Staff and training records"],
             "summary": f"List the provider's {name} records, 500 a page",
             "parameters": PAGE + (extra or []),
-            "responses": {"200": {"description": "A page", "content": {JSON: {"schema": listing}}}},
+            "responses": {
+                "200": {"description": "A page", "content": {JSON: {"schema": _ref(page_schema)}}}
+            },
         }
     }
 
@@ -98,14 +89,15 @@ RECORD_OPERATIONS: dict[str, dict] = {
             "responses": {
                 "200": {
                     "description": "Imported: what changed, and any warnings",
-                    "content": {JSON: {"schema": {"type": "object"}}},
+                    "content": {JSON: {"schema": _ref("Imported")}},
                 }
             },
         }
     },
-    "api_v1.list_staff": _listing("staff"),
+    "api_v1.list_staff": _listing("staff", "StaffPage"),
     "api_v1.list_training": _listing(
         "training",
+        "TrainingPage",
         [{"in": "query", "name": "worker", "required": False, "schema": {"type": "string"}}],
     ),
 }

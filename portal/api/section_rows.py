@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from portal.api.problems import ApiProblem
 from portal.api.records import rows_to_csv
 from portal.returns.sections import handbacks_rules
+from portal.schemas.section_rows import parse_handbacks
 from portal.uploads.section_files import check_section_file
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def answers_from_rows(ret: MonthlyReturn, code: str, answers: dict) -> dict:
     ApiProblem 422 with each problem as ``{row, column, value, message}``."""
     rows = answers.get("rows")
     if code == "handbacks" and answers.get("none") is True and not rows:
-        data, _, _ = handbacks_rules.parse(handbacks_rules.area_options(ret), True, [])
+        data, _, _ = parse_handbacks(handbacks_rules.area_options(ret), True, [])
         return data
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         raise ApiProblem(422, SEND_ROWS, [{"field": "rows", "message": SEND_ROWS}])

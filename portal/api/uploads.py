@@ -67,7 +67,7 @@ def upload(provider_id: int):
         required: true
         content: {text/csv: {schema: {type: string, minLength: 1}}}
       responses:
-        202: {description: Kept, content: {application/json: {schema: {type: object}}}}
+        202: {description: Kept, content: {application/json: {schema: UploadStatusSchema}}}
     """
     kind = request.args.get("file", "")
     if kind not in KINDS:
@@ -93,7 +93,7 @@ def upload_status(provider_id: int, upload_id: int):
       tags: [Staff and training records]
       summary: Read an upload's status, errors and warnings
       responses:
-        200: {description: The upload, content: {application/json: {schema: {type: object}}}}
+        200: {description: The upload, content: {application/json: {schema: UploadStatusSchema}}}
     """
     batch = _batch(provider_id, upload_id)
     found = _status(batch)
@@ -115,7 +115,7 @@ def confirm(provider_id: int, upload_id: int):
       tags: [Staff and training records]
       summary: Confirm an upload
       responses:
-        202: {description: Importing, content: {application/json: {schema: {type: object}}}}
+        202: {description: Importing, content: {application/json: {schema: UploadStatusSchema}}}
     """
     batch = _batch(provider_id, upload_id)
     if batch.status != UPLOAD_CHECKED:

@@ -10,11 +10,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from forms import messages
-from forms.returns import AcceptForm, QueryForm
+from forms.returns import AcceptForm, QueryForm, checked_comment
 from portal.access import requires
 from portal.queries import returns as return_queries
 from portal.returns import answer_words, audit_words, question_targets, review, service
 from portal.returns.sections import SUMMARIES
+from portal.schemas.comments import AcceptBodySchema, QueryBodySchema
 from portal.vocabulary import Role
 
 if TYPE_CHECKING:
@@ -69,14 +70,20 @@ def _act(ret: MonthlyReturn, query_form: QueryForm, accept_form: AcceptForm):
         flash(messages.NOT_REVIEWABLE, "error")
         return redirect(request.path)
     action = request.form.get("action")
-    if action == "query" and query_form.validate_on_submit():
-        review.query(ret, current_user, query_form.target.data, query_form.text.data.strip())
-        flash(f"Your question has been sent to {ret.contract.provider.name}", "success")
-        return redirect(request.path)
-    if action == "accept" and accept_form.validate_on_submit():
-        review.accept(ret, current_user, (accept_form.text.data or "").strip())
-        flash(f"You have accepted the {service.period_label(ret.period)} return", "success")
-        return redirect(request.path)
+    if action == "query":
+        valid = query_form.validate_on_submit()
+        text = checked_comment(query_form, QueryBodySchema)
+        if valid and text is not None:
+            review.query(ret, current_user, query_form.target.data, text)
+            flash(f"Your question has been sent to {ret.contract.provider.name}", "success")
+            return redirect(request.path)
+    if action == "accept":
+        valid = accept_form.validate_on_submit()
+        text = checked_comment(accept_form, AcceptBodySchema)
+        if valid and text is not None:
+            review.accept(ret, current_user, text)
+            flash(f"You have accepted the {service.period_label(ret.period)} return", "success")
+            return redirect(request.path)
     return None
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from forms import messages
-from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm
+from forms.returns import NilReturnForm, ReplyForm, SubmitReturnForm, checked_comment
 from portal import clock
 from portal.access import requires
 from portal.provider.sections import HANDLERS
@@ -22,6 +22,7 @@ from portal.queries import organisations
 from portal.queries import returns as return_queries
 from portal.returns import audit_words, question_targets, review, service
 from portal.returns.calendar import due_label
+from portal.schemas.comments import ReplyBodySchema
 from portal.vocabulary import PROVIDER_ROLES, ReturnStatus
 
 if TYPE_CHECKING:
@@ -152,8 +153,10 @@ def reply(provider_id: int, return_id: int):
     if parent.resolved or not service.can_edit(ret):
         flash(messages.REPLY_CLOSED, "error")
         return redirect(return_url(ret))
-    if form.validate_on_submit():
-        review.reply(ret, current_user, parent, form.text.data.strip())
+    valid = form.validate_on_submit()
+    text = checked_comment(form, ReplyBodySchema)
+    if valid and text is not None:
+        review.reply(ret, current_user, parent, text)
         flash("Your reply has been sent", "success")
         return redirect(return_url(ret) + "#thread")
     return _task_list(ret, reply_errors={parent.id: form.text.errors[0] if form.text.errors

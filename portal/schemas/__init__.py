@@ -4,6 +4,6 @@ ASC-WDS columns (``records``), the returns, versions, comments, KPI results, mat
 and receipts the API answers with (``resources``), and a feedback report's figures
 (``feedback``). Answer and row schemas hand their values to the rule functions
 (``kpis.parse_counts``, ``workforce_rules.parse_workforce``, ``staff_rules.validate_*``...),
-the same ones the web form and the file uploads call, so a bad value gets one message
-whichever way it came. The OpenAPI document (``portal.api.openapi``) is generated from
-these schemas."""
+and the web forms and the file uploads load through these schemas too, so a bad value gets
+one message whichever way it came. The OpenAPI document (``portal.api.openapi``) is
+generated from these schemas."""

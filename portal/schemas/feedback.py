@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from portal.schemas.resources import UtcDateTime
+
 
 class Month(fields.Field):
     """A month (its first day, a date) as ``YYYY-MM``."""
@@ -126,7 +128,7 @@ class FeedbackReportSchema(Schema):
         lambda f: f.period.label, metadata={"type": "string", "example": "October 2026"}
     )
     as_at = fields.Date()
-    built_at = fields.AwareDateTime(metadata={"description": "When the PDF was made"})
+    built_at = UtcDateTime(metadata={"description": "When the PDF was made"})
     summary = fields.String(metadata={"description": "The report in one paragraph"})
     frameworks = fields.List(fields.Nested(FrameworkFeedbackSchema))
     training = fields.List(

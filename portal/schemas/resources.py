@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields
 
+from portal.clock import as_utc
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """A time as ISO 8601 with its offset. Times are stored in UTC; SQLite gives them back
+    without their offset (``clock.as_utc``), which is put back here, so every answer is a
+    JSON Schema ``date-time`` on either database."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(as_utc(value), attr, obj, **kwargs)
+
 
 class FieldErrorSchema(Schema):
     field = fields.String(metadata={"description": "The answer's name, as in the request"})
@@ -112,7 +123,7 @@ class SectionWriteSchema(Schema):
 class ReceiptSchema(Schema):
     reference = fields.String(metadata={"example": "MEDWAY-202610-P1C1-V1"})
     version = fields.Integer(attribute="number", metadata={"example": 1})
-    submitted_at = fields.AwareDateTime()
+    submitted_at = UtcDateTime()
 
 
 class CommentSchema(Schema):
@@ -126,7 +137,7 @@ class CommentSchema(Schema):
     text = fields.String()
     author = fields.Function(lambda c: c.author.name if c.author else None,
                              metadata={"type": ["string", "null"]})  # fmt: skip
-    at = fields.AwareDateTime()
+    at = UtcDateTime()
     resolved = fields.Boolean()
     replies = fields.List(fields.Nested(lambda: CommentSchema()))
 

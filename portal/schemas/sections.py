@@ -53,20 +53,35 @@ def _answer(description: str, example: str) -> Answer:
 
 
 class _RuledSchema(Schema):
-    """Answers checked by ``rule`` (raw answers -> (values, errors by field))."""
+    """Answers checked by ``rule`` (raw answers -> (values, errors by field)); ``outcome``
+    keeps what it said."""
 
     rule: Callable[[Mapping[str, object]], tuple[dict[str, str], dict[str, str]]]
     error_messages = {"unknown": UNKNOWN_FIELD}  # noqa: RUF012 (marshmallow merges these)
+    outcome: tuple[dict[str, str], dict[str, str]] | None = None
 
     @validates_schema
     def _by_the_sections_rules(self, data: dict, **kwargs) -> None:
-        _, errors = type(self).rule(data)
-        if errors:
-            raise ValidationError({name: [message] for name, message in errors.items()})
+        self.outcome = type(self).rule(data)
+        if self.outcome[1]:
+            raise ValidationError({name: [m] for name, m in self.outcome[1].items()})
 
     @post_load
     def _as_saved(self, data: dict, **kwargs) -> dict[str, str]:
-        return type(self).rule(data)[0]
+        return self.outcome[0] if self.outcome else type(self).rule(data)[0]
+
+    def parse(self, posted: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+        """A web form's post: (values, errors by field). Only the schema's own fields are
+        loaded (the form's revision, tick boxes and token are the page's business), and the
+        values that could be read come back even with errors (the page's live figures and
+        soft warnings use them)."""
+        own = {name: posted[name] for name in self.load_fields if name in posted}
+        try:
+            return self.load(own), {}
+        except ValidationError as error:
+            if self.outcome is not None:
+                return self.outcome
+            return {}, flat_errors(error.messages)
 
 
 def _kpi_fields() -> dict[str, fields.Field]:

@@ -1,9 +1,11 @@
-"""The rule for each column of an ASC-WDS file, checked one distinct value at a time:
-the ``staff_rules`` function for the field decides, and the message is put the way a file
-needs it (naming the heading and the codes a cell may hold). A file's own checks are added
-here: LOCALESTID against the provider's branches, STATUS, UNIQUEWORKERID against the
-workers a training row may name, ids that lost their leading zeros or became 1.2E+11, and
-Excel date serial numbers or dates with a time."""
+"""The rule for each column of an ASC-WDS file, checked one distinct value at a time: the
+column's rule as the row schema declares it (``StaffRowSchema.column_rules``,
+``TrainingRowSchema.column_rules``: the ``staff_rules`` function the web form and the API
+load through) decides, and the message is put the way a file needs it (naming the heading
+and the codes a cell may hold). A file's own checks are added here: LOCALESTID against the
+provider's branches, STATUS, UNIQUEWORKERID against the workers a training row may name, ids
+that lost their leading zeros or became 1.2E+11, and Excel date serial numbers or dates with
+a time."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 from forms import messages
 from portal.returns import ascwds_file_rules, staff_reference
 from portal.returns import staff_rules as rules
+from portal.schemas.records import StaffRowSchema, TrainingRowSchema
 from portal.uploads.asc_wds_headings import branch_ids
 from portal.uploads.upload_table import Column, Table
 
@@ -68,15 +71,6 @@ KINDS = {
 }  # fmt: skip
 
 
-def _text(maximum: int, message: str) -> Rule:
-    return lambda text: rules.optional_text(text, maximum, message)
-
-
-def _expiry_text(text: str):
-    """EXPIRYDATE on its own (the rules that need DATECOMPLETED run on the rows)."""
-    return rules.parse_date(text, "Expiry date", None, True) if text else (None, None)
-
-
 class RuleContext:
     """What the rules need to know about the provider and the file."""
 
@@ -104,12 +98,10 @@ class RuleContext:
 
         return check
 
-    def listed(
-        self, name: str, rule, codes: Mapping[int, str], required: Set[str], what: str = "code"
-    ) -> Rule:
+    def listed(self, name: str, rule: Rule, codes: Mapping[int, str], what: str = "code") -> Rule:
         """A code from a short list (ACCREDITED: 1 yes, 0 no, 999 not known)."""
         invalid = messages.upload_code_invalid(self.heading(name), _choices(codes))
-        return self.code(name, lambda text: rule(text, name in required), what, invalid)
+        return self.code(name, rule, what, invalid)
 
     def from_list(self, name: str, rule: Rule, what: str, example) -> Rule:
         """A code from a long list (CATEGORY, MAINJOBROLE), shown by an example."""
@@ -194,66 +186,65 @@ class RuleContext:
         return None, messages.upload_status_invalid(list(STATUSES))
 
     def training_rules(self) -> dict[str, Rule]:
+        """The training columns' rules: the ``TrainingRowSchema``'s own, put a file's way."""
         need = UPLOAD_TRAINING_REQUIRED
+        own = TrainingRowSchema.column_rules(self.today, need)
         safeguarding = staff_reference.training_categories()[20]
         return {
             "branch": self.branch,
             "worker_id": self.worker,
             "category": self.from_list(
-                "category", rules.category, "training category", safeguarding
+                "category", own["category"], "training category", safeguarding
             ),
-            "training_name": _text(rules.TEXT_MAX, messages.TRAINING_NAME_TOO_LONG),
-            "accredited": self.listed("accredited", rules.accredited, rules.ACCREDITED, need),
+            "training_name": own["training_name"],
+            "accredited": self.listed("accredited", own["accredited"], rules.ACCREDITED),
             "who_delivered": self.listed(
-                "who_delivered", rules.who_delivered, rules.WHO_DELIVERED, need
+                "who_delivered", own["who_delivered"], rules.WHO_DELIVERED
             ),
             # Checked against WHODELIVERED too: asc_wds_row_rules.training_providers.
             "provider_name": self.code(
                 "provider_name",
-                rules.training_provider,
+                own["provider_name"],
                 "training provider code",
                 messages.upload_provider_code(self.heading("provider_name")),
             ),
             "how_delivered": self.listed(
-                "how_delivered", rules.how_delivered, rules.HOW_DELIVERED, need
+                "how_delivered", own["how_delivered"], rules.HOW_DELIVERED
             ),
-            "validity": rules.validity,
-            "date_completed": self.date(
-                "Date completed",
-                lambda t: rules.date_completed(t, self.today, "date_completed" in need),
-            ),
-            "expiry_date": self.date("Expiry date", _expiry_text),
-            "notes": _text(rules.NOTES_MAX, messages.NOTES_TOO_LONG),
+            "validity": own["validity"],
+            "date_completed": self.date("Date completed", own["date_completed"]),
+            "expiry_date": self.date("Expiry date", own["expiry_date"]),
+            "notes": own["notes"],
         }
 
     def staff_rules(self) -> dict[str, Rule]:
-        need = UPLOAD_STAFF_REQUIRED
+        """The staff columns' rules: the ``StaffRowSchema``'s own, put a file's way."""
+        own = StaffRowSchema.column_rules(self.today, UPLOAD_STAFF_REQUIRED)
+        # ASC-WDS ignores a HANDCVISA it cannot read (a warning), so a file never needs it.
+        visa = StaffRowSchema.column_rules(self.today, frozenset())["health_care_visa"]
         care_worker = staff_reference.job_roles()[8]
         return {
             "branch": self.branch,
             "worker_id": self.worker,
             "status": self.status,
             "main_job_role": self.from_list(
-                "main_job_role", rules.main_job_role, "main job role", care_worker
+                "main_job_role", own["main_job_role"], "main job role", care_worker
             ),
             "start_date": self.start_date,
             "employment_status": self.listed(
                 "employment_status",
-                rules.employment_status,
+                own["employment_status"],
                 rules.EMPLOYMENT_STATUSES,
-                need,
                 "employment status code",
             ),
             "care_certificate": self.listed(
-                "care_certificate", rules.care_certificate, rules.CARE_CERTIFICATE, need
+                "care_certificate", own["care_certificate"], rules.CARE_CERTIFICATE
             ),
-            "hourly_rate": self.number(lambda t: rules.hourly_rate(t, "hourly_rate" in need)),
+            "hourly_rate": self.number(own["hourly_rate"]),
             "health_care_visa": self.ignoring(
-                "health_care_visa",
-                lambda t: rules.health_care_visa(t, False),
-                messages.UPLOAD_VISA_NOT_A_CODE,
+                "health_care_visa", visa, messages.UPLOAD_VISA_NOT_A_CODE
             ),
-            "zero_hours": self.listed("zero_hours", rules.zero_hours, rules.ZERO_HOURS, need),
+            "zero_hours": self.listed("zero_hours", own["zero_hours"], rules.ZERO_HOURS),
             # The text, checked with ZEROHRCONT and EMPLSTATUS: asc_wds_row_rules.file_hours.
             "contracted_hours": self.number(lambda t: (t, None)),
         }

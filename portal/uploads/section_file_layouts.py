@@ -1,8 +1,10 @@
 """The four section files (KPIs, capacity, handbacks, workforce): the columns of each, the
-check that hands its cells to the section's own rules (``kpis.parse_counts``,
-``capacity_rules.parse``, ``handbacks_rules.parse``, ``workforce_rules.parse_workforce``),
-and the rows its template holds (what the form would show now). ``SECTIONS`` has them by
-section code."""
+check that loads its cells through the section's marshmallow schema (``KpiAnswersSchema``,
+``CapacityAnswersSchema``, ``HandbackAnswersSchema``, ``WorkforceAnswersSchema`` in
+``portal.schemas``: the ones the web form and the API load through, whose checks are the
+sections' own rules), and the rows its template holds (what the form would show now).
+A section file has at most a few hundred rows, so each is loaded whole, row by row.
+``SECTIONS`` has them by section code."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from forms import messages
 from portal.models import MonthlyReturn
 from portal.returns import kpis, service
 from portal.returns.sections import capacity_rules, handbacks_rules, workforce_rules
+from portal.schemas.section_rows import parse_capacity, parse_handbacks
+from portal.schemas.sections import parse_section
 from portal.uploads.section_file_cells import (
     CODE,
     DATE,
@@ -51,7 +55,9 @@ def _check_kpis(ret, rows, result) -> None:
     spec = KPI_COLUMNS[0]
     found = once_each(result, rows, spec, kpis.COUNT_NAMES, "KPI code")
     missing(result, found, kpis.COUNT_NAMES, "KPI codes")
-    values, errors = kpis.parse_counts({name: row.cells["value"] for name, row in found.items()})
+    values, errors = parse_section(
+        "kpis", {name: row.cells["value"] for name, row in found.items()}
+    )
     for name, message in errors.items():
         if name in found:
             report(result, KPI_COLUMNS[2], found[name], message, kpis.LABELS[name])
@@ -120,7 +126,7 @@ def _check_capacity(ret, rows, result) -> None:
             "night_support": choice(row.cells["night_support"], YES_NO),
             "specialist": _specialist(result, row),
         })  # fmt: skip
-    data, errors, _ = capacity_rules.parse(names, raw)
+    data, errors, _ = parse_capacity(names, raw)
     report_errors(result, errors, ordered, CAPACITY_FIELDS, skip)
     result.data = data
 
@@ -179,7 +185,7 @@ def _check_handbacks(ret, rows, result) -> None:
             "reason": choice(row.cells["reason"], handbacks_rules.REASONS),
             "reason_details": row.cells.get("reason_details", ""),
         })  # fmt: skip
-    data, errors, _ = handbacks_rules.parse(areas, False, raw)
+    data, errors, _ = parse_handbacks(areas, False, raw)
     if "none" in errors:  # every row was blank but for its area: no handback in the file
         result.file_problems.append(FileProblem(SECTIONS["handbacks"].no_data, "no_data"))
         return
@@ -237,7 +243,7 @@ def _check_workforce(ret, rows, result) -> None:
         row.cells[spec.name]
         for spec in WORKFORCE_COLUMNS
     }  # fmt: skip
-    values, errors = workforce_rules.parse_workforce(raw)
+    values, errors = parse_section("workforce", raw)
     for name in workforce_rules.NAMES:
         if name in errors:
             report(result, WORKFORCE_FIELDS[name], row, errors[name])

@@ -1,10 +1,12 @@
 """Uploading one section of a monthly return (KPIs, capacity, handbacks, workforce) as a
 CSV or XLSX file: the columns of each, the templates to download, and the check.
 
-The rules are the sections' own, shared with the web form: a file's cells are turned into
-what the form would post (DD/MM/YYYY dates into the three date boxes, codes or their
-labels into the radio values) and handed to ``kpis.parse_counts``, ``capacity_rules.parse``,
-``handbacks_rules.parse`` and ``workforce_rules.parse_workforce``. The error each gives
+The rules are the sections' own, shared with the web form and the API: a file's cells are
+turned into what the form would post (DD/MM/YYYY dates into the three date boxes, codes or
+their labels into the radio values) and loaded through the section's marshmallow schema
+(``portal.schemas.sections``, ``section_rows``), whose checks are ``kpis.parse_counts``,
+``capacity_rules.parse``, ``handbacks_rules.parse`` and ``workforce_rules.parse_workforce``.
+The error each gives
 for a field is reported at the spreadsheet row and column the value came from; only
 what belongs to a file is checked here (headings, which rows there are, a code that no
 radio button could have sent). The wording of a choice's error names the codes a cell may

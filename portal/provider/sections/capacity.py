@@ -20,12 +20,12 @@ from portal.returns.sections.capacity_rules import (
     SPECIALIST,
     area_names,
     by_area,
-    parse,
     raw_row,
     rows_from_data,
     soft_warnings,
 )
 from portal.returns.warnings import SoftWarning
+from portal.schemas.section_rows import parse_capacity as parse
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnSection

@@ -28,9 +28,9 @@ from portal.returns.sections.handbacks_rules import (
     TEXT_FIELDS,
     area_options,
     blank_row,
-    parse,
     rows_from_data,
 )
+from portal.schemas.section_rows import parse_handbacks
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnSection
@@ -107,7 +107,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
             limit = {"handbacks-limit": messages.HANDBACKS_TOO_MANY.format(maximum=MAX_ROWS)}
             return _page(ret, sec, none, rows, revision, errors=limit, status=400)
         return _page(ret, sec, none, [*rows, blank_row(areas)], revision)
-    data, errors, highlight = parse(areas, none, rows, too_many)
+    data, errors, highlight = parse_handbacks(areas, none, rows, too_many)
     if errors:
         return _page(ret, sec, none, rows, revision, errors=errors, highlight=highlight, status=400)
     stale = common.save(ret, sec, data, True)

@@ -1,6 +1,7 @@
 """The KPI section page: the month's counts, checked against each other, with percentages
 and RAG against the framework's targets shown as the user types (htmx) and after saving.
-The rules (definitions, soft warnings, summary) are in ``kpis_rules``."""
+The counts load through ``KpiAnswersSchema`` (the API's and the file upload's schema, so
+the same messages); the rules (definitions, soft warnings, summary) are in ``kpis_rules``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from portal.returns import kpis, service
 from portal.returns.sections import common_rules
 from portal.returns.sections.kpis_rules import CODE, definitions, soft_warnings
 from portal.returns.warnings import SoftWarning
+from portal.schemas.sections import KpiAnswersSchema
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnSection
@@ -60,7 +62,7 @@ class _Posted:
 def _post(ret: MonthlyReturn, sec: ReturnSection, form, warnings, confirmed) -> _Posted:
     if not form.validate_on_submit():
         return _Posted(400, warnings, confirmed)  # CSRF or a missing field
-    values, errors = kpis.parse_counts(request.form)
+    values, errors = KpiAnswersSchema().parse(request.form)
     for name, message in errors.items():
         form[name].errors = [message]
     if errors:
@@ -91,7 +93,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
     else:
         posted = _Posted(200, warnings, confirmed)
     results = kpis.compute(
-        kpis.parse_counts(request.form)[0] if posting else saved, definitions(ret)
+        KpiAnswersSchema().parse(request.form)[0] if posting else saved, definitions(ret)
     )
     pending = common_rules.unconfirmed(posted.warnings, posted.confirmed) if posting else []
     stale = posted.stale
@@ -122,7 +124,7 @@ def _error_list(form, pending: list[SoftWarning]) -> list[dict]:
 
 def preview(ret: MonthlyReturn, sec: ReturnSection):
     """htmx: the percentages and RAG for the values typed so far (nothing is saved)."""
-    values, _ = kpis.parse_counts(request.form)
+    values, _ = KpiAnswersSchema().parse(request.form)
     return render_template(
         "provider/returns/_kpi_results.html",
         results=kpis.compute(values, definitions(ret)),

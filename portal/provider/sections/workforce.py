@@ -1,7 +1,8 @@
 """The workforce section page: the month's care staff figures, pay and visas. Figures we
 can work out from the provider's staff records are filled in when the section has not been
 saved; "Nothing has changed since last month" copies last month's submitted figures into
-the form to check and save. The rules are in ``workforce_rules``."""
+the form to check and save. The figures load through ``WorkforceAnswersSchema`` (the API's
+and the file upload's schema, so the same messages); the rules are in ``workforce_rules``."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from portal.returns.sections.workforce_rules import (
     GROUPS,
     NAMES,
     from_staff,
-    parse_workforce,
     real_living_wage,
     soft_warnings,
 )
 from portal.returns.warnings import SoftWarning
+from portal.schemas.sections import WorkforceAnswersSchema
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn, ReturnSection
@@ -42,7 +43,7 @@ def view(ret: MonthlyReturn, sec: ReturnSection):
     status = 200
     if request.method == "POST":
         shown = {name: request.form.get(name, "") for name in NAMES}
-        values, errors = parse_workforce(shown)
+        values, errors = WorkforceAnswersSchema().parse(shown)
         if errors:
             status = 400
         else:

@@ -16,6 +16,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from portal.api.auth import ApiAccess, new_key
 from portal.extensions import db
+from portal.queries import jobs as job_queries
+from portal.returns import review
 from tests.examples import EXAMPLE_KPIS
 from tests.unit.conftest import get_page
 
@@ -61,9 +63,31 @@ def test_the_reference_page_is_made_from_the_document(client):
     assert "cdn" not in html.lower()
 
 
+def _feedback_report(contracted) -> int:
+    """The contracted provider's return submitted and its feedback report built (the job,
+    run in-process), so the report endpoints answer 200 with a real report's figures."""
+    from portal.background import jobs
+    from portal.feedback import FEEDBACK, feedback_key
+    from portal.feedback.jobs import PDF
+    from tests.factories import submit_return
+
+    ret, council, provider = contracted.ret, contracted.council, contracted.provider
+    submit_return(ret, contracted.submitter, kpis=EXAMPLE_KPIS)
+    period = f"{ret.period:%Y-%m}"
+    params = {"council_id": council.id, "provider_id": provider.id, "period": period}
+    job = jobs.submit(FEEDBACK, feedback_key(council.id, provider.id, period), params,
+                      council_id=council.id, provider_id=provider.id)  # fmt: skip
+    assert job.status == "done"
+    (report,) = job_queries.provider_documents(provider.id, FEEDBACK, PDF)
+    return report[0].id
+
+
 @pytest.fixture
 def fuzzed(app, contracted):
-    """The served document, and live keys of the contracted provider and council."""
+    """The served document, live keys of the contracted provider and council, and the ids
+    the paths take: the provider's return, a question on it and its feedback report."""
+    report_id = _feedback_report(contracted)
+    question = review.query(contracted.ret, contracted.commissioner, "kpis:missed_visits", "Why?")
     _, secret = new_key(contracted.provider.id, "Fuzzer", contracted.submitter.id)
     _, council_secret = new_key(None, "Fuzzer", contracted.commissioner.id,
                                 council_id=contracted.council.id, scope="council")  # fmt: skip
@@ -74,6 +98,8 @@ def fuzzed(app, contracted):
             "provider_id": contracted.provider.id,
             "return_id": contracted.ret.id,
             "council_id": contracted.council.id,
+            "report_id": report_id,
+            "comment_id": question.id,
         },  # fmt: skip
         "headers": {"Authorization": f"Bearer {secret}"},
         "council_headers": {"Authorization": f"Bearer {council_secret}"},
@@ -97,9 +123,19 @@ def test_generated_requests_get_no_server_error_and_answers_that_keep_the_docume
                     case.path_parameters[name] = value
             council = case.path.startswith("/api/v1/councils")
             headers = fuzzed["council_headers" if council else "headers"]
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            answered.setdefault(operation.path, set()).add(response.status_code)
 
         one()
 
+    answered: dict[str, set[int]] = {}
     for operation in operations:
         run(operation)
+    # The fixture's report, question and return are real, so their 200s were checked too.
+    for path in (
+        "/api/v1/providers/{provider_id}/feedback/{report_id}.json",
+        "/api/v1/providers/{provider_id}/feedback",
+        "/api/v1/councils/{council_id}/returns/{return_id}",
+        "/api/v1/providers/{provider_id}/staff",
+    ):
+        assert 200 in answered[path], (path, answered[path])

@@ -147,3 +147,50 @@ def test_a_comment_too_long_gets_one_message_on_the_pages_and_through_the_api(
                          headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
     assert by_api.status_code == 422
     assert by_api.get_json()["errors"] == [{"field": "text", "message": message}]
+
+
+@pytest.mark.parametrize("text", ["   ", "\n\t"])
+def test_a_blank_question_or_reply_gets_the_apis_message_on_the_pages(
+    app, client, contracted, text
+):
+    """Spaces alone are no question and no reply: the pages go through the API's comment
+    schema, so they refuse them with its words (WTForms alone took them, as empty text)."""
+    from portal.models import ReturnComment
+    from portal.returns import review
+    from tests.conftest import signed_in
+    from tests.examples import EXAMPLE_KPIS
+    from tests.factories import submit_return
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    ret = contracted.ret
+    submit_return(ret, contracted.submitter, kpis=EXAMPLE_KPIS)
+
+    page = f"/council/{contracted.council.id}/returns/{ret.id}/review"
+    form = {"action": "query", "query-target": "kpis:missed_visits", "query-text": text}
+    asked = signed_in(app, contracted.commissioner).post(page, data=form)
+    assert asked.status_code == 400
+    assert messages.QUERY_TEXT_REQUIRED in asked.get_data(as_text=True)
+    _, council_secret = new_key(None, "Council system", contracted.commissioner.id,
+                                council_id=contracted.council.id, scope="council")  # fmt: skip
+    db.session.commit()
+    by_api = client.post(f"/api/v1/councils/{contracted.council.id}/returns/{ret.id}/query",
+                         json={"section": "kpis", "field": "missed_visits", "text": text},
+                         headers={"Authorization": f"Bearer {council_secret}"})  # fmt: skip
+    assert by_api.get_json()["errors"] == [
+        {"field": "text", "message": messages.QUERY_TEXT_REQUIRED}
+    ]
+
+    question = review.query(ret, contracted.commissioner, "kpis:missed_visits", "Why?")
+    task_list = f"/provider/{contracted.provider.id}/returns/{ret.id}"
+    replied = signed_in(app, contracted.submitter).post(
+        task_list + "/reply", data={"comment": question.id, "text": text}
+    )
+    assert replied.status_code == 400
+    assert messages.REPLY_REQUIRED in replied.get_data(as_text=True)
+    _, secret = new_key(contracted.provider.id, "Care system", contracted.submitter.id)
+    db.session.commit()
+    url = f"/api/v1/providers/{contracted.provider.id}/returns/{ret.id}/questions/{question.id}"
+    by_api = client.post(url + "/reply", json={"text": text},
+                         headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    assert by_api.get_json()["errors"] == [{"field": "text", "message": messages.REPLY_REQUIRED}]
+    assert db.session.query(ReturnComment).filter_by(parent_id=question.id).count() == 0
