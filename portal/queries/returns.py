@@ -61,9 +61,11 @@ class ReturnGlance:
         return self.version_count > 0
 
 
-def return_glances(contracts: Collection[Contract], first: date, last: date) -> list[ReturnGlance]:
-    """The returns of these contracts for the months ``first`` to ``last`` (inclusive),
-    as glances; by contract, then month."""
+def return_glances(
+    contracts: Collection[Contract], first: date | None = None, last: date | None = None
+) -> list[ReturnGlance]:
+    """The returns of these contracts (for the months ``first`` to ``last``, inclusive,
+    when given) as glances; by contract, then month."""
     by_id = {c.id: c for c in contracts}
     training_unconfirmed = exists().where(
         ReturnSection.return_id == MonthlyReturn.id,
@@ -71,6 +73,11 @@ def return_glances(contracts: Collection[Contract], first: date, last: date) -> 
         ReturnSection.state == SectionState.IN_PROGRESS,
         ReturnSection.data["confirmed"].as_boolean() == false(),
     )
+    conditions = [MonthlyReturn.contract_id.in_(list(by_id))]
+    if first is not None:
+        conditions.append(MonthlyReturn.period >= first)
+    if last is not None:
+        conditions.append(MonthlyReturn.period <= last)
     rows = db.session.execute(
         select(
             MonthlyReturn.id,
@@ -84,11 +91,7 @@ def return_glances(contracts: Collection[Contract], first: date, last: date) -> 
             training_unconfirmed,
         )
         .outerjoin(ReturnVersion, ReturnVersion.return_id == MonthlyReturn.id)
-        .where(
-            MonthlyReturn.contract_id.in_(list(by_id)),
-            MonthlyReturn.period >= first,
-            MonthlyReturn.period <= last,
-        )
+        .where(*conditions)
         .group_by(MonthlyReturn.id)
         .order_by(MonthlyReturn.contract_id, MonthlyReturn.period)
     )
