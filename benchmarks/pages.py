@@ -12,7 +12,8 @@ each page with that session. Prints requests per second, average latency and the
 hello-world (measured before and after the pages; the mean is the yardstick). Targets:
 provider pages >= 15%, the council's returns grid and review page >= 5%.
 
-``--profile`` instead renders each page 50 times in-process under pyinstrument and prints
+``--profile`` instead renders each page 50 times in-process, first bare (its CPU time a
+request, the steadiest figure on a shared machine) then under pyinstrument, and prints
 where the time goes. Needs ``wrk`` (``apt-get install -y wrk``).
 """
 
@@ -240,6 +241,12 @@ def profile(args) -> int:
         statements.clear()
         client.get(path)
         queries = list(statements)
+        # CPU time without the profiler first: on a shared machine it moves far less with
+        # other people's load than requests per second or wall time do.
+        bare = time.process_time()
+        for _ in range(50):
+            client.get(path)
+        bare = (time.process_time() - bare) / 50 * 1000
         profiler = Profiler(interval=0.0005)
         start, cpu = time.perf_counter(), time.process_time()
         with profiler:
@@ -248,8 +255,8 @@ def profile(args) -> int:
         each = (time.perf_counter() - start) / 50 * 1000
         cpu = (time.process_time() - cpu) / 50 * 1000
         print(
-            f"\n===== {label}: {each:.1f} ms a request, {cpu:.1f} ms of it CPU in this process"
-            f" (profiled), {len(queries)} queries ====="
+            f"\n===== {label}: {bare:.1f} ms of CPU a request unprofiled; profiled {each:.1f} ms,"
+            f" {cpu:.1f} ms of it CPU; {len(queries)} queries ====="
         )
         if args.verbose:
             print("\n".join(" ".join(q.split())[:160] for q in queries))

@@ -24,7 +24,8 @@ from portal.returns import service
 from portal.vocabulary import ContractType, ReturnStatus, Role
 
 if TYPE_CHECKING:
-    from portal.models import Contract, Framework, MonthlyReturn
+    from portal.models import Contract, Framework
+    from portal.queries.returns import ReturnGlance
 
 bp = Blueprint("returns_overview", __name__)
 
@@ -170,20 +171,20 @@ class Cell:
 
 
 def cell_for(
-    ret: MonthlyReturn | None, period: date, on: date, contract: Contract | None = None
+    ret: ReturnGlance | None, period: date, on: date, contract: Contract | None = None
 ) -> Cell:
     if _not_expected(ret, period, contract):
         return Cell(period, "Not expected", None)  # before go-live or outside the contract
     if ret is None:
         return Cell(period, "Not open", None)
-    first = ret.versions[0] if ret.versions else None
+    first = ret.first_sent_at
     # PostgreSQL may hand back another time zone, SQLite a naive time: compare in UTC.
-    submitted_at = as_utc(first.submitted_at).astimezone(UTC) if first else None
+    submitted_at = as_utc(first).astimezone(UTC) if first else None
     timeliness = None
     if submitted_at is not None:
         on_time = submitted_at.date() <= service.deadlines(ret).due_on
         timeliness = "on time" if on_time else "late"
-    common = {"timeliness": timeliness, "submitted_at": submitted_at, "versions": len(ret.versions)}
+    common = {"timeliness": timeliness, "submitted_at": submitted_at, "versions": ret.version_count}
     if ret.status is ReturnStatus.SUBMITTED:
         text = f"Submitted {timeliness}" if timeliness else "Submitted"
         colour = "yellow" if timeliness == "late" else "blue"
@@ -200,10 +201,10 @@ def cell_for(
     return Cell(period, status.text, status.colour, tally=tally, **common)
 
 
-def _not_expected(ret: MonthlyReturn | None, period: date, contract: Contract | None) -> bool:
+def _not_expected(ret: ReturnGlance | None, period: date, contract: Contract | None) -> bool:
     """Never sent, for a month the council did not ask for."""
     contract = contract or (ret.contract if ret is not None else None)
-    if contract is None or (ret is not None and ret.versions):
+    if contract is None or (ret is not None and ret.sent):
         return False
     return not service.is_expected(contract, period)
 
@@ -248,7 +249,7 @@ def build_overview(council_id: int, filters: Filters, on: date | None = None) ->
         return result
     returns = {
         (r.contract_id, r.period): r
-        for r in return_queries.returns_in_months([c.id for c in contracts], months[-1], months[0])
+        for r in return_queries.return_glances(contracts, months[-1], months[0])
     }
     for contract in contracts:
         cells = [

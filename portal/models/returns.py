@@ -60,6 +60,22 @@ class MonthlyReturn(db.Model):
         back_populates="monthly_return", order_by="ReturnVersion.number"
     )
 
+    @property
+    def sent(self) -> bool:
+        """At least one version has been submitted."""
+        return bool(self.versions)
+
+    @property
+    def training_unconfirmed(self) -> bool:
+        """The training section went back to in progress, unconfirmed, since it was
+        confirmed (staff or training records changed)."""
+        return any(
+            s.code == "training"
+            and s.state is SectionState.IN_PROGRESS
+            and (s.data or {}).get("confirmed") is False
+            for s in self.sections
+        )
+
 
 class ReturnSection(db.Model):
     """The draft of one section. ``revision`` goes up by one on every save; a save that

@@ -27,6 +27,7 @@ from portal.vocabulary import PROVIDER_ROLES, ReturnStatus
 
 if TYPE_CHECKING:
     from portal.models import MonthlyReturn
+    from portal.queries.returns import ReturnGlance
 
 bp = Blueprint("monthly_return", __name__)
 PREFIX = "/provider/<int:provider_id>/returns/<int:return_id>"
@@ -89,11 +90,12 @@ def _open_queries_for(ret: MonthlyReturn, code: str) -> list:
 def your_returns(provider_id: int):
     provider = organisations.get_provider(provider_id)
     today = clock.today()
+    contracts = organisations.contracts_by_council(provider_id)
     current: OrderedDict = OrderedDict()
-    past: list[MonthlyReturn] = []
-    for ret in service.returns_for_provider(provider_id):
+    past: list[ReturnGlance] = []
+    for ret in _expected_newest_first(contracts):
         to_do = ret.status in TO_DO or service.changed_since_sent(ret)
-        if to_do and not service.is_locked(ret):
+        if to_do and not service.is_locked(ret, today):
             current.setdefault(ret.contract.council, []).append(ret)
         else:
             past.append(ret)
@@ -104,8 +106,17 @@ def your_returns(provider_id: int):
         past=past,
         today=today,
         due_label=lambda ret: due_label(today, service.deadlines(ret).due_on),
-        contracts=organisations.contracts_by_council(provider_id),
+        contracts=contracts,
     )
+
+
+def _expected_newest_first(contracts: list) -> list[ReturnGlance]:
+    """The provider's returns that are expected (or were sent), newest first, then by
+    council and contract: as ``service.returns_for_provider`` lists them, read as glances
+    (one query) rather than as returns with their versions and sections."""
+    glances = return_queries.return_glances([c for _, group in contracts for c in group])
+    glances.sort(key=lambda r: (-r.period.toordinal(), r.contract.council_id, r.contract.id))
+    return [r for r in glances if r.sent or service.is_expected(r.contract, r.period)]
 
 
 @bp.route(PREFIX)

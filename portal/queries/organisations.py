@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Area, Branch, Contract, Council, Framework, Provider
@@ -26,7 +26,11 @@ def contracts_by_council(provider_id: int) -> list[tuple[Council, list[Contract]
         select(Contract)
         .join(Council, Contract.council_id == Council.id)
         .where(Contract.provider_id == provider_id)
-        .options(selectinload(Contract.framework), selectinload(Contract.area))
+        .options(
+            contains_eager(Contract.council),
+            joinedload(Contract.framework),
+            joinedload(Contract.area),
+        )
         .order_by(Council.name, Contract.id)
     ).all()
     grouped: dict[int, list[Contract]] = defaultdict(list)

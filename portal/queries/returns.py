@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -15,9 +16,10 @@ from portal.models import (
     KpiCommentary,
     MonthlyReturn,
     ReturnComment,
+    ReturnSection,
     ReturnVersion,
 )
-from portal.returns import service
+from portal.vocabulary import ReturnStatus, SectionState
 
 
 def returns_of_contracts(contract_ids: Collection[int]) -> list[MonthlyReturn]:
@@ -31,23 +33,72 @@ def returns_of_contracts(contract_ids: Collection[int]) -> list[MonthlyReturn]:
     )
 
 
-def returns_in_months(
-    contract_ids: Collection[int], first: date, last: date
-) -> list[MonthlyReturn]:
-    """The returns of these contracts for the months ``first`` to ``last`` (inclusive),
-    with their versions loaded; by contract, then month."""
-    return list(
-        db.session.scalars(
-            select(MonthlyReturn)
-            .where(
-                MonthlyReturn.contract_id.in_(list(contract_ids)),
-                MonthlyReturn.period >= first,
-                MonthlyReturn.period <= last,
-            )
-            .options(*service.list_options())
-            .order_by(MonthlyReturn.contract_id, MonthlyReturn.period)
-        )
+@dataclass(frozen=True, slots=True)
+class ReturnGlance:
+    """What a grid of returns shows of one, as plain values read in one query: its
+    status, when its first version was sent and how many there are, and whether its
+    training changed since it was sent. It answers what ``service.display_status`` and
+    ``service.deadlines`` ask of a return (``contract`` is the page's, already loaded),
+    without loading the return, its versions and its sections as objects (that was most
+    of the council's returns grid's time)."""
+
+    id: int
+    contract: Contract
+    period: date
+    status: ReturnStatus
+    nil_return: bool
+    reopened_until: date | None
+    first_sent_at: datetime | None
+    version_count: int
+    training_unconfirmed: bool
+
+    @property
+    def contract_id(self) -> int:
+        return self.contract.id
+
+    @property
+    def sent(self) -> bool:
+        return self.version_count > 0
+
+
+def return_glances(
+    contracts: Collection[Contract], first: date | None = None, last: date | None = None
+) -> list[ReturnGlance]:
+    """The returns of these contracts (for the months ``first`` to ``last``, inclusive,
+    when given) as glances; by contract, then month."""
+    by_id = {c.id: c for c in contracts}
+    training_unconfirmed = exists().where(
+        ReturnSection.return_id == MonthlyReturn.id,
+        ReturnSection.code == "training",
+        ReturnSection.state == SectionState.IN_PROGRESS,
+        ReturnSection.data["confirmed"].as_boolean() == false(),
     )
+    conditions = [MonthlyReturn.contract_id.in_(list(by_id))]
+    if first is not None:
+        conditions.append(MonthlyReturn.period >= first)
+    if last is not None:
+        conditions.append(MonthlyReturn.period <= last)
+    rows = db.session.execute(
+        select(
+            MonthlyReturn.id,
+            MonthlyReturn.contract_id,
+            MonthlyReturn.period,
+            MonthlyReturn.status,
+            MonthlyReturn.nil_return,
+            MonthlyReturn.reopened_until,
+            func.min(ReturnVersion.submitted_at),
+            func.count(ReturnVersion.id),
+            training_unconfirmed,
+        )
+        .outerjoin(ReturnVersion, ReturnVersion.return_id == MonthlyReturn.id)
+        .where(*conditions)
+        .group_by(MonthlyReturn.id)
+        .order_by(MonthlyReturn.contract_id, MonthlyReturn.period)
+    )
+    return [
+        ReturnGlance(rid, by_id[cid], period, status, nil, reopened, sent_at, count, bool(flag))
+        for rid, cid, period, status, nil, reopened, sent_at, count, flag in rows
+    ]
 
 
 def council_return(council_id: int, return_id: int) -> MonthlyReturn | None:

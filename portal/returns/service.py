@@ -75,12 +75,7 @@ def changed_since_sent(ret: MonthlyReturn) -> bool:
     records changed after it was confirmed): confirm it again and submit again."""
     if ret.status not in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED) or ret.nil_return:
         return False
-    return any(
-        s.code == "training"
-        and s.state is SectionState.IN_PROGRESS
-        and (s.data or {}).get("confirmed") is False
-        for s in ret.sections
-    )
+    return ret.training_unconfirmed
 
 
 def display_status(ret: MonthlyReturn, on: date | None = None) -> DisplayStatus:
@@ -88,7 +83,7 @@ def display_status(ret: MonthlyReturn, on: date | None = None) -> DisplayStatus:
     if changed_since_sent(ret) and not is_locked(ret, on):
         return DisplayStatus("Changed since sent", "orange")
     if ret.status in (ReturnStatus.NOT_STARTED, ReturnStatus.IN_PROGRESS):
-        if not ret.versions and is_locked(ret, on):
+        if not ret.sent and is_locked(ret, on):
             return DisplayStatus("Missing", "red")  # locked without ever being sent
         if on > deadlines(ret).due_on:
             return DisplayStatus("Overdue", "red")

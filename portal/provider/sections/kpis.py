@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from flask import redirect, render_template, request
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import HiddenField, StringField, SubmitField
 
+from forms.kept_inputs import KeptTextInput
 from portal.provider.sections import common
 from portal.returns import kpis, service
 from portal.returns.sections import common_rules
@@ -38,7 +39,8 @@ GROUPS: list[tuple[str, list[str]]] = [
 
 def _form_class() -> type[FlaskForm]:
     fields = {
-        c.name: StringField(c.label, widget=GovTextInput(), description=c.hint) for c in kpis.COUNTS
+        c.name: StringField(c.label, widget=KeptTextInput(), description=c.hint)
+        for c in kpis.COUNTS
     }
     fields["revision"] = HiddenField()
     fields["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())

@@ -446,3 +446,21 @@ def test_period_range_follows_today(client, app):
     opened = _returns(ret.contract_id)
     assert {date(2026, 12, 1), date(2026, 11, 1)} <= set(opened)
     assert _row(html, ret.contract.provider.name)[4:6] == ["Not started", "Overdue"]
+
+
+def test_grid_says_a_sent_return_changed_since_it_was_sent(client, three_providers):
+    """A queried return whose training records changed after it was sent (its training
+    section back to in progress, unconfirmed) reads "Changed since sent" on the grid, as
+    on the provider's own pages; the grid works this out in its one query."""
+    from portal.models import SectionState
+
+    alpha = three_providers["contracts"]["alpha"]
+    ret = _returns(alpha.id)[OCT]
+    ret.status = ReturnStatus.QUERIED
+    training = service.section(ret, "training")
+    training.state, training.data = SectionState.IN_PROGRESS, {"confirmed": False}
+    db.session.commit()
+    sign_in(client, three_providers["commissioner"].email)
+    html = get_page(client, three_providers["url"])
+    assert _row(html, "Alpha Care Ltd")[4] == "Changed since sent Sent on time"
+    assert service.display_status(ret).text == "Changed since sent"

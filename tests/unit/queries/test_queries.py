@@ -65,9 +65,7 @@ def test_returns_of_contracts_come_newest_month_first(app):
     ret = open_return(on=date(2027, 1, 20))  # October, November and December are open
     periods = [r.period for r in return_queries.returns_of_contracts([ret.contract_id])]
     assert periods == sorted(periods, reverse=True) and len(periods) >= 3
-    in_months = return_queries.returns_in_months(
-        [ret.contract_id], date(2026, 11, 1), date(2026, 12, 1)
-    )
+    in_months = return_queries.return_glances([ret.contract], date(2026, 11, 1), date(2026, 12, 1))
     assert [r.period for r in in_months] == [date(2026, 11, 1), date(2026, 12, 1)]
 
 
