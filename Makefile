@@ -53,6 +53,10 @@ db-upgrade: install ## Apply database migrations
 
 seed: db-upgrade ## Load the demo data (safe to re-run)
 	$(BIN)/flask seed-demo
+	@# What the daily job would have made by now: a feedback report for every locked month's
+	@# return, reviewed or not, and last quarter's (about a minute the first time, then
+	@# seconds: reports already made are not made again).
+	$(BIN)/flask queue-feedback > instance/queue-feedback.log && grep '^Queued' instance/queue-feedback.log
 
 run: seed ## Serve the app with demo data at http://127.0.0.1:5000 (SQLite, jobs in-process)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
