@@ -39,13 +39,20 @@ def test_a_provider_sees_the_forums_demand_table_exactly(app, four_providers):  
     assert provider_client.get(f"/forum/{council.id}/training-gaps").status_code == 403
 
 
-def test_another_councils_provider_is_refused(app, four_providers):  # noqa: F811
-    _four_providers(four_providers)
-    council = four_providers["council"]
+def _outsider(app, world):
+    """A client signed in as a submitter of a provider contracted with another council
+    only, and that provider's open return."""
+    _four_providers(world)
     elsewhere = open_return(make_provider("Elsewhere Care Ltd"), make_council())
     outsider = make_user(Role.PROVIDER_SUBMITTER, provider=elsewhere.contract.provider)
     client = app.test_client()
     sign_in(client, outsider.email)
+    return client, elsewhere
+
+
+def test_another_councils_provider_is_refused(app, four_providers):  # noqa: F811
+    council = four_providers["council"]
+    client, elsewhere = _outsider(app, four_providers)
     own = elsewhere.contract.provider.id
     # Its own provider id with a council it has no contract with: not found.
     assert client.get(f"/provider/{own}/training-demand?council={council.id}").status_code == 404
@@ -95,12 +102,8 @@ def test_the_demand_csv_has_exactly_the_pages_figures(app, four_providers):  # n
 
 
 def test_the_demand_csv_refuses_another_providers_user(app, four_providers):  # noqa: F811
-    _four_providers(four_providers)
     council = four_providers["council"]
-    elsewhere = open_return(make_provider("Elsewhere Care Ltd"), make_council())
-    outsider = make_user(Role.PROVIDER_SUBMITTER, provider=elsewhere.contract.provider)
-    client = app.test_client()
-    sign_in(client, outsider.email)
+    client, elsewhere = _outsider(app, four_providers)
     other = four_providers["providers"][0].id
     refused = client.get(f"/provider/{other}/training-demand.csv?council={council.id}")
     assert refused.status_code in (403, 404)
