@@ -200,6 +200,8 @@ def test_forum_page_and_csvs_name_no_provider_and_no_staff(client, four_provider
         assert "SECRET" not in text
         assert "Provider A" not in text and "Ltd" not in text
     assert ">[c]<" in html and 'href="#hidden-figures"' in html
+    # A hidden percentage reads "% compliant: [c]", not "[c]% compliant".
+    assert "<strong>% compliant: <a" in html and "</a>% compliant" not in html
     assert "Training needed next quarter" in html
     rows = list(csv.reader(io.StringIO(gaps.get_data(as_text=True).lstrip("\ufeff"))))
     assert tuple(rows[0]) == EXPORT_HEADER
