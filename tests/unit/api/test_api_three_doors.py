@@ -104,6 +104,27 @@ def test_a_training_name_too_long_gets_one_message_by_form_file_and_api(
     assert message in _api_messages(client, doors, "training", body)
 
 
+def _ask_by_api(client, contracted, text: str):
+    """The council's system asks about the return's missed visits through the API."""
+    _, secret = new_key(None, "Council system", contracted.commissioner.id,
+                        council_id=contracted.council.id, scope="council")  # fmt: skip
+    db.session.commit()
+    return client.post(
+        f"/api/v1/councils/{contracted.council.id}/returns/{contracted.ret.id}/query",
+        json={"section": "kpis", "field": "missed_visits", "text": text},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+def _reply_by_api(client, contracted, question, text: str):
+    """The provider's system replies to ``question`` through the API."""
+    _, secret = new_key(contracted.provider.id, "Care system", contracted.submitter.id)
+    db.session.commit()
+    url = (f"/api/v1/providers/{contracted.provider.id}/returns/{contracted.ret.id}"
+           f"/questions/{question.id}/reply")  # fmt: skip
+    return client.post(url, json={"text": text}, headers={"Authorization": f"Bearer {secret}"})
+
+
 def test_a_comment_too_long_gets_one_message_on_the_pages_and_through_the_api(
     app, client, contracted
 ):
@@ -124,12 +145,7 @@ def test_a_comment_too_long_gets_one_message_on_the_pages_and_through_the_api(
     asked = signed_in(app, contracted.commissioner).post(page, data=form)
     assert asked.status_code == 400
     assert html_lib.escape(message) in asked.get_data(as_text=True)
-    _, council_secret = new_key(None, "Council system", contracted.commissioner.id,
-                                council_id=contracted.council.id, scope="council")  # fmt: skip
-    db.session.commit()
-    by_api = client.post(f"/api/v1/councils/{contracted.council.id}/returns/{ret.id}/query",
-                         json={"section": "kpis", "field": "missed_visits", "text": too_long},
-                         headers={"Authorization": f"Bearer {council_secret}"})  # fmt: skip
+    by_api = _ask_by_api(client, contracted, too_long)
     assert by_api.status_code == 422
     assert by_api.get_json()["errors"] == [{"field": "text", "message": message}]
 
@@ -140,11 +156,7 @@ def test_a_comment_too_long_gets_one_message_on_the_pages_and_through_the_api(
     )
     assert replied.status_code == 400
     assert html_lib.escape(message) in replied.get_data(as_text=True)
-    _, secret = new_key(contracted.provider.id, "Care system", contracted.submitter.id)
-    db.session.commit()
-    url = f"/api/v1/providers/{contracted.provider.id}/returns/{ret.id}/questions/{question.id}"
-    by_api = client.post(url + "/reply", json={"text": too_long},
-                         headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    by_api = _reply_by_api(client, contracted, question, too_long)
     assert by_api.status_code == 422
     assert by_api.get_json()["errors"] == [{"field": "text", "message": message}]
 
@@ -170,12 +182,7 @@ def test_a_blank_question_or_reply_gets_the_apis_message_on_the_pages(
     asked = signed_in(app, contracted.commissioner).post(page, data=form)
     assert asked.status_code == 400
     assert messages.QUERY_TEXT_REQUIRED in asked.get_data(as_text=True)
-    _, council_secret = new_key(None, "Council system", contracted.commissioner.id,
-                                council_id=contracted.council.id, scope="council")  # fmt: skip
-    db.session.commit()
-    by_api = client.post(f"/api/v1/councils/{contracted.council.id}/returns/{ret.id}/query",
-                         json={"section": "kpis", "field": "missed_visits", "text": text},
-                         headers={"Authorization": f"Bearer {council_secret}"})  # fmt: skip
+    by_api = _ask_by_api(client, contracted, text)
     assert by_api.get_json()["errors"] == [
         {"field": "text", "message": messages.QUERY_TEXT_REQUIRED}
     ]
@@ -187,10 +194,6 @@ def test_a_blank_question_or_reply_gets_the_apis_message_on_the_pages(
     )
     assert replied.status_code == 400
     assert messages.REPLY_REQUIRED in replied.get_data(as_text=True)
-    _, secret = new_key(contracted.provider.id, "Care system", contracted.submitter.id)
-    db.session.commit()
-    url = f"/api/v1/providers/{contracted.provider.id}/returns/{ret.id}/questions/{question.id}"
-    by_api = client.post(url + "/reply", json={"text": text},
-                         headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    by_api = _reply_by_api(client, contracted, question, text)
     assert by_api.get_json()["errors"] == [{"field": "text", "message": messages.REPLY_REQUIRED}]
     assert db.session.query(ReturnComment).filter_by(parent_id=question.id).count() == 0
