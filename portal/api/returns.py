@@ -23,7 +23,6 @@ from portal.api.problems import ApiProblem, answer_errors_as_problems, field_err
 from portal.api.section_rows import ROW_SECTIONS, answers_from_rows
 from portal.api.v1 import _json_body
 from portal.extensions import csrf
-from portal.mandatory import mandatory_set
 from portal.queries import accounts, organisations
 from portal.queries import returns as return_queries
 from portal.returns import service
@@ -210,13 +209,11 @@ def _write_section(ret: MonthlyReturn, sec: ReturnSection):
 def _training_snapshot(ret: MonthlyReturn) -> dict:
     """What the training page's confirmation saves: the staff and their training as at the
     month's end (so the submitted version holds them as they were)."""
-    staff = training_rules.active_staff(ret)
-    if not staff:
+    snapshot = training_rules.confirmed_snapshot(ret)
+    if not snapshot["staff"]:
         no_staff = {"field": "confirmed", "message": messages.TRAINING_NO_STAFF}
         raise ApiProblem(422, messages.TRAINING_NO_STAFF, [no_staff])
-    as_at = training_rules.as_at_date(ret)
-    mandatory = mandatory_set(ret.contract.council_id)
-    return training_rules.snapshot(training_rules.staff_rows(staff, as_at, mandatory), as_at)
+    return snapshot
 
 
 def _object(body) -> dict:

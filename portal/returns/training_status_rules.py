@@ -38,19 +38,25 @@ def _get(record: object, name: str):
     return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
 
 
+def _latest_expiry_first(record) -> tuple:
+    expiry = _get(record, "expiry_date")
+    completed = _get(record, "date_completed") or date.min
+    return (expiry is None, expiry or date.min, completed)
+
+
 def current_record(records: Iterable[object], category_code: int):
     """Of a staff member's records in a category, the one with the latest expiry (a record
     that never expires beats any date; ties go to the latest completed). None if none."""
     found = [r for r in records if _get(r, "category") == category_code]
-    if not found:
-        return None
+    return max(found, key=_latest_expiry_first) if found else None
 
-    def key(record):
-        expiry = _get(record, "expiry_date")
-        completed = _get(record, "date_completed") or date.min
-        return (expiry is None, expiry or date.min, completed)
 
-    return max(found, key=key)
+def current_records(records: Iterable[object]) -> dict[int, object]:
+    """``current_record`` of every category a staff member has records in, in one pass."""
+    by_category: dict[int, list] = {}
+    for record in records:
+        by_category.setdefault(_get(record, "category"), []).append(record)
+    return {code: max(found, key=_latest_expiry_first) for code, found in by_category.items()}
 
 
 def staff_training_status(records: Iterable[object], category_code: int, as_at: date) -> str:

@@ -27,10 +27,10 @@ from portal.returns.sections import common_rules
 from portal.returns.sections.training_rules import (
     CODE,
     TAGS,
-    active_staff,
+    active_staff_page,
     as_at_date,
+    confirmed_snapshot,
     long_date,
-    snapshot,
     staff_rows,
 )
 from portal.vocabulary import SectionState
@@ -40,47 +40,53 @@ if TYPE_CHECKING:
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):
-    as_at = as_at_date(ret)
-    staff = active_staff(ret)
-    mandatory = mandatory_set(ret.contract.council_id)
+    staff, page = active_staff_page(ret, request.args)
     errors: dict[str, str] = {}
-    stale = None
-    status = 200
+    stale, status = None, 200
     if request.method == "POST":
-        if request.form.get("confirmed") != "yes":
-            errors["confirmed"] = messages.TRAINING_CONFIRM_REQUIRED
-        elif not staff:
-            errors["confirmed"] = messages.TRAINING_NO_STAFF
+        errors = _confirmation_errors(page.total)
         if errors:
             status = 400
         else:
-            rows = staff_rows(staff, as_at, mandatory)
-            stale = common.save(ret, sec, snapshot(rows, as_at), True)
+            stale = common.save(ret, sec, confirmed_snapshot(ret), True)
             if stale is None:
                 return redirect(common.next_url(ret, CODE))
             status = 409
-            staff = active_staff(ret)
-    confirmed = (
-        request.method != "POST"
-        and sec.state is SectionState.COMPLETED
-        and bool((sec.data or {}).get("confirmed"))
-    )
+            staff, page = active_staff_page(ret, request.args)
+    return _page(ret, sec, staff, page, errors, stale), status
+
+
+def _confirmation_errors(staff_count: int) -> dict[str, str]:
+    if request.form.get("confirmed") != "yes":
+        return {"confirmed": messages.TRAINING_CONFIRM_REQUIRED}
+    if not staff_count:
+        return {"confirmed": messages.TRAINING_NO_STAFF}
+    return {}
+
+
+def _page(ret, sec, staff, page, errors, stale) -> str:
+    as_at = as_at_date(ret)
+    confirmed = request.method != "POST" and sec.state is SectionState.COMPLETED
     return render_template(
         "provider/returns/section_training.html",
         ret=ret,
         sec=sec,
-        rows=staff_rows(staff, as_at, mandatory),
+        rows=staff_rows(staff, as_at, mandatory_set(ret.contract.council_id)),
+        page=page,
+        pagination=page.component(
+            lambda n: f"{common.section_url(ret, CODE)}?page={n}", "Pages of staff"
+        ),
         as_at=as_at,
         long_date=long_date,
         editable=service.can_edit(ret),
-        checked=confirmed,
+        checked=confirmed and bool((sec.data or {}).get("confirmed")),
         errors=errors,
         error_list=[{"text": errors["confirmed"], "href": "#confirmed"}] if errors else None,
         revision=stale.revision if stale else sec.revision,
         stale=stale,
         stale_message=common_rules.stale_message(stale) if stale else None,
         missing_tag=TAGS[training_status_rules.STATUS_MISSING],
-    ), status
+    )
 
 
 actions = {

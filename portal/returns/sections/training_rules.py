@@ -8,17 +8,18 @@ back to "in progress" when the records change. The pages are ``training`` (the s
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.clock import utcnow
 from portal.coverage import contract_branch_ids
 from portal.display import long_date
 from portal.extensions import db
-from portal.mandatory import MandatorySet
+from portal.mandatory import MandatorySet, mandatory_set
 from portal.models import (
     MonthlyReturn,
     ReturnSection,
@@ -26,6 +27,7 @@ from portal.models import (
     StaffMember,
     TrainingRecord,
 )
+from portal.pagination import Page
 from portal.returns import service, staff_reference, training_status_rules
 from portal.returns.calendar import last_day_of
 
@@ -48,21 +50,38 @@ def as_at_date(ret: MonthlyReturn) -> date:
 # --- reading the records ------------------------------------------------------------
 
 
-def active_staff(ret: MonthlyReturn) -> list[StaffMember]:
+STAFF_PAGE_SIZE = 20  # staff members a page of the section shows, with all their training
+
+
+def _active_staff(ret: MonthlyReturn):
     """The provider's staff at the branches the return's contract covers, less those who
     left before the month began."""
-    return list(
-        db.session.scalars(
-            select(StaffMember)
-            .where(
-                StaffMember.provider_id == ret.contract.provider_id,
-                StaffMember.branch_id.in_(sorted(contract_branch_ids(ret.contract))),
-                or_(StaffMember.left_on.is_(None), StaffMember.left_on >= ret.period),
-            )
-            .options(selectinload(StaffMember.training), selectinload(StaffMember.branch))
-            .order_by(StaffMember.worker_id)
-        )
+    return select(StaffMember).where(
+        StaffMember.provider_id == ret.contract.provider_id,
+        StaffMember.branch_id.in_(sorted(contract_branch_ids(ret.contract))),
+        or_(StaffMember.left_on.is_(None), StaffMember.left_on >= ret.period),
     )
+
+
+def active_staff(ret: MonthlyReturn) -> list[StaffMember]:
+    """All of the return's staff (see ``_active_staff``) with their training."""
+    return list(db.session.scalars(_with_training(_active_staff(ret))))
+
+
+def _with_training(query):
+    return query.options(
+        selectinload(StaffMember.training), selectinload(StaffMember.branch)
+    ).order_by(StaffMember.worker_id, StaffMember.id)
+
+
+def active_staff_page(ret: MonthlyReturn, asked: Mapping[str, str]) -> tuple[list, Page]:
+    """The page of the return's staff ``asked`` for (``?page=N``) and where it falls: a
+    provider with thousands of staff gets pages, not one page of every record."""
+    query = _active_staff(ret)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = Page.of(asked, STAFF_PAGE_SIZE, total)
+    staff = db.session.scalars(_with_training(query).limit(page.size).offset(page.offset))
+    return list(staff), page
 
 
 @dataclass
@@ -94,8 +113,7 @@ def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -
     council's set) for their role that they have no record of."""
     rows = []
     for member in staff:
-        categories = {r.category for r in member.training}
-        current = {id(training_status_rules.current_record(member.training, c)) for c in categories}
+        current = {id(r) for r in training_status_rules.current_records(member.training).values()}
         records = sorted(
             member.training,
             key=lambda r: (staff_reference.category_name(r.category), r.date_completed or date.min),
@@ -126,6 +144,14 @@ def staff_rows(staff: list[StaffMember], as_at: date, mandatory: MandatorySet) -
             )
         )
     return rows
+
+
+def confirmed_snapshot(ret: MonthlyReturn) -> dict:
+    """What confirming the section saves (web page and API alike): all of the return's
+    staff and their training as at the month's end."""
+    as_at = as_at_date(ret)
+    mandatory = mandatory_set(ret.contract.council_id)
+    return snapshot(staff_rows(active_staff(ret), as_at, mandatory), as_at)
 
 
 def snapshot(rows: list[StaffRow], as_at: date) -> dict:
