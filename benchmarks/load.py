@@ -1,6 +1,7 @@
 """Month end under load: many providers submitting at once while commissioners review.
 
     .venv/bin/python benchmarks/load.py [--minutes 5] [--providers 200] [--commissioners 10]
+        [--think 2 8] [--spread SECONDS] [--ramp 60] [--threads 4]
 
 Set up like production on one machine: recreates BENCH_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/portal_load) with the demo data plus ``--providers``
@@ -10,29 +11,24 @@ left to do); empties BENCH_REDIS_URL's queues (default redis://127.0.0.1:6379/12
 gunicorn (``gunicorn.conf.py``, 2 workers of ``--threads`` threads each, 4 by default:
 the production set-up, where a sign-in's argon2 check (about 175 ms of CPU) holds one
 thread, not a whole worker, and argon2 releases the GIL) and ``python -m workers.pool -n 2``.
-Each simulated person signs in once and keeps the session, as people do over a month
-end. The run has two phases: **arrival**, where the people sign in through the sign-in
-page spread over ``--ramp`` seconds (60 by default; argon2 costs about 175 ms of CPU a
-sign-in on purpose, so 210 sign-ins are about 35 CPU-seconds that would otherwise crowd
-out the work being measured), and the **month end** itself, ``--minutes`` long, which
-starts once everyone is signed in. The sign-ins' own figures are printed apart. Within the
-month end each provider starts its work at a random moment in the first ``--spread``
-seconds (the whole run by default): a month end is days, and 200 flows started in the
-same second share the CPU so evenly that none finishes early. A provider's flow costs
-about 1.5 CPU-seconds (the 2,000-row upload, its check and import, the training page and
-its confirmation), so 2 cores finish about one a second at best: a 1-minute run submits
-only the providers who started early, a 5-minute run most of them.
 
-Then locust (headless, in this process) runs ``--providers`` provider users (sign in,
-*Your returns*, the task list, upload a staff file and a 2,000-row training file, check,
-confirm and wait for the import, confirm the training, save the KPIs, *Check your
-answers*, submit, then keep reading their returns) and ``--commissioners``
-commissioners (the returns grid, a submitted return's review page) for ``--minutes``.
+The run has two phases: **arrival**, where everyone signs in through the sign-in page,
+spread over ``--ramp`` seconds (argon2 is slow on purpose: 210 sign-ins are about 35
+CPU-seconds that would otherwise crowd out the work being measured), and the **month end**
+itself, ``--minutes`` long, which starts once everyone is signed in. Within the month end
+each provider starts its work at a random moment in the first ``--spread`` seconds (the
+whole run by default: a month end is days, and 200 flows started in the same second share
+the CPU so evenly that none finishes early). People read each page for ``--think``
+seconds (2 to 8) before the next click. What each person does is in
+``benchmarks/load_users.py``: providers upload a staff file and a 2,000-row training file,
+confirm training, save the KPIs and submit; commissioners look at the returns grid,
+review and accept what was just submitted, and build providers' quarterly packs.
+
 Prints p50/p95/p99 per request (arrival and month end apart), the error rate, a
 hello-world app's requests per second under the same gunicorn in the same run, and how
 many submissions the clients were told succeeded against how many versions the database
-holds (must be equal, and more than none). Targets: no errors, none lost, p95 of page
-views < 500 ms.
+holds (must be equal, and more than none), with the acceptances and packs told done.
+Targets: no errors, none lost, p95 of page views < 500 ms.
 """
 
 # isort: skip_file
@@ -42,22 +38,23 @@ import locust  # noqa: F401 - first: it patches the standard library for gevent
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
-from queue import Empty, SimpleQueue  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
 import psycopg  # noqa: E402
-from locust import HttpUser, between, events, task  # noqa: E402
+from locust import events  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pages as page_bench  # noqa: E402
+from load_users import (  # noqa: E402
+    ACCOUNTS, COUNCIL, FILES, MONTH_END, SPREAD, STATE, THINK, TOLD, Commissioner, Provider,
+)  # fmt: skip
 import random  # noqa: E402
 from upload import staff_file, training_file  # noqa: E402
 
@@ -65,176 +62,13 @@ REPO = page_bench.REPO
 BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_load"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/12"
 PASSWORD = page_bench.PASSWORD
-KPIS = {
-    "planned_visits": "1000", "delivered_visits": "990", "missed_visits": "10",
-    "on_time_visits": "950", "ecm_visits": "900", "commissioned_hours": "1520.5",
-    "delivered_hours": "1498.25", "referrals_offered": "12", "referrals_accepted": "10",
-    "packages_started_on_time": "9", "complaints": "1", "compliments": "4",
-    "safeguarding_concerns": "0", "users_reviewed": "20", "outcomes_met": "17",
-}  # fmt: skip
 P95_TARGET_MS = 500
-
-ACCOUNTS: SimpleQueue = SimpleQueue()  # (email, provider id, return id) for provider users
-COUNCIL: dict = {}
-TOLD = {"submitted": 0}
-SPREAD = {"seconds": 0.0}  # providers start their month end within this many seconds
-# At the end no new submission starts, and the run waits for those in flight: a client
-# cut off mid-request would count as "not told" though the server finished its work.
-STATE = {"stopping": False, "submitting": 0, "signed_in": 0}
-# Set when everyone has signed in: the month end (and its figures) starts then.
-MONTH_END = gevent.event.Event()
-FILES: dict[str, str] = {}  # the ASC-WDS staff file and a 2,000-row training file
 
 
 def make_files(training_rows: int = 2000) -> None:
     rng = random.Random(19)
     staff, workers = staff_file(100, rng, fault_rate=0)
     FILES.update(staff=staff, training=training_file(training_rows, workers, rng, fault_rate=0))
-
-
-def _hidden(html: str, name: str) -> str | None:
-    for pattern in (
-        rf'name="{name}" type="hidden" value="([^"]*)"',
-        rf'type="hidden" name="{name}" value="([^"]*)"',
-        rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"',
-    ):
-        match = re.search(pattern, html)
-        if match:
-            return match.group(1)
-    return None
-
-
-def _token(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-class Portal(HttpUser):
-    abstract = True
-    wait_time = between(1, 3)
-
-    def sign_in(self, email: str) -> None:
-        page = self.client.get("/sign-in", name="sign in (form)").text
-        with self.client.post(
-            "/sign-in",
-            data={"csrf_token": _token(page), "email": email, "password": PASSWORD},
-            name="sign in",
-            allow_redirects=False,
-            catch_response=True,
-        ) as answer:
-            if answer.status_code != 302:
-                answer.failure(f"sign-in answered {answer.status_code}")
-        STATE["signed_in"] += 1
-        MONTH_END.wait()  # nobody starts the month's work until everyone has arrived
-        # The server has long closed this person's idle keep-alive connection (gunicorn's
-        # keepalive is seconds): start the month end on a fresh one, as a browser would.
-        self.client.close()
-
-
-class Provider(Portal):
-    fixed_count = 200
-
-    def on_start(self) -> None:
-        try:
-            self.email, self.provider_id, self.return_id = ACCOUNTS.get_nowait()
-        except Empty:
-            STATE["signed_in"] += 1  # nobody to be: arrived, as far as the count goes
-            raise locust.exception.StopUser() from None
-        self.submitted = False
-        self.sign_in(self.email)
-        # Month end is days, not one second: each provider starts on the month's work at
-        # its own moment within the first ``--spread`` seconds, so early starters finish
-        # (all starting at once, all would share the CPU and none would finish early).
-        gevent.sleep(random.uniform(0, SPREAD["seconds"]))
-
-    @property
-    def ret(self) -> str:
-        return f"/provider/{self.provider_id}/returns/{self.return_id}"
-
-    @task
-    def month_end(self) -> None:
-        self.client.get(f"/provider/{self.provider_id}/returns", name="Your returns")
-        self.client.get(self.ret, name="task list")
-        if self.submitted:
-            self.client.get(self.ret + "/history", name="history")
-            return
-        self.upload()
-        page = self.client.get(self.ret + "/section/training", name="training section").text
-        data = {"csrf_token": _token(page), "revision": _hidden(page, "revision") or "0"}
-        training = {**data, "confirmed": "yes"}
-        self.client.post(self.ret + "/section/training", data=training, name="confirm training")
-        page = self.client.get(self.ret + "/section/kpis", name="KPI section").text
-        data = {"csrf_token": _token(page), "revision": _hidden(page, "revision") or "0"}
-        self.client.post(self.ret + "/section/kpis", data={**data, **KPIS}, name="save KPIs")
-        check = self.client.get(self.ret + "/check", name="check your answers").text
-        key = _hidden(check, "submission_key")
-        if STATE["stopping"]:
-            return
-        STATE["submitting"] += 1
-        try:
-            self.submit(check, key)
-        finally:
-            STATE["submitting"] -= 1
-
-    def submit(self, check: str, key: str | None) -> None:
-        with self.client.post(
-            self.ret + "/submit",
-            data={"csrf_token": _token(check), "submission_key": key or ""},
-            name="submit",
-            allow_redirects=False,
-            catch_response=True,
-        ) as answer:
-            if answer.status_code == 302 and "confirmation" in answer.headers.get("Location", ""):
-                self.submitted = True
-                TOLD["submitted"] += 1
-            else:
-                answer.failure(f"submit answered {answer.status_code}")
-
-    def upload(self) -> None:
-        """Upload the staff and 2,000-row training files, check, confirm, wait for the
-        import (a worker runs it) as the progress page does."""
-        base = f"/provider/{self.provider_id}/uploads/staff-and-training"
-        page = self.client.get(base, name="upload page").text
-        files = {
-            "staff_file": ("staff.csv", FILES["staff"]),
-            "training_file": ("training.csv", FILES["training"]),
-        }
-        with self.client.post(
-            base, data={"csrf_token": _token(page)}, files=files, name="upload files",
-            allow_redirects=False, catch_response=True,
-        ) as answer:  # fmt: skip
-            location = answer.headers.get("Location", "")
-            if answer.status_code != 302 or "batch=" not in location:
-                answer.failure(f"upload answered {answer.status_code}")
-                return
-        batch = location.split("batch=")[1].split("&")[0]
-        check = self.client.get(f"{base}/check?batch={batch}", name="upload check").text
-        self.client.post(
-            f"{base}/confirm", data={"batch": batch, "csrf_token": _token(check)},
-            name="confirm import", allow_redirects=False,
-        )  # fmt: skip
-        for _ in range(120):
-            status = self.client.get(
-                f"{base}/progress?batch={batch}", name="import progress", allow_redirects=False
-            )
-            if status.status_code == 302:
-                self.client.get(status.headers["Location"], name="import done")
-                return
-            gevent.sleep(1)
-
-
-class Commissioner(Portal):
-    fixed_count = 10
-
-    def on_start(self) -> None:
-        self.sign_in("commissioner@medway.example")
-
-    @task
-    def review(self) -> None:
-        council = COUNCIL["id"]
-        self.client.get(f"/council/{council}/returns", name="returns grid")
-        self.client.get(
-            f"/council/{council}/returns/{COUNCIL['submitted']}/review", name="review page"
-        )
 
 
 def prepare(url: str, providers: int) -> None:
@@ -341,6 +175,12 @@ def report(env: Environment, arrival: dict, hello: float, told: int, held: int) 
     print(f"hello-world under the same gunicorn, same run: {hello:,.0f} requests/s")
     print(f"machine load at the end (1, 5, 15 min): {os.getloadavg()}")
     print(f"submissions the clients were told succeeded: {told}; versions in the database: {held}")
+    print(
+        f"returns accepted: {TOLD['accepted']}; packs built and seen ready: {TOLD['packs ready']}"
+    )
+    print(
+        f"people read each page for {THINK['low']:g} to {THINK['high']:g} s before the next click"
+    )
     print(f"worst p95 of a page view: {worst:.0f} ms (target < {P95_TARGET_MS} ms)")
     met = failures == 0 and told == held and told > 0 and worst < P95_TARGET_MS
     print("Targets met" if met else "Targets NOT met")
@@ -360,11 +200,20 @@ def main() -> int:
         help="seconds over which providers start their month end (default: the whole run)",
     )
     parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 8.0),
+        metavar=("LOW", "HIGH"),
+        help="seconds a person reads a page before the next click",
+    )
+    parser.add_argument(
         "--ramp", type=float, default=60, help="seconds over which people arrive and sign in"
     )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL)
+    THINK.update(low=args.think[0], high=args.think[1])
     SPREAD["seconds"] = args.minutes * 60 if args.spread is None else args.spread
     make_files()
     prepare(url, args.providers)

@@ -71,3 +71,20 @@ def test_the_scale_benchmark_prints_a_row_per_size(scratch_urls):
     assert "import rows/s" in out
     rows = [line.split() for line in out.splitlines() if line.strip().startswith("1 ")]
     assert rows and rows[0][1] == "60", out  # one council's training records, measured
+
+
+def test_the_load_benchmark_runs_a_month_end_and_loses_nothing(scratch_urls):
+    """Two providers submit and a commissioner accepts and builds a pack, under gunicorn and
+    a real worker pool. Latency is not judged (the exit code says whether the p95 target
+    was met): what must hold at any size is no errors and every submission stored."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/load.py", "--minutes", "0.4", "--providers", "2",
+         "--commissioners", "1", "--ramp", "1", "--think", "0.1", "0.2", "--spread", "1"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **scratch_urls},
+        capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    out = done.stdout
+    assert "errors 0 (0.00%)" in out, f"{out[-3000:]}\n{done.stderr[-3000:]}"
+    assert "submissions the clients were told succeeded: 2; versions in the database: 2" in out
+    assert "returns accepted: 2;" in out
+    assert "GET training section" in out and "POST build pack" in out
