@@ -80,3 +80,23 @@ def test_commissioner_pages_pass_axe(tab, live_server):
         response = tab.goto(path)
         assert response.status == 200, path
         tab.check()
+
+
+def test_a_long_staff_list_comes_in_pages_that_pass_axe(tab, live_server):
+    from tests.factories import PASSWORD, make_contracted, make_staff
+
+    with live_server.app.app_context():
+        world = make_contracted()
+        for n in range(1, 26):
+            make_staff(world.provider, f"PAGED-{n:02d}")
+        provider_id, return_id, email = world.provider.id, world.ret.id, world.submitter.email
+    tab.sign_in(email, PASSWORD)
+    tab.goto(f"/provider/{provider_id}/returns/{return_id}/section/training")
+    expect(tab.page.get_by_text("Showing staff 1 to 20 of 25, by worker ID.")).to_be_visible()
+    tab.check()
+    tab.page.get_by_role("navigation", name="Pages of staff").get_by_role(
+        "link", name="Next"
+    ).click()
+    expect(tab.page.get_by_text("Showing staff 21 to 25 of 25, by worker ID.")).to_be_visible()
+    expect(tab.page.get_by_role("heading", name="Worker ID PAGED-25")).to_be_visible()
+    tab.check()
