@@ -388,6 +388,13 @@ UPLOAD_HOURS_NOT_A_NUMBER = (
 UPLOAD_HOURS_TOO_MANY = "it is more than 75 hours a week: ASC-WDS takes 75 at most"
 
 
+def contracted_hours_not_contracted(status: str) -> str:
+    return (
+        f"Leave contracted hours blank when employment status is {status}: only permanent "
+        "and temporary staff have contracted hours"
+    )
+
+
 def upload_hours_not_contracted(status: int, name: str) -> str:
     return (
         f"EMPLSTATUS is {status} ({name}): contracted hours are kept only for permanent and "

@@ -10,6 +10,7 @@ update leaves what the portal holds for them as it was (``import_plan``), as ASC
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -129,12 +130,27 @@ def file_hours(hours_raw: object, zero_raw: object, employment_raw: object) -> F
     return FileHours(number.quantize(Decimal("0.01")), tuple(findings))
 
 
+def hours_kept_for(values: Mapping[str, object]) -> bool:
+    """Whether ASC-WDS keeps contracted hours for a staff record's values: not on a
+    zero-hours contract, and not pool or bank, agency or other staff."""
+    return values.get("zero_hours") is not True and values.get("employment_status") not in (
+        NOT_CONTRACTED
+    )
+
+
 def hours_on_record(raw, values: dict, errors: dict, file: bool) -> None:
     """``validate_staff``'s hours against ZEROHRCONT. A file: ``file_hours`` decides the
     hours (replacing the value's own rule), an error goes on ZEROHRCONT and an ignored
     ZEROHRCONT becomes None. The web form refuses only what a file would (hours on a
-    zero-hours contract), so what it stores uploads again in the portal's own template."""
+    zero-hours contract; hours for pool, bank, agency or other staff), so what it stores
+    uploads again in the portal's own template without a warning."""
     if not file:
+        status = values.get("employment_status")
+        if values.get("contracted_hours") is not None and status in NOT_CONTRACTED:
+            label = NOT_CONTRACTED[status].capitalize()  # as the form's radios say it
+            errors["contracted_hours"] = messages.contracted_hours_not_contracted(label)
+            del values["contracted_hours"]
+            return
         if "zero_hours" not in values or "contracted_hours" not in values:
             return
         found = _zero_hours_findings(_text(raw.get("zero_hours")), values["contracted_hours"])

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forms import messages
-from portal.returns.ascwds_file_rules import FILE_STAFF_IGNORED, hours_on_record
+from portal.returns.ascwds_file_rules import FILE_STAFF_IGNORED, hours_kept_for, hours_on_record
 from portal.returns.staff_reference import job_roles, training_categories, training_providers
 
 EARLIEST_DATE = date(1990, 1, 1)
@@ -347,7 +347,7 @@ def validate_staff(
         health_care_visa(raw.get("health_care_visa"), "health_care_visa" in required),
     )
     take("zero_hours", zero_hours(raw.get("zero_hours"), "zero_hours" in required))
-    hours_required = "contracted_hours" in required and values.get("zero_hours") is not True
+    hours_required = "contracted_hours" in required and hours_kept_for(values)
     take("contracted_hours", contracted_hours(raw.get("contracted_hours"), hours_required))
     hours_on_record(raw, values, errors, file)
     return values, errors

@@ -8,7 +8,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -66,19 +65,6 @@ def _setup(council_name: str | None = None):
         returns=returns,
         user=user,
         branch=provider.branches[0],
-    )
-
-
-@pytest.fixture
-def october(contracted) -> SimpleNamespace:
-    """The contracted provider's open returns (October's as ``ret``) and its submitter."""
-    return SimpleNamespace(
-        provider=contracted.provider,
-        contract=contracted.contract,
-        ret=contracted.ret,
-        returns=_returns_of(contracted.contract),
-        user=contracted.submitter,
-        branch=contracted.branch,
     )
 
 

@@ -11,8 +11,7 @@ from portal.models import StaffMember, TrainingRecord
 from portal.pagination import Page
 from tests.conftest import check_page
 from tests.unit.conftest import get_page
-from tests.unit.returns.test_return_training_workforce import (  # noqa: F401 - a fixture
-    october,
+from tests.unit.returns.test_return_training_workforce import (
     section_row,
     section_url,
     submit,
@@ -78,3 +77,22 @@ def test_pagination_shows_the_ends_and_neighbours_with_ellipses():
     assert [i["number"] for i in items if i.get("current")] == [6]
     assert (page.first_shown, page.last_shown) == (101, 120)
     assert Page.of({}, 20, 0).component(lambda n: "", "Pages") is None
+
+
+def test_pool_bank_and_agency_staff_are_not_asked_for_contracted_hours(october, provider_client):
+    """A file ignores CONTHOURS for EMPLSTATUS 3, 4 and 7 (ASC-WDS keeps hours only for
+    permanent and temporary staff): the form refuses them, and does not require them."""
+    from forms import messages
+    from tests.conftest import shows
+    from tests.unit.returns.test_return_training_workforce import add_staff, staff_named
+
+    with_hours = add_staff(provider_client, october, employment_status="4", contracted_hours="20")
+    assert with_hours.status_code == 400
+    html = with_hours.get_data(as_text=True)
+    assert shows(html, messages.contracted_hours_not_contracted("Agency"))
+    assert 'href="#contracted_hours"' in html
+    assert db.session.query(StaffMember).count() == 0
+    blank = add_staff(provider_client, october, employment_status="3", contracted_hours="")
+    assert blank.status_code == 302
+    member = staff_named(october, "W001")
+    assert member.employment_status == 3 and member.contracted_hours is None
