@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload, with_expression
 
 from portal.client import client_ip
 from portal.clock import as_utc, today, utcnow
@@ -147,14 +147,25 @@ def list_options() -> tuple:
 
 
 def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:
-    # The contract and its council come in the same query: every return page needs them
-    # (deadlines, lock, caption), and lazily they were two more round trips.
-    return db.session.scalar(
+    # The contract with its council, framework and area (deadlines, lock, caption), the
+    # sections (task list, section pages) and whether any version was sent (the status)
+    # come in one query: every return page needs them, and lazily they were five more
+    # round trips.
+    contract = contains_eager(MonthlyReturn.contract)
+    sent = exists().where(ReturnVersion.return_id == MonthlyReturn.id)
+    statement = (
         select(MonthlyReturn)
         .join(Contract)
         .where(MonthlyReturn.id == return_id, Contract.provider_id == provider_id)
-        .options(contains_eager(MonthlyReturn.contract).joinedload(Contract.council))
+        .options(
+            contract.joinedload(Contract.council),
+            contract.joinedload(Contract.framework),
+            contract.joinedload(Contract.area),
+            joinedload(MonthlyReturn.sections),
+            with_expression(MonthlyReturn.sent_when_loaded, sent),
+        )
     )
+    return db.session.execute(statement).unique().scalar_one_or_none()
 
 
 def section(ret: MonthlyReturn, code: str) -> ReturnSection:
