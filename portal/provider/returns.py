@@ -88,9 +88,9 @@ def _open_queries_for(ret: MonthlyReturn, code: str) -> list:
 @bp.route("/provider/<int:provider_id>/returns")
 @requires(*PROVIDER_ROLES, org="provider")
 def your_returns(provider_id: int):
-    provider = organisations.get_provider(provider_id)
     today = clock.today()
     contracts = organisations.contracts_by_council(provider_id)
+    provider = organisations.get_provider(provider_id)  # came with the contracts, if any
     current: OrderedDict = OrderedDict()
     past: list[ReturnGlance] = []
     for ret in _expected_newest_first(contracts):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import exists, false, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from portal.extensions import db
 from portal.models import (
@@ -20,6 +20,28 @@ from portal.models import (
     ReturnVersion,
 )
 from portal.vocabulary import ReturnStatus, SectionState
+
+
+def provider_return(provider_id: int, return_id: int) -> MonthlyReturn | None:
+    """The provider's return, or None. The contract with its council, framework and area
+    (deadlines, lock, caption), the sections (task list, section pages) and whether any
+    version was sent (the status) come in one query: every return page needs them, and
+    lazily they were five more round trips."""
+    contract = contains_eager(MonthlyReturn.contract)
+    sent = exists().where(ReturnVersion.return_id == MonthlyReturn.id)
+    statement = (
+        select(MonthlyReturn)
+        .join(Contract)
+        .where(MonthlyReturn.id == return_id, Contract.provider_id == provider_id)
+        .options(
+            contract.joinedload(Contract.council),
+            contract.joinedload(Contract.framework),
+            contract.joinedload(Contract.area),
+            joinedload(MonthlyReturn.sections),
+            with_expression(MonthlyReturn.sent_when_loaded, sent),
+        )
+    )
+    return db.session.execute(statement).unique().scalar_one_or_none()
 
 
 def returns_of_contracts(contract_ids: Collection[int]) -> list[MonthlyReturn]:

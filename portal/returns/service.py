@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload, with_expression
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from portal.client import client_ip
 from portal.clock import as_utc, today, utcnow
@@ -24,6 +24,7 @@ from portal.models import (
     SectionState,
     User,
 )
+from portal.queries import returns as return_queries
 from portal.returns import receipts, telling
 from portal.returns.calendar import Deadlines, deadlines_for
 from portal.returns.opening import (  # noqa: F401  (the lifecycle's names, in one place)
@@ -147,25 +148,7 @@ def list_options() -> tuple:
 
 
 def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:
-    # The contract with its council, framework and area (deadlines, lock, caption), the
-    # sections (task list, section pages) and whether any version was sent (the status)
-    # come in one query: every return page needs them, and lazily they were five more
-    # round trips.
-    contract = contains_eager(MonthlyReturn.contract)
-    sent = exists().where(ReturnVersion.return_id == MonthlyReturn.id)
-    statement = (
-        select(MonthlyReturn)
-        .join(Contract)
-        .where(MonthlyReturn.id == return_id, Contract.provider_id == provider_id)
-        .options(
-            contract.joinedload(Contract.council),
-            contract.joinedload(Contract.framework),
-            contract.joinedload(Contract.area),
-            joinedload(MonthlyReturn.sections),
-            with_expression(MonthlyReturn.sent_when_loaded, sent),
-        )
-    )
-    return db.session.execute(statement).unique().scalar_one_or_none()
+    return return_queries.provider_return(provider_id, return_id)
 
 
 def section(ret: MonthlyReturn, code: str) -> ReturnSection:
