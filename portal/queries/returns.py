@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry,
     Contract,
+    Framework,
     KpiCommentary,
     MonthlyReturn,
     ReturnComment,
@@ -124,12 +125,25 @@ def return_glances(
 
 
 def council_return(council_id: int, return_id: int) -> MonthlyReturn | None:
-    """A return on one of the council's contracts; None for another council's."""
-    return db.session.scalar(
+    """A return on one of the council's contracts; None for another council's. Its
+    contract (provider, council, framework with its lots, area) and sections come in the
+    same query, its versions with who sent them in one more: the review page reads them
+    all, and lazily they were seven round trips."""
+    contract = contains_eager(MonthlyReturn.contract)
+    statement = (
         select(MonthlyReturn)
         .join(Contract, MonthlyReturn.contract_id == Contract.id)
         .where(MonthlyReturn.id == return_id, Contract.council_id == council_id)
+        .options(
+            contract.joinedload(Contract.provider),
+            contract.joinedload(Contract.council),
+            contract.joinedload(Contract.framework).joinedload(Framework.areas),
+            contract.joinedload(Contract.area),
+            joinedload(MonthlyReturn.sections),
+            selectinload(MonthlyReturn.versions).joinedload(ReturnVersion.submitted_by),
+        )
     )
+    return db.session.execute(statement).unique().scalar_one_or_none()
 
 
 def kpi_commentary(return_id: int) -> list[KpiCommentary]:

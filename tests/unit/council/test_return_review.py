@@ -282,3 +282,23 @@ def test_the_framework_median_uses_each_peers_latest_version(app, contracted):
     html = get_page(client, f"/council/{contracted.council.id}/returns/{contracted.ret.id}/review")
     # 1%, 4% and 5%: the median is 4.0% (with the first version, 0%, it would be 1.0%)
     assert _missed_visits_row(html).endswith("4.0%")
+
+
+def test_ask_about_this_links_are_the_urls_flask_builds(app):
+    """The links are built from the page's URL without a URL build each; a reference
+    with spaces, slashes, ampersands or a hash still opens the form at that answer."""
+    from flask import url_for
+
+    from portal.council.review import ask_href
+
+    with app.test_request_context():
+        page = url_for("return_review.review_return", council_id=3, return_id=41)
+        for target in ("kpis:missed_visits", "handbacks:PKG 7/A&B#2", "staff:Zoë+1?x=y", ""):
+            built = url_for(
+                "return_review.review_return",
+                council_id=3,
+                return_id=41,
+                about=target,
+                _anchor="ask",
+            )
+            assert ask_href(page, target) == built
