@@ -72,5 +72,9 @@ FILTERS = {
 
 
 def init_app(app: Flask) -> None:
+    from portal.summary_list import summary_list
+
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(FILTERS)
+    # govukSummaryList's markup, written out (for lists of many rows: portal/summary_list.py)
+    app.jinja_env.globals["summary_list"] = summary_list
