@@ -70,6 +70,8 @@ class MonthlyReturn(db.Model):
     # (``service.get_return_for_provider``): pages then need not load the versions.
     # None when not asked for, and again after a commit expires it.
     sent_when_loaded: Mapped[bool | None] = query_expression()
+    # Likewise whether the review thread has any message (a draft's pages then skip it).
+    thread_when_loaded: Mapped[bool | None] = query_expression()
 
     @property
     def sent(self) -> bool:

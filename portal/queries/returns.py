@@ -25,11 +25,12 @@ from portal.vocabulary import ReturnStatus, SectionState
 
 def provider_return(provider_id: int, return_id: int) -> MonthlyReturn | None:
     """The provider's return, or None. The contract with its council, framework and area
-    (deadlines, lock, caption), the sections (task list, section pages) and whether any
-    version was sent (the status) come in one query: every return page needs them, and
-    lazily they were five more round trips."""
+    (deadlines, lock, caption), the sections (task list, section pages), whether any
+    version was sent (the status) and whether it has a review thread come in one query:
+    every return page needs them, and lazily they were up to six more round trips."""
     contract = contains_eager(MonthlyReturn.contract)
     sent = exists().where(ReturnVersion.return_id == MonthlyReturn.id)
+    talked = exists().where(ReturnComment.return_id == MonthlyReturn.id)
     statement = (
         select(MonthlyReturn)
         .join(Contract)
@@ -40,6 +41,7 @@ def provider_return(provider_id: int, return_id: int) -> MonthlyReturn | None:
             contract.joinedload(Contract.area),
             joinedload(MonthlyReturn.sections),
             with_expression(MonthlyReturn.sent_when_loaded, sent),
+            with_expression(MonthlyReturn.thread_when_loaded, talked),
         )
     )
     return db.session.execute(statement).unique().scalar_one_or_none()

@@ -88,3 +88,17 @@ def test_a_sent_return_s_task_list_shows_it_submitted_with_its_caption(contracte
     page = provider_client.get(path).text
     assert '<strong class="govuk-tag govuk-tag--blue">Submitted</strong>' in page
     assert caption in page
+
+
+def test_the_task_list_reads_the_thread_only_when_there_is_one(app, contracted, provider_client):
+    from portal.returns import review
+
+    ret = contracted.ret
+    path = f"/provider/{contracted.provider.id}/returns/{ret.id}"
+    statements = _statements(provider_client, path)
+    assert not [s for s in statements if s.startswith("SELECT return_comment.")]
+
+    add_version(ret, contracted.submitter)
+    review.query(ret, contracted.commissioner, "kpis:missed_visits", "Why so many missed?")
+    db.session.remove()
+    assert "Why so many missed?" in provider_client.get(path).text
