@@ -1,16 +1,18 @@
-"""The past returns table on *Your returns* is written out
-(templates/provider/returns/_past_returns_table.html) rather than built with govukTable,
-for speed: it must give exactly the markup the macro gives for the same returns, escaping
-included."""
+"""Two tables on provider pages are written out rather than built with govukTable, for
+speed: the past returns on *Your returns* (templates/provider/returns/_past_returns_table.html)
+and the KPI results on the KPI section (_kpi_results.html). Each must give exactly the
+markup the macro gives for the same rows, escaping included."""
 
 from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
 
+import pytest
 from flask import render_template_string
 
 from portal.models import ReturnStatus
+from portal.returns import kpis
 from portal.returns.service import display_status, period_label
 
 CONTRACT_NAME = """{% macro contract_name(contract) -%}
@@ -74,4 +76,40 @@ def test_the_written_out_table_is_the_markup_govuk_table_gives(app, contracted):
         written_out = render_template_string(WRITTEN_OUT, **context).strip()
     assert "Smith &amp; Sons &#34;Council&#34; &lt;Kent&gt;" in written_out
     assert "Spot contract, North &amp; &lt;South&gt;" in written_out
+    assert written_out == expected
+
+
+# The KPI results as they were built before.
+KPI_RESULTS_WITH_MACRO = """
+{%- from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}
+{% set rows = [] %}
+{% for r in results %}
+  {% set tag = {'green': 'govuk-tag--green', 'amber': 'govuk-tag--yellow', 'red': 'govuk-tag--red'}.get(r.rag, 'govuk-tag--grey') %}
+  {% set _ = rows.append([
+    {'text': r.name},
+    {'text': r.percent_label, 'format': 'numeric'},
+    {'text': r.target_label},
+    {'html': '<strong class="govuk-tag ' ~ tag ~ '">' ~ r.rag_label ~ '</strong>'},
+  ]) %}
+{% endfor %}
+{{ govukTable({
+  'caption': 'Your KPIs this month' ~ (' (as you type, not saved yet)' if live else ''),
+  'captionClasses': 'govuk-table__caption--s',
+  'head': [{'text': 'KPI'}, {'text': 'Figure', 'format': 'numeric'}, {'text': 'Target'}, {'text': 'Rating'}],
+  'rows': rows,
+}) }}"""  # noqa: E501 - the template as it was
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_the_written_out_kpi_results_are_the_markup_govuk_table_gives(app, live):
+    values = {"planned_visits": "100", "delivered_visits": "97", "missed_visits": "3",
+              "on_time_visits": "95", "ecm_visits": "50"}  # fmt: skip
+    results = kpis.compute(values, kpis.REFERENCE_KPIS)
+    assert {r.rag for r in results} >= {"green", "amber", "red", None}  # every tag
+    with app.test_request_context():
+        context = {"results": results, "live": live}
+        expected = render_template_string(KPI_RESULTS_WITH_MACRO, **context).strip()
+        written_out = render_template_string(
+            '{% include "provider/returns/_kpi_results.html" %}', **context
+        ).strip()
     assert written_out == expected
