@@ -100,24 +100,19 @@ class ReturnGlance:
         return self.version_count > 0
 
 
-def return_glances(
-    contracts: Collection[Contract], first: date | None = None, last: date | None = None
-) -> list[ReturnGlance]:
-    """The returns of these contracts (for the months ``first`` to ``last``, inclusive,
-    when given) as glances; by contract, then month."""
-    by_id = {c.id: c for c in contracts}
+def _glances_statement(first: bool, last: bool):
     training_unconfirmed = exists().where(
         ReturnSection.return_id == MonthlyReturn.id,
         ReturnSection.code == "training",
         ReturnSection.state == SectionState.IN_PROGRESS,
         ReturnSection.data["confirmed"].as_boolean() == false(),
     )
-    conditions = [MonthlyReturn.contract_id.in_(list(by_id))]
-    if first is not None:
-        conditions.append(MonthlyReturn.period >= first)
-    if last is not None:
-        conditions.append(MonthlyReturn.period <= last)
-    rows = db.session.execute(
+    conditions = [MonthlyReturn.contract_id.in_(bindparam("contract_ids", expanding=True))]
+    if first:
+        conditions.append(MonthlyReturn.period >= bindparam("first"))
+    if last:
+        conditions.append(MonthlyReturn.period <= bindparam("last"))
+    return (
         select(
             MonthlyReturn.id,
             MonthlyReturn.contract_id,
@@ -134,6 +129,21 @@ def return_glances(
         .group_by(MonthlyReturn.id)
         .order_by(MonthlyReturn.contract_id, MonthlyReturn.period)
     )
+
+
+# Built once for each kind of range (the busiest lists ask on every request).
+_GLANCES = {(f, t): _glances_statement(f, t) for f in (False, True) for t in (False, True)}
+
+
+def return_glances(
+    contracts: Collection[Contract], first: date | None = None, last: date | None = None
+) -> list[ReturnGlance]:
+    """The returns of these contracts (for the months ``first`` to ``last``, inclusive,
+    when given) as glances; by contract, then month."""
+    by_id = {c.id: c for c in contracts}
+    statement = _GLANCES[first is not None, last is not None]
+    values = {"contract_ids": list(by_id), "first": first, "last": last}
+    rows = db.session.execute(statement, values)
     return [
         ReturnGlance(rid, by_id[cid], period, status, nil, reopened, sent_at, count, bool(flag))
         for rid, cid, period, status, nil, reopened, sent_at, count, flag in rows
