@@ -302,3 +302,37 @@ def test_ask_about_this_links_are_the_urls_flask_builds(app):
                 _anchor="ask",
             )
             assert ask_href(page, target) == built
+
+
+# The review page's KPI table as it was built before: govukTable over rows of cells.
+KPI_TABLE_WITH_MACRO = """
+{%- from "govuk_frontend_jinja/components/table/macro.html" import govukTable -%}
+  {% set rows = [] %}
+  {% for k in kpi_rows %}
+    {% set tag = {'green': 'govuk-tag--green', 'amber': 'govuk-tag--yellow', 'red': 'govuk-tag--red'}.get(k.rag, 'govuk-tag--grey') %}
+    {% set rag_html %}<strong class="govuk-tag {{ tag }}">{{ k.rag_label }}</strong>{% endset %}
+    {% set _ = rows.append([{'text': k.name}, {'text': k.value, 'format': 'numeric'}, {'text': k.target}, {'html': rag_html}, {'text': k.last_month, 'format': 'numeric'}, {'text': k.framework_median, 'format': 'numeric'}]) %}
+  {% endfor %}
+  {{ govukTable({
+    'caption': 'KPIs', 'captionClasses': 'govuk-table__caption--m', 'firstCellIsHeader': true,
+    'head': [{'text': 'KPI'}, {'text': 'This month', 'format': 'numeric'}, {'text': 'Target'}, {'text': 'Rating'}, {'text': 'Last month', 'format': 'numeric'}, {'text': 'Framework median', 'format': 'numeric'}],
+    'rows': rows,
+  }) }}"""  # noqa: E501 - the template as it was
+
+
+def test_the_written_out_kpi_table_is_the_markup_govuk_table_gives(app):
+    from flask import render_template_string
+
+    from portal.returns.review import KpiRow
+
+    rows = [
+        KpiRow(f"KPI & <{rag}>", "1.5%", rag, f"{rag} 'label'", "at most 2%", "3.0%", "1.0%")
+        for rag in ("green", "amber", "red", None)
+    ]
+    with app.test_request_context():
+        expected = render_template_string(KPI_TABLE_WITH_MACRO, kpi_rows=rows).strip()
+        written = render_template_string(
+            '{% include "council/_review_kpi_table.html" %}', kpi_rows=rows
+        ).strip()
+    assert "KPI &amp; &lt;amber&gt;" in written and "govuk-tag--yellow" in written
+    assert written == expected
