@@ -22,16 +22,15 @@ from flask import (
     url_for,
 )
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import update
 
 from forms import messages
 from portal.auth.safe_next import safe_next
+from portal.auth.signed_in import SessionRecord, SignedInUser, read_signed_in
 from portal.client import client_ip
 from portal.clock import as_utc, utcnow
 from portal.extensions import db, login_manager
-from portal.models import Membership, User, UserSession
-from portal.notifications import unread_count_of
+from portal.models import User, UserSession
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=30)
 
@@ -84,55 +83,42 @@ def end_all_sessions(user_id: int) -> None:
     )
 
 
-def _session_with_user(token: str) -> UserSession | None:
-    """The session, its user and the user's memberships with their organisations, in one
-    query: every page needs them (access checks, the header's organisation name), and
-    loading them lazily cost four or five round trips a request. The header's count of
-    unread notifications comes in the same query, kept on the user for the request."""
-    memberships = joinedload(UserSession.user).joinedload(User.memberships)
-    statement = (
-        select(UserSession, unread_count_of(UserSession.user_id))
-        .where(UserSession.token_hash == token_hash(token))
-        .options(
-            memberships.joinedload(Membership.provider),
-            memberships.joinedload(Membership.council),
-        )
-    )
-    row = db.session.execute(statement).unique().one_or_none()
-    if row is None:
+def load_user(token: str) -> SignedInUser | None:
+    """The signed-in user for the session token, or None when the session does not exist,
+    was ended, the user was suspended, or it timed out (then it is ended here)."""
+    found = read_signed_in(db.session.connection(), token, token_hash(token))
+    if found is None:
         return None
-    record, unread = row
-    record.user.unread_when_loaded = unread
-    return record
-
-
-def load_user(token: str) -> User | None:
-    record = _session_with_user(token)
-    if record is None or record.ended_at is not None or not record.user.active:
+    record, user = found
+    if record.ended_at is not None or not user.active:
         return None
     now = utcnow()
+    ended_because = _timed_out(record, now)
+    if ended_because is None:
+        if now - as_utc(record.last_seen_at) > LAST_SEEN_RESOLUTION:
+            _set_session(record.id, last_seen_at=now)
+        return user
+    g.signed_out_because = ended_because
+    _set_session(record.id, ended_at=now)
+    session.clear()
+    return None
+
+
+def _timed_out(record: SessionRecord, now) -> str | None:
+    """Why the session has ended by ``now`` (12 hours in all, 30 idle minutes), or None."""
     config = current_app.config
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
     if now - as_utc(record.created_at) > absolute:
-        g.signed_out_because = messages.SIGNED_OUT_ABSOLUTE.format(
-            hours=config["SESSION_ABSOLUTE_HOURS"]
-        )
-    elif now - as_utc(record.last_seen_at) > idle:
-        g.signed_out_because = messages.SIGNED_OUT_IDLE.format(
-            minutes=config["SESSION_IDLE_MINUTES"]
-        )
-    else:
-        if now - as_utc(record.last_seen_at) > LAST_SEEN_RESOLUTION:
-            record.last_seen_at = now
-            db.session.commit()
-        user = record.user
-        user.session_token = token
-        return user
-    record.ended_at = now
-    db.session.commit()
-    session.clear()
+        return messages.SIGNED_OUT_ABSOLUTE.format(hours=config["SESSION_ABSOLUTE_HOURS"])
+    if now - as_utc(record.last_seen_at) > idle:
+        return messages.SIGNED_OUT_IDLE.format(minutes=config["SESSION_IDLE_MINUTES"])
     return None
+
+
+def _set_session(session_id: int, **values) -> None:
+    db.session.execute(update(UserSession).where(UserSession.id == session_id).values(**values))
+    db.session.commit()
 
 
 def _unauthorized():

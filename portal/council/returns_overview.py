@@ -287,10 +287,11 @@ def _is_commissioner_of(council_id: int) -> bool:
 
 
 def _load(council_id: int):
-    council = organisations.get_council(council_id)
     frameworks = organisations.council_frameworks(council_id)
     filters = parse_filters(request.args, frameworks)
-    return council, frameworks, filters, build_overview(council_id, filters)
+    data = build_overview(council_id, filters)
+    # After the grid, whose contracts bring the council with them (no second round trip).
+    return organisations.get_council(council_id), frameworks, filters, data
 
 
 @bp.route("/council/<int:council_id>/returns")

@@ -5,6 +5,7 @@ confirmed, the question thread, and the actions Accept or Query."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -104,6 +105,7 @@ def _sections(ret: MonthlyReturn, version: ReturnVersion | None, ask: bool) -> l
     if version is None:
         return []
     data = version.data.get("sections") or {}
+    page = url_for(".review_return", council_id=ret.contract.council_id, return_id=ret.id)
     shown = []
     for code, title in service.SECTIONS:
         rows = SUMMARIES[code](ret, data.get(code) or {}) if code in SUMMARIES else []
@@ -111,7 +113,7 @@ def _sections(ret: MonthlyReturn, version: ReturnVersion | None, ask: bool) -> l
             targets = question_targets.row_targets(code, rows, data.get(code) or {})
             for row, identity in zip(rows, targets, strict=True):
                 if identity is not None:
-                    row["actions"] = _ask_action(ret, code, identity, row["key"]["text"])
+                    row["actions"] = _ask_action(page, code, identity, row["key"]["text"])
         shown.append((code, title, rows))
     return shown
 
@@ -119,15 +121,20 @@ def _sections(ret: MonthlyReturn, version: ReturnVersion | None, ask: bool) -> l
 _ASK_ATTRIBUTES = Markup(' hx-get="{}" hx-target="#ask" hx-swap="outerHTML show:#ask:top"')
 
 
-def _ask_action(ret: MonthlyReturn, code: str, identity: str, key: str) -> dict:
-    target = question_targets.target_value(code, identity)
-    href = url_for(
-        ".review_return",
-        council_id=ret.contract.council_id,
-        return_id=ret.id,
-        about=target,
-        _anchor="ask",
-    )
+def ask_href(page: str, target: str) -> str:
+    """``url_for(".review_return", ..., about=target, _anchor="ask")`` for the page's URL
+    ``page``, built as Werkzeug builds it (its query encoding, ``quote`` for the anchor)
+    without a URL build for every answer on the page (a tenth of its time)."""
+    query = urlencode({"about": target}, safe=_QUERY_SAFE)
+    return f"{page}?{query}#ask"
+
+
+# What Werkzeug's URL building leaves unquoted in a query string (werkzeug.routing.map).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _ask_action(page: str, code: str, identity: str, key: str) -> dict:
+    href = ask_href(page, question_targets.target_value(code, identity))
     return {
         "items": [
             {

@@ -89,13 +89,23 @@ class Membership(db.Model):
 
     @property
     def organisation_name(self) -> str:
-        if self.provider is not None:
-            return self.provider.name
-        if self.council is not None:
-            if self.role is Role.FORUM_MEMBER:
-                return f"{self.council.name} provider forum"
-            return self.council.name
-        return "Service administration"
+        return organisation_name(
+            self.role,
+            self.provider.name if self.provider is not None else None,
+            self.council.name if self.council is not None else None,
+        )
+
+
+def organisation_name(role: Role, provider_name: str | None, council_name: str | None) -> str:
+    """The name the header shows for a membership (also for the signed-in user's, read as
+    plain values by ``portal/auth/signed_in.py``)."""
+    if provider_name is not None:
+        return provider_name
+    if council_name is not None:
+        if role is Role.FORUM_MEMBER:
+            return f"{council_name} provider forum"
+        return council_name
+    return "Service administration"
 
 
 class UserSession(db.Model):

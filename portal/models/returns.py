@@ -26,7 +26,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    mapped_column,
+    query_expression,
+    relationship,
+    validates,
+)
 
 from portal.clock import utcnow
 from portal.extensions import db
@@ -59,10 +66,18 @@ class MonthlyReturn(db.Model):
     versions: Mapped[list[ReturnVersion]] = relationship(
         back_populates="monthly_return", order_by="ReturnVersion.number"
     )
+    # Whether a version exists, when the query that loaded the return asked for it
+    # (``service.get_return_for_provider``): pages then need not load the versions.
+    # None when not asked for, and again after a commit expires it.
+    sent_when_loaded: Mapped[bool | None] = query_expression()
+    # Likewise whether the review thread has any message (a draft's pages then skip it).
+    thread_when_loaded: Mapped[bool | None] = query_expression()
 
     @property
     def sent(self) -> bool:
         """At least one version has been submitted."""
+        if "versions" not in self.__dict__ and self.sent_when_loaded is not None:
+            return self.sent_when_loaded
         return bool(self.versions)
 
     @property

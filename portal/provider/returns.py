@@ -88,9 +88,9 @@ def _open_queries_for(ret: MonthlyReturn, code: str) -> list:
 @bp.route("/provider/<int:provider_id>/returns")
 @requires(*PROVIDER_ROLES, org="provider")
 def your_returns(provider_id: int):
-    provider = organisations.get_provider(provider_id)
     today = clock.today()
     contracts = organisations.contracts_by_council(provider_id)
+    provider = organisations.get_provider(provider_id)  # came with the contracts, if any
     current: OrderedDict = OrderedDict()
     past: list[ReturnGlance] = []
     for ret in _expected_newest_first(contracts):
@@ -128,6 +128,7 @@ def task_list(provider_id: int, return_id: int):
 def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
 
     today = clock.today()
+    comments = review.thread(ret)
     return render_template(
         "provider/returns/task_list.html",
         ret=ret,
@@ -135,8 +136,8 @@ def _task_list(ret: MonthlyReturn, reply_errors: dict | None = None):
         locked=service.is_locked(ret),
         due=due_label(today, service.deadlines(ret).due_on),
         incomplete=service.incomplete_sections(ret),
-        comments=review.thread(ret),
-        reply_form=ReplyForm(),
+        comments=comments,
+        reply_form=ReplyForm() if comments else None,  # only a question is replied to
         reply_action=return_url(ret, "reply"),
         reply_errors=reply_errors,
         error_list=[

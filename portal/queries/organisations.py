@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.extensions import db
@@ -20,19 +20,26 @@ def get_provider(provider_id: int) -> Provider:
     return db.get_or_404(Provider, provider_id)
 
 
+# Built once (bound parameters): *Your returns* asks on every request, and putting the
+# statement and its loader options together was a large part of the query's CPU.
+_PROVIDER_CONTRACTS = (
+    select(Contract)
+    .join(Council, Contract.council_id == Council.id)
+    .join(Provider, Contract.provider_id == Provider.id)
+    .where(Contract.provider_id == bindparam("provider_id"))
+    .options(
+        contains_eager(Contract.council),
+        contains_eager(Contract.provider),  # a page's get_provider then needs no query
+        joinedload(Contract.framework),
+        joinedload(Contract.area),
+    )
+    .order_by(Council.name, Contract.id)
+)
+
+
 def contracts_by_council(provider_id: int) -> list[tuple[Council, list[Contract]]]:
     """A provider's contracts, grouped by the council that holds them."""
-    contracts = db.session.scalars(
-        select(Contract)
-        .join(Council, Contract.council_id == Council.id)
-        .where(Contract.provider_id == provider_id)
-        .options(
-            contains_eager(Contract.council),
-            joinedload(Contract.framework),
-            joinedload(Contract.area),
-        )
-        .order_by(Council.name, Contract.id)
-    ).all()
+    contracts = db.session.scalars(_PROVIDER_CONTRACTS, {"provider_id": provider_id}).all()
     grouped: dict[int, list[Contract]] = defaultdict(list)
     councils: dict[int, Council] = {}
     for contract in contracts:
@@ -102,16 +109,17 @@ def find_provider(provider_id: int) -> Provider | None:
     return db.session.get(Provider, provider_id)
 
 
+_COUNCIL_FRAMEWORKS = (
+    select(Framework)
+    .where(Framework.council_id == bindparam("council_id"))
+    .options(joinedload(Framework.areas))
+    .order_by(Framework.name, Framework.id)
+)
+
+
 def council_frameworks(council_id: int) -> list[Framework]:
     """The council's frameworks by name, each with its areas (lots) loaded."""
-    return list(
-        db.session.scalars(
-            select(Framework)
-            .where(Framework.council_id == council_id)
-            .options(selectinload(Framework.areas))
-            .order_by(Framework.name, Framework.id)
-        )
-    )
+    return list(db.session.scalars(_COUNCIL_FRAMEWORKS, {"council_id": council_id}).unique())
 
 
 def council_framework(council_id: int, framework_id: int) -> Framework | None:
@@ -119,6 +127,31 @@ def council_framework(council_id: int, framework_id: int) -> Framework | None:
     return db.session.scalar(
         select(Framework).where(Framework.id == framework_id, Framework.council_id == council_id)
     )
+
+
+# The loader options and order built once; each call adds its filters.
+_COUNCIL_CONTRACTS = (
+    select(Contract)
+    .join(Provider, Contract.provider_id == Provider.id)
+    .join(Council, Contract.council_id == Council.id)
+    .outerjoin(Framework, Contract.framework_id == Framework.id)
+    .outerjoin(Area, Contract.area_id == Area.id)
+    # Read from the joins the order needs anyway: one round trip, not five.
+    .options(
+        contains_eager(Contract.provider),
+        contains_eager(Contract.framework),
+        contains_eager(Contract.area),
+        contains_eager(Contract.council),
+    )
+    .order_by(
+        Provider.name,
+        Contract.framework_id.is_(None),
+        Framework.name,
+        Area.name,
+        Contract.contract_type,
+        Contract.id,
+    )
+)
 
 
 def council_contracts(
@@ -141,29 +174,7 @@ def council_contracts(
         conditions.append(Contract.area_id == area_id)
     if contract_type is not None:
         conditions.append(Contract.contract_type == contract_type)
-    return list(
-        db.session.scalars(
-            select(Contract)
-            .join(Provider, Contract.provider_id == Provider.id)
-            .outerjoin(Framework, Contract.framework_id == Framework.id)
-            .outerjoin(Area, Contract.area_id == Area.id)
-            .where(*conditions)
-            .options(
-                selectinload(Contract.provider),
-                selectinload(Contract.framework),
-                selectinload(Contract.area),
-                selectinload(Contract.council),
-            )
-            .order_by(
-                Provider.name,
-                Contract.framework_id.is_(None),
-                Framework.name,
-                Area.name,
-                Contract.contract_type,
-                Contract.id,
-            )
-        )
-    )
+    return list(db.session.scalars(_COUNCIL_CONTRACTS.where(*conditions)))
 
 
 def holds_contract(council_id: int, provider_id: int) -> bool:

@@ -27,7 +27,8 @@ COMMENTARY_MAX = 2000
 
 def red_kpis(ret: MonthlyReturn) -> tuple[ReturnVersion | None, list[kpis.KpiResult]]:
     """The latest submitted version and the KPIs that were red in it."""
-    version = latest_version(ret)
+    # ``sent`` comes with the return on its pages: a draft never sent loads no versions.
+    version = latest_version(ret) if ret.sent else None
     if version is None:
         return None, []
     values = ((version.data or {}).get("sections") or {}).get("kpis") or {}

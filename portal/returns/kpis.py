@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from forms import messages
 from portal.extensions import db
@@ -127,29 +127,44 @@ class KpiResult:
         return "Not applicable" if self.percent is None else f"{self.percent:.1f}%"
 
 
+def _definitions_statement():
+    in_force = (
+        select(func.max(KpiTarget.version))
+        .where(
+            KpiTarget.framework_id == bindparam("framework_id"),
+            KpiTarget.effective_from <= bindparam("period"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            KpiTarget.code,
+            KpiTarget.name,
+            KpiTarget.numerator,
+            KpiTarget.denominator,
+            KpiTarget.target,
+            KpiTarget.direction,
+            KpiTarget.amber_band,
+        )
+        .where(KpiTarget.framework_id == bindparam("framework_id"), KpiTarget.version == in_force)
+        .order_by(KpiTarget.id)
+    )
+
+
+# The version in force and its rows in one round trip, as plain values, with the statement
+# built once: every KPI page and the review page ask.
+_DEFINITIONS = _definitions_statement()
+
+
 def definitions_for(framework_id: int | None, period: date) -> list[KpiDefinition]:
     """The framework's definitions in force for ``period``; the reference set otherwise."""
     if framework_id is None:
         return REFERENCE_KPIS
-    # The version in force and its rows in one round trip (every KPI page asks).
-    in_force = (
-        select(func.max(KpiTarget.version))
-        .where(KpiTarget.framework_id == framework_id, KpiTarget.effective_from <= period)
-        .scalar_subquery()
-    )
-    rows = db.session.scalars(
-        select(KpiTarget)
-        .where(KpiTarget.framework_id == framework_id, KpiTarget.version == in_force)
-        .order_by(KpiTarget.id)
-    ).all()
+    values = {"framework_id": framework_id, "period": period}
+    rows = db.session.execute(_DEFINITIONS, values).all()
     if not rows:
         return REFERENCE_KPIS
-    return [
-        KpiDefinition(
-            r.code, r.name, r.numerator, r.denominator, r.target, r.direction, r.amber_band
-        )
-        for r in rows
-    ]
+    return [KpiDefinition(*row) for row in rows]
 
 
 def targets_in_force(framework_id: int | None, period: date) -> str:

@@ -63,7 +63,11 @@ def changed_since_previous(ret: MonthlyReturn, version: ReturnVersion | None):
 
 
 def thread(ret: MonthlyReturn) -> list[ReturnComment]:
-    """Top-level comments (queries, acceptances, notes), oldest first; replies hang off them."""
+    """Top-level comments (queries, acceptances, notes), oldest first; replies hang off them.
+    No query when the return was loaded knowing it has no message at all (a draft's pages;
+    a message added since is committed first, which forgets what was loaded)."""
+    if ret.thread_when_loaded is False:
+        return []
     return list(
         db.session.scalars(
             select(ReturnComment)

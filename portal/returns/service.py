@@ -24,6 +24,7 @@ from portal.models import (
     SectionState,
     User,
 )
+from portal.queries import returns as return_queries
 from portal.returns import receipts, telling
 from portal.returns.calendar import Deadlines, deadlines_for
 from portal.returns.opening import (  # noqa: F401  (the lifecycle's names, in one place)
@@ -147,14 +148,7 @@ def list_options() -> tuple:
 
 
 def get_return_for_provider(provider_id: int, return_id: int) -> MonthlyReturn | None:
-    # The contract and its council come in the same query: every return page needs them
-    # (deadlines, lock, caption), and lazily they were two more round trips.
-    return db.session.scalar(
-        select(MonthlyReturn)
-        .join(Contract)
-        .where(MonthlyReturn.id == return_id, Contract.provider_id == provider_id)
-        .options(contains_eager(MonthlyReturn.contract).joinedload(Contract.council))
-    )
+    return return_queries.provider_return(provider_id, return_id)
 
 
 def section(ret: MonthlyReturn, code: str) -> ReturnSection:

@@ -282,3 +282,57 @@ def test_the_framework_median_uses_each_peers_latest_version(app, contracted):
     html = get_page(client, f"/council/{contracted.council.id}/returns/{contracted.ret.id}/review")
     # 1%, 4% and 5%: the median is 4.0% (with the first version, 0%, it would be 1.0%)
     assert _missed_visits_row(html).endswith("4.0%")
+
+
+def test_ask_about_this_links_are_the_urls_flask_builds(app):
+    """The links are built from the page's URL without a URL build each; a reference
+    with spaces, slashes, ampersands or a hash still opens the form at that answer."""
+    from flask import url_for
+
+    from portal.council.review import ask_href
+
+    with app.test_request_context():
+        page = url_for("return_review.review_return", council_id=3, return_id=41)
+        for target in ("kpis:missed_visits", "handbacks:PKG 7/A&B#2", "staff:Zoë+1?x=y", ""):
+            built = url_for(
+                "return_review.review_return",
+                council_id=3,
+                return_id=41,
+                about=target,
+                _anchor="ask",
+            )
+            assert ask_href(page, target) == built
+
+
+# The review page's KPI table as it was built before: govukTable over rows of cells.
+KPI_TABLE_WITH_MACRO = """
+{%- from "govuk_frontend_jinja/components/table/macro.html" import govukTable -%}
+  {% set rows = [] %}
+  {% for k in kpi_rows %}
+    {% set tag = {'green': 'govuk-tag--green', 'amber': 'govuk-tag--yellow', 'red': 'govuk-tag--red'}.get(k.rag, 'govuk-tag--grey') %}
+    {% set rag_html %}<strong class="govuk-tag {{ tag }}">{{ k.rag_label }}</strong>{% endset %}
+    {% set _ = rows.append([{'text': k.name}, {'text': k.value, 'format': 'numeric'}, {'text': k.target}, {'html': rag_html}, {'text': k.last_month, 'format': 'numeric'}, {'text': k.framework_median, 'format': 'numeric'}]) %}
+  {% endfor %}
+  {{ govukTable({
+    'caption': 'KPIs', 'captionClasses': 'govuk-table__caption--m', 'firstCellIsHeader': true,
+    'head': [{'text': 'KPI'}, {'text': 'This month', 'format': 'numeric'}, {'text': 'Target'}, {'text': 'Rating'}, {'text': 'Last month', 'format': 'numeric'}, {'text': 'Framework median', 'format': 'numeric'}],
+    'rows': rows,
+  }) }}"""  # noqa: E501 - the template as it was
+
+
+def test_the_written_out_kpi_table_is_the_markup_govuk_table_gives(app):
+    from flask import render_template_string
+
+    from portal.returns.review import KpiRow
+
+    rows = [
+        KpiRow(f"KPI & <{rag}>", "1.5%", rag, f"{rag} 'label'", "at most 2%", "3.0%", "1.0%")
+        for rag in ("green", "amber", "red", None)
+    ]
+    with app.test_request_context():
+        expected = render_template_string(KPI_TABLE_WITH_MACRO, kpi_rows=rows).strip()
+        written = render_template_string(
+            '{% include "council/_review_kpi_table.html" %}', kpi_rows=rows
+        ).strip()
+    assert "KPI &amp; &lt;amber&gt;" in written and "govuk-tag--yellow" in written
+    assert written == expected
