@@ -379,8 +379,9 @@ def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
 
 def copy_yardstick(provider_id: int, training_text: str) -> None:
     """The floor in the same sitting: a bare ``COPY`` of the checked training rows (staff
-    ids already known) into ``training_record``, and into a temporary copy of it with its
-    indexes but no foreign key; both rolled back."""
+    ids already known, in the import's order) into ``training_record``, and into a
+    temporary copy of it with its indexes but without the check of their staff (ADR 0024);
+    both rolled back."""
     from sqlalchemy import text
 
     from portal.extensions import db
@@ -405,17 +406,18 @@ def copy_yardstick(provider_id: int, training_text: str) -> None:
     )
     frame = rows.reindex(columns=["worker_id", *TRAINING_VALUE_FIELDS])
     frame["worker_id"] = frame["worker_id"].map(staff_id).astype("int64")
+    order = bulk_copy.row_order(frame["worker_id"], rows["category"], rows["row"])
     columns = ["staff_id", *TRAINING_VALUE_FIELDS]
     for table, label in (
         ("training_record", "training_record"),
-        ("bench_training_copy", "an indexed copy without the foreign key"),
+        ("bench_training_copy", "an indexed copy without the staff check"),
     ):
         if table != "training_record":
             db.session.execute(
                 text(f"CREATE TEMP TABLE {table} (LIKE training_record INCLUDING ALL)")
             )
         start = time.perf_counter()
-        bulk_copy.copy_frame(table, columns, frame)
+        bulk_copy.copy_frame(table, columns, frame, order)
         elapsed = time.perf_counter() - start
         db.session.rollback()
         print(
