@@ -25,6 +25,7 @@ only them (no per-worker lists). The staging tables are dropped at commit or rol
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pandas as pd
@@ -62,6 +63,21 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
     compared = fresh = None
     if batch.training is not None and len(batch.training):
         compared, fresh = _split_training(provider_id, batch.training)
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        # The fresh records' cells are made while PostgreSQL works on the rest.
+        cells = None
+        if fresh is not None and len(fresh):
+            cells = helper.submit(bulk_copy.cells_of, fresh[list(TRAINING_VALUE_FIELDS)])
+        _apply_compared(plan, provider_id, batch, today, compared)
+        if cells is not None:
+            _copy_fresh_training(plan, provider_id, fresh, cells.result())
+    return plan
+
+
+def _apply_compared(
+    plan: Plan, provider_id: int, batch: ImportBatch, today: date, compared: pd.DataFrame | None
+) -> None:
+    """The staff, and the training of workers who have records already."""
     changed = False
     if compared is not None and len(compared):
         _stage_training(provider_id, compared)
@@ -73,9 +89,6 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
         _apply_staff(plan, provider_id, batch, today)
     if changed:
         _insert_changed_training(provider_id)
-    if fresh is not None and len(fresh):
-        _copy_fresh_training(plan, provider_id, fresh)
-    return plan
 
 
 # --- staff -------------------------------------------------------------------------------
@@ -162,10 +175,13 @@ def _split_training(provider_id: int, rows: pd.DataFrame) -> tuple[pd.DataFrame,
     return rows[known], rows[~known]
 
 
-def _copy_fresh_training(plan: Plan, provider_id: int, rows: pd.DataFrame) -> None:
-    """The records of workers who had none, copied straight into ``training_record``
-    (after the staff, so starters have their ids): no staging table, nothing to compare.
-    Counted as ``_compare_training`` counts a changed worker with no records."""
+def _copy_fresh_training(
+    plan: Plan, provider_id: int, rows: pd.DataFrame, cells: bulk_copy.Cells
+) -> None:
+    """The records of workers who had none (``cells``: their ``TRAINING_VALUE_FIELDS``),
+    copied straight into ``training_record`` (after the staff, so starters have their
+    ids): no staging table, nothing to compare. Counted as ``_compare_training`` counts a
+    changed worker with no records."""
     staff_ids = dict(
         _sql("SELECT worker_id, id FROM staff_member WHERE provider_id = :provider",
              provider=provider_id)
@@ -173,13 +189,12 @@ def _copy_fresh_training(plan: Plan, provider_id: int, rows: pd.DataFrame) -> No
     ids = rows["worker_id"].map(staff_ids)
     if ids.isna().any():  # the check lets no such row through: stop rather than guess
         raise ValueError("training records for a worker with no staff record")
-    frame = rows[list(TRAINING_VALUE_FIELDS)].assign(staff_id=ids)
     # In the order of the (staff_id, category) index, a worker's records of one category
     # in file order: the index is written at its end rather than all over it (a third of
     # the COPY's time), and a worker's records read back by category come in file order.
     order = bulk_copy.row_order(ids, rows["category"], rows["row"])
-    columns = ["staff_id", *TRAINING_VALUE_FIELDS]
-    bulk_copy.copy_frame("training_record", columns, frame[columns], order)
+    cells = bulk_copy.cells_of(ids.to_frame()) + cells
+    bulk_copy.copy_cells("training_record", ["staff_id", *TRAINING_VALUE_FIELDS], cells, order)
     plan.counts.update(
         Counter(training_staff_changed=rows["worker_id"].nunique(), training_added=len(rows))
     )
