@@ -226,7 +226,8 @@ def _stage_training(provider_id: int, rows: pd.DataFrame) -> None:
 def _compare_training(plan: Plan) -> None:
     """Which workers' records change, and the counts, as ``import_plan._plan_training``:
     only workers with records already are compared, each side's records as a multiset."""
-    _keys(OLD, f"{WORKERS} w JOIN training_record t ON t.staff_id = w.staff_id", "t")
+    held = _by_index(f"SELECT staff_id FROM {WORKERS} WHERE staff_id IS NOT NULL")
+    _keys(OLD, f"{WORKERS} w JOIN training_record t ON t.staff_id = w.staff_id WHERE {held}", "t")
     _sql(f"UPDATE {WORKERS} SET has_old = true WHERE worker_id IN (SELECT worker_id FROM {OLD})")
     _keys(NEW, f"{TRAINING_STAGE} t JOIN {WORKERS} w USING (worker_id) WHERE w.has_old", "t")
     # The same SET of values on both sides (EXCEPT: distinct rows): nothing changes.
@@ -289,10 +290,16 @@ def _keys(name: str, source: str, record: str) -> None:
 
 
 def _delete_changed_training() -> None:
-    _sql(
-        f"DELETE FROM training_record t USING {WORKERS} w "
-        "WHERE w.changed AND w.has_old AND t.staff_id = w.staff_id"
-    )
+    changed = _by_index(f"SELECT staff_id FROM {WORKERS} WHERE changed AND has_old")
+    _sql(f"DELETE FROM training_record t WHERE {changed}")
+
+
+def _by_index(staff_ids: str) -> str:
+    """A condition on ``training_record t``: its staff id one of those ``staff_ids``
+    selects, as an array, so PostgreSQL reads those staff members' records by index
+    whatever it guesses of their number (a join with the list could be planned as a scan
+    of every provider's records: 1.5 s at 3 million)."""
+    return f"t.staff_id = ANY (ARRAY({staff_ids}))"
 
 
 def _insert_changed_training(provider_id: int) -> None:
