@@ -381,12 +381,14 @@ def import_benchmark(staff_count: int, training_count: int, seed: int) -> None:
 def analyze_if_no_autovacuum() -> None:
     """Statistics for the tables an import reads, as autovacuum keeps them in production:
     without them (autovacuum is off on the development machine, and every run adds
-    300,000 rows) PostgreSQL plans the import's look-ups as scans of whole tables."""
+    300,000 rows) PostgreSQL plans the import's look-ups as scans of whole tables. Not on
+    a new database: the statistics of empty tables would stay wrong for the second import."""
     from sqlalchemy import text
 
     from portal.extensions import db
 
-    if db.session.execute(text("SHOW autovacuum")).scalar() == "off":
+    off = db.session.execute(text("SHOW autovacuum")).scalar() == "off"
+    if off and db.session.execute(text("SELECT EXISTS (SELECT FROM training_record)")).scalar():
         db.session.execute(text("ANALYZE staff_member, training_record"))
         db.session.commit()
 
