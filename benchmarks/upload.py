@@ -422,7 +422,7 @@ def copy_yardstick(provider_id: int, training_text: str) -> None:
     )
     frame = rows.reindex(columns=["worker_id", *TRAINING_VALUE_FIELDS])
     frame["worker_id"] = frame["worker_id"].map(staff_id).astype("int64")
-    order = bulk_copy.row_order(frame["worker_id"], rows["category"], rows["row"])
+    order = bulk_copy.row_order(frame["worker_id"], rows["row"])
     columns = ["staff_id", *TRAINING_VALUE_FIELDS]
     for table, label in (
         ("training_record", "training_record"),
