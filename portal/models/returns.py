@@ -281,6 +281,8 @@ class TrainingRecord(db.Model):
     __table_args__ = (Index("ix_training_record_staff_category", "staff_id", "category"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # On PostgreSQL checked once a statement by triggers, not by this constraint
+    # (migration 0023, ADR 0024: an import's COPY); SQLite keeps the constraint.
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"))
     category: Mapped[int]
     training_name: Mapped[str | None] = mapped_column(String(120))

@@ -25,6 +25,7 @@ only them (no per-worker lists). The staging tables are dropped at commit or rol
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pandas as pd
@@ -62,6 +63,21 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
     compared = fresh = None
     if batch.training is not None and len(batch.training):
         compared, fresh = _split_training(provider_id, batch.training)
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        # The fresh records' cells are made while PostgreSQL works on the rest.
+        cells = None
+        if fresh is not None and len(fresh):
+            cells = helper.submit(bulk_copy.cells_of, fresh[list(TRAINING_VALUE_FIELDS)])
+        _apply_compared(plan, provider_id, batch, today, compared)
+        if cells is not None:
+            _copy_fresh_training(plan, provider_id, fresh, cells.result())
+    return plan
+
+
+def _apply_compared(
+    plan: Plan, provider_id: int, batch: ImportBatch, today: date, compared: pd.DataFrame | None
+) -> None:
+    """The staff, and the training of workers who have records already."""
     changed = False
     if compared is not None and len(compared):
         _stage_training(provider_id, compared)
@@ -73,9 +89,6 @@ def import_set_based(provider_id: int, batch: ImportBatch, today: date) -> Plan:
         _apply_staff(plan, provider_id, batch, today)
     if changed:
         _insert_changed_training(provider_id)
-    if fresh is not None and len(fresh):
-        _copy_fresh_training(plan, provider_id, fresh)
-    return plan
 
 
 # --- staff -------------------------------------------------------------------------------
@@ -162,20 +175,26 @@ def _split_training(provider_id: int, rows: pd.DataFrame) -> tuple[pd.DataFrame,
     return rows[known], rows[~known]
 
 
-def _copy_fresh_training(plan: Plan, provider_id: int, rows: pd.DataFrame) -> None:
-    """The records of workers who had none, copied straight into ``training_record``
-    (after the staff, so starters have their ids): no staging table, nothing to compare.
-    Counted as ``_compare_training`` counts a changed worker with no records."""
+def _copy_fresh_training(
+    plan: Plan, provider_id: int, rows: pd.DataFrame, cells: bulk_copy.Cells
+) -> None:
+    """The records of workers who had none (``cells``: their ``TRAINING_VALUE_FIELDS``),
+    copied straight into ``training_record`` (after the staff, so starters have their
+    ids): no staging table, nothing to compare. Counted as ``_compare_training`` counts a
+    changed worker with no records."""
     staff_ids = dict(
         _sql("SELECT worker_id, id FROM staff_member WHERE provider_id = :provider",
              provider=provider_id)
     )  # fmt: skip
-    frame = rows.sort_values("row").reindex(columns=["worker_id", *TRAINING_VALUE_FIELDS])
-    ids = frame["worker_id"].map(staff_ids)
+    ids = rows["worker_id"].map(staff_ids)
     if ids.isna().any():  # the check lets no such row through: stop rather than guess
         raise ValueError("training records for a worker with no staff record")
-    frame["worker_id"] = ids.astype("int64")
-    bulk_copy.copy_frame("training_record", ["staff_id", *TRAINING_VALUE_FIELDS], frame)
+    # Grouped by staff member, each one's records in file order (their ids too, as
+    # before): the (staff_id, category) index is written at its end rather than all over
+    # it, a third of the COPY's time. Within a staff member the order costs nothing.
+    order = bulk_copy.row_order(ids, rows["row"])
+    cells = bulk_copy.cells_of(ids.to_frame()) + cells
+    bulk_copy.copy_cells("training_record", ["staff_id", *TRAINING_VALUE_FIELDS], cells, order)
     plan.counts.update(
         Counter(training_staff_changed=rows["worker_id"].nunique(), training_added=len(rows))
     )
@@ -207,7 +226,8 @@ def _stage_training(provider_id: int, rows: pd.DataFrame) -> None:
 def _compare_training(plan: Plan) -> None:
     """Which workers' records change, and the counts, as ``import_plan._plan_training``:
     only workers with records already are compared, each side's records as a multiset."""
-    _keys(OLD, f"{WORKERS} w JOIN training_record t ON t.staff_id = w.staff_id", "t")
+    held = _by_index(f"SELECT staff_id FROM {WORKERS} WHERE staff_id IS NOT NULL")
+    _keys(OLD, f"{WORKERS} w JOIN training_record t ON t.staff_id = w.staff_id WHERE {held}", "t")
     _sql(f"UPDATE {WORKERS} SET has_old = true WHERE worker_id IN (SELECT worker_id FROM {OLD})")
     _keys(NEW, f"{TRAINING_STAGE} t JOIN {WORKERS} w USING (worker_id) WHERE w.has_old", "t")
     # The same SET of values on both sides (EXCEPT: distinct rows): nothing changes.
@@ -270,10 +290,16 @@ def _keys(name: str, source: str, record: str) -> None:
 
 
 def _delete_changed_training() -> None:
-    _sql(
-        f"DELETE FROM training_record t USING {WORKERS} w "
-        "WHERE w.changed AND w.has_old AND t.staff_id = w.staff_id"
-    )
+    changed = _by_index(f"SELECT staff_id FROM {WORKERS} WHERE changed AND has_old")
+    _sql(f"DELETE FROM training_record t WHERE {changed}")
+
+
+def _by_index(staff_ids: str) -> str:
+    """A condition on ``training_record t``: its staff id one of those ``staff_ids``
+    selects, as an array, so PostgreSQL reads those staff members' records by index
+    whatever it guesses of their number (a join with the list could be planned as a scan
+    of every provider's records: 1.5 s at 3 million)."""
+    return f"t.staff_id = ANY (ARRAY({staff_ids}))"
 
 
 def _insert_changed_training(provider_id: int) -> None:
@@ -289,5 +315,5 @@ def _insert_changed_training(provider_id: int) -> None:
         f"""INSERT INTO training_record (staff_id, {columns})
         SELECT w.staff_id, {values} FROM {TRAINING_STAGE} i
         JOIN {WORKERS} w ON w.worker_id = i.worker_id AND w.changed
-        ORDER BY i.file_row"""
+        ORDER BY w.staff_id, i.file_row"""
     )

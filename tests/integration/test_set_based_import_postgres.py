@@ -201,3 +201,27 @@ def test_copy_frame_reads_back_every_value_as_it_was(app):
     copy_frame("copied", list(frame.columns), frame)
     back = db.session.execute(text("SELECT n, note, day, rate, yes FROM copied ORDER BY n")).all()
     assert [tuple(row) for row in back] == list(frame.itertuples(index=False, name=None))
+
+
+def test_copy_frame_sends_every_row_once_in_the_order_asked(app, monkeypatch):
+    """Rows go in several writes (here 3 a write) and in the order ``row_order`` gives:
+    by worker and category, rows alike in both in the order they came."""
+    from sqlalchemy import text
+
+    from portal.uploads import bulk_copy
+
+    monkeypatch.setattr(bulk_copy, "ROWS_PER_WRITE", 3)
+    columns = "id serial, staff integer, category integer, note text"
+    db.session.execute(text(f"CREATE TEMP TABLE ordered ({columns})"))
+    frame = pd.DataFrame(
+        {
+            "staff": [7, 3, 7, 3, 5, 7, 3, 5, 5, 3],
+            "category": [2, 9, 1, 1, 4, 2, 9, 4, 1, 1],
+            "note": [f"row {n}" for n in range(10)],
+        }
+    )
+    order = bulk_copy.row_order(frame["staff"], frame["category"], pd.Series(range(10)))
+    bulk_copy.copy_frame("ordered", ["staff", "category", "note"], frame, order)
+    back = db.session.execute(text("SELECT staff, category, note FROM ordered ORDER BY id"))
+    expected = sorted(frame.itertuples(index=False, name=None), key=lambda r: r[:2])
+    assert [tuple(row) for row in back] == expected
