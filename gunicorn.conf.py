@@ -33,7 +33,10 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("WEB_TIMEOUT", 60)
 graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 30)
 # Seconds an idle keep-alive connection from the load balancer stays open.
-keepalive = _int("WEB_KEEPALIVE", 5)
+# Longer than the load balancer's idle timeout (60 s on most): otherwise the balancer sends a
+# request down a connection gunicorn has just closed and the person gets an error (a 502,
+# or a reset connection). Idle connections cost a gthread worker nothing but a socket.
+keepalive = _int("WEB_KEEPALIVE", 75)
 # Restart a worker after this many requests (with jitter, so they do not all restart at
 # once) to bound slow memory growth.
 max_requests = _int("WEB_MAX_REQUESTS", 2000)

@@ -357,6 +357,10 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         council_id, provider_ids = build_council(args, today)
         print(f"generated in {time.perf_counter() - start:.0f} s")
+        # Statistics, as autovacuum gathers them after a bulk load in production (it is off
+        # on the development machine): without them the matrix's plan is a guess.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         print()
         matrix_benchmark(council_id, provider_ids, default_as_at(today), args.repeat)
         if not args.no_packs:

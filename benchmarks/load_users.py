@@ -84,8 +84,8 @@ class Portal(HttpUser):
                 answer.failure(f"sign-in answered {answer.status_code}")
         STATE["signed_in"] += 1
         MONTH_END.wait()  # nobody starts the month's work until everyone has arrived
-        # The server has long closed this person's idle keep-alive connection (gunicorn's
-        # keepalive is seconds): start the month end on a fresh one, as a browser would.
+        # The server has long closed this person's idle keep-alive connection (the wait
+        # is longer than gunicorn's keepalive): start the month end on a fresh one.
         self.client.close()
 
     def page(self, url: str, name: str) -> str:
