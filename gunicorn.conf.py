@@ -38,8 +38,10 @@ graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 30)
 # or a reset connection). Idle connections cost a gthread worker nothing but a socket.
 keepalive = _int("WEB_KEEPALIVE", 75)
 # Restart a worker after this many requests (with jitter, so they do not all restart at
-# once) to bound slow memory growth.
-max_requests = _int("WEB_MAX_REQUESTS", 2000)
+# once) to bound slow memory growth; 0, the default, never. A restart closes the worker's
+# idle keep-alive connections, and a request sent down one at that moment fails (the load
+# test saw 3 in 3,800): set it only if a worker's memory is seen to grow.
+max_requests = _int("WEB_MAX_REQUESTS", 0)
 max_requests_jitter = _int("WEB_MAX_REQUESTS_JITTER", 200)
 
 # Addresses of the load balancers whose X-Forwarded-Proto gunicorn believes (for

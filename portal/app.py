@@ -20,7 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal import cli, display, errors, navigation, notifications, page_header, security
     from portal.auth import sessions
     from portal.background import outbox
-    from portal.config import from_environment
+    from portal.config import engine_options, from_environment
     from portal.extensions import csrf, db, login_manager, migrate
     from portal.feedback import cli as feedback_cli
     from portal.jinja_templates import PROCESS_BYTECODE_CACHE, PortalTemplate
@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not os.environ.get("BASE_URL") and not (config or {}).get("BASE_URL"):
         # Outside production BASE_URL may be left unset; say so at start, because every
         # link in every e-mail starts with it.

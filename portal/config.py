@@ -147,3 +147,14 @@ def from_environment(instance_path: str) -> dict:
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", "65536")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
+
+
+def engine_options(config) -> dict:
+    """The database engine's options for the URI the app ends up with. On PostgreSQL
+    connections run without JIT compilation: every query the portal makes is short, and
+    once tables have statistics the planner's cost for the area training matrix passes
+    the JIT thresholds and compiling took 0.69 s of a 0.98 s statement (0.3 s without)."""
+    options = {"pool_pre_ping": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        options.setdefault("connect_args", {"options": "-c jit=off"})
+    return options

@@ -178,3 +178,12 @@ def test_the_generated_councils_exercise_every_status(app):
     roles = {column.key for column in matrix.columns}
     assert roles & set(OTHER_ROLES) and roles & set(CARE_ROLES) and "all" in roles
     assert len(matrix.provider_ids) >= 5
+
+
+def test_the_portal_runs_postgresql_without_jit(app):
+    """With statistics the matrix's estimated cost passes PostgreSQL's JIT thresholds, and
+    compiling it took twice as long as running it: every connection the portal opens turns
+    JIT off (``portal.config.engine_options``)."""
+    from sqlalchemy import text
+
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
