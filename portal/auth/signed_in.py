@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import bindparam, select
 
 from portal.models import Council, Membership, Provider, Role, User, UserSession
-from portal.models.accounts import organisation_name
+from portal.models.accounts import SignedInMixin, organisation_name
 from portal.notifications import unread_count_of
 
 
@@ -44,7 +43,7 @@ class SessionRecord:
     ended_at: datetime | None
 
 
-class SignedInUser(UserMixin):
+class SignedInUser(SignedInMixin):
     """``current_user``: what ``User`` offers pages, without the ORM."""
 
     def __init__(self, row, token: str, memberships: tuple[SignedInMembership, ...]) -> None:
@@ -55,20 +54,6 @@ class SignedInUser(UserMixin):
         self.session_token = token
         self.unread_when_loaded: int = row.unread
         self.memberships = memberships
-
-    def get_id(self) -> str | None:  # Flask-Login keeps the session token, not the user id
-        return self.session_token
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def primary_membership(self) -> SignedInMembership | None:
-        return self.memberships[0] if self.memberships else None
-
-    def has_role(self, *roles: Role) -> bool:
-        return any(m.role in roles for m in self.memberships)
 
 
 _session, _user, _member = UserSession.__table__, User.__table__, Membership.__table__

@@ -24,7 +24,27 @@ from portal.models.organisations import Council, Provider, _enum
 from portal.vocabulary import COUNCIL_ROLES, PROVIDER_ROLES, Role  # noqa: F401
 
 
-class User(UserMixin, db.Model):
+class SignedInMixin(UserMixin):
+    """What Flask-Login and the pages ask of a signed-in person, for the ``User`` row (at
+    sign-in) and for ``portal.auth.signed_in.SignedInUser`` (every request after): both
+    have ``active``, ``session_token`` and ``memberships``."""
+
+    def get_id(self) -> str | None:  # Flask-Login keeps the session token, not the user id
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def primary_membership(self):
+        return self.memberships[0] if self.memberships else None
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(m.role in roles for m in self.memberships)
+
+
+class User(SignedInMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,20 +63,6 @@ class User(UserMixin, db.Model):
     # Set by the session loader: the server-side session this request belongs to.
     session_token = None  # type: str | None
     unread_when_loaded = None  # type: int | None  (unread notifications, portal/auth/sessions.py)
-
-    def get_id(self) -> str | None:  # Flask-Login keeps the session token, not the user id
-        return self.session_token
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def primary_membership(self) -> Membership | None:
-        return self.memberships[0] if self.memberships else None
-
-    def has_role(self, *roles: Role) -> bool:
-        return any(m.role in roles for m in self.memberships)
 
 
 class Membership(db.Model):
