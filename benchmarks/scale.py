@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             first = first or (council_id, provider_ids[0])
             if k not in sizes:
                 continue
+            db.session.execute(text("ANALYZE"))  # as autovacuum would after the load
+            db.session.commit()
             records = db.session.scalar(text("SELECT count(*) FROM training_record"))
             size = db.session.scalar(select(func.pg_database_size(func.current_database())))
             rate, matrix = import_rate(k), matrix_time(first[0], default_as_at(today))
