@@ -40,31 +40,30 @@ if TYPE_CHECKING:
 
 
 def view(ret: MonthlyReturn, sec: ReturnSection):
-    staff, page = active_staff_page(ret, request.args)
     errors: dict[str, str] = {}
-    stale, status = None, 200
+    stale = None
     if request.method == "POST":
-        errors = _confirmation_errors(page.total)
-        if errors:
-            status = 400
-        else:
-            stale = common.save(ret, sec, confirmed_snapshot(ret), True)
-            if stale is None:
-                return redirect(common.next_url(ret, CODE))
-            status = 409
-            staff, page = active_staff_page(ret, request.args)
-    return _page(ret, sec, staff, page, errors, stale), status
+        errors, stale = _confirm(ret, sec)
+        if not errors and stale is None:
+            return redirect(common.next_url(ret, CODE))
+    status = 400 if errors else 409 if stale else 200
+    return _page(ret, sec, errors, stale), status
 
 
-def _confirmation_errors(staff_count: int) -> dict[str, str]:
+def _confirm(ret: MonthlyReturn, sec: ReturnSection) -> tuple[dict[str, str], object]:
+    """Confirming the section: (errors, None) when refused, ({}, the newer version) when
+    someone saved it first, ({}, None) when saved with every staff member."""
     if request.form.get("confirmed") != "yes":
-        return {"confirmed": messages.TRAINING_CONFIRM_REQUIRED}
-    if not staff_count:
-        return {"confirmed": messages.TRAINING_NO_STAFF}
-    return {}
+        return {"confirmed": messages.TRAINING_CONFIRM_REQUIRED}, None
+    snapshot = confirmed_snapshot(ret)
+    if not snapshot["staff"]:
+        return {"confirmed": messages.TRAINING_NO_STAFF}, None
+    return {}, common.save(ret, sec, snapshot, True)
 
 
-def _page(ret, sec, staff, page, errors, stale) -> str:
+def _page(ret, sec, errors, stale) -> str:
+    """The page of staff asked for (``?page=N``), loaded only when the page is shown."""
+    staff, page = active_staff_page(ret, request.args)
     as_at = as_at_date(ret)
     confirmed = request.method != "POST" and sec.state is SectionState.COMPLETED
     return render_template(
