@@ -16,12 +16,11 @@ class Page:
     def of(cls, asked: Mapping[str, str], size: int, total: int) -> Page:
         """The page ``asked`` for (``?page=N``), kept within the list: a missing, invalid
         or out-of-range number shows the nearest page that exists."""
-        pages = max(1, -(-total // size))
         try:
             number = int(asked.get("page", "1"))
         except ValueError:
             number = 1
-        return cls(min(max(number, 1), pages), size, total)
+        return cls(min(max(number, 1), cls(1, size, total).pages), size, total)
 
     @property
     def pages(self) -> int:
