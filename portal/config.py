@@ -90,7 +90,6 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Care provider returns"),
         "BASE_URL": base_url,
