@@ -61,7 +61,6 @@ from upload import staff_file, training_file  # noqa: E402
 REPO = page_bench.REPO
 BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/portal_load"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/12"
-PASSWORD = page_bench.PASSWORD
 P95_TARGET_MS = 500
 
 
